@@ -1,0 +1,95 @@
+/* tuinn kernel: training loop of one-hidden-layer networks (see shared SPEC).
+ *
+ * Everything is plain data: the caller owns every buffer, the kernel keeps no
+ * global state, allocates nothing and prints nothing.  Parameters live in one
+ * vector theta = [W1 (d*h, row-major) | b1 (h) | W2 (h*k) | b2 (k)] so that
+ * the optimizer, the divergence snapshot and the finiteness check are single
+ * loops over tn_param_count() doubles.
+ *
+ * build.py hands the text between the cdef markers to cffi, which cannot parse
+ * preprocessor lines: keep declarations only in there.
+ */
+#ifndef TUINN_H
+#define TUINN_H
+#include <stdint.h>
+#include <stddef.h>
+
+/* cdef-begin */
+enum {
+    TN_OK = 0,
+    TN_ENULL = 1,      /* a required pointer is NULL */
+    TN_EARCH = 2,      /* sizes < 1 or an unknown activation / loss code */
+    TN_EPAIR = 3,      /* cross_entropy needs a sigmoid or softmax output */
+    TN_EDATA = 4,      /* a data set has no rows */
+    TN_EHYPER = 5,     /* unknown optimizer / schedule, or a bad hyperparameter */
+    TN_DIVERGED = 6    /* loss or a parameter became NaN/Inf: last finite state restored */
+};
+
+enum { TN_LINEAR = 0, TN_SIGMOID = 1, TN_TANH = 2, TN_RELU = 3, TN_LEAKY_RELU = 4,
+       TN_SOFTMAX = 5 };
+enum { TN_SQUARED = 0, TN_CROSS_ENTROPY = 1 };
+enum { TN_SGD = 0, TN_MOMENTUM = 1, TN_NESTEROV = 2, TN_ADAM = 3, TN_RMSPROP = 4 };
+enum { TN_CONSTANT = 0, TN_INVSCALING = 1, TN_ADAPTIVE = 2 };
+
+typedef struct {
+    int n_in, n_hidden, n_out;
+    int hidden;     /* TN_LINEAR .. TN_LEAKY_RELU */
+    int output;     /* TN_LINEAR, TN_SIGMOID, TN_TANH, TN_SOFTMAX */
+    int loss;       /* TN_SQUARED, TN_CROSS_ENTROPY */
+} tn_arch;
+
+typedef struct {
+    const double *X;   /* n * n_in, row-major */
+    const double *Y;   /* n * n_out, row-major; may be NULL for tn_predict */
+    int64_t n;
+} tn_data;
+
+typedef struct {
+    int optimizer, schedule;
+    int shuffle;            /* permute rows each epoch (only when batch_size < n) */
+    int64_t batch_size;     /* <= 0 or >= n: full batch */
+    double lr, momentum, beta1, beta2, eps, alpha, l2, power_t, tol;
+} tn_hyper;
+
+/* Everything that must persist between tn_train calls besides theta and the
+ * optimizer moments, so that chunked training is bit-identical. */
+typedef struct {
+    int64_t epoch;          /* epochs completed */
+    int64_t step;           /* optimizer steps taken (Adam's t) */
+    uint64_t rng;           /* SplitMix64 state of the shuffle */
+    double lr_scale;        /* adaptive schedule: product of the /5 cuts, starts at 1 */
+    double best_loss;       /* adaptive schedule: best end-of-epoch objective, starts at +inf */
+    int64_t misses;         /* adaptive schedule: epochs since the last new best */
+} tn_state;
+
+/* Per hidden unit statistics over a data set (each array has n_hidden entries,
+ * a_cov has n_hidden * n_hidden). */
+typedef struct {
+    double *active;       /* share of rows with Z > 0 */
+    double *mean_deriv;   /* mean of g'(Z) */
+    double *z_min, *z_max;
+    double *a_mean;       /* mean activation */
+    double *a_cov;        /* population covariance of the activation columns */
+} tn_stats;
+
+const char *tn_strerror(int status);
+int tn_check_arch(const tn_arch *arch);
+int64_t tn_param_count(const tn_arch *arch);
+int64_t tn_opt_state_count(const tn_arch *arch);
+int64_t tn_work_count(const tn_arch *arch);
+
+int tn_predict(const tn_arch *arch, const double *theta, const tn_data *data,
+               double *out, double *hidden_out, double *work);
+int tn_objective(const tn_arch *arch, const double *theta, const tn_data *data,
+                 double l2, double *loss, double *work);
+int tn_gradients(const tn_arch *arch, const double *theta, const tn_data *data,
+                 double l2, double *grad, double *loss, double *work);
+int tn_unit_stats(const tn_arch *arch, const double *theta, const tn_data *data,
+                  const tn_stats *out, double *work);
+int tn_train(const tn_arch *arch, double *theta, double *opt_state, tn_state *state,
+             const tn_hyper *hyper, const tn_data *train, const tn_data *test,
+             int64_t epochs, double *history, double *test_history,
+             int64_t *perm, double *work, int64_t *epochs_done);
+/* cdef-end */
+
+#endif

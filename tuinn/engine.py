@@ -1,0 +1,436 @@
+"""The Python face of the C kernel: `Net` (weights, forward pass, gradients) and
+`Trainer` (optimizer state and history, continuable).
+
+This is the only module that touches the compiled library.  Everything that
+crosses into C is validated here first and converted to C-contiguous float64
+(a float32 array handed to `ffi.from_buffer` as `double*` would be silently
+reinterpreted).  The C calls release the GIL, so a UI thread stays live while a
+chunk of epochs runs.
+"""
+
+import difflib
+import math
+import numbers
+
+import numpy as np
+
+from tuinn._kernel import ffi, lib
+from tuinn.errors import ConfigError, DataError, TuinnError
+
+HIDDEN = {"linear": lib.TN_LINEAR, "sigmoid": lib.TN_SIGMOID, "tanh": lib.TN_TANH,
+          "relu": lib.TN_RELU, "leaky_relu": lib.TN_LEAKY_RELU}
+OUTPUT = {"linear": lib.TN_LINEAR, "sigmoid": lib.TN_SIGMOID, "tanh": lib.TN_TANH,
+          "softmax": lib.TN_SOFTMAX}
+LOSSES = {"squared": lib.TN_SQUARED, "cross_entropy": lib.TN_CROSS_ENTROPY}
+OPTIMIZERS = {"sgd": lib.TN_SGD, "momentum": lib.TN_MOMENTUM, "nesterov": lib.TN_NESTEROV,
+              "adam": lib.TN_ADAM, "rmsprop": lib.TN_RMSPROP}
+SCHEDULES = {"constant": lib.TN_CONSTANT, "invscaling": lib.TN_INVSCALING,
+             "adaptive": lib.TN_ADAPTIVE}
+INITS = ("small", "glorot", "he", "sklearn", "zeros")
+PARAMS = ("W1", "b1", "W2", "b2")
+
+
+def choose(kind, name, table):
+    """The entry of `table` called `name`, or a ConfigError that lists the choices."""
+    if isinstance(name, str) and name in table:
+        return name
+    close = difflib.get_close_matches(str(name), list(table), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ConfigError(f"unknown {kind} {name!r}{hint}; choose one of {', '.join(table)}")
+
+
+def _check(status):
+    if status != lib.TN_OK:
+        # Python validates first, so reaching here is a bug in tuinn, not the user's input.
+        raise RuntimeError("tuinn kernel: " + ffi.string(lib.tn_strerror(status)).decode())
+
+
+def _ptr(array):
+    return ffi.from_buffer("double[]", array, require_writable=False)
+
+
+def _number(name, value, low=None, high=None, low_open=False, high_open=True):
+    """A finite float within [low, high) (open or closed ends as asked)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    bad = not math.isfinite(value)
+    if low is not None:
+        bad |= value <= low if low_open else value < low
+    if high is not None:
+        bad |= value >= high if high_open else value > high
+    if bad:
+        lo = "" if low is None else ("> " if low_open else ">= ") + f"{low:g}"
+        hi = "" if high is None else ("< " if high_open else "<= ") + f"{high:g}"
+        rule = " and ".join(part for part in (lo, hi) if part) or "finite"
+        raise ConfigError(f"{name} must be {rule}, got {value:g}")
+    return value
+
+
+def _whole(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ConfigError(f"{name} must be a whole number >= {low}, got {value!r}")
+    return int(value)
+
+
+def as_matrix(name, values, n_cols, what):
+    """`values` as a C-contiguous float64 (n, n_cols) array, or a DataError saying why not.
+
+    A 1-D array is accepted only for a single column of targets (like
+    scikit-learn's y); inputs must be 2-D so a row is never mistaken for a column.
+    """
+    try:
+        arr = np.asarray(values)
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"{name} is not a rectangular array of numbers: {exc}") from None
+    if arr.dtype.kind not in "biuf":
+        kind = {"U": "text", "S": "bytes", "O": "objects", "c": "complex numbers"}.get(
+            arr.dtype.kind, f"dtype {arr.dtype}")
+        raise DataError(f"{name} must hold real numbers, but it holds {kind}; "
+                        "encode labels or drop those columns first")
+    if arr.ndim == 1 and name.startswith("Y") and n_cols == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        fix = f" (use {name}.reshape(-1, 1) for a single {what})" if arr.ndim == 1 else ""
+        raise DataError(f"{name} must be a 2-D array (rows, {what}s), "
+                        f"got {arr.ndim}-D with shape {arr.shape}{fix}")
+    if arr.shape[0] == 0:
+        raise DataError(f"{name} has no rows")
+    if arr.shape[1] != n_cols:
+        raise DataError(f"{name} has {arr.shape[1]} {what}s per row but the net expects "
+                        f"{n_cols}; select the right columns or build the net for "
+                        f"{arr.shape[1]} {what}s")
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        row, col = np.argwhere(~finite)[0]
+        raise DataError(f"{name} has a non-finite value ({arr[row, col]}) at row {row}, "
+                        f"column {col}; remove or fill missing values first")
+    return arr
+
+
+class Net:
+    """A one-hidden-layer network: X (N,d) -> g(X W1 + b1) (N,h) -> out(A W2 + b2) (N,k).
+
+    W1, b1, W2, b2 are writable views into one float64 vector `theta`, which
+    the kernel reads and the trainer updates in place.
+    """
+
+    def __init__(self, n_in, n_hidden, n_out, hidden="sigmoid", output="linear",
+                 loss="squared"):
+        self.n_in = _whole("n_in (inputs)", n_in, 1)
+        self.n_hidden = _whole("n_hidden (hidden units)", n_hidden, 1)
+        self.n_out = _whole("n_out (outputs)", n_out, 1)
+        self.hidden = choose("hidden activation", hidden, HIDDEN)
+        self.output = choose("output activation", output, OUTPUT)
+        self.loss = choose("loss", loss, LOSSES)
+        if self.loss == "cross_entropy" and self.output not in ("sigmoid", "softmax"):
+            raise ConfigError(f"cross_entropy needs a sigmoid or softmax output, not "
+                              f"{self.output}; use loss='squared' or change the output")
+        self.arch = ffi.new("tn_arch *", {
+            "n_in": self.n_in, "n_hidden": self.n_hidden, "n_out": self.n_out,
+            "hidden": HIDDEN[self.hidden], "output": OUTPUT[self.output],
+            "loss": LOSSES[self.loss]})
+        _check(lib.tn_check_arch(self.arch))
+        self.theta = np.zeros(lib.tn_param_count(self.arch))
+        self.work = np.empty(lib.tn_work_count(self.arch))
+        d, h, k = self.n_in, self.n_hidden, self.n_out
+        cuts = np.cumsum([d * h, h, h * k])
+        self._views = dict(zip(PARAMS, (
+            self.theta[:cuts[0]].reshape(d, h), self.theta[cuts[0]:cuts[1]],
+            self.theta[cuts[1]:cuts[2]].reshape(h, k), self.theta[cuts[2]:])))
+
+    W1 = property(lambda self: self._views["W1"])
+    b1 = property(lambda self: self._views["b1"])
+    W2 = property(lambda self: self._views["W2"])
+    b2 = property(lambda self: self._views["b2"])
+
+    @property
+    def shapes(self):
+        return {name: view.shape for name, view in self._views.items()}
+
+    def __repr__(self):
+        return (f"Net({self.n_in}, {self.n_hidden}, {self.n_out}, hidden={self.hidden!r}, "
+                f"output={self.output!r}, loss={self.loss!r})")
+
+    def describe(self):
+        """One line such as `1→8 sigmoid→linear, squared`."""
+        return (f"{self.n_in}→{self.n_hidden}→{self.n_out} {self.hidden}→{self.output}, "
+                f"{self.loss}")
+
+    def weights(self):
+        """A copy of the four arrays, as a dict."""
+        return {name: view.copy() for name, view in self._views.items()}
+
+    def set_weights(self, **arrays):
+        """Copy in any of W1, b1, W2, b2 after checking name, shape and finiteness."""
+        checked = {}
+        for name, values in arrays.items():
+            if name not in self._views:
+                raise ConfigError(f"unknown weight {name!r}; the net has {', '.join(PARAMS)}")
+            try:
+                arr = np.asarray(values, dtype=np.float64)
+            except (ValueError, TypeError):
+                raise DataError(f"{name} must be an array of numbers") from None
+            want = self._views[name].shape
+            # Unit axes may be left out: a (h,) vector for a (1, h) W1, a scalar b2.
+            if arr.shape != want and arr.squeeze().shape != np.empty(want).squeeze().shape:
+                raise DataError(f"{name} must have shape {want}, got {arr.shape}")
+            if not np.isfinite(arr).all():
+                raise DataError(f"{name} has NaN or Inf values; give finite weights")
+            checked[name] = arr.reshape(want)
+        for name, arr in checked.items():
+            self._views[name][...] = arr
+        return self
+
+    def init(self, scheme="glorot", seed=0, scale=0.01):
+        """Draw initial weights by SPEC's scheme with numpy default_rng(seed).
+
+        Draw order: W1, b1, W2, b2 (biases drawn only where the scheme draws them).
+        """
+        scheme = choose("init scheme", scheme, dict.fromkeys(INITS))
+        seed = _whole("init seed", seed, 0)
+        scale = _number("init scale", scale, 0.0)
+        rng = np.random.default_rng(seed)
+        d, h, k = self.n_in, self.n_hidden, self.n_out
+        layers = (("W1", "b1", d, h), ("W2", "b2", h, k))
+        self.theta[:] = 0.0
+        for w, b, fan_in, fan_out in layers:
+            if scheme == "small":
+                self._views[w][...] = rng.normal(0.0, scale, (fan_in, fan_out))
+                self._views[b][...] = rng.normal(0.0, scale, fan_out)
+            elif scheme == "glorot":
+                a = math.sqrt(6.0 / (fan_in + fan_out))
+                self._views[w][...] = rng.uniform(-a, a, (fan_in, fan_out))
+            elif scheme == "he":
+                self._views[w][...] = rng.normal(0.0, math.sqrt(2.0 / fan_in), (fan_in, fan_out))
+            elif scheme == "sklearn":
+                a = math.sqrt((2.0 if self.hidden == "sigmoid" else 6.0) / (fan_in + fan_out))
+                self._views[w][...] = rng.uniform(-a, a, (fan_in, fan_out))
+                self._views[b][...] = rng.uniform(-a, a, fan_out)
+        return self
+
+    def copy(self):
+        twin = Net(self.n_in, self.n_hidden, self.n_out, self.hidden, self.output, self.loss)
+        twin.theta[:] = self.theta
+        return twin
+
+    # ------------------------------------------------------------ evaluation
+
+    def data(self, X, Y=None):
+        """Validated arrays and the kernel's view of them (keep the arrays alive)."""
+        X = as_matrix("X", X, self.n_in, "feature")
+        if Y is None:
+            return X, None, ffi.new("tn_data *", {"X": _ptr(X), "Y": ffi.NULL, "n": len(X)})
+        Y = self.check_targets(as_matrix("Y", Y, self.n_out, "target"))
+        if len(Y) != len(X):
+            raise DataError(f"X has {len(X)} rows but Y has {len(Y)}; give one target row "
+                            "per input row")
+        return X, Y, ffi.new("tn_data *", {"X": _ptr(X), "Y": _ptr(Y), "n": len(X)})
+
+    def check_targets(self, Y):
+        if self.output in ("sigmoid", "softmax") and (Y.min() < 0.0 or Y.max() > 1.0):
+            raise DataError(f"a {self.output} output lies in [0, 1] but the targets span "
+                            f"[{Y.min():g}, {Y.max():g}]; rescale the targets or use a "
+                            "linear output")
+        if self.output == "softmax" and self.loss == "cross_entropy":
+            sums = Y.sum(axis=1)
+            if not np.allclose(sums, 1.0, rtol=0.0, atol=1e-9):
+                row = int(np.argmax(np.abs(sums - 1.0)))
+                raise DataError(f"softmax with cross_entropy needs one-hot (or probability) "
+                                f"target rows, but row {row} sums to {sums[row]:g}")
+        return Y
+
+    def predict(self, X, hidden=False):
+        """Outputs O (N,k); with hidden=True also the hidden activations A (N,h)."""
+        X, _, data = self.data(X)
+        out = np.empty((len(X), self.n_out))
+        act = np.empty((len(X), self.n_hidden)) if hidden else None
+        _check(lib.tn_predict(self.arch, _ptr(self.theta), data, _ptr(out),
+                              _ptr(act) if hidden else ffi.NULL, _ptr(self.work)))
+        return (out, act) if hidden else out
+
+    def objective(self, X, Y, l2=0.0):
+        """SPEC's objective: mean data loss over the rows + (l2/2)(ΣW1² + ΣW2²)."""
+        l2 = _number("l2", l2, 0.0)
+        _, _, data = self.data(X, Y)
+        loss = ffi.new("double *")
+        _check(lib.tn_objective(self.arch, _ptr(self.theta), data, l2, loss, _ptr(self.work)))
+        return loss[0]
+
+    def gradients(self, X, Y, l2=0.0):
+        """Gradient of objective(X, Y, l2) as a dict of arrays shaped like the weights."""
+        l2 = _number("l2", l2, 0.0)
+        _, _, data = self.data(X, Y)
+        grad = np.empty_like(self.theta)
+        loss = ffi.new("double *")
+        _check(lib.tn_gradients(self.arch, _ptr(self.theta), data, l2, _ptr(grad), loss,
+                                _ptr(self.work)))
+        return dict(zip(PARAMS, self._split(grad)))
+
+    def _split(self, flat):
+        out, start = [], 0
+        for view in self._views.values():
+            out.append(flat[start:start + view.size].reshape(view.shape).copy())
+            start += view.size
+        return out
+
+    def unit_stats(self, X):
+        """Per hidden unit over the rows of X: active share (Z > 0), mean g'(Z), min and
+        max of Z, mean activation, and the covariance matrix of the activations."""
+        _, _, data = self.data(X)
+        h = self.n_hidden
+        stats = {name: np.empty(h) for name in ("active", "mean_deriv", "z_min", "z_max",
+                                                "a_mean")}
+        stats["a_cov"] = np.empty((h, h))
+        c_stats = ffi.new("tn_stats *", {name: _ptr(arr) for name, arr in stats.items()})
+        _check(lib.tn_unit_stats(self.arch, _ptr(self.theta), data, c_stats, _ptr(self.work)))
+        return stats
+
+
+class Trainer:
+    """Trains a Net in place, in as many calls as you like.
+
+    Optimizer moments, the step counter, the schedule's state and the shuffle
+    RNG persist between calls, so ten calls of 100 epochs give the same bits
+    as one call of 1000.  Hyperparameters may change between calls (`set`).
+    """
+
+    def __init__(self, net, optimizer="sgd", lr=0.1, momentum=0.9, beta1=0.9, beta2=0.999,
+                 eps=1e-8, alpha=0.99, l2=0.0, batch_size=None, shuffle=None,
+                 schedule="constant", power_t=0.5, tol=1e-4, seed=0):
+        if not isinstance(net, Net):
+            raise ConfigError(f"Trainer needs a tuinn.Net, got {type(net).__name__}")
+        self.net = net
+        self.hyper = ffi.new("tn_hyper *")
+        self.state = ffi.new("tn_state *", {"rng": _whole("shuffle seed", seed, 0) % 2**64,
+                                            "lr_scale": 1.0, "best_loss": math.inf})
+        self.opt_state = np.zeros(lib.tn_opt_state_count(net.arch))
+        self.status = "new"
+        self._loss = np.empty(0)
+        self._test_loss = None   # becomes an array, aligned with _loss, once a test set is given
+        self._size = 0
+        self._perm = np.empty(0, dtype=np.int64)
+        self.settings = {}
+        self.set(optimizer=optimizer, lr=lr, momentum=momentum, beta1=beta1, beta2=beta2,
+                 eps=eps, alpha=alpha, l2=l2, batch_size=batch_size, shuffle=shuffle,
+                 schedule=schedule, power_t=power_t, tol=tol)
+
+    def set(self, **changes):
+        """Change hyperparameters between calls; checked before anything changes.
+
+        A new lr restarts the adaptive schedule's cuts from that rate.
+        """
+        rules = {
+            "optimizer": lambda v: choose("optimizer", v, OPTIMIZERS),
+            "schedule": lambda v: choose("schedule", v, SCHEDULES),
+            "lr": lambda v: _number("lr (learning rate)", v, 0.0, low_open=True),
+            "momentum": lambda v: _number("momentum", v, 0.0, 1.0),
+            "beta1": lambda v: _number("beta1", v, 0.0, 1.0),
+            "beta2": lambda v: _number("beta2", v, 0.0, 1.0),
+            "eps": lambda v: _number("eps", v, 0.0, low_open=True),
+            "alpha": lambda v: _number("alpha", v, 0.0, 1.0),
+            "l2": lambda v: _number("l2", v, 0.0),
+            "power_t": lambda v: _number("power_t", v, 0.0),
+            "tol": lambda v: _number("tol", v, 0.0),
+            "batch_size": lambda v: None if v is None else _whole("batch_size", v, 1),
+            "shuffle": lambda v: None if v is None else bool(v),
+        }
+        unknown = set(changes) - set(rules)
+        if unknown:
+            raise ConfigError(f"unknown setting {sorted(unknown)[0]!r}; settings are "
+                              f"{', '.join(rules)}")
+        checked = {name: rules[name](value) for name, value in changes.items()}
+        if "lr" in checked and checked["lr"] != self.settings.get("lr"):
+            self.state.lr_scale = 1.0
+            self.state.misses = 0
+        self.settings.update(checked)
+        s = self.settings
+        self.hyper.optimizer = OPTIMIZERS[s["optimizer"]]
+        self.hyper.schedule = SCHEDULES[s["schedule"]]
+        for name in ("lr", "momentum", "beta1", "beta2", "eps", "alpha", "l2", "power_t", "tol"):
+            setattr(self.hyper, name, s[name])
+        return self
+
+    @property
+    def epoch(self):
+        """Epochs completed."""
+        return self.state.epoch
+
+    @property
+    def steps(self):
+        return self.state.step
+
+    @property
+    def lr_now(self):
+        """The learning rate the next epoch will use (after schedule)."""
+        s = self.settings
+        if s["schedule"] == "invscaling":
+            return s["lr"] / (self.epoch + 1) ** s["power_t"]
+        if s["schedule"] == "adaptive":
+            return s["lr"] * self.state.lr_scale
+        return s["lr"]
+
+    @property
+    def history(self):
+        """{'loss': E+1 values, 'test_loss': as many, or none without a test set}."""
+        test = np.empty(0) if self._test_loss is None else self._test_loss[:self._size]
+        return {"loss": self._loss[:self._size], "test_loss": test}
+
+    def _grow(self, extra):
+        need = self._size + extra
+        if need > len(self._loss):
+            cap = max(need, 2 * len(self._loss), 64)
+            self._loss = np.resize(self._loss, cap)
+            if self._test_loss is not None:
+                self._test_loss = np.resize(self._test_loss, cap)
+
+    def train(self, X, Y, epochs=1000, X_test=None, Y_test=None):
+        """Run `epochs` more epochs on (X, Y); returns self.status.
+
+        Stops early with status 'diverged at epoch e' when the loss or a weight
+        turns NaN/Inf; the weights are then those after epoch e-1.
+        """
+        epochs = _whole("epochs", epochs, 0)
+        net = self.net
+        X, Y, train = net.data(X, Y)
+        if (X_test is None) != (Y_test is None):
+            raise DataError("give both X_test and Y_test, or neither")
+        test = ffi.NULL
+        if X_test is not None:
+            X_test, Y_test, test = net.data(X_test, Y_test)
+            if self._test_loss is None:
+                self._test_loss = np.full(len(self._loss), np.nan)
+        if self._size == 0:
+            self._grow(1)
+            self._loss[0] = net.objective(X, Y, self.settings["l2"])
+            if test != ffi.NULL:
+                self._test_loss[0] = net.objective(X_test, Y_test, self.settings["l2"])
+            self._size = 1
+        n = len(X)
+        batch = self.settings["batch_size"]
+        full = batch is None or batch >= n
+        shuffle = self.settings["shuffle"]
+        self.hyper.batch_size = 0 if full else batch
+        self.hyper.shuffle = (not full) if shuffle is None else (shuffle and not full)
+        if self.hyper.shuffle and len(self._perm) != n:
+            self._perm = np.empty(n, dtype=np.int64)
+        self._grow(epochs)
+        if self._test_loss is not None and test == ffi.NULL:
+            self._test_loss[self._size:self._size + epochs] = np.nan
+        done = ffi.new("int64_t *")
+        status = lib.tn_train(
+            net.arch, _ptr(net.theta), _ptr(self.opt_state), self.state, self.hyper, train, test,
+            epochs, _ptr(self._loss[self._size:]),
+            _ptr(self._test_loss[self._size:]) if test != ffi.NULL else ffi.NULL,
+            ffi.from_buffer("int64_t[]", self._perm), _ptr(net.work), done)
+        self._size += done[0]
+        if status == lib.TN_DIVERGED:
+            self.status = f"diverged at epoch {self.epoch + 1}"
+        else:
+            _check(status)
+            self.status = "done"
+        return self.status
+
+
+__all__ = ["Net", "Trainer", "TuinnError", "as_matrix", "choose"]
