@@ -128,6 +128,36 @@ static inline double exp_neg(double x)
     return p * double_of((ki + 1023) << 52);
 }
 
+/* e^x - 1 for x <= 0 without the cancellation of exp(x) - 1 near 0: its own
+ * Taylor series where |x| < ln2/2 (truncation < 1e-17 relative). */
+static inline double expm1_neg(double x)
+{
+    double p = 1.0 / 6227020800.0;
+    p = p * x + 1.0 / 479001600.0;
+    p = p * x + 1.0 / 39916800.0;
+    p = p * x + 1.0 / 3628800.0;
+    p = p * x + 1.0 / 362880.0;
+    p = p * x + 1.0 / 40320.0;
+    p = p * x + 1.0 / 5040.0;
+    p = p * x + 1.0 / 720.0;
+    p = p * x + 1.0 / 120.0;
+    p = p * x + 1.0 / 24.0;
+    p = p * x + 1.0 / 6.0;
+    p = p * x + 0.5;
+    p = p * x + 1.0;
+    double big = exp_neg(x) - 1.0;
+    return x > -0.34657359027997264 ? p * x : big;
+}
+
+/* tanh through expm1 so it vectorizes like sigmoid: tanh|z| = -u / (2 + u),
+ * u = e^(-2|z|) - 1. */
+static inline double tanh_v(double z)
+{
+    double u = expm1_neg(-2.0 * fabs(z));
+    double t = -u / (2.0 + u);
+    return z < 0.0 ? -t : t;
+}
+
 static inline double sigmoid(double z)
 {
     double e = exp_neg(-fabs(z));
@@ -153,8 +183,9 @@ static void activate(int g, const double *restrict z, double *restrict a, int n)
             a[r] = sigmoid(z[r]);
         break;
     case TN_TANH:
+#pragma omp simd
         for (int r = 0; r < n; r++)
-            a[r] = tanh(z[r]);
+            a[r] = tanh_v(z[r]);
         break;
     case TN_RELU:
 #pragma omp simd
@@ -272,22 +303,28 @@ static params param_views(const tn_arch *a, const double *theta)
 }
 
 /* Copy rows [r0, r0+n) of the data (through idx when given) into the block,
- * transposed. */
+ * transposed: column by column, so each copy is one strided loop. */
+static void gather(const double *src, int64_t cols, const int64_t *idx, int64_t r0, int n,
+                   double *dst)
+{
+    for (int64_t c = 0; c < cols; c++) {
+        double *restrict out = dst + c * BLK;
+        const double *restrict in = src + c;
+        if (idx)
+            for (int r = 0; r < n; r++)
+                out[r] = in[idx[r0 + r] * cols];
+        else
+            for (int r = 0; r < n; r++)
+                out[r] = in[(r0 + r) * cols];
+    }
+}
+
 static void load(const tn_arch *a, const tn_data *data, const int64_t *idx, int64_t r0,
                  int n, block *b, int with_y)
 {
-    int d = a->n_in, k = a->n_out;
-    for (int r = 0; r < n; r++) {
-        int64_t row = idx ? idx[r0 + r] : r0 + r;
-        const double *xr = data->X + row * d;
-        for (int i = 0; i < d; i++)
-            b->x[i * BLK + r] = xr[i];
-        if (with_y) {
-            const double *yr = data->Y + row * k;
-            for (int c = 0; c < k; c++)
-                b->y[c * BLK + r] = yr[c];
-        }
-    }
+    gather(data->X, a->n_in, idx, r0, n, b->x);
+    if (with_y)
+        gather(data->Y, a->n_out, idx, r0, n, b->y);
 }
 
 /* Hidden layer and output of the n rows loaded in the block. */
@@ -431,24 +468,43 @@ static void backward(const tn_arch *a, const params *p, block *b, int n, double 
     for (int c = 0; c < k; c++)
         gb2[c] += total(b->ds + c * BLK, n);
     for (int j = 0; j < h; j++) {
-        const double *act = b->a + j * BLK;
+        const double *restrict act = b->a + j * BLK, *restrict ds0 = b->ds;
         double *restrict dz = b->dz + j * BLK;
-        for (int c = 0; c < k; c++)
-            gW2[j * k + c] += dot(act, b->ds + c * BLK, n);
-        for (int r = 0; r < n; r++)
-            dz[r] = 0.0;
-        for (int c = 0; c < k; c++) {
+        const double w0 = p->W2[j * k];
+        double g0 = 0.0;
+        /* the first output fused with dz's first term: k = 1 is the common case */
+#pragma omp simd reduction(+ : g0)
+        for (int r = 0; r < n; r++) {
+            g0 += act[r] * ds0[r];
+            dz[r] = w0 * ds0[r];
+        }
+        gW2[j * k] += g0;
+        for (int c = 1; c < k; c++) {
             const double *restrict ds = b->ds + c * BLK;
             const double w = p->W2[j * k + c];
-            for (int r = 0; r < n; r++)
+            double g = 0.0;
+#pragma omp simd reduction(+ : g)
+            for (int r = 0; r < n; r++) {
+                g += act[r] * ds[r];
                 dz[r] += w * ds[r];
+            }
+            gW2[j * k + c] += g;
         }
         times_derivative(a->hidden, b->z + j * BLK, act, dz, n);
-        gb1[j] += total(dz, n);
     }
-    for (int i = 0; i < d; i++)
-        for (int j = 0; j < h; j++)
-            gW1[i * h + j] += dot(b->x + i * BLK, b->dz + j * BLK, n);
+    for (int j = 0; j < h; j++) {
+        const double *restrict dz = b->dz + j * BLK, *restrict x0 = b->x;
+        double g0 = 0.0, gb = 0.0;
+#pragma omp simd reduction(+ : g0, gb)
+        for (int r = 0; r < n; r++) {
+            g0 += x0[r] * dz[r];
+            gb += dz[r];
+        }
+        gW1[j] += g0;
+        gb1[j] += gb;
+        for (int i = 1; i < d; i++)
+            gW1[i * h + j] += dot(b->x + i * BLK, dz, n);
+    }
 }
 
 static double l2_penalty(const tn_arch *a, const double *theta, double l2)

@@ -14,7 +14,13 @@ import numbers
 
 import numpy as np
 
-from tuinn._kernel import ffi, lib
+try:
+    from tuinn._kernel import ffi, lib
+except ModuleNotFoundError:
+    # Typical cause: `python -m pytest` in the repo root imports the source tree.
+    raise ImportError("tuinn's C kernel is not built in this copy of tuinn: install it with "
+                      "`pip install .`, and in the repo root run `pytest`, not "
+                      "`python -m pytest`") from None
 from tuinn.errors import ConfigError, DataError, TuinnError
 
 HIDDEN = {"linear": lib.TN_LINEAR, "sigmoid": lib.TN_SIGMOID, "tanh": lib.TN_TANH,
@@ -28,6 +34,7 @@ SCHEDULES = {"constant": lib.TN_CONSTANT, "invscaling": lib.TN_INVSCALING,
              "adaptive": lib.TN_ADAPTIVE}
 INITS = ("small", "glorot", "he", "sklearn", "zeros")
 PARAMS = ("W1", "b1", "W2", "b2")
+CHECK_ROWS = 65536
 
 
 def choose(kind, name, table):
@@ -101,11 +108,14 @@ def as_matrix(name, values, n_cols, what):
                         f"{n_cols}; select the right columns or build the net for "
                         f"{arr.shape[1]} {what}s")
     arr = np.ascontiguousarray(arr, dtype=np.float64)
-    finite = np.isfinite(arr)
-    if not finite.all():
-        row, col = np.argwhere(~finite)[0]
-        raise DataError(f"{name} has a non-finite value ({arr[row, col]}) at row {row}, "
-                        f"column {col}; remove or fill missing values first")
+    # In blocks of rows: a whole-array isfinite() would cost a temporary as
+    # large as the data, and training itself needs no memory that grows with N.
+    for start in range(0, len(arr), CHECK_ROWS):
+        finite = np.isfinite(arr[start:start + CHECK_ROWS])
+        if not finite.all():
+            row, col = np.argwhere(~finite)[0]
+            raise DataError(f"{name} has a non-finite value ({arr[start + row, col]}) at row "
+                            f"{start + row}, column {col}; remove or fill missing values first")
     return arr
 
 

@@ -1,0 +1,5 @@
+import sys
+
+from tuinn.cli import main
+
+sys.exit(main())

@@ -1,0 +1,263 @@
+"""`tuinn bench`: the C kernel against the numpy reference, in one process.
+
+Both run the same workload from the same initial weights for the same number
+of epochs; the best of the repeats is noisy on a shared machine, so the median
+is reported.  Speed is quoted as a ratio (same machine, same run); absolute
+times mean little on shared hardware.  Imports nothing from Textual.
+"""
+
+import dataclasses
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+
+from tuinn import data, reference
+from tuinn.engine import Net, Trainer
+
+
+@dataclasses.dataclass(frozen=True)
+class Workload:
+    name: str
+    summary: str
+    make_data: object          # () -> (X, Y, X_test, Y_test)
+    net: dict                  # Net(...) keyword arguments besides the sizes
+    hidden: int
+    train: dict                # Trainer(...) keyword arguments
+    epochs: int                # full run; --quick uses a quarter
+    goal: float                # minimum speed ratio tuinn / numpy reference
+
+    def epochs_for(self, quick):
+        return max(4, self.epochs // 4) if quick else self.epochs
+
+
+def _f2(n):
+    return lambda: data.function_1d("f2", n=n, n_test=1, seed=0)
+
+
+SIGMOID_REGRESSION = {"hidden": "sigmoid", "output": "linear", "loss": "squared"}
+GD = {"optimizer": "sgd", "lr": 0.05}
+
+WORKLOADS = (
+    Workload("f2-h8", "f2 of 004, N=1000, 8 sigmoid units, full-batch GD, lr 0.05",
+             _f2(1000), SIGMOID_REGRESSION, 8, GD, 2000, 10),
+    Workload("f2-h64", "the same with 64 hidden units", _f2(1000), SIGMOID_REGRESSION, 64,
+             GD, 300, 10),
+    Workload("f2-h256", "the same with 256 hidden units", _f2(1000), SIGMOID_REGRESSION, 256,
+             GD, 100, 10),
+    Workload("f2-100k", "f2, N=100,000, 64 sigmoid units, full batch", _f2(100_000),
+             SIGMOID_REGRESSION, 64, GD, 8, 15),
+    Workload("f2-adam-b32", "f2, N=1000, 8 sigmoid units, mini-batch 32 shuffled, adam",
+             _f2(1000), SIGMOID_REGRESSION, 8,
+             {"optimizer": "adam", "lr": 0.01, "batch_size": 32, "shuffle": True}, 200, 40),
+    Workload("spiral-softmax", "3-arm spiral, 32 tanh units, softmax + cross_entropy, adam, "
+             "batch 16", lambda: data.spiral(n=600, arms=3, seed=0),
+             {"hidden": "tanh", "output": "softmax", "loss": "cross_entropy"}, 32,
+             {"optimizer": "adam", "lr": 0.01, "batch_size": 16, "shuffle": True}, 100, 10),
+)
+
+MEMORY_ROWS, MEMORY_FEATURES, MEMORY_HIDDEN, MEMORY_LIMIT_MB = 1_000_000, 10, 64, 100
+
+
+def _initial_net(w, X, Y):
+    net = Net(X.shape[1], w.hidden, Y.shape[1], **w.net)
+    return net.init("glorot", seed=0)
+
+
+def _median_run(repeats, run):
+    """Runs `run()` -> (seconds, loss) `repeats` times: median seconds, last loss."""
+    times, loss = [], None
+    for _ in range(repeats):
+        seconds, loss = run()
+        times.append(seconds)
+    return statistics.median(times), loss
+
+
+def _time_tuinn(w, X, Y, weights, epochs):
+    net = _initial_net(w, X, Y)
+    net.set_weights(**weights)
+    trainer = Trainer(net, **w.train)
+    start = time.perf_counter()
+    trainer.train(X, Y, epochs)
+    return time.perf_counter() - start, float(trainer.history["loss"][-1])
+
+
+def _time_reference(w, X, Y, weights, epochs):
+    start = time.perf_counter()
+    result = reference.train(weights, X, Y, epochs=epochs, **w.net, **w.train)
+    return time.perf_counter() - start, float(result["loss"][-1])
+
+
+def _time_torch(w, X, Y, weights, epochs):
+    import torch
+
+    torch.set_num_threads(1)
+    p = {k: torch.tensor(v, requires_grad=True) for k, v in weights.items()}
+    Xt, Yt = torch.tensor(X), torch.tensor(Y)
+    act = {"sigmoid": torch.sigmoid, "tanh": torch.tanh}[w.net["hidden"]]
+    opt_cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[w.train["optimizer"]]
+    opt = opt_cls(list(p.values()), lr=w.train["lr"])
+    n = len(X)
+    batch = w.train.get("batch_size") or n
+    generator = torch.Generator().manual_seed(0)
+
+    def objective(xb, yb):
+        s = act(xb @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"]
+        if w.net["loss"] == "cross_entropy":
+            return -(yb * torch.log_softmax(s, dim=1)).sum() / len(xb)
+        return 0.5 * ((s - yb) ** 2).sum() / len(xb)
+
+    start = time.perf_counter()
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=generator) if batch < n else None
+        for b0 in range(0, n, batch):
+            rows = order[b0:b0 + batch] if order is not None else slice(b0, b0 + batch)
+            opt.zero_grad()
+            objective(Xt[rows], Yt[rows]).backward()
+            opt.step()
+        with torch.no_grad():
+            loss = float(objective(Xt, Yt))
+    return time.perf_counter() - start, loss
+
+
+def _time_sklearn(w, X, Y, weights, epochs):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPRegressor
+
+    t = w.train
+    model = MLPRegressor(
+        hidden_layer_sizes=(w.hidden,), activation="logistic", solver=t["optimizer"],
+        learning_rate_init=t["lr"], batch_size=t.get("batch_size") or len(X),
+        shuffle=bool(t.get("shuffle")), momentum=0.0, nesterovs_momentum=False, alpha=0.0,
+        max_iter=epochs, tol=0.0, n_iter_no_change=epochs + 1, random_state=0)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, Y.ravel())
+    return time.perf_counter() - start, float(model.loss_curve_[-1])
+
+
+COMPARE = {"torch": _time_torch, "sklearn": _time_sklearn}
+
+
+def _can_compare(name, w):
+    if name == "sklearn":
+        return w.net["loss"] == "squared" and w.net["hidden"] == "sigmoid"
+    return True
+
+
+def _speed(seconds, epochs, rows, loss):
+    return {"seconds": seconds, "epochs_per_s": epochs / seconds,
+            "samples_per_s": epochs * rows / seconds, "final_loss": loss}
+
+
+def run_workload(w, quick=False, repeats=3, compare=()):
+    X, Y, _, _ = w.make_data()
+    weights = _initial_net(w, X, Y).weights()
+    epochs = w.epochs_for(quick)
+    out = {"name": w.name, "summary": w.summary, "rows": len(X), "hidden": w.hidden,
+           "epochs": epochs, "goal_ratio": w.goal}
+    for label, timer in (("tuinn", _time_tuinn), ("reference", _time_reference)):
+        seconds, loss = _median_run(repeats, lambda: timer(w, X, Y, weights, epochs))
+        out[label] = _speed(seconds, epochs, len(X), loss)
+    out["ratio"] = out["reference"]["seconds"] / out["tuinn"]["seconds"]
+    out["meets_goal"] = out["ratio"] >= w.goal
+    a, b = out["tuinn"]["final_loss"], out["reference"]["final_loss"]
+    out["losses_agree"] = bool(abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1e-12))
+    for name in compare:
+        if not _can_compare(name, w):
+            continue
+        try:
+            seconds, loss = _median_run(repeats, lambda: COMPARE[name](w, X, Y, weights, epochs))
+        except ImportError:
+            out[name] = {"error": f"{name} is not installed"}
+            continue
+        out[name] = _speed(seconds, epochs, len(X), loss)
+        out[name]["tuinn_ratio"] = seconds / out["tuinn"]["seconds"]
+    return out
+
+
+def _memory_probe():
+    """Child process body: extra peak memory (MB) of one full-batch epoch on big data."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((MEMORY_ROWS, MEMORY_FEATURES))
+    Y = X[:, :1].copy()
+    net = Net(MEMORY_FEATURES, MEMORY_HIDDEN, 1, hidden="sigmoid").init("glorot", seed=0)
+    trainer = Trainer(net, lr=0.01)
+    before = _memory_kb("VmRSS")
+    # Reset the peak (VmHWM) to the current size, so the peak read after the
+    # epoch is the epoch's own and not the data generation's.
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    start = time.perf_counter()
+    trainer.train(X, Y, 1)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"extra_mb": (_memory_kb("VmHWM") - before) / 1024.0,
+                      "epoch_seconds": seconds, "data_mb": (X.nbytes + Y.nbytes) / 2**20}))
+
+
+def _memory_kb(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+def run_memory():
+    """Runs the probe in a fresh interpreter, so nothing else counts in its peak."""
+    code = "from tuinn.bench import _memory_probe; _memory_probe()"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    out = json.loads(done.stdout)
+    out.update(rows=MEMORY_ROWS, features=MEMORY_FEATURES, hidden=MEMORY_HIDDEN,
+               limit_mb=MEMORY_LIMIT_MB, meets_goal=out["extra_mb"] < MEMORY_LIMIT_MB)
+    return out
+
+
+def run(quick=False, repeats=3, compare=(), only=None, progress=None):
+    chosen = [w for w in WORKLOADS if not only or w.name in only]
+    results = []
+    for w in chosen:
+        if progress:
+            progress(f"{w.name}: {w.summary}")
+        results.append(run_workload(w, quick, repeats, compare))
+    return {
+        "tuinn_version": __import__("tuinn").__version__,
+        "machine": {"python": platform.python_version(), "cpu": platform.processor() or
+                    platform.machine(), "cores": os.cpu_count(),
+                    "portable_build": os.environ.get("TUINN_PORTABLE") == "1"},
+        "quick": quick, "repeats": repeats, "workloads": results,
+        "memory": run_memory(),
+    }
+
+
+def format_report(doc):
+    lines = [f"{'workload':<16}{'epochs':>7}{'tuinn ep/s':>12}{'numpy ep/s':>12}{'ratio':>8}"
+             f"{'goal':>6}  {'tuinn samples/s':>15}  final loss (tuinn / numpy)"]
+    for w in doc["workloads"]:
+        mark = "ok" if w["meets_goal"] else "LOW"
+        agree = "" if w["losses_agree"] else "  DIFFER"
+        lines.append(
+            f"{w['name']:<16}{w['epochs']:>7}{w['tuinn']['epochs_per_s']:>12,.0f}"
+            f"{w['reference']['epochs_per_s']:>12,.1f}{w['ratio']:>7.1f}x{w['goal_ratio']:>4.0f}x "
+            f"{mark:<3}{w['tuinn']['samples_per_s']:>14.3g}  "
+            f"{w['tuinn']['final_loss']:.6g} / {w['reference']['final_loss']:.6g}{agree}")
+        for name in COMPARE:
+            if name in w:
+                c = w[name]
+                lines.append(f"{'':<16}{name}: " + (c["error"] if "error" in c else
+                             f"{c['epochs_per_s']:,.1f} ep/s, tuinn is {c['tuinn_ratio']:.1f}x "
+                             f"faster, final loss {c['final_loss']:.6g}"))
+    m = doc["memory"]
+    lines.append(f"memory: one full-batch epoch of {m['rows']:,} x {m['features']} rows, "
+                 f"{m['hidden']} hidden units: {m['extra_mb']:.1f} MB beyond the "
+                 f"{m['data_mb']:.0f} MB of data (goal < {m['limit_mb']} MB: "
+                 f"{'ok' if m['meets_goal'] else 'OVER'})")
+    return "\n".join(lines)
