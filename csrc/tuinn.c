@@ -333,11 +333,12 @@ static void forward(const tn_arch *a, const params *p, block *b, int n)
     int d = a->n_in, h = a->n_hidden, k = a->n_out;
     for (int j = 0; j < h; j++) {
         double *restrict z = b->z + j * BLK;
-        const double bj = p->b1[j];
+        const double *restrict x0 = b->x;
+        const double bj = p->b1[j], w0 = p->W1[j];
         for (int r = 0; r < n; r++)
-            z[r] = bj;
+            z[r] = bj + w0 * x0[r];
     }
-    for (int i = 0; i < d; i++) {
+    for (int i = 1; i < d; i++) {
         const double *restrict x = b->x + i * BLK;
         for (int j = 0; j < h; j++) {
             double *restrict z = b->z + j * BLK;

@@ -37,8 +37,12 @@ class Workload:
         return max(4, self.epochs // 4) if quick else self.epochs
 
 
+def _arrays(ds):
+    return ds.X, ds.Y, ds.X_test, ds.Y_test
+
+
 def _f2(n):
-    return lambda: data.function_1d("f2", n=n, n_test=1, seed=0)
+    return lambda: _arrays(data.generate("f2", standard=False, n=n, n_test=0, seed=0))
 
 
 SIGMOID_REGRESSION = {"hidden": "sigmoid", "output": "linear", "loss": "squared"}
@@ -57,7 +61,8 @@ WORKLOADS = (
              _f2(1000), SIGMOID_REGRESSION, 8,
              {"optimizer": "adam", "lr": 0.01, "batch_size": 32, "shuffle": True}, 200, 40),
     Workload("spiral-softmax", "3-arm spiral, 32 tanh units, softmax + cross_entropy, adam, "
-             "batch 16", lambda: data.spiral(n=600, arms=3, seed=0),
+             "batch 16", lambda: _arrays(data.generate(
+                 "spiral", n=600, arms=3, noise=10, test_ratio=0.2, seed=0)),
              {"hidden": "tanh", "output": "softmax", "loss": "cross_entropy"}, 32,
              {"optimizer": "adam", "lr": 0.01, "batch_size": 16, "shuffle": True}, 100, 10),
 )

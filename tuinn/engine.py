@@ -41,7 +41,9 @@ def choose(kind, name, table):
     """The entry of `table` called `name`, or a ConfigError that lists the choices."""
     if isinstance(name, str) and name in table:
         return name
-    close = difflib.get_close_matches(str(name), list(table), n=1)
+    lowered = {key.lower(): key for key in table}
+    close = difflib.get_close_matches(str(name).lower(), list(lowered), n=1)
+    close = [lowered[c] for c in close]
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ConfigError(f"unknown {kind} {name!r}{hint}; choose one of {', '.join(table)}")
 
@@ -227,20 +229,24 @@ class Net:
 
     # ------------------------------------------------------------ evaluation
 
-    def data(self, X, Y=None):
-        """Validated arrays and the kernel's view of them (keep the arrays alive)."""
-        X = as_matrix("X", X, self.n_in, "feature")
+    def data(self, X, Y=None, names=("X", "Y")):
+        """Validated arrays and the kernel's view of them (keep the arrays alive).
+
+        `names` are what error messages call the arrays, so a bad test set is
+        reported as the test set."""
+        xname, yname = names
+        X = as_matrix(xname, X, self.n_in, "feature")
         if Y is None:
             return X, None, ffi.new("tn_data *", {"X": _ptr(X), "Y": ffi.NULL, "n": len(X)})
-        Y = self.check_targets(as_matrix("Y", Y, self.n_out, "target"))
+        Y = self.check_targets(as_matrix(yname, Y, self.n_out, "target"), yname)
         if len(Y) != len(X):
-            raise DataError(f"X has {len(X)} rows but Y has {len(Y)}; give one target row "
-                            "per input row")
+            raise DataError(f"{xname} has {len(X)} rows but {yname} has {len(Y)}; give one "
+                            "target row per input row")
         return X, Y, ffi.new("tn_data *", {"X": _ptr(X), "Y": _ptr(Y), "n": len(X)})
 
-    def check_targets(self, Y):
+    def check_targets(self, Y, name="Y"):
         if self.output in ("sigmoid", "softmax") and (Y.min() < 0.0 or Y.max() > 1.0):
-            raise DataError(f"a {self.output} output lies in [0, 1] but the targets span "
+            raise DataError(f"a {self.output} output lies in [0, 1] but {name} spans "
                             f"[{Y.min():g}, {Y.max():g}]; rescale the targets or use a "
                             "linear output")
         if self.output == "softmax" and self.loss == "cross_entropy":
@@ -395,6 +401,42 @@ class Trainer:
             if self._test_loss is not None:
                 self._test_loss = np.resize(self._test_loss, cap)
 
+    STATE_FIELDS = ("epoch", "step", "rng", "lr_scale", "best_loss", "misses")
+
+    def snapshot(self):
+        """Copies of everything besides the net's weights and the settings that a
+        later `restore` needs to continue bit-identically (plain numpy values)."""
+        snap = {name: np.array(getattr(self.state, name),
+                               dtype=np.uint64 if name == "rng" else None)
+                for name in self.STATE_FIELDS}
+        snap["opt_state"] = self.opt_state.copy()
+        history = self.history
+        snap["loss"] = history["loss"].copy()
+        snap["test_loss"] = history["test_loss"].copy()
+        return snap
+
+    def restore(self, snap):
+        """Puts back a `snapshot()` (of a trainer for a net of the same shape)."""
+        opt_state = np.asarray(snap["opt_state"], dtype=np.float64)
+        if opt_state.shape != self.opt_state.shape:
+            raise DataError(f"optimizer state has {opt_state.size} values but this net needs "
+                            f"{self.opt_state.size}; it was saved for another architecture")
+        loss = np.asarray(snap["loss"], dtype=np.float64)
+        test = np.asarray(snap["test_loss"], dtype=np.float64)
+        epoch = int(snap["epoch"])
+        if len(loss) != epoch + 1 or (len(test) and len(test) != len(loss)):
+            raise DataError(f"the history has {len(loss)} losses for {epoch} epochs; "
+                            "expected one more loss than epochs")
+        for name in self.STATE_FIELDS:
+            value = snap[name]
+            setattr(self.state, name, int(value) if name in ("epoch", "step", "rng", "misses")
+                    else float(value))
+        self.opt_state[:] = opt_state
+        self._loss, self._size = loss.copy(), len(loss)
+        self._test_loss = test.copy() if len(test) else None
+        self.status = "done" if epoch else "new"
+        return self
+
     def train(self, X, Y, epochs=1000, X_test=None, Y_test=None):
         """Run `epochs` more epochs on (X, Y); returns self.status.
 
@@ -408,7 +450,7 @@ class Trainer:
             raise DataError("give both X_test and Y_test, or neither")
         test = ffi.NULL
         if X_test is not None:
-            X_test, Y_test, test = net.data(X_test, Y_test)
+            X_test, Y_test, test = net.data(X_test, Y_test, names=("X_test", "Y_test"))
             if self._test_loss is None:
                 self._test_loss = np.full(len(self._loss), np.nan)
         if self._size == 0:

@@ -1,0 +1,71 @@
+"""Shared test setup and helpers (test modules import them: `from conftest import ...`).
+
+`python -m pytest` in the repo root puts the repo root on sys.path, so `import
+tuinn` would find the source tree, which has no compiled kernel (it lives only
+in the installed copy).  Unless this checkout has a kernel built in place, drop
+the repo root from sys.path before any test module imports tuinn, so both
+`pytest` and `python -m pytest` test the installed package.
+"""
+
+import pathlib
+import sys
+
+import numpy as np
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def _is_root(entry):
+    try:
+        return pathlib.Path(entry or ".").resolve() == ROOT
+    except OSError:
+        return False
+
+
+if not any((ROOT / "tuinn").glob("_kernel*")):
+    sys.path[:] = [entry for entry in sys.path if not _is_root(entry)]
+    if "tuinn" in sys.modules and not hasattr(sys.modules["tuinn"], "Net"):
+        del sys.modules["tuinn"]
+
+import tuinn  # noqa: E402  (after the sys.path fix on purpose)
+
+
+def make_problem(output, loss="squared", N=7, d=3, h=4, k=3, seed=4, hidden=None,
+                 x_scale=1.0, w_scale=1.0, z_gap=0.0):
+    """Random weights (dict as reference.py takes them) and data fitting `output`.
+
+    With z_gap > 0 (relu kinks), only input rows whose every pre-activation
+    |Z| >= z_gap are kept."""
+    rng = np.random.default_rng(seed)
+    params = {"W1": rng.normal(0, w_scale, (d, h)), "b1": rng.normal(0, w_scale, h),
+              "W2": rng.normal(0, w_scale, (h, k)), "b2": rng.normal(0, w_scale, k)}
+    rows = []
+    while sum(len(r) for r in rows) < N:
+        cand = rng.normal(0, x_scale, (2 * N + 10, d))
+        if z_gap > 0:
+            Z = cand @ params["W1"] + params["b1"]
+            cand = cand[np.all(np.abs(Z) >= z_gap, axis=1)]
+        rows.append(cand)
+    X = np.concatenate(rows)[:N]
+    if output == "softmax":
+        Y = np.eye(k)[rng.integers(0, k, size=N)]
+        if loss == "squared":  # soft targets are fine for squared loss
+            Y = 0.8 * Y + 0.2 / k
+    elif output == "sigmoid":
+        Y = rng.uniform(0.05, 0.95, (N, k))
+        if loss == "cross_entropy":
+            Y[: N // 2] = np.round(Y[: N // 2])  # hard and soft labels alike
+    elif output == "tanh":
+        Y = rng.uniform(-0.9, 0.9, (N, k))
+    else:
+        Y = rng.normal(size=(N, k))
+    return params, X, Y
+
+
+def net_for(params, hidden, output, loss):
+    d, h = params["W1"].shape
+    k = params["W2"].shape[1]
+    net = tuinn.Net(d, h, k, hidden=hidden, output=output, loss=loss)
+    net.set_weights(**params)
+    return net
+
