@@ -1,4 +1,4 @@
-"""Command line: `tuinn bench …` (more commands arrive with their issues).
+"""Command line: `tuinn bench …`, `tuinn presets …` (more commands arrive with their issues).
 
 Headless commands import nothing from Textual.  A TuinnError becomes one line
 on stderr and exit code 2, never a traceback.
@@ -31,6 +31,30 @@ def _bench(args):
     return 0
 
 
+def _presets(args):
+    import textwrap
+
+    from tuinn import presets
+    from tuinn.run import RunSpec
+
+    if args.name is None:
+        if args.write:
+            raise TuinnError("--write needs a preset name: tuinn presets NAME --write FILE")
+        width = max(len(n) for n in presets.names())
+        for name in presets.names():
+            print(f"{name:{width}}  {presets.PRESETS[name]['title']}")
+        return 0
+    spec = RunSpec.from_preset(args.name)
+    if args.write:
+        spec.write(args.write)
+        print(f"wrote {args.write}", file=sys.stderr)
+        return 0
+    print(f"{spec.name}: {spec.title}\n")
+    print(textwrap.fill(spec.notes, 80) + "\n")
+    print(spec.to_toml(), end="")
+    return 0
+
+
 def parser():
     p = argparse.ArgumentParser(
         prog="tuinn", description="Train one-hidden-layer networks and see why they learn "
@@ -46,6 +70,12 @@ def parser():
     b.add_argument("--workload", action="append", default=[], metavar="NAME",
                    help="run only this workload (repeatable)")
     b.set_defaults(run=_bench)
+    pr = sub.add_parser("presets", help="list the presets, or show one as a run file",
+                        description="Without NAME: every preset with a one-line description. "
+                        "With NAME: its notes and its run file.")
+    pr.add_argument("name", nargs="?", metavar="NAME", help="a preset to show")
+    pr.add_argument("--write", metavar="FILE", help="write the preset's run file to FILE")
+    pr.set_defaults(run=_presets)
     return p
 
 

@@ -23,13 +23,14 @@ import numpy as np
 import tomli_w
 
 from tuinn import data as datasets
+from tuinn import presets
 from tuinn.engine import INITS, Net, Trainer
 from tuinn.errors import ConfigError, DataError, TuinnError
 
 
 @dataclasses.dataclass
 class DataSpec:
-    generator: str | None = "f1"       # a name of tuinn.data.GENERATORS, or None for a CSV
+    generator: str | None = None       # a name of tuinn.data.GENERATORS, or None for a CSV
     params: dict = dataclasses.field(default_factory=dict)
     csv: str | None = None             # path, relative to the run file's folder
     target: str | int | list | None = None
@@ -39,6 +40,9 @@ class DataSpec:
     seed: int = 0                      # data_seed: generation, split and shuffling
     standardize_inputs: bool = False
     standardize_targets: bool = False
+
+
+DATA_SOURCE_KEYS = ("generator", "params", "csv", "target", "header", "delimiter")
 
 
 @dataclasses.dataclass
@@ -94,7 +98,29 @@ class RunSpec:
 
     @classmethod
     def from_dict(cls, doc, where="run file"):
+        """A spec from a run-file dict.  `preset = "name"` at the top starts from
+        that preset; the file's own keys then override it, key by key."""
+        if isinstance(doc, dict) and "preset" in doc:
+            doc = dict(doc)
+            name = doc.pop("preset")
+            if not isinstance(name, str):
+                raise ConfigError(f"{where}: preset must be a string, got {name!r}")
+            try:
+                base = presets.get(name)
+            except ConfigError as exc:
+                raise ConfigError(f"{where}: {exc}") from None
+            # A new data source or init scheme replaces the preset's, not merges into it.
+            if {"generator", "csv"} & set(doc.get("data") or {}):
+                for key in DATA_SOURCE_KEYS:
+                    base["data"].pop(key, None)
+            if "scheme" in (doc.get("init") or {}):
+                base["init"].pop("weights", None)
+            doc = _merge(base, doc)
         return _build(cls, doc, where)
+
+    @classmethod
+    def from_preset(cls, name):
+        return cls.from_dict(presets.get(name), f"preset {name}")
 
     @classmethod
     def from_toml(cls, text, where="run file"):
@@ -118,6 +144,17 @@ class RunSpec:
 
     def write(self, path):
         _atomic_write(pathlib.Path(path), self.to_toml())
+
+
+def _merge(base, override):
+    """`base` with `override`'s keys put over it, tables merged recursively."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "weights":
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def _drop_none(value):
@@ -192,8 +229,13 @@ def load_data(spec):
         ds = datasets.load_csv(spec.csv, target=spec.target, header=spec.header,
                                delimiter=spec.delimiter)
     else:
+        if "seed" in spec.params:
+            raise ConfigError("data.params: give the seed as data.seed, not as a parameter")
         ds = datasets.generate(spec.generator, seed=spec.seed, **spec.params)
-    if ds.X_test is None and spec.test_ratio > 0:
+    if spec.test_ratio > 0:
+        if ds.X_test is not None:
+            raise ConfigError(f"data.test_ratio: {ds.name} already has a test set; leave "
+                              "test_ratio at 0 (or set the generator's own test_ratio)")
         ds = datasets.split(ds, spec.test_ratio, spec.seed)
     if spec.standardize_inputs or spec.standardize_targets:
         return datasets.standardize(ds, inputs=spec.standardize_inputs,
@@ -268,7 +310,8 @@ class Run:
                 continue
             O = net.predict(X)
             out[f"{label}_loss"] = net.objective(X, Y, l2)
-            out[f"{label}_mse"] = float(np.mean((O - Y) ** 2))
+            with np.errstate(over="ignore"):   # a diverged run's mse is honestly inf
+                out[f"{label}_mse"] = float(np.mean((O - Y) ** 2))
             if ds.task != "regression":
                 if Y.shape[1] == 1:
                     hit = (O[:, 0] >= 0.5) == (Y[:, 0] >= 0.5)
@@ -288,7 +331,8 @@ class Run:
             self.spec.write(tmp / "run.toml")
             snap = self.trainer.snapshot()
             history = (snap.pop("loss"), snap.pop("test_loss"))
-            np.savez(tmp / "state.npz", theta=self.net.theta, **snap)
+            np.savez(tmp / "state.npz", theta=self.net.theta, status=np.array(self.status),
+                     **snap)
             _write_history(tmp / "history.csv", *history)
             old = folder.with_name(f".{folder.name}.old")
             if folder.exists():
@@ -315,6 +359,7 @@ class Run:
         except (OSError, ValueError) as exc:
             raise DataError(f"cannot read {state_path}: {exc}") from None
         theta = state.pop("theta", None)
+        status = str(state.pop("status", "done"))
         if theta is None or theta.shape != run.net.theta.shape:
             raise DataError(f"{state_path}: weights do not fit the net of run.toml "
                             f"({run.net.describe()})")
@@ -324,6 +369,7 @@ class Run:
             run.trainer.restore(state)
         except KeyError as exc:
             raise DataError(f"{state_path}: {exc.args[0]} is missing") from None
+        run.trainer.status = status
         return run
 
 
