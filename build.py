@@ -51,7 +51,7 @@ def builder(root=HERE):
     ffi.set_source(
         "tuinn._kernel",
         '#include "tuinn.h"',
-        sources=[os.path.join(csrc, "tuinn.c")],
+        sources=[os.path.join(csrc, "tuinn.c"), os.path.join(csrc, "csv.c")],
         include_dirs=[csrc],
         depends=[os.path.join(csrc, "tuinn.h")],
         extra_compile_args=compile_flags,

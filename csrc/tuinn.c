@@ -24,11 +24,12 @@ static const char *const messages[] = {
     "a data set has no rows",
     "unknown optimizer or schedule, or a hyperparameter out of range",
     "diverged: the loss or a weight became NaN/Inf; the last finite weights were put back",
+    "the text is not rows of plain finite numbers with the same number of cells",
 };
 
 const char *tn_strerror(int status)
 {
-    if (status < 0 || status > TN_DIVERGED)
+    if (status < 0 || status > TN_EPARSE)
         return "unknown status";
     return messages[status];
 }

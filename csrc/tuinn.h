@@ -22,7 +22,8 @@ enum {
     TN_EPAIR = 3,      /* cross_entropy needs a sigmoid or softmax output */
     TN_EDATA = 4,      /* a data set has no rows */
     TN_EHYPER = 5,     /* unknown optimizer / schedule, or a bad hyperparameter */
-    TN_DIVERGED = 6    /* loss or a parameter became NaN/Inf: last finite state restored */
+    TN_DIVERGED = 6,   /* loss or a parameter became NaN/Inf: last finite state restored */
+    TN_EPARSE = 7      /* tn_parse_csv: a cell or a line that is not a plain number row */
 };
 
 enum { TN_LINEAR = 0, TN_SIGMOID = 1, TN_TANH = 2, TN_RELU = 3, TN_LEAKY_RELU = 4,
@@ -90,6 +91,16 @@ int tn_train(const tn_arch *arch, double *theta, double *opt_state, tn_state *st
              const tn_hyper *hyper, const tn_data *train, const tn_data *test,
              int64_t epochs, double *history, double *test_history,
              int64_t *perm, double *work, int64_t *epochs_done);
+
+/* Fast path of CSV loading (csv.c): `len` bytes of rows of exactly n_cols
+ * decimal numbers separated by `delim`, one row per line ("\n" or "\r\n";
+ * blank lines skipped; spaces around a number allowed), into out (max_rows *
+ * n_cols, row-major), with the row count in *rows.  Values are correctly
+ * rounded, as Python's float() gives them.  TN_EPARSE at the first cell that
+ * is not a finite number or the first line with another cell count: the
+ * caller's careful path then says which cell, and why. */
+int tn_parse_csv(const char *text, int64_t len, char delim, int n_cols, double *out,
+                 int64_t max_rows, int64_t *rows);
 /* cdef-end */
 
 #endif

@@ -60,7 +60,8 @@ def test_bench_text_report_has_a_row_per_workload():
     rows = done.stdout.splitlines()
     assert rows[0].startswith("workload") and "ratio" in rows[0]
     assert rows[1].startswith("f2-h64") and "DIFFER" not in rows[1]
-    assert rows[-1].startswith("memory:")
+    assert rows[-2].startswith("memory:")
+    assert rows[-1].startswith("csv:") and "DIFFER" not in rows[-1]
 
 
 def test_bench_imports_no_textual():
@@ -117,3 +118,9 @@ def test_presets_unknown_name_is_one_line_and_exit_2():
     assert done.returncode == 2
     assert done.stderr.strip() == ("tuinn: unknown preset 'coverage-medium' (did you mean "
                                    "'coverage-bad'?); `tuinn presets` lists them")
+
+
+def test_bench_times_csv_loading_against_numpy(bench_doc):
+    c = bench_doc["csv"]
+    assert c["same_values"] and c["rows"] == 200_000 and c["columns"] == 20
+    assert c["ratio"] == pytest.approx(c["numpy_loadtxt_seconds"] / c["tuinn_seconds"])

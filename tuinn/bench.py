@@ -13,6 +13,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 
@@ -68,6 +69,8 @@ WORKLOADS = (
 )
 
 MEMORY_ROWS, MEMORY_FEATURES, MEMORY_HIDDEN, MEMORY_LIMIT_MB = 1_000_000, 10, 64, 100
+# The data issue's goal: 1,000,000 rows x 20 columns load "in a few seconds".
+CSV_ROWS, CSV_QUICK_ROWS, CSV_COLUMNS, CSV_LIMIT_S = 1_000_000, 200_000, 20, 5.0
 
 
 def _initial_net(w, X, Y):
@@ -226,6 +229,31 @@ def run_memory():
     return out
 
 
+def run_csv(quick=False):
+    """Loads a numeric CSV with tuinn.data.load_csv and with numpy.loadtxt."""
+    rows = CSV_QUICK_ROWS if quick else CSV_ROWS
+    block = np.random.default_rng(0).standard_normal((10_000, CSV_COLUMNS))
+    lines = "\n".join(",".join(f"{v:.6g}" for v in row) for row in block) + "\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "bench.csv")
+        with open(path, "w") as f:
+            f.write(",".join(f"c{j}" for j in range(CSV_COLUMNS)) + "\n")
+            for _ in range(rows // len(block)):
+                f.write(lines)
+        size_mb = os.path.getsize(path) / 2**20
+        start = time.perf_counter()
+        ds = data.load_csv(path)
+        tuinn_s = time.perf_counter() - start
+        start = time.perf_counter()
+        values = np.loadtxt(path, delimiter=",", skiprows=1)
+        numpy_s = time.perf_counter() - start
+    same = np.array_equal(values[:, :-1], ds.X) and np.array_equal(values[:, -1:], ds.Y)
+    return {"rows": rows, "columns": CSV_COLUMNS, "file_mb": size_mb, "tuinn_seconds": tuinn_s,
+            "numpy_loadtxt_seconds": numpy_s, "ratio": numpy_s / tuinn_s, "same_values": same,
+            "limit_s": CSV_LIMIT_S * rows / CSV_ROWS,
+            "meets_goal": same and tuinn_s < CSV_LIMIT_S * rows / CSV_ROWS}
+
+
 def run(quick=False, repeats=3, compare=(), only=None, progress=None):
     chosen = [w for w in WORKLOADS if not only or w.name in only]
     results = []
@@ -240,6 +268,7 @@ def run(quick=False, repeats=3, compare=(), only=None, progress=None):
                     "portable_build": os.environ.get("TUINN_PORTABLE") == "1"},
         "quick": quick, "repeats": repeats, "workloads": results,
         "memory": run_memory(),
+        "csv": run_csv(quick),
     }
 
 
@@ -265,4 +294,10 @@ def format_report(doc):
                  f"{m['hidden']} hidden units: {m['extra_mb']:.1f} MB beyond the "
                  f"{m['data_mb']:.0f} MB of data (goal < {m['limit_mb']} MB: "
                  f"{'ok' if m['meets_goal'] else 'OVER'})")
+    c = doc["csv"]
+    lines.append(f"csv: {c['rows']:,} rows x {c['columns']} columns ({c['file_mb']:.0f} MB) "
+                 f"load in {c['tuinn_seconds']:.2f} s, numpy.loadtxt {c['numpy_loadtxt_seconds']:.2f} "
+                 f"s: {c['ratio']:.1f}x (goal < {c['limit_s']:g} s: "
+                 f"{'ok' if c['meets_goal'] else 'SLOW'}"
+                 f"{'' if c['same_values'] else ', VALUES DIFFER'})")
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """Data sets: the generators of the source documents, CSV files, splits, scaling.
 
-Everything here is numpy and the standard library, so the command line, the
-run files and the app share one data layer.
+Everything here is numpy and the standard library (and the kernel's CSV number
+parser, through the engine), so the command line, the run files and the app
+share one data layer.
 
 - `Dataset`: training inputs and targets, an optional test set, names, and the
   task ("regression", "binary" or "multiclass").  Binary targets are one 0/1
@@ -19,6 +20,7 @@ Bad input raises `tuinn.errors.DataError` (the data) or `ConfigError` (a
 setting), each with a one-line message.
 """
 
+import codecs
 import csv
 import dataclasses
 import inspect
@@ -29,6 +31,7 @@ import warnings
 
 import numpy as np
 
+from tuinn.engine import parse_numeric_csv
 from tuinn.errors import ConfigError, DataError
 
 TASKS = ("regression", "binary", "multiclass")
@@ -966,6 +969,10 @@ class _CsvReader:
     # loading
     def load(self):
         """(rows, ncols) float64; a class-name column holds codes of self.tables."""
+        if not self.converters:
+            values = self._load_numeric_fast()
+            if values is not None and len(values):
+                return values
         try:
             values = _loadtxt(self.path, self.delimiter, self.header_line, self.converters)
             if values.shape[0] and values.shape[1] == self.ncols and np.isfinite(values).all():
@@ -975,6 +982,20 @@ class _CsvReader:
         for table in self.tables.values():
             table.clear()
         return self._load_in_chunks()
+
+    def _load_numeric_fast(self):
+        """An all-numeric file through the kernel's parser, or None (then the
+        slower paths load it, or find and name what is wrong)."""
+        if self.delimiter is None or len(self.delimiter) != 1:
+            return None
+        with open(self.path, "rb") as f:
+            text = f.read()
+        start = len(codecs.BOM_UTF8) if text.startswith(codecs.BOM_UTF8) else 0
+        for _ in range(self.header_line):
+            start = text.find(b"\n", start) + 1
+            if start == 0:
+                return None
+        return parse_numeric_csv(text, self.delimiter, self.ncols, start)
 
     def _chunks(self):
         chunk, number = [], self.header_line

@@ -121,6 +121,24 @@ def as_matrix(name, values, n_cols, what):
     return arr
 
 
+def parse_numeric_csv(text, delimiter, n_cols, start=0):
+    """The rows of text[start:] (bytes: lines of n_cols plain numbers) as an
+    (n, n_cols) float64 array, or None when any cell or line is not that (the
+    CSV loader's careful path then names the culprit)."""
+    if len(delimiter) != 1 or n_cols < 1:
+        raise ConfigError(f"parse_numeric_csv: one-character delimiter and n_cols >= 1, "
+                          f"got {delimiter!r} and {n_cols}")
+    max_rows = text.count(b"\n", start) + 1
+    out = np.empty((max_rows, n_cols))
+    rows = ffi.new("int64_t *")
+    status = lib.tn_parse_csv(ffi.from_buffer(text) + start, len(text) - start,
+                              delimiter.encode(), n_cols, _ptr(out), max_rows, rows)
+    if status == lib.TN_EPARSE:
+        return None
+    _check(status)
+    return out[:rows[0]]
+
+
 class Net:
     """A one-hidden-layer network: X (N,d) -> g(X W1 + b1) (N,h) -> out(A W2 + b2) (N,k).
 
