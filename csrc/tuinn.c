@@ -800,7 +800,7 @@ static int check_hyper(const tn_hyper *hp)
 int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
              const tn_hyper *hp, const tn_data *train, const tn_data *test,
              int64_t epochs, double *history, double *test_history, int64_t *perm,
-             double *work, int64_t *epochs_done)
+             double *work, double *best_theta, int64_t *epochs_done)
 {
     int status = check_data(a, train, 1);
     if (status)
@@ -861,6 +861,11 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
         if (with_test)
             test_history[e] = pass(a, theta, test, NULL, 0, test->n, hp->l2, NULL, blockwork);
         st->epoch++;
+        if (best_theta && loss < st->min_loss) {
+            st->min_loss = loss;
+            st->min_epoch = st->epoch;
+            memcpy(best_theta, theta, (size_t)P * sizeof *theta);
+        }
         if (hp->schedule == TN_ADAPTIVE)
             adapt(hp, st, loss);
         *epochs_done = e + 1;

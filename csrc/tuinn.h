@@ -61,6 +61,8 @@ typedef struct {
     double lr_scale;        /* adaptive schedule: product of the /5 cuts, starts at 1 */
     double best_loss;       /* adaptive schedule: best end-of-epoch objective, starts at +inf */
     int64_t misses;         /* adaptive schedule: epochs since the last new best */
+    double min_loss;        /* lowest end-of-epoch loss so far (the caller seeds it with */
+    int64_t min_epoch;      /*   the initial loss) and the epoch it was reached at */
 } tn_state;
 
 /* Per hidden unit statistics over a data set (each array has n_hidden entries,
@@ -87,10 +89,12 @@ int tn_gradients(const tn_arch *arch, const double *theta, const tn_data *data,
                  double l2, double *grad, double *loss, double *work);
 int tn_unit_stats(const tn_arch *arch, const double *theta, const tn_data *data,
                   const tn_stats *out, double *work);
+/* best_theta (may be NULL): receives theta whenever an epoch ends below
+ * state->min_loss, so the best weights seen can be put back. */
 int tn_train(const tn_arch *arch, double *theta, double *opt_state, tn_state *state,
              const tn_hyper *hyper, const tn_data *train, const tn_data *test,
              int64_t epochs, double *history, double *test_history,
-             int64_t *perm, double *work, int64_t *epochs_done);
+             int64_t *perm, double *work, double *best_theta, int64_t *epochs_done);
 
 /* Fast path of CSV loading (csv.c): `len` bytes of rows of exactly n_cols
  * decimal numbers separated by `delim`, one row per line ("\n" or "\r\n";

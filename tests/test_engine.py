@@ -250,7 +250,8 @@ def chunked_vs_whole(make_trainer, X, Y, Xt=None, Yt=None, chunks=10, size=100):
     same_weights(a.net.weights(), b.net.weights())
     same_history(a.history, b.history)
     np.testing.assert_array_equal(a.opt_state, b.opt_state)
-    assert a.lr_now == b.lr_now
+    np.testing.assert_array_equal(a.best_theta, b.best_theta)
+    assert a.lr_now == b.lr_now and a.best == b.best
     return a, b
 
 
@@ -477,3 +478,56 @@ def test_unit_stats_match_numpy(hidden, N):
         assert stats["mean_deriv"][2] == pytest.approx(want, rel=1e-12, abs=0)
     # The constant unit: no variance, no covariance (up to the rounding of its mean).
     assert np.all(np.abs(stats["a_cov"][1]) <= 1e-12 * np.abs(np.diag(cov)).max())
+
+
+# ---------------------------------------------------------------- best weights
+
+def oscillating_f1():
+    """004's (f1, 3, 1, 1000): its loss is lowest near epoch 749, then oscillates."""
+    from tuinn.run import Run, RunSpec
+
+    return Run(RunSpec.from_preset("exp-lr1"))
+
+
+def test_best_weights_are_those_of_the_lowest_loss():
+    run = oscillating_f1()
+    tr = run.trainer
+    assert tr.best is None
+    run.train()
+    loss = tr.history["loss"]
+    epoch, best = tr.best
+    assert epoch == int(np.argmin(loss)) and best == loss.min()
+    assert 700 < epoch < 800 and loss[-1] > 5 * best
+    # The kept weights give exactly that loss.
+    probe = run.net.copy()
+    probe.theta[:] = tr.best_theta
+    assert probe.objective(run.dataset.X, run.dataset.Y) == best
+
+
+def test_restore_best_puts_them_back_and_restarts_the_optimizer():
+    run = oscillating_f1()
+    run.train()
+    tr = run.trainer
+    epoch, best = tr.restore_best()
+    np.testing.assert_array_equal(run.net.theta, tr.best_theta)
+    assert run.net.objective(run.dataset.X, run.dataset.Y) == best
+    assert tr.steps == 0 and not tr.opt_state.any()
+    assert tr.epoch == 1000, "the epoch count and history go on"
+    tr.set(lr=0.1)
+    run.train(10)
+    assert tr.epoch == 1010 and tr.history["loss"][-1] < best
+
+
+def test_best_starts_at_the_initial_weights():
+    from tuinn.run import Run, RunSpec
+
+    run = Run(RunSpec.from_preset("sum-relu-optimal"))    # loss 0 from the start
+    start = run.net.theta.copy()
+    run.train(5)
+    assert run.trainer.best == (0, 0.0)
+    np.testing.assert_array_equal(run.trainer.best_theta, start)
+
+
+def test_restore_best_before_training_is_a_clear_error():
+    with pytest.raises(tuinn.TuinnError, match="train first"):
+        tuinn.Trainer(tuinn.Net(1, 2, 1)).restore_best()

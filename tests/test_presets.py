@@ -59,6 +59,16 @@ def test_004_presets_count_the_bias_unit_as_the_document_does():
 
 # ------------------------------------------------------------------ 000
 
+def test_sum_relu_starts_from_000s_recipe():
+    """000's code: every weight and bias N(0, 2/fan_in), drawn W1, b1, W2, b2."""
+    rng = np.random.default_rng(13)
+    want = [rng.normal(0, np.sqrt(2 / 5), (5, 2)), rng.normal(0, np.sqrt(2 / 5), 2),
+            rng.normal(0, 1.0, (2, 1)), rng.normal(0, 1.0, 1)]
+    net = Run(RunSpec.from_preset("sum-relu")).net
+    for got, expected in zip((net.W1, net.b1, net.W2, net.b2), want):
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_sum_relu_kills_both_units_and_learns_the_mean():
     run = finished("sum-relu")
     stats = run.net.unit_stats(run.dataset.X)

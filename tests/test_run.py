@@ -124,6 +124,21 @@ def test_a_new_data_source_or_init_scheme_replaces_the_presets(tmp_path):
     assert run.net.describe().startswith("1")
 
 
+def test_the_readme_run_file_example_runs(tmp_path):
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "run.toml"
+    path.write_text(example)
+    spec = RunSpec.read(path)
+    assert spec.name == "exp" and spec.model.hidden_units == 2 and spec.train.lr == 1.0
+    assert spec.init.scheme == "glorot" and spec.init.weights is None
+    run = Run(spec)
+    run.train(5)
+    assert run.epoch == 5 and run.dataset.X_test is not None
+
+
 def test_a_csv_run_file_finds_its_data_next_to_it(tmp_path):
     rows = ["height,weight,label"] + [f"{150 + i},{50 + i % 7},{'ab'[i % 2]}"
                                       for i in range(40)]

@@ -32,7 +32,8 @@ OPTIMIZERS = {"sgd": lib.TN_SGD, "momentum": lib.TN_MOMENTUM, "nesterov": lib.TN
               "adam": lib.TN_ADAM, "rmsprop": lib.TN_RMSPROP}
 SCHEDULES = {"constant": lib.TN_CONSTANT, "invscaling": lib.TN_INVSCALING,
              "adaptive": lib.TN_ADAPTIVE}
-INITS = ("small", "glorot", "he", "sklearn", "zeros")
+# "he-bias" is not in SPEC's table: 000's code draws the biases N(0, 2/fan_in) too.
+INITS = ("small", "glorot", "he", "he-bias", "sklearn", "zeros")
 PARAMS = ("W1", "b1", "W2", "b2")
 CHECK_ROWS = 65536
 
@@ -232,8 +233,11 @@ class Net:
             elif scheme == "glorot":
                 a = math.sqrt(6.0 / (fan_in + fan_out))
                 self._views[w][...] = rng.uniform(-a, a, (fan_in, fan_out))
-            elif scheme == "he":
-                self._views[w][...] = rng.normal(0.0, math.sqrt(2.0 / fan_in), (fan_in, fan_out))
+            elif scheme in ("he", "he-bias"):
+                sd = math.sqrt(2.0 / fan_in)
+                self._views[w][...] = rng.normal(0.0, sd, (fan_in, fan_out))
+                if scheme == "he-bias":
+                    self._views[b][...] = rng.normal(0.0, sd, fan_out)
             elif scheme == "sklearn":
                 a = math.sqrt((2.0 if self.hidden == "sigmoid" else 6.0) / (fan_in + fan_out))
                 self._views[w][...] = rng.uniform(-a, a, (fan_in, fan_out))
@@ -338,7 +342,9 @@ class Trainer:
         self.net = net
         self.hyper = ffi.new("tn_hyper *")
         self.state = ffi.new("tn_state *", {"rng": _whole("shuffle seed", seed, 0) % 2**64,
-                                            "lr_scale": 1.0, "best_loss": math.inf})
+                                            "lr_scale": 1.0, "best_loss": math.inf,
+                                            "min_loss": math.inf})
+        self.best_theta = net.theta.copy()
         self.opt_state = np.zeros(lib.tn_opt_state_count(net.arch))
         self.status = "new"
         self._loss = np.empty(0)
@@ -419,7 +425,29 @@ class Trainer:
             if self._test_loss is not None:
                 self._test_loss = np.resize(self._test_loss, cap)
 
-    STATE_FIELDS = ("epoch", "step", "rng", "lr_scale", "best_loss", "misses")
+    STATE_FIELDS = ("epoch", "step", "rng", "lr_scale", "best_loss", "misses", "min_loss",
+                    "min_epoch")
+    INT_FIELDS = ("epoch", "step", "rng", "misses", "min_epoch")
+
+    @property
+    def best(self):
+        """(epoch, training loss) of the best weights seen, or None before training."""
+        if self._size == 0:
+            return None
+        return int(self.state.min_epoch), float(self.state.min_loss)
+
+    def restore_best(self):
+        """Put back the best weights seen (004's "best performance during training").
+
+        The optimizer starts afresh from there (moments and step cleared): the
+        momentum gathered where the loss went wrong would carry the weights
+        straight back out.  The epoch count and the history go on."""
+        if self._size == 0:
+            raise ConfigError("nothing to restore yet: train first")
+        self.net.theta[:] = self.best_theta
+        self.opt_state[:] = 0.0
+        self.state.step = 0
+        return self.best
 
     def snapshot(self):
         """Copies of everything besides the net's weights and the settings that a
@@ -428,6 +456,7 @@ class Trainer:
                                dtype=np.uint64 if name == "rng" else None)
                 for name in self.STATE_FIELDS}
         snap["opt_state"] = self.opt_state.copy()
+        snap["best_theta"] = self.best_theta.copy()
         history = self.history
         snap["loss"] = history["loss"].copy()
         snap["test_loss"] = history["test_loss"].copy()
@@ -439,6 +468,10 @@ class Trainer:
         if opt_state.shape != self.opt_state.shape:
             raise DataError(f"optimizer state has {opt_state.size} values but this net needs "
                             f"{self.opt_state.size}; it was saved for another architecture")
+        best = np.asarray(snap["best_theta"], dtype=np.float64)
+        if best.shape != self.best_theta.shape:
+            raise DataError(f"best weights have {best.size} values but this net needs "
+                            f"{self.best_theta.size}")
         loss = np.asarray(snap["loss"], dtype=np.float64)
         test = np.asarray(snap["test_loss"], dtype=np.float64)
         epoch = int(snap["epoch"])
@@ -447,9 +480,9 @@ class Trainer:
                             "expected one more loss than epochs")
         for name in self.STATE_FIELDS:
             value = snap[name]
-            setattr(self.state, name, int(value) if name in ("epoch", "step", "rng", "misses")
-                    else float(value))
+            setattr(self.state, name, int(value) if name in self.INT_FIELDS else float(value))
         self.opt_state[:] = opt_state
+        self.best_theta[:] = best
         self._loss, self._size = loss.copy(), len(loss)
         self._test_loss = test.copy() if len(test) else None
         self.status = "done" if epoch else "new"
@@ -474,6 +507,8 @@ class Trainer:
         if self._size == 0:
             self._grow(1)
             self._loss[0] = net.objective(X, Y, self.settings["l2"])
+            self.state.min_loss, self.state.min_epoch = self._loss[0], 0
+            self.best_theta[:] = net.theta
             if test != ffi.NULL:
                 self._test_loss[0] = net.objective(X_test, Y_test, self.settings["l2"])
             self._size = 1
@@ -493,7 +528,8 @@ class Trainer:
             net.arch, _ptr(net.theta), _ptr(self.opt_state), self.state, self.hyper, train, test,
             epochs, _ptr(self._loss[self._size:]),
             _ptr(self._test_loss[self._size:]) if test != ffi.NULL else ffi.NULL,
-            ffi.from_buffer("int64_t[]", self._perm), _ptr(net.work), done)
+            ffi.from_buffer("int64_t[]", self._perm), _ptr(net.work), _ptr(self.best_theta),
+            done)
         self._size += done[0]
         if status == lib.TN_DIVERGED:
             self.status = f"diverged at epoch {self.epoch + 1}"
