@@ -18,6 +18,8 @@ def one_long_run(spec, epochs):
 def assert_same_run(a, b):
     np.testing.assert_array_equal(a.net.theta, b.net.theta)
     np.testing.assert_array_equal(a.trainer.opt_state, b.trainer.opt_state)
+    np.testing.assert_array_equal(a.trainer.best_theta, b.trainer.best_theta)
+    assert a.trainer.best == b.trainer.best
     for key in ("loss", "test_loss"):
         np.testing.assert_array_equal(a.trainer.history[key], b.trainer.history[key])
     assert (a.epoch, a.status) == (b.epoch, b.status)
