@@ -252,3 +252,12 @@ def test_bad_saved_runs_are_one_clear_error(tmp_path):
     (folder / "history.csv").write_text("epoch,loss,test_loss\n0,abc,\n")
     with pytest.raises(DataError, match="cannot read history"):
         Run.load(folder)
+
+
+def test_data_summary_shows_the_standardization():
+    lines = Run(RunSpec.from_preset("body-metrics-scaled")).data_summary()
+    assert lines[0].startswith("body-metrics: 11 train + 2 test rows, 3 inputs, binary")
+    X = Run(RunSpec.from_preset("body-metrics")).dataset.X
+    assert f"height (mean {X[:, 0].mean():.4g}, sd {X[:, 0].std():.4g})" in lines[1]
+    assert lines[1].startswith("inputs standardized with the training rows' statistics")
+    assert Run(RunSpec.from_preset("body-metrics")).data_summary() == lines[:1]

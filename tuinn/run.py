@@ -275,6 +275,18 @@ class Run:
                                   f"{', '.join(INITS)}, manual")
             self.net.init(init.scheme, seed=init.seed, scale=init.scale)
 
+    def data_summary(self):
+        """Lines that say what the net is trained on, scaling included."""
+        ds = self.dataset
+        lines = [ds.summary()]
+        for label, scaler, names in (("inputs", self.x_scaler, ds.feature_names),
+                                     ("targets", self.y_scaler, ds.target_names)):
+            if scaler is not None:
+                cols = ", ".join(f"{name} (mean {m:.4g}, sd {s:.4g})"
+                                 for name, m, s in zip(names, scaler.mean, scaler.scale))
+                lines.append(f"{label} standardized with the training rows' statistics: {cols}")
+        return lines
+
     # ------------------------------------------------------------ training
 
     @property
