@@ -1,4 +1,4 @@
-"""Command line: `tuinn bench …`, `tuinn presets …` (more commands arrive with their issues).
+"""Command line: the app (no command), `tuinn bench …`, `tuinn presets …`.
 
 Headless commands import nothing from Textual.  A TuinnError becomes one line
 on stderr and exit code 2, never a traceback.
@@ -6,6 +6,7 @@ on stderr and exit code 2, never a traceback.
 
 import argparse
 import json
+import os
 import sys
 
 from tuinn.errors import TuinnError
@@ -55,10 +56,76 @@ def _presets(args):
     return 0
 
 
+COLOR_SYSTEMS = {"truecolor": "truecolor", "256": "256", "16": "standard"}
+
+
+def _app(args):
+    """The terminal app (the command without a subcommand)."""
+    if args.color == "none":
+        os.environ["NO_COLOR"] = "1"
+    elif args.color != "auto":
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = COLOR_SYSTEMS[args.color]
+    if args.fps <= 0 or args.fps > 60:
+        raise TuinnError(f"--fps must be in (0, 60], got {args.fps:g}")
+    from tuinn.run import RunSpec
+    from tuinn.tui.session import Session, last_run_dir
+
+    if args.resume:
+        folder = last_run_dir()
+        if not (folder / "run.toml").is_file():
+            raise TuinnError(f"no run to resume in {folder}: quit a run with q first")
+        session = Session(RunSpec.from_preset("exp"), paused=True)
+        session.open_saved(folder)
+        session.paused = args.paused
+    else:
+        session = Session(_start_spec(args), paused=args.paused)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise TuinnError("the app needs a terminal; use `tuinn train` for scripts")
+    from tuinn.tui.app import run_app
+
+    return run_app(session, fps=args.fps, ascii_only=args.ascii, mouse=not args.no_mouse)
+
+
+def _start_spec(args):
+    from tuinn import data as datasets
+    from tuinn.run import DataSpec, RunSpec
+
+    chosen = [name for name in ("preset", "config", "data") if getattr(args, name)]
+    if len(chosen) > 1:
+        raise TuinnError(f"give one of --preset, --config, --data, not --{chosen[0]} and "
+                         f"--{chosen[1]}")
+    if args.config:
+        return RunSpec.read(args.config)
+    if args.data:
+        ds = datasets.load_csv(args.data, target=args.target)
+        classify = ds.task != "regression"
+        output = "softmax" if ds.task == "multiclass" else "sigmoid" if classify else "linear"
+        return RunSpec.from_dict({
+            "name": os.path.basename(args.data), "title": ds.summary(),
+            "data": {"csv": os.path.abspath(args.data), "target": args.target,
+                     "test_ratio": 0.2, "standardize_inputs": True},
+            "model": {"hidden_units": 8, "activation": "tanh", "output": output,
+                      "loss": "cross_entropy" if classify else "squared"},
+            "train": {"optimizer": "adam", "lr": 0.01, "epochs": 1000}})
+    return RunSpec.from_preset(args.preset or "exp")
+
+
 def parser():
     p = argparse.ArgumentParser(
         prog="tuinn", description="Train one-hidden-layer networks and see why they learn "
-        "or fail to learn.")
+        "or fail to learn.  Without a command: the terminal app.")
+    p.add_argument("--preset", help="start with this preset (tuinn presets lists them)")
+    p.add_argument("--config", metavar="RUN.toml", help="start with this run file")
+    p.add_argument("--data", metavar="FILE.csv", help="train on this CSV")
+    p.add_argument("--target", help="the CSV's target column, by name or index (default: last)")
+    p.add_argument("--resume", action="store_true", help="reopen the last run where it stopped")
+    p.add_argument("--paused", action="store_true", help="start paused")
+    p.add_argument("--fps", type=float, default=4.0, help="plot redraws per second (default 4)")
+    p.add_argument("--color", choices=("auto", "truecolor", "256", "16", "none"),
+                   default="auto", help="colours (default: what the terminal says)")
+    p.add_argument("--ascii", action="store_true",
+                   help="no box-drawing, block or braille characters")
+    p.add_argument("--no-mouse", action="store_true", help="leave the mouse to the terminal")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     b = sub.add_parser("bench", help="time the C kernel against the numpy reference",
                        description="Times the C kernel and the numpy reference on the same "
@@ -82,11 +149,8 @@ def parser():
 def main(argv=None):
     """Entry point of the `tuinn` command; returns the exit code."""
     args = parser().parse_args(argv)
-    if args.command is None:
-        parser().print_help()
-        return 0
     try:
-        return args.run(args)
+        return _app(args) if args.command is None else args.run(args)
     except TuinnError as exc:
         print(f"tuinn: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,372 @@
+"""The tuinn app: a run training live on a worker thread, steered from the keyboard.
+
+The worker (Session.play) trains chunks of ~30 ms under the session's lock;
+the screen reads the session on two timers, plots at `fps` and text at 10 Hz,
+and draws nothing when nothing changed.
+"""
+
+import asyncio
+import os
+import signal
+import threading
+
+from rich.text import Text
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.containers import Container, Horizontal
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from tuinn.diagnose import Monitor, unit_health
+from tuinn.engine import OPTIMIZERS
+from tuinn.errors import TuinnError
+from tuinn.run import RunSpec
+from tuinn.tui.charts import LossChart, TrajectoryChart
+from tuinn.tui.fit import FitView
+from tuinn.tui.screens import EditScreen, HelpScreen, PickerScreen
+from tuinn.tui.session import ACTIVATIONS, last_run_dir, show_value, speed_label
+from tuinn.tui.tables import SettingsTable, UnitsTable, WeightsTable, flat_index, weight_names
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+TEXT_HZ = 10.0
+SEVERITY = {"problem": ("✖", "!!", "bold red"), "warning": ("▲", "! ", "yellow"),
+            "info": ("ℹ", "i ", "cyan")}
+
+KEYS = [
+    ("training", [("space", "run / pause (at the epoch limit: raise it and go on)"),
+                  ("n / N", "step 1 / 10 epochs"), ("f / F", "play faster / slower"),
+                  ("+ / -", "double / halve the learning rate"),
+                  ("b", "restore the best weights seen")]),
+    ("the network", [("h / H", "add / remove a hidden unit (re-initializes)"),
+                     ("a", "next hidden activation (re-initializes)"),
+                     ("m", "next optimizer (live)"),
+                     ("r", "re-initialize the weights (next init seed, same data)"),
+                     ("d", "new data (next data seed)")]),
+    ("views", [("1 2 3", "Train, Settings, Weights tab"), ("tab", "next panel"),
+               ("arrows, Enter", "move, edit the setting or weight under the cursor"),
+               ("t", "track / untrack the weight under the cursor in the trajectory"),
+               ("p / P", "pin the loss curve / clear the pins"), ("l", "log scale")]),
+    ("runs", [("s", "save the run to a folder"), ("o", "open a preset or a run"),
+              ("?", "this help"), ("q", "quit (the run is kept: tuinn --resume)")]),
+]
+
+
+class TuinnApp(App):
+    CSS_PATH = "tuinn.tcss"
+    TITLE = "tuinn"
+    ENABLE_COMMAND_PALETTE = False     # its ctrl+p entry would crowd the footer; ? lists the keys
+    BINDINGS = [
+        Binding("space", "toggle", "run/pause"),
+        Binding("n", "step(1)", "step"),
+        Binding("N", "step(10)", "step 10", show=False),
+        Binding("plus,equals_sign", "lr(2.0)", "lr×2"),
+        Binding("minus", "lr(0.5)", "lr÷2"),
+        Binding("f", "speed(1)", "faster"),
+        Binding("F", "speed(-1)", "slower", show=False),
+        Binding("h", "units(1)", "+unit"),
+        Binding("H", "units(-1)", "-unit", show=False),
+        Binding("a", "activation", "activation", show=False),
+        Binding("m", "optimizer", "optimizer", show=False),
+        Binding("r", "reinit", "re-init"),
+        Binding("d", "new_data", "new data", show=False),
+        Binding("p", "pin", "pin"),
+        Binding("P", "clear_pins", "clear pins", show=False),
+        Binding("l", "log", "log"),
+        Binding("b", "best", "best"),
+        Binding("t", "track", "track", show=False),
+        Binding("s", "save", "save"),
+        Binding("o", "open", "open"),
+        Binding("1", "tab('train')", "train", show=False),
+        Binding("2", "tab('settings')", "settings", show=False),
+        Binding("3", "tab('weights')", "weights", show=False),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "quit_keep", "quit"),
+    ]
+
+    def __init__(self, session, fps=4.0, ascii_only=False):
+        super().__init__()
+        self.session = session
+        self.fps = fps
+        self.ascii_only = ascii_only
+        self.log_scale = False
+        self.monitor = Monitor()
+        self.findings = []
+        self._plot_version = self._text_version = -1
+        self._quit_unsaved = False
+
+    # ------------------------------------------------------------ layout
+
+    def compose(self):
+        yield Static(id="status")
+        with Container(id="main"):
+            with TabbedContent(id="tabs", initial="train"):
+                with TabPane("Train", id="train"):
+                    with Horizontal(id="charts"):
+                        yield LossChart(self.ascii_only, id="loss")
+                        yield FitView(self.ascii_only, id="fit")
+                    with Horizontal(id="health"):
+                        yield UnitsTable(self.ascii_only, id="units")
+                        yield Static(id="diagnosis")
+                with TabPane("Settings", id="settings"):
+                    yield SettingsTable(id="settings-table")
+                    yield Static(id="data-summary")
+                with TabPane("Weights", id="weights"):
+                    yield WeightsTable(id="weights-table")
+                    yield TrajectoryChart(self.ascii_only, id="trajectory")
+        yield Static(id="too-small")
+        yield Static(id="notice")
+        yield Footer()
+
+    def on_mount(self):
+        if self.ascii_only:
+            self.add_class("-ascii")
+        self.set_interval(1.0 / self.fps, self.draw_plots)
+        self.set_interval(1.0 / TEXT_HZ, self.draw_text)
+        self.train_in_background()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.hang_up)
+        self.draw_text()
+        self.draw_plots()
+
+    def on_resize(self, event):
+        width, height = event.size
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.set_class(small, "-too-small")
+        self.query_one("#too-small", Static).update(
+            f"terminal too small: {width}×{height}; tuinn needs at least "
+            f"{MIN_WIDTH}×{MIN_HEIGHT}. Enlarge the window (training goes on; q quits).")
+
+    # ------------------------------------------------------------ training
+
+    @work(thread=True, exclusive=True, group="trainer")
+    def train_in_background(self):
+        worker = get_current_worker()
+        self.session.play(lambda: worker.is_cancelled)
+
+    def stop_training(self):
+        self.workers.cancel_group(self, "trainer")
+        self.session.wake.set()
+
+    # ------------------------------------------------------------ drawing
+
+    def draw_text(self):
+        s = self.session
+        if s.version == self._text_version:
+            return
+        self._text_version = s.version
+        with s.lock:
+            run, tr = s.run, s.run.trainer
+            eps = f"{s.eps:,.0f} ep/s" if s.state == "running" and s.eps else "—"
+            status = (f" {s.source} │ {run.net.describe()} │ {tr.settings['optimizer']} "
+                      f"lr {tr.lr_now:.4g} │ epoch {run.epoch:,}/{s.limit:,} │ {s.state} │ "
+                      f"{eps} │ {speed_label(s.speed)}")
+            fields = s.fields()
+            tab = self.query_one(TabbedContent).active
+            if tab == "weights":
+                self.query_one(WeightsTable).show(run.net)
+            summary = run.data_summary()
+        if any(f.code == "converged" for f in self.findings) and s.state != "running":
+            status += " │ converged"
+        self.query_one("#status", Static).update(status)
+        self.query_one("#notice", Static).update(s.notice)
+        if tab == "settings":
+            self.query_one(SettingsTable).show(fields)
+            self.query_one("#data-summary", Static).update("\n".join(summary))
+
+    def draw_plots(self):
+        s = self.session
+        if s.version == self._plot_version or self.has_class("-too-small"):
+            return
+        self._plot_version = s.version
+        tab = self.query_one(TabbedContent).active
+        with s.lock:
+            run = s.run
+            self.findings = self.monitor.update(run.diagnose())
+            health = unit_health(run.net, run.dataset.X)
+            best = run.trainer.best
+        if tab == "train":
+            self.query_one(LossChart).draw(s, self.log_scale)
+            self.query_one(FitView).draw(s)
+            self.query_one(UnitsTable).show(health)
+            self.query_one("#diagnosis", Static).update(self.findings_text(best))
+        elif tab == "weights":
+            self.query_one(TrajectoryChart).draw(s, weight_names(run.net))
+
+    def findings_text(self, best):
+        text = Text()
+        if not self.findings:
+            text.append("no problem found", style="green")
+        for f in self.findings:
+            icon, plain, style = SEVERITY[f.severity]
+            text.append(f"{plain if self.ascii_only else icon} {f.message}\n", style=style)
+            text.append(f"   → {f.advice}\n", style="dim")
+        if best is not None and self.session.run.epoch > best[0]:
+            text.append(f"best: epoch {best[0]}, loss {best[1]:.6g} (b restores it)", style="dim")
+        return text
+
+    def on_tabbed_content_tab_activated(self, event):
+        self._plot_version = self._text_version = -1
+
+    # ------------------------------------------------------------ actions
+
+    def check_action(self, action, parameters):
+        s = self.session
+        if action == "best" and s.run.trainer.best is None:
+            return None
+        if action == "step" and s.state == "diverged":
+            return None
+        return True
+
+    def _say(self, error):
+        if error:
+            self.notify(error, severity="error", timeout=4)
+        self.refresh_bindings()
+
+    def action_toggle(self):
+        self.session.toggle_pause()
+        self.refresh_bindings()
+
+    def action_step(self, epochs):
+        self.session.step(epochs)
+        self.refresh_bindings()
+
+    def action_lr(self, factor):
+        self._say(self.session.scale_lr(factor))
+
+    def action_speed(self, steps):
+        self.session.change_speed(steps)
+
+    def action_units(self, delta):
+        self._say(self.session.hidden_units(delta))
+
+    def action_activation(self):
+        self._say(self.session.cycle("model.activation", ACTIVATIONS))
+
+    def action_optimizer(self):
+        self._say(self.session.cycle("train.optimizer", tuple(OPTIMIZERS)))
+
+    def action_reinit(self):
+        self._say(self.session.reinitialize())
+
+    def action_new_data(self):
+        self._say(self.session.new_data())
+
+    def action_pin(self):
+        self.session.pin()
+
+    def action_clear_pins(self):
+        self.session.clear_pins()
+
+    def action_log(self):
+        self.log_scale = not self.log_scale
+        self.session.touch(f"loss chart: {'log' if self.log_scale else 'linear'} scale")
+
+    def action_best(self):
+        self._say(self.session.restore_best())
+
+    def action_tab(self, tab):
+        self.query_one(TabbedContent).active = tab
+
+    def action_help(self):
+        self.push_screen(HelpScreen(KEYS))
+
+    def action_save(self):
+        try:
+            folder = self.session.save()
+        except (OSError, TuinnError) as exc:
+            self._say(f"save failed: {exc}")
+            return
+        self.session.touch(f"saved to {folder}")
+        self.notify(f"saved to {folder}")
+
+    def action_track(self):
+        table = self.query_one(WeightsTable)
+        if self.query_one(TabbedContent).active != "weights":
+            self._say("t tracks the weight under the cursor in the Weights tab (3)")
+            return
+        net = self.session.run.net
+        where = table.weight_at(table.cursor_coordinate, net)
+        if where:
+            self.session.toggle_tracked(flat_index(net, *where))
+
+    def on_data_table_row_selected(self, event):
+        if isinstance(event.data_table, SettingsTable):
+            key = event.row_key.value
+            field = next(f for f in self.session.fields() if f.key == key)
+            hint = (f"one of: {', '.join(field.choices)}" if field.choices else
+                    "applies from the next epoch" if field.live else
+                    "applies with new weights (epoch 0)")
+            self.push_screen(EditScreen(f"{key}  (now {show_value(field.value)})",
+                                        show_value(field.value), hint,
+                                        lambda text: self.session.set_field(key, text)))
+
+    def on_data_table_cell_selected(self, event):
+        if isinstance(event.data_table, WeightsTable):
+            net = self.session.run.net
+            where = event.data_table.weight_at(event.coordinate, net)
+            if where is None:
+                return
+            name, index = where
+            value = float(net.weights()[name][index])
+            self.push_screen(EditScreen(f"{name}{list(index)}  (now {value:.6g})", repr(value),
+                                        "the run continues from the new value",
+                                        lambda text: self.session.set_weight(name, index, text)))
+
+    def action_open(self):
+        def opened(choice):
+            if choice is None:
+                return
+            kind, what = choice
+            try:
+                if kind == "preset" and what == "@last":
+                    self.session.open_saved(last_run_dir())
+                elif kind == "preset":
+                    self.session.open(RunSpec.from_preset(what), what)
+                elif os.path.isdir(what):
+                    self.session.open_saved(what)
+                else:
+                    self.session.open(RunSpec.read(what), what)
+            except (OSError, TuinnError) as exc:
+                self._say(f"cannot open {what}: {exc}")
+            self._plot_version = self._text_version = -1
+
+        self.push_screen(PickerScreen(has_last=(last_run_dir() / "run.toml").is_file()), opened)
+
+    # ------------------------------------------------------------ leaving
+
+    def keep(self):
+        """Save the run as the last run (tuinn --resume).  Returns an error or ''."""
+        try:
+            self.session.save(last_run_dir())
+        except (OSError, TuinnError) as exc:
+            return str(exc)
+        return ""
+
+    def action_quit_keep(self):
+        error = self.keep()
+        if error and not self._quit_unsaved:
+            self._quit_unsaved = True
+            self._say(f"could not keep the run ({error}); press q again to quit without it")
+            return
+        self.stop_training()
+        self.exit(0)
+
+    def hang_up(self):
+        """SIGHUP / SIGTERM: keep the run, then leave within a second even if the
+        terminal is gone (drawing to a dead terminal can block)."""
+        self.keep()
+        self.stop_training()
+        deadline = threading.Timer(1.0, os._exit, (0,))
+        deadline.daemon = True
+        deadline.start()
+        self.exit(0)
+
+
+def run_app(session, fps=4.0, ascii_only=False, mouse=True):
+    """Run the app on the terminal; returns the exit code."""
+    app = TuinnApp(session, fps=fps, ascii_only=ascii_only)
+    app.run(mouse=mouse)
+    session.wake.set()
+    return app.return_code or 0

@@ -1,0 +1,148 @@
+"""The fit view: what the net computes, drawn the way the data calls for.
+
+1-D inputs: a plotext chart (charts.FitChart).  2-D inputs: the output as a
+heat map with the data points, as TensorFlow Playground draws it, two pixels
+per character with half blocks.  More inputs: predicted against target for
+regression, a confusion matrix for classification.
+"""
+
+import numpy as np
+from rich.style import Style
+from rich.text import Text
+from textual.containers import Container
+from textual.widgets import Static
+
+from tuinn.tui.charts import FitChart
+
+LOW, MID, HIGH = (245, 147, 34), (232, 234, 235), (8, 119, 189)   # Playground's orange / blue
+
+
+def blend(t):
+    """Colour of a value scaled to [0, 1]: orange, through light grey, to blue."""
+    t = float(np.clip(t, 0.0, 1.0))
+    a, b, u = (LOW, MID, t * 2) if t < 0.5 else (MID, HIGH, t * 2 - 1)
+    return tuple(int(round(a[i] + (b[i] - a[i]) * u)) for i in range(3))
+
+
+def _rgb(c):
+    return f"rgb({c[0]},{c[1]},{c[2]})"
+
+
+class HeatMap(Static):
+    """The net's output over the plane of two inputs, with the data points."""
+
+    def draw(self, net, X, Y, task, ascii_only=False):
+        width, height = max(self.size.width, 4), max(self.size.height, 2)
+        rows = height if ascii_only else 2 * height
+        x0, x1 = _span(X[:, 0])
+        y0, y1 = _span(X[:, 1])
+        gx, gy = np.meshgrid(np.linspace(x0, x1, width), np.linspace(y1, y0, rows))
+        out = net.predict(np.column_stack([gx.ravel(), gy.ravel()]))
+        value = out.argmax(axis=1) / max(out.shape[1] - 1, 1) if out.shape[1] > 1 else out[:, 0]
+        lo, hi = (0.0, 1.0) if task != "regression" or net.output == "sigmoid" else \
+            (float(np.min(value)), float(np.max(value)))
+        shade = ((value - lo) / ((hi - lo) or 1.0)).reshape(rows, width)
+        colors = [[_rgb(blend(t)) for t in row] for row in shade]
+        marks = self._marks(X, Y, task, (x0, x1, y0, y1), width, height)
+        text = Text(no_wrap=True, overflow="crop")
+        for r in range(height):
+            for c in range(width):
+                mark = marks.get((r, c))
+                if ascii_only:
+                    bg = colors[r][c]
+                    text.append(mark[0] if mark else " ", Style(color=mark[1] if mark else None,
+                                                                bgcolor=bg, bold=True))
+                elif mark:
+                    text.append(mark[0], Style(color=mark[1], bgcolor=colors[2 * r][c],
+                                               bold=True))
+                else:
+                    text.append("▀", Style(color=colors[2 * r][c], bgcolor=colors[2 * r + 1][c]))
+            if r < height - 1:
+                text.append("\n")
+        self.update(text)
+
+    @staticmethod
+    def _marks(X, Y, task, box, width, height):
+        """Character cell -> (glyph, colour) for the data points (at most one per cell)."""
+        x0, x1, y0, y1 = box
+        col = np.clip(((X[:, 0] - x0) / ((x1 - x0) or 1) * (width - 1)).round(), 0, width - 1)
+        row = np.clip(((y1 - X[:, 1]) / ((y1 - y0) or 1) * (height - 1)).round(), 0, height - 1)
+        if Y.shape[1] > 1:
+            label = Y.argmax(axis=1) / (Y.shape[1] - 1)
+        elif task == "regression":
+            label = (Y[:, 0] - Y[:, 0].min()) / (np.ptp(Y[:, 0]) or 1.0)
+        else:
+            label = Y[:, 0]
+        marks = {}
+        for r, c, t in zip(row.astype(int), col.astype(int), label):
+            glyph = "o" if t >= 0.5 else "x"
+            dark = tuple(int(v * 0.55) for v in blend(t))
+            marks[(r, c)] = (glyph, _rgb(dark))
+        return marks
+
+
+def _span(v):
+    lo, hi = float(v.min()), float(v.max())
+    pad = 0.05 * ((hi - lo) or 1.0)
+    return lo - pad, hi + pad
+
+
+class Confusion(Static):
+    """Counts of (true class, predicted class) on the training rows."""
+
+    def draw(self, net, X, Y, classes):
+        O = net.predict(X)
+        if Y.shape[1] == 1:
+            true, pred, names = (Y[:, 0] >= 0.5).astype(int), (O[:, 0] >= 0.5).astype(int), \
+                [str(c) for c in classes]
+        else:
+            true, pred, names = Y.argmax(axis=1), O.argmax(axis=1), [str(c) for c in classes]
+        k = len(names)
+        counts = np.zeros((k, k), dtype=int)
+        np.add.at(counts, (true, pred), 1)
+        width = max(8, max(len(n) for n in names) + 1)
+        lines = ["confusion matrix (rows: true class, columns: predicted)",
+                 " " * width + "".join(f"{n[:width - 1]:>{width}}" for n in names)]
+        for i, name in enumerate(names):
+            lines.append(f"{name[:width - 1]:<{width}}" + "".join(f"{c:>{width}}"
+                                                                  for c in counts[i]))
+        lines.append(f"accuracy {np.trace(counts) / max(counts.sum(), 1):.1%} on "
+                     f"{counts.sum()} training rows")
+        self.update("\n".join(lines))
+
+
+class FitView(Container):
+    """Holds the one drawing that suits the current data, and redraws it."""
+
+    def __init__(self, ascii_only=False, **kwargs):
+        super().__init__(**kwargs)
+        self.ascii_only = ascii_only
+
+    def compose(self):
+        yield FitChart(ascii_only=self.ascii_only, id="fit-chart")
+        yield HeatMap(id="fit-heat")
+        yield Confusion(id="fit-confusion")
+
+    def draw(self, session):
+        with session.lock:
+            run = session.run
+            net, ds = run.net.copy(), run.dataset
+        mode = self.mode(ds)
+        for name in ("chart", "heat", "confusion"):
+            self.query_one(f"#fit-{name}").display = name == mode
+        if mode == "heat":
+            self.query_one(HeatMap).draw(net, ds.X, ds.Y, ds.task, self.ascii_only)
+        elif mode == "confusion":
+            self.query_one(Confusion).draw(net, ds.X, ds.Y, ds.classes)
+        elif ds.X.shape[1] == 1:
+            self.query_one(FitChart).draw_1d(net, ds.X, ds.Y, ds.feature_names[0])
+        else:
+            self.query_one(FitChart).draw_scatter(net, ds.X, ds.Y)
+
+    @staticmethod
+    def mode(ds):
+        if ds.X.shape[1] == 2:
+            return "heat"
+        if ds.X.shape[1] > 2 and ds.task != "regression":
+            return "confusion"
+        return "chart"

@@ -1,0 +1,499 @@
+"""The live run behind the app: paced training on a worker thread, the user's
+changes, and what the screen reads.  No Textual in here, so it is tested alone.
+
+One lock guards the run: the worker holds it for one kernel call (sized to
+about CHUNK_SECONDS of work), the UI thread for a key press or a frame.
+"""
+
+import copy
+import dataclasses
+import datetime
+import os
+import pathlib
+import threading
+import time
+import typing
+
+import numpy as np
+
+from tuinn import data as datasets
+from tuinn import run as runs
+from tuinn.engine import INITS, OPTIMIZERS, SCHEDULES
+from tuinn.errors import ConfigError, TuinnError
+from tuinn.run import Run
+
+ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
+OUTPUTS = ("linear", "sigmoid", "tanh", "softmax")
+LOSSES = ("squared", "cross_entropy")
+# Epochs per second the run plays at; None plays as fast as the kernel goes.
+SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000,
+          100_000, None)
+PLAY_SECONDS = 10.0      # a run's epoch limit plays out over about this long by default
+CHUNK_SECONDS = 0.03     # work per kernel call: short enough for the UI, long enough to be cheap
+LIVE = ("optimizer", "lr", "momentum", "beta1", "beta2", "eps", "alpha", "l2", "batch_size",
+        "shuffle", "schedule", "power_t", "tol")
+
+
+def state_dir():
+    """Where tuinn keeps the last run (XDG state folder)."""
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local",
+                                                            "state")
+    return pathlib.Path(base) / "tuinn"
+
+
+def last_run_dir():
+    return state_dir() / "last"
+
+
+def default_speed(epochs):
+    """The slowest speed that plays `epochs` within about PLAY_SECONDS."""
+    want = epochs / PLAY_SECONDS
+    return next((s for s in SPEEDS if s is not None and s >= want), None)
+
+
+def min_max_downsample(y, columns):
+    """Indices of y keeping its min and max per column: about two points per
+    column, and an oscillation keeps its full swing however long the run."""
+    n = len(y)
+    if n <= 2 * columns:
+        return np.arange(n)
+    edges = np.linspace(0, n, columns + 1).astype(np.int64)[:-1]
+    safe = np.where(np.isfinite(y), y, np.nan)
+    keep = [0, n - 1]
+    for lo, hi in zip(edges, np.r_[edges[1:], n]):
+        part = safe[lo:hi]
+        if np.all(np.isnan(part)):
+            continue
+        keep += [lo + int(np.nanargmin(part)), lo + int(np.nanargmax(part))]
+    return np.unique(keep)
+
+
+@dataclasses.dataclass
+class Field:
+    """One editable setting of the run, as the settings panel shows it."""
+    key: str             # "train.lr", "data.params.noise", ...
+    value: object
+    live: bool           # applies at the next chunk; otherwise re-initializes the run
+    choices: tuple = ()
+
+
+class Session:
+    """A Run with its pace, its pinned curves and its weight trajectory."""
+
+    TRAJECTORY_POINTS = 4000
+
+    def __init__(self, spec, paused=False, source=None):
+        self.lock = threading.RLock()
+        self.wake = threading.Event()
+        self.pins = []                 # (label, epochs, loss) of earlier curves
+        self.notice = ""
+        self.version = 0               # bumped by every change the screen should show
+        self._install(Run(spec), source or spec.name)
+        self.paused = paused
+        self.speed = default_speed(spec.train.epochs)
+        self._first_limit = spec.train.epochs
+        self._restart_pace()
+
+    # ------------------------------------------------------------ state
+
+    def _install(self, run, source):
+        self.run = run
+        self.source = source
+        self.eps = 0.0
+        self.tracked = list(range(min(run.net.theta.size, 6)))
+        self._traj_epochs = [0]
+        self._traj_theta = [run.net.theta.copy()]
+        self.version += 1
+
+    @property
+    def limit(self):
+        return self.run.spec.train.epochs
+
+    @property
+    def state(self):
+        status = self.run.status
+        if status.startswith("diverged"):
+            return "diverged"
+        if self.run.epoch >= self.limit:
+            return "done"
+        return "paused" if self.paused else "running"
+
+    def _restart_pace(self):
+        self._pace_time = time.perf_counter()
+        self._pace_epoch = self.run.epoch
+
+    def touch(self, notice=None):
+        if notice is not None:
+            self.notice = notice
+        self.version += 1
+        self.wake.set()
+
+    # ------------------------------------------------------------ the worker
+
+    def play(self, cancelled):
+        """The worker thread's loop: train paced chunks until `cancelled()`."""
+        while not cancelled():
+            with self.lock:
+                chunk, wait = self._next_chunk()
+                if chunk:
+                    self._train(chunk)
+            if not chunk:
+                self.wake.wait(wait)
+                self.wake.clear()
+
+    def _next_chunk(self):
+        """(epochs to train now, seconds to wait when none)."""
+        if self.state != "running":
+            return 0, 0.25
+        left = self.limit - self.run.epoch
+        per_call = max(1, int(self.eps * CHUNK_SECONDS)) if self.eps else 1
+        if self.speed is None:
+            return min(left, per_call), 0.0
+        due = self._pace_epoch + int(self.speed * (time.perf_counter() - self._pace_time))
+        chunk = min(left, per_call, due - self.run.epoch)
+        if chunk > 0:
+            return chunk, 0.0
+        return 0, min(0.1, 1.0 / self.speed)
+
+    def _train(self, epochs):
+        start = time.perf_counter()
+        status = self.run.train(epochs)
+        seconds = time.perf_counter() - start
+        done = self.run.epoch - self._traj_epochs[-1]
+        if done and seconds > 0:
+            rate = done / seconds
+            self.eps = rate if not self.eps else 0.7 * self.eps + 0.3 * rate
+        self._record_trajectory()
+        if status.startswith("diverged"):
+            self.paused = True
+            self.notice = f"{status}: the last finite weights are kept; lower the rate (-)"
+        self.version += 1
+
+    def _record_trajectory(self):
+        self._traj_epochs.append(self.run.epoch)
+        self._traj_theta.append(self.run.net.theta.copy())
+        if len(self._traj_epochs) > self.TRAJECTORY_POINTS:
+            # Thin the older half so a long run keeps its whole span.
+            half = len(self._traj_epochs) // 2
+            self._traj_epochs[:half] = self._traj_epochs[:half:2]
+            self._traj_theta[:half] = self._traj_theta[:half:2]
+
+    # ------------------------------------------------------------ keys
+
+    def toggle_pause(self):
+        with self.lock:
+            if self.state == "done":
+                self.run.spec.train.epochs += self._base_limit()
+                self.paused = False
+                self.touch(f"epoch limit raised to {self.limit}")
+            elif self.state == "diverged":
+                self.touch("the run diverged: lower the rate (-), restore the best weights "
+                           "(b) or re-initialize (r)")
+                return
+            else:
+                self.paused = not self.paused
+                self.touch("paused" if self.paused else "running")
+            self._restart_pace()
+
+    def _base_limit(self):
+        return max(1, self._first_limit)
+
+    def step(self, epochs):
+        """Train exactly `epochs` more epochs now (and pause)."""
+        with self.lock:
+            if self.state == "diverged":
+                self.touch("the run diverged: lower the rate (-) or re-initialize (r) first")
+                return
+            self.paused = True
+            if self.run.epoch + epochs > self.limit:
+                self.run.spec.train.epochs = self.run.epoch + epochs
+            self._train(epochs)
+            self._restart_pace()
+            self.touch(f"stepped {epochs} epoch{'s' if epochs > 1 else ''} to epoch "
+                       f"{self.run.epoch}")
+
+    def change_speed(self, steps):
+        with self.lock:
+            i = SPEEDS.index(self.speed) if self.speed in SPEEDS else len(SPEEDS) - 1
+            self.speed = SPEEDS[min(max(i + steps, 0), len(SPEEDS) - 1)]
+            self._restart_pace()
+            self.touch(f"speed: {speed_label(self.speed)}")
+
+    def scale_lr(self, factor):
+        with self.lock:
+            lr = self.run.trainer.settings["lr"] * factor
+            return self.set_field("train.lr", repr(lr))
+
+    def cycle(self, key, choices):
+        with self.lock:
+            current = self.field_value(key)
+            i = choices.index(current) if current in choices else -1
+            return self.set_field(key, choices[(i + 1) % len(choices)])
+
+    def hidden_units(self, delta):
+        with self.lock:
+            n = self.run.spec.model.hidden_units + delta
+            if n < 1:
+                self.touch("a network needs at least one hidden unit")
+                return "a network needs at least one hidden unit"
+            return self.set_field("model.hidden_units", str(n))
+
+    def reinitialize(self):
+        """New initial weights (the next init seed), same data, epoch 0."""
+        with self.lock:
+            spec = copy.deepcopy(self.run.spec)
+            spec.init.seed += 1
+            how = f"seed {spec.init.seed}"
+            if spec.init.scheme == "manual":
+                spec.init.scheme, spec.init.weights = "small", None
+                how = (f"scheme small, scale {spec.init.scale:g}, seed {spec.init.seed} "
+                       "(in place of the preset's own weights)")
+            return self._rebuild(spec, f"re-initialized: new weights, {how}")
+
+    def new_data(self):
+        with self.lock:
+            spec = copy.deepcopy(self.run.spec)
+            spec.data.seed += 1
+            return self._rebuild(spec, f"new data: data seed {spec.data.seed}, weights "
+                                 "re-initialized")
+
+    def pin(self):
+        with self.lock:
+            loss = self.run.trainer.history["loss"].copy()
+            label = f"{self.run.spec.name} {self.describe_short()} @{self.run.epoch}"
+            self.pins.append((label, np.arange(len(loss)), loss))
+            self.pins = self.pins[-4:]
+            self.touch(f"pinned: {label}")
+
+    def clear_pins(self):
+        with self.lock:
+            self.pins = []
+            self.touch("pins cleared")
+
+    def restore_best(self):
+        with self.lock:
+            best = self.run.trainer.best
+            if best is None:
+                self.touch("no best weights yet: train first")
+                return "no best weights yet: train first"
+            self.run.trainer.restore_best()
+            if self.run.status.startswith("diverged"):
+                self.run.trainer.status = "done"
+            self._record_trajectory()
+            self.touch(f"restored the best weights: epoch {best[0]}, loss {best[1]:.6g}")
+            return ""
+
+    def set_weight(self, name, index, text):
+        """Put a typed value into weight `name`[index]; returns an error or ''."""
+        with self.lock:
+            try:
+                value = float(text)
+            except ValueError:
+                return f"{text!r} is not a number"
+            if not np.isfinite(value):
+                return "a weight must be a finite number"
+            array = self.run.net.weights()[name]
+            array[index] = value
+            self.run.net.set_weights(**{name: array})
+            self._record_trajectory()
+            self.touch(f"{name}{list(index)} = {value:g}; training continues from it")
+            return ""
+
+    def save(self, folder=None):
+        """Save the run (atomically); returns the folder.  Raises OSError/TuinnError."""
+        with self.lock:
+            if folder is None:
+                stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+                folder = state_dir() / "runs" / f"{self.run.spec.name}-{stamp}"
+            return self.run.save(folder)
+
+    # ------------------------------------------------------------ settings
+
+    def fields(self):
+        """Every setting of the run with its value, in panel order."""
+        spec = self.run.spec
+        d, m, i, t = spec.data, spec.model, spec.init, spec.train
+        out = []
+        if d.csv is not None:
+            out += [Field("data.csv", d.csv, False), Field("data.target", d.target, False)]
+        else:
+            out.append(Field("data.generator", d.generator, False, tuple(datasets.GENERATORS)))
+            params = {k: v for k, v in datasets.generator_params(d.generator).items()
+                      if k != "seed"}
+            params.update(d.params)
+            out += [Field(f"data.params.{k}", v, False) for k, v in params.items()]
+        out += [Field("data.seed", d.seed, False), Field("data.test_ratio", d.test_ratio, False),
+                Field("data.standardize_inputs", d.standardize_inputs, False),
+                Field("data.standardize_targets", d.standardize_targets, False),
+                Field("model.hidden_units", m.hidden_units, False),
+                Field("model.activation", m.activation, False, ACTIVATIONS),
+                Field("model.output", m.output, False, OUTPUTS),
+                Field("model.loss", m.loss, False, LOSSES),
+                Field("init.scheme", i.scheme, False, INITS + ("manual",)),
+                Field("init.scale", i.scale, False), Field("init.seed", i.seed, False)]
+        settings = self.run.trainer.settings
+        for key in LIVE:
+            choices = {"optimizer": tuple(OPTIMIZERS), "schedule": tuple(SCHEDULES)}.get(key, ())
+            out.append(Field(f"train.{key}", settings[key], True, choices))
+        out.append(Field("train.epochs", t.epochs, True))
+        return out
+
+    def field_value(self, key):
+        return next(f.value for f in self.fields() if f.key == key)
+
+    def set_field(self, key, text):
+        """Apply a typed value to a setting.  Returns '' when applied, else the
+        reason it was refused (and nothing changed)."""
+        with self.lock:
+            try:
+                value = self._parse(key, text)
+                section, _, name = key.partition(".")
+                if section == "train" and name == "epochs":
+                    if value < self.run.epoch:
+                        raise ConfigError(f"epochs must be at least the current epoch "
+                                          f"{self.run.epoch}")
+                    self.run.spec.train.epochs = value
+                    self._restart_pace()
+                    self.touch(f"epoch limit: {value}")
+                    return ""
+                if section == "train":
+                    old = self.run.trainer.settings[name]
+                    self.run.set(**{name: value})
+                    self.touch(f"{name}: {show_value(old)} → {show_value(value)} "
+                               "(from the next epoch)")
+                    return ""
+                spec = copy.deepcopy(self.run.spec)
+                old = show_value(self.field_value(key))
+                _assign(spec, key, value)
+                if section == "model" and spec.init.scheme == "manual":
+                    spec.init.scheme, spec.init.weights = "small", None
+                if key == "data.generator":
+                    spec.data.params = {}
+                if key == "init.scheme" and value != "manual":
+                    spec.init.weights = None
+                return self._rebuild(spec, f"{key.split('.')[-1]}: {old} → {show_value(value)}; "
+                                     "weights re-initialized, epoch 0")
+            except TuinnError as exc:
+                return str(exc)
+
+    def _parse(self, key, text):
+        """Text typed into a field, as the value type of that setting."""
+        field = next((f for f in self.fields() if f.key == key), None)
+        if field is None:
+            raise ConfigError(f"unknown setting {key!r}")
+        text = str(text).strip()
+        if field.choices:
+            if text not in field.choices:
+                raise ConfigError(f"{key.split('.')[-1]} must be one of "
+                                  f"{', '.join(field.choices)}")
+            return text
+        hint = _hint(key)
+        if key.startswith("data.params."):
+            hint = type(field.value)
+        if hint is bool or isinstance(field.value, bool):
+            if text.lower() in ("true", "on", "yes", "1"):
+                return True
+            if text.lower() in ("false", "off", "no", "0"):
+                return False
+            raise ConfigError(f"{key.split('.')[-1]} is true or false, not {text!r}")
+        if key in ("train.batch_size", "train.shuffle") and text.lower() in ("", "none", "auto",
+                                                                              "full"):
+            return None
+        if key == "train.shuffle":
+            raise ConfigError("shuffle is true, false or auto")
+        try:
+            if hint is int:
+                return int(text)
+            if hint is float:
+                value = float(text)
+                if not np.isfinite(value):
+                    raise ValueError
+                return value
+        except ValueError:
+            kind = "a whole number" if hint is int else "a finite number"
+            raise ConfigError(f"{key.split('.')[-1]} must be {kind}, not {text!r}") from None
+        return text
+
+    def _rebuild(self, spec, notice):
+        """Replace the run by one built from `spec`.  Returns '' or, when the
+        spec does not make a run, the reason (and the old run stays)."""
+        try:
+            run = Run(spec)
+        except TuinnError as exc:
+            self.touch(f"not applied: {exc}")
+            return str(exc)
+        self._install(run, self.source)
+        self._restart_pace()
+        self.touch(notice)
+        return ""
+
+    def open(self, spec, source, notice=None):
+        """Switch to another run (a preset or a run file)."""
+        with self.lock:
+            self._install(Run(spec), source)
+            self.speed = default_speed(spec.train.epochs)
+            self._first_limit = spec.train.epochs
+            self._restart_pace()
+            self.touch(notice or f"opened {source}")
+
+    def open_saved(self, folder):
+        with self.lock:
+            run = Run.load(folder)
+            self._install(run, str(folder))
+            self._restart_pace()
+            self.touch(f"resumed {folder} at epoch {run.epoch}")
+
+    # ------------------------------------------------------------ for the screen
+
+    def describe_short(self):
+        m = self.run.spec.model
+        return f"h={m.hidden_units} {m.activation} lr={self.run.trainer.settings['lr']:g}"
+
+    def loss_curves(self, columns):
+        """(epochs, loss, test loss or None) downsampled to ~2 points per column."""
+        with self.lock:
+            history = self.run.trainer.history
+            loss, test = history["loss"], history["test_loss"]
+            keep = min_max_downsample(loss, max(columns, 1))
+            test_part = test[keep].copy() if len(test) else None
+            return keep, loss[keep].copy(), test_part
+
+    def trajectory(self):
+        """(epochs, theta rows) of the recorded weights."""
+        with self.lock:
+            return np.array(self._traj_epochs), np.array(self._traj_theta)
+
+    def toggle_tracked(self, flat_index):
+        with self.lock:
+            if flat_index in self.tracked:
+                self.tracked.remove(flat_index)
+            else:
+                self.tracked.append(flat_index)
+            self.touch(f"trajectory: {len(self.tracked)} weights tracked")
+
+
+def speed_label(speed):
+    return "unlimited" if speed is None else f"{speed:,} epochs/s"
+
+
+def show_value(value):
+    return "auto" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _hint(key):
+    section, _, name = key.partition(".")
+    cls = {"data": "DataSpec", "model": "ModelSpec", "init": "InitSpec",
+           "train": "TrainSpec"}.get(section)
+    if cls is None or "." in name:
+        return str
+    hint = typing.get_type_hints(getattr(runs, cls)).get(name, str)
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    return args[0] if args else hint
+
+
+def _assign(spec, key, value):
+    parts = key.split(".")
+    if parts[0] == "data" and parts[1] == "params":
+        spec.data.params = {**spec.data.params, parts[2]: value}
+        return
+    setattr(getattr(spec, parts[0]), parts[1], value)

@@ -1,0 +1,147 @@
+"""Tables that update live: the weights, the hidden units, the settings."""
+
+import numpy as np
+from rich.text import Text
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable
+
+from tuinn.tui.session import show_value
+
+STATE_GLYPHS = {"dead": ("✗", "x", "red"), "off": ("✗", "x", "red"),
+                "saturated": ("◐", "s", "yellow"), "linear-on-data": ("∕", "/", "cyan"),
+                "duplicate": ("=", "=", "magenta")}
+ALIVE = ("●", "o", "green")
+
+
+def weight_names(net):
+    """Display name of every entry of theta, in theta's order."""
+    d, h, k = net.n_in, net.n_hidden, net.n_out
+    names = [f"W1[{i},{j}]" for i in range(d) for j in range(h)]
+    names += [f"b1[{j}]" for j in range(h)]
+    names += [f"W2[{j},{o}]" for j in range(h) for o in range(k)]
+    names += [f"b2[{o}]" for o in range(k)]
+    return names
+
+
+class WeightsTable(DataTable):
+    """One row per hidden unit: its input weights, its bias, its output weights;
+    a last row for the output biases.  Colour: sign (blue +, red -) and size;
+    an arrow shows the change since the last frame."""
+
+    def __init__(self, **kwargs):
+        super().__init__(cursor_type="cell", zebra_stripes=False, **kwargs)
+        self._shape = None
+        self._last = None
+
+    def show(self, net):
+        shape = (net.n_in, net.n_hidden, net.n_out)
+        if shape != self._shape:
+            self.clear(columns=True)
+            d, h, k = shape
+            self.add_columns("unit", *[f"w1 x{i}" for i in range(d)], "b1",
+                             *[f"w2 o{o}" for o in range(k)])
+            for j in range(h):
+                self.add_row(*([""] * (d + 2 + k)), key=f"u{j}")
+            self.add_row(*([""] * (d + 2 + k)), key="out")
+            self._shape, self._last = shape, None
+        W1, b1, W2, b2 = net.W1, net.b1, net.W2, net.b2
+        scale = float(np.max(np.abs(net.theta))) or 1.0
+        last = self._last
+        d, h, k = shape
+        for j in range(h):
+            cells = [Text(f"{j}", style="bold")]
+            cells += [self._cell(W1[i, j], scale, last and last[0][i, j]) for i in range(d)]
+            cells.append(self._cell(b1[j], scale, last and last[1][j]))
+            cells += [self._cell(W2[j, o], scale, last and last[2][j, o]) for o in range(k)]
+            for c, cell in enumerate(cells):
+                self.update_cell_at(Coordinate(j, c), cell)
+        out = [Text("b2", style="bold")] + [Text("")] * d + [Text("")]
+        out += [self._cell(b2[o], scale, last and last[3][o]) for o in range(k)]
+        for c, cell in enumerate(out):
+            self.update_cell_at(Coordinate(h, c), cell)
+        self._last = (W1.copy(), b1.copy(), W2.copy(), b2.copy())
+
+    @staticmethod
+    def _cell(value, scale, before):
+        strength = min(abs(value) / scale, 1.0)
+        level = int(110 + 145 * strength)
+        color = f"rgb(90,{level - 40},{level})" if value >= 0 else f"rgb({level},70,70)"
+        arrow = " "
+        if before is not None and value != before:
+            arrow = "▲" if value > before else "▼"
+        return Text(f"{value:+.4f}{arrow}", style=color)
+
+    def weight_at(self, coordinate, net):
+        """(name, index) of the weight under the cursor, or None for a label cell."""
+        row, col = coordinate.row, coordinate.column
+        d, h, k = net.n_in, net.n_hidden, net.n_out
+        if row == h:
+            return ("b2", (col - d - 2,)) if col >= d + 2 else None
+        if col == 0:
+            return None
+        if col <= d:
+            return "W1", (col - 1, row)
+        if col == d + 1:
+            return "b1", (row,)
+        return "W2", (row, col - d - 2)
+
+
+def flat_index(net, name, index):
+    """Position of weight name[index] in theta."""
+    d, h, k = net.n_in, net.n_hidden, net.n_out
+    offset = {"W1": 0, "b1": d * h, "W2": d * h + h, "b2": d * h + h + h * k}[name]
+    shape = net.shapes[name]
+    return offset + int(np.ravel_multi_index(index, shape))
+
+
+class UnitsTable(DataTable):
+    """One row per hidden unit: state glyph, active fraction bar, what it duplicates."""
+
+    def __init__(self, ascii_only=False, **kwargs):
+        super().__init__(cursor_type="row", **kwargs)
+        self.ascii_only = ascii_only
+
+    def on_mount(self):
+        self.add_columns("unit", "state", "active", "mean g'", "z range", "note")
+
+    def show(self, health):
+        self.clear()
+        for unit in health:
+            flags = unit["flags"]
+            glyph, plain, color = next((STATE_GLYPHS[f] for f in flags if f in STATE_GLYPHS),
+                                       ALIVE)
+            state = Text(f"{plain if self.ascii_only else glyph} "
+                         f"{', '.join(flags) if flags else 'alive'}", style=color)
+            filled = int(round(unit["active"] * 10))
+            bar = ("#" * filled + "." * (10 - filled)) if self.ascii_only else \
+                ("█" * filled + "░" * (10 - filled))
+            note = "" if unit.get("duplicate_of") is None else \
+                f"repeats unit {unit['duplicate_of']}"
+            self.add_row(str(unit["index"]), state, f"{bar} {unit['active']:4.0%}",
+                         f"{unit['mean_deriv']:.3g}",
+                         f"{unit['z_min']:.3g} … {unit['z_max']:.3g}", note)
+
+
+class SettingsTable(DataTable):
+    """Every setting of the run; Enter edits the one under the cursor."""
+
+    def __init__(self, **kwargs):
+        super().__init__(cursor_type="row", **kwargs)
+        self.keys = []
+
+    def on_mount(self):
+        self.add_columns("setting", "value", "applies")
+
+    def show(self, fields):
+        keys = [f.key for f in fields]
+        if keys != self.keys:
+            row = self.cursor_row
+            self.clear()
+            for f in fields:
+                self.add_row(f.key, show_value(f.value), "live" if f.live else "re-initializes",
+                             key=f.key)
+            self.keys = keys
+            self.move_cursor(row=min(row, len(keys) - 1))
+            return
+        for i, f in enumerate(fields):
+            self.update_cell_at(Coordinate(i, 1), show_value(f.value))
