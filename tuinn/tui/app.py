@@ -158,18 +158,20 @@ class TuinnApp(App):
         self._text_version = s.version
         with s.lock:
             run, tr = s.run, s.run.trainer
-            eps = f"{s.eps:,.0f} ep/s" if s.state == "running" and s.eps else "—"
-            status = (f" {s.source} │ {run.net.describe()} │ {tr.settings['optimizer']} "
-                      f"lr {tr.lr_now:.4g} │ epoch {run.epoch:,}/{s.limit:,} │ {s.state} │ "
-                      f"{eps} │ {speed_label(s.speed)}")
+            eps = f"{s.eps:,.0f} ep/s" if s.state == "running" and s.eps else ""
+            state = s.state
+            if state != "running" and any(f.code == "converged" for f in self.findings):
+                state += ", converged"
+            # In order of importance: the tail is dropped on narrow terminals.
+            parts = [s.source, f"epoch {run.epoch:,}/{s.limit:,}", state,
+                     f"{tr.settings['optimizer']} lr {tr.lr_now:.4g}", run.net.describe(), eps,
+                     speed_label(s.speed)]
             fields = s.fields()
             tab = self.query_one(TabbedContent).active
             if tab == "weights":
                 self.query_one(WeightsTable).show(run.net)
             summary = run.data_summary()
-        if any(f.code == "converged" for f in self.findings) and s.state != "running":
-            status += " │ converged"
-        self.query_one("#status", Static).update(status)
+        self.query_one("#status", Static).update(fit_status(parts, self.size.width))
         self.query_one("#notice", Static).update(s.notice)
         if tab == "settings":
             self.query_one(SettingsTable).show(fields)
@@ -197,13 +199,15 @@ class TuinnApp(App):
     def findings_text(self, best):
         text = Text()
         if not self.findings:
-            text.append("no problem found", style="green")
+            text.append("no problem found\n", style="green")
         for f in self.findings:
             icon, plain, style = SEVERITY[f.severity]
             text.append(f"{plain if self.ascii_only else icon} {f.message}\n", style=style)
             text.append(f"   → {f.advice}\n", style="dim")
-        if best is not None and self.session.run.epoch > best[0]:
-            text.append(f"best: epoch {best[0]}, loss {best[1]:.6g} (b restores it)", style="dim")
+        loss = self.session.run.trainer.history["loss"]
+        if best is not None and len(loss) and loss[-1] > best[1]:
+            text.append(f"best so far: epoch {best[0]}, loss {best[1]:.6g} (b restores it)",
+                        style="dim")
         return text
 
     def on_tabbed_content_tab_activated(self, event):
@@ -219,24 +223,27 @@ class TuinnApp(App):
             return None
         return True
 
-    def _say(self, error):
+    def _say(self, error=""):
+        """Answer a key on screen now, not at the next text tick."""
         if error:
             self.notify(error, severity="error", timeout=4)
         self.refresh_bindings()
+        self.draw_text()
 
     def action_toggle(self):
         self.session.toggle_pause()
-        self.refresh_bindings()
+        self._say()
 
     def action_step(self, epochs):
         self.session.step(epochs)
-        self.refresh_bindings()
+        self._say()
 
     def action_lr(self, factor):
         self._say(self.session.scale_lr(factor))
 
     def action_speed(self, steps):
         self.session.change_speed(steps)
+        self._say()
 
     def action_units(self, delta):
         self._say(self.session.hidden_units(delta))
@@ -255,13 +262,16 @@ class TuinnApp(App):
 
     def action_pin(self):
         self.session.pin()
+        self._say()
 
     def action_clear_pins(self):
         self.session.clear_pins()
+        self._say()
 
     def action_log(self):
         self.log_scale = not self.log_scale
         self.session.touch(f"loss chart: {'log' if self.log_scale else 'linear'} scale")
+        self._say()
 
     def action_best(self):
         self._say(self.session.restore_best())
@@ -279,7 +289,7 @@ class TuinnApp(App):
             self._say(f"save failed: {exc}")
             return
         self.session.touch(f"saved to {folder}")
-        self.notify(f"saved to {folder}")
+        self._say()
 
     def action_track(self):
         table = self.query_one(WeightsTable)
@@ -362,6 +372,17 @@ class TuinnApp(App):
         deadline.daemon = True
         deadline.start()
         self.exit(0)
+
+
+def fit_status(parts, width):
+    """The status line: as many of `parts` (most important first) as fit."""
+    line = ""
+    for part in (p for p in parts if p):
+        candidate = f"{line} │ {part}" if line else f" {part}"
+        if len(candidate) > width and line:
+            break
+        line = candidate
+    return line
 
 
 def run_app(session, fps=4.0, ascii_only=False, mouse=True):

@@ -439,7 +439,7 @@ class Session:
     def open_saved(self, folder):
         with self.lock:
             run = Run.load(folder)
-            self._install(run, str(folder))
+            self._install(run, run.spec.name)
             self._restart_pace()
             self.touch(f"resumed {folder} at epoch {run.epoch}")
 

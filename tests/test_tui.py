@@ -1,0 +1,260 @@
+"""The app driven as a person would, through Textual's Pilot: each key does
+what it says, fields apply or refuse in place, presets switch, sizes change."""
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from tuinn.run import RunSpec
+from tuinn.tui.app import TuinnApp, fit_status
+from tuinn.tui.screens import EditScreen, HelpScreen, PickerScreen
+from tuinn.tui.session import Session, last_run_dir
+
+
+@pytest.fixture(autouse=True)
+def state_home(tmp_path, monkeypatch):
+    """Saved runs go to a temporary state folder, never the user's."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return tmp_path / "state"
+
+
+def app_for(preset="exp", paused=True, size=(100, 30)):
+    session = Session(RunSpec.from_preset(preset), paused=paused)
+    return TuinnApp(session), size
+
+
+def drive(preset, script, paused=True, size=(100, 30)):
+    """Run `script(app, pilot)` inside a headless app and return the app."""
+    app, size = app_for(preset, paused, size)
+
+    async def go():
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause(0.05)
+            await script(app, pilot)
+            app.stop_training()
+    asyncio.run(go())
+    return app
+
+
+def status(app):
+    return str(app.query_one("#status").render())
+
+
+def test_plus_doubles_and_minus_halves_the_rate():
+    async def script(app, pilot):
+        await pilot.press("plus")
+        assert app.session.run.trainer.settings["lr"] == 0.2
+        assert "lr 0.2" in status(app)
+        await pilot.press("minus", "minus")
+        assert app.session.run.trainer.settings["lr"] == 0.05
+    drive("exp", script)
+
+
+def test_space_runs_and_pauses_the_epoch_counter():
+    async def script(app, pilot):
+        s = app.session
+        assert s.run.epoch == 0
+        await pilot.press("space")
+        await pilot.pause(0.5)
+        assert s.state == "running" and s.run.epoch > 0
+        await pilot.press("space")
+        stopped = s.run.epoch
+        await pilot.pause(0.4)
+        assert s.state == "paused" and s.run.epoch == stopped
+        assert f"epoch {stopped:,}/1,000" in status(app) and "paused" in status(app)
+    drive("exp", script)
+
+
+def test_n_steps_exactly_one_epoch_and_shift_n_ten():
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press("n")
+        assert s.run.epoch == 1
+        await pilot.press("N")
+        assert s.run.epoch == 11 and s.state == "paused"
+        assert len(s.run.trainer.history["loss"]) == 12
+    drive("exp", script)
+
+
+def test_r_restores_epoch_0_with_new_weights():
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press("N")
+        before = s.run.net.theta.copy()
+        await pilot.press("r")
+        assert s.run.epoch == 0
+        assert s.run.net.theta.shape == before.shape and not np.array_equal(s.run.net.theta,
+                                                                             before)
+        assert "re-initialized" in s.notice
+    drive("exp", script)
+
+
+def test_h_adds_a_unit_and_says_the_run_was_reinitialized():
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press("N")
+        await pilot.press("h")
+        assert s.run.net.n_hidden == 3 and s.run.epoch == 0
+        assert "re-initialized" in s.notice
+        await pilot.press("H", "H")
+        assert s.run.net.n_hidden == 1
+        await pilot.press("H")
+        assert s.run.net.n_hidden == 1, "never below one unit"
+    drive("exp", script)
+
+
+def test_a_and_m_cycle_activation_and_optimizer():
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press("a")
+        assert s.run.spec.model.activation == "tanh"
+        await pilot.press("m")
+        assert s.run.trainer.settings["optimizer"] == "momentum"
+    drive("exp", script)
+
+
+def test_editing_a_field_applies_or_refuses_in_place():
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press("2")
+        await pilot.pause(0.2)
+        table = app.query_one("#settings-table")
+        table.move_cursor(row=table.keys.index("train.lr"))
+        table.focus()
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, EditScreen)
+        edit = app.screen.query_one("#edit-input")
+        edit.value = "-3"
+        await pilot.press("enter")
+        assert isinstance(app.screen, EditScreen), "a refused value keeps the editor open"
+        error = str(app.screen.query_one("#edit-error").render())
+        assert "refused" in error and "lr" in error and "> 0" in error
+        assert s.run.trainer.settings["lr"] == 0.1, "nothing was applied"
+        edit.value = "0.25"
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, EditScreen)
+        assert s.run.trainer.settings["lr"] == 0.25
+    drive("exp", script)
+
+
+def test_editing_a_weight_continues_from_it():
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press("3")
+        await pilot.pause(0.2)
+        table = app.query_one("#weights-table")
+        table.focus()
+        table.move_cursor(row=0, column=1)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, EditScreen)
+        app.screen.query_one("#edit-input").value = "0.5"
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert s.run.net.W1[0, 0] == 0.5
+        await pilot.press("n")
+        assert s.run.epoch == 1 and s.run.net.W1[0, 0] != 0.5
+    drive("exp", script)
+
+
+def test_pin_log_best_save_and_help(state_home):
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press("N", "p")
+        assert len(s.pins) == 1 and "pinned" in s.notice
+        await pilot.press("l")
+        assert app.log_scale
+        await pilot.press("b")
+        assert "restored the best weights" in s.notice
+        await pilot.press("s")
+        saved = list((state_home / "tuinn" / "runs").iterdir())
+        assert len(saved) == 1 and (saved[0] / "state.npz").is_file()
+        assert f"saved to {saved[0]}" in s.notice
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").render())
+        assert "run / pause" in text and "restore the best weights" in text
+        await pilot.press("q")
+        assert not isinstance(app.screen, HelpScreen)
+    drive("exp", script)
+
+
+def test_open_switches_to_another_preset():
+    async def script(app, pilot):
+        await pilot.press("o")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, PickerScreen)
+        options = app.screen.query_one("#picker-list")
+        options.highlighted = [o.id for o in options.options].index("coverage-bad")
+        options.focus()
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.session.source == "coverage-bad"
+        assert app.session.run.net.hidden == "relu"
+        assert status(app).startswith(" coverage-bad")
+    drive("exp", script)
+
+
+def test_q_keeps_the_run_for_resume():
+    async def script(app, pilot):
+        await pilot.press("N", "q")
+        await pilot.pause(0.1)
+    app = drive("exp", script)
+    assert app.return_code == 0
+    kept = last_run_dir()
+    assert (kept / "run.toml").is_file()
+    resumed = Session(RunSpec.from_preset("exp"), paused=True)
+    resumed.open_saved(kept)
+    assert resumed.run.epoch == 10
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+def test_resizing_keeps_every_panel_usable(size):
+    async def script(app, pilot):
+        await pilot.press("N")
+        await pilot.resize_terminal(*size)
+        await pilot.pause(0.3)
+        assert not app.has_class("-too-small")
+        assert app.query_one("#loss").size.width > 20 and app.query_one("#units").size.height > 2
+        for tab in ("2", "3", "1"):
+            await pilot.press(tab)
+            await pilot.pause(0.1)
+        assert "epoch 10/1,000" in status(app)
+    drive("exp", script, size=(120, 40))
+
+
+def test_too_small_terminal_says_so_and_recovers():
+    async def script(app, pilot):
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause(0.2)
+        assert app.has_class("-too-small")
+        message = str(app.query_one("#too-small").render())
+        assert "60×20" in message and "80×24" in message
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause(0.2)
+        assert not app.has_class("-too-small")
+    drive("exp", script)
+
+
+@pytest.mark.parametrize("preset,view", [("circle", "#fit-heat"), ("body-metrics", "#fit-confusion"),
+                                         ("exp", "#fit-chart"), ("sum-relu", "#fit-chart")])
+def test_fit_view_suits_the_data(preset, view):
+    async def script(app, pilot):
+        await pilot.press("N")
+        await pilot.pause(0.4)
+        assert app.query_one(view).display
+        others = {"#fit-heat", "#fit-confusion", "#fit-chart"} - {view}
+        assert not any(app.query_one(o).display for o in others)
+    drive(preset, script)
+
+
+def test_the_status_line_drops_its_tail_when_narrow():
+    parts = ["exp", "epoch 5/1,000", "paused", "sgd lr 0.1", "1→2→1 sigmoid→linear, squared",
+             "", "100 epochs/s"]
+    wide = fit_status(parts, 200)
+    assert wide.count("│") == 5
+    narrow = fit_status(parts, 40)
+    assert narrow.startswith(" exp │ epoch 5/1,000 │ paused") and len(narrow) <= 40

@@ -1,0 +1,34 @@
+"""Screenshots of the app in a paused, deterministic state, compared with the
+stored SVGs in tests/__snapshots__ (update them with `pytest --snapshot-update`
+after a deliberate change of the screen)."""
+
+import pytest
+
+from tuinn.run import RunSpec
+from tuinn.tui.app import TuinnApp
+from tuinn.tui.session import Session
+
+
+@pytest.fixture(autouse=True)
+def state_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+def paused_app(preset):
+    return TuinnApp(Session(RunSpec.from_preset(preset), paused=True))
+
+
+async def twenty_epochs(pilot):
+    await pilot.press("N", "N")
+    await pilot.pause(0.5)
+    pilot.app.stop_training()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_exp_paused_after_twenty_epochs(snap_compare, size):
+    assert snap_compare(paused_app("exp"), terminal_size=size, run_before=twenty_epochs)
+
+
+def test_coverage_bad_paused(snap_compare):
+    assert snap_compare(paused_app("coverage-bad"), terminal_size=(120, 40),
+                        run_before=twenty_epochs)

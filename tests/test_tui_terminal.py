@@ -1,0 +1,125 @@
+"""The whole program in a real terminal: tmux runs `tuinn`, the test reads the
+screen with capture-pane and types keys with send-keys."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+TMUX = shutil.which("tmux")
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed "
+                                "(.ci/run installs it)")
+
+
+class Terminal:
+    def __init__(self, tmp_path, args, size=(100, 30)):
+        self.name = f"tuinn-test-{os.getpid()}-{time.monotonic_ns()}"
+        self.socket = str(tmp_path / "tmux.sock")
+        env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "TERM": "xterm-256color"}
+        command = " ".join([f"exec {sys.executable} -m tuinn", *args])
+        self.tmux("new-session", "-d", "-x", str(size[0]), "-y", str(size[1]), "-s", self.name,
+                  "-c", tempfile.gettempdir(), command, env=env)
+        self.tmux("set-option", "-t", self.name, "remain-on-exit", "on")
+
+    def tmux(self, *args, env=None):
+        return subprocess.run([TMUX, "-S", self.socket, *args], capture_output=True, text=True,
+                              env=env, timeout=20)
+
+    def screen(self):
+        return self.tmux("capture-pane", "-p", "-t", self.name).stdout
+
+    def keys(self, *keys):
+        self.tmux("send-keys", "-t", self.name, *keys)
+
+    def wait_for(self, text, timeout=15.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen:\n{self.screen()}")
+
+    def pane(self, field):
+        return self.tmux("display-message", "-p", "-t", self.name, f"#{{{field}}}").stdout.strip()
+
+    def exit_status(self, timeout=5.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            code = self.pane("pane_dead_status")
+            if self.pane("pane_dead") == "1" and code:
+                return int(code)
+            time.sleep(0.05)
+        return None
+
+    def close(self):
+        self.tmux("kill-server")
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    opened = []
+
+    def start(*args, size=(100, 30)):
+        opened.append(Terminal(tmp_path, args, size))
+        return opened[-1]
+    yield start
+    for t in opened:
+        t.close()
+
+
+def test_exp_trains_live_and_answers_keys_then_keeps_the_run(terminal, tmp_path):
+    t = terminal("--preset", "exp")
+    screen = t.wait_for("running")
+    assert screen.startswith(" exp │ epoch")
+    assert "loss" in screen and "epoch" in screen
+    assert "0     ● alive" in screen and "1     ● alive" in screen
+    t.keys("Space")
+    screen = t.wait_for("paused")
+    t.keys("+")
+    t.wait_for("lr 0.2")
+    epoch = int(screen.split("epoch ")[1].split("/")[0].replace(",", ""))
+    t.keys("n")
+    t.wait_for(f"stepped 1 epoch to epoch {epoch + 1}")
+    t.keys("q")
+    assert t.exit_status() == 0
+    kept = tmp_path / "state" / "tuinn" / "last"
+    assert (kept / "run.toml").is_file() and (kept / "state.npz").is_file()
+    lines = (kept / "history.csv").read_text().splitlines()
+    assert len(lines) == 1 + epoch + 2
+
+
+def test_sighup_keeps_the_run_and_exits_within_a_second(terminal, tmp_path):
+    t = terminal("--preset", "exp-long")
+    t.wait_for("running")
+    pid = int(t.pane("pane_pid"))
+    started = time.monotonic()
+    os.kill(pid, 1)   # SIGHUP, as a dropped SSH link sends
+    status = t.exit_status(timeout=3.0)
+    assert status is not None and time.monotonic() - started < 1.5
+    kept = tmp_path / "state" / "tuinn" / "last"
+    assert (kept / "run.toml").is_file() and (kept / "state.npz").is_file()
+    resumed = terminal("--resume", "--paused")
+    screen = resumed.wait_for("resumed")
+    epoch = int(screen.split(" at epoch ")[1].split()[0])
+    assert epoch > 0 and "paused" in screen
+
+
+def test_too_small_terminal_gets_a_message_not_a_crash(terminal):
+    t = terminal("--preset", "exp", size=(60, 20))
+    screen = t.wait_for("terminal too small")
+    assert "60×20" in screen and "80×24" in screen
+    t.keys("q")
+    assert t.exit_status() == 0
+
+
+def test_no_terminal_is_a_one_line_error():
+    done = subprocess.run([sys.executable, "-m", "tuinn", "--preset", "exp"],
+                          capture_output=True, text=True, cwd=tempfile.gettempdir(),
+                          stdin=subprocess.DEVNULL, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "tuinn: the app needs a terminal; use `tuinn train` for scripts"
