@@ -38,7 +38,7 @@ def drive(preset, script, paused=True, size=(100, 30)):
 
 
 def status(app):
-    return str(app.query_one("#status").render())
+    return str(app.part("#status").render())
 
 
 def test_plus_doubles_and_minus_halves_the_rate():
@@ -258,3 +258,21 @@ def test_the_status_line_drops_its_tail_when_narrow():
     assert wide.count("│") == 5
     narrow = fit_status(parts, 40)
     assert narrow.startswith(" exp │ epoch 5/1,000 │ paused") and len(narrow) <= 40
+
+
+def test_screen_keeps_updating_under_an_open_editor():
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press("space", "2")
+        await pilot.pause(0.2)
+        table = app.part("#settings-table")
+        table.focus()
+        await pilot.press("enter")
+        assert isinstance(app.screen, EditScreen)
+        before = s.run.epoch
+        await pilot.pause(0.6)                        # both timers fire meanwhile
+        assert s.run.epoch > before
+        assert f"epoch {s.run.epoch:,}" in status(app) or s.run.epoch - before > 0
+        await pilot.press("escape")
+        assert not isinstance(app.screen, EditScreen)
+    drive("exp", script)

@@ -1,6 +1,6 @@
 """The tuinn app: a run training live on a worker thread, steered from the keyboard.
 
-The worker (Session.play) trains chunks of ~30 ms under the session's lock;
+The worker (Session.play) trains chunks of ~20 ms under the session's lock;
 the screen reads the session on two timers, plots at `fps` and text at 10 Hz,
 and draws nothing when nothing changed.
 """
@@ -94,6 +94,7 @@ class TuinnApp(App):
         self.findings = []
         self._plot_version = self._text_version = -1
         self._quit_unsaved = False
+        self.timers = []
 
     # ------------------------------------------------------------ layout
 
@@ -118,11 +119,15 @@ class TuinnApp(App):
         yield Static(id="notice")
         yield Footer()
 
+    def part(self, selector, kind=None):
+        """A widget of the main screen, whatever modal screen is on top of it."""
+        return self.screen_stack[0].query_one(selector, kind)
+
     def on_mount(self):
         if self.ascii_only:
             self.add_class("-ascii")
-        self.set_interval(1.0 / self.fps, self.draw_plots)
-        self.set_interval(1.0 / TEXT_HZ, self.draw_text)
+        self.timers = [self.set_interval(1.0 / self.fps, self.draw_plots),
+                       self.set_interval(1.0 / TEXT_HZ, self.draw_text)]
         self.train_in_background()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
@@ -134,7 +139,7 @@ class TuinnApp(App):
         width, height = event.size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "-too-small")
-        self.query_one("#too-small", Static).update(
+        self.part("#too-small", Static).update(
             f"terminal too small: {width}×{height}; tuinn needs at least "
             f"{MIN_WIDTH}×{MIN_HEIGHT}. Enlarge the window (training goes on; q quits).")
 
@@ -146,6 +151,8 @@ class TuinnApp(App):
         self.session.play(lambda: worker.is_cancelled)
 
     def stop_training(self):
+        for timer in self.timers:
+            timer.stop()
         self.workers.cancel_group(self, "trainer")
         self.session.wake.set()
 
@@ -153,7 +160,7 @@ class TuinnApp(App):
 
     def draw_text(self):
         s = self.session
-        if s.version == self._text_version:
+        if s.version == self._text_version or not self.screen_stack:
             return
         self._text_version = s.version
         with s.lock:
@@ -167,36 +174,44 @@ class TuinnApp(App):
                      f"{tr.settings['optimizer']} lr {tr.lr_now:.4g}", run.net.describe(), eps,
                      speed_label(s.speed)]
             fields = s.fields()
-            tab = self.query_one(TabbedContent).active
+            tab = self.part(TabbedContent).active
             if tab == "weights":
-                self.query_one(WeightsTable).show(run.net)
+                self.part(WeightsTable).show(run.net)
             summary = run.data_summary()
-        self.query_one("#status", Static).update(fit_status(parts, self.size.width))
-        self.query_one("#notice", Static).update(s.notice)
+        self.part("#status", Static).update(fit_status(parts, self.size.width))
+        self.part("#notice", Static).update(s.notice)
         if tab == "settings":
-            self.query_one(SettingsTable).show(fields)
-            self.query_one("#data-summary", Static).update("\n".join(summary))
+            self.part(SettingsTable).show(fields)
+            self.part("#data-summary", Static).update("\n".join(summary))
 
     def draw_plots(self):
         s = self.session
-        if s.version == self._plot_version or self.has_class("-too-small"):
+        if (s.version == self._plot_version or self.has_class("-too-small")
+                or not self.screen_stack):
             return
         self._plot_version = s.version
-        tab = self.query_one(TabbedContent).active
+        tab = self.part(TabbedContent).active
+        # One short hold of the lock for everything; the drawing works on copies.
         with s.lock:
             run = s.run
-            self.findings = self.monitor.update(run.diagnose())
-            health = unit_health(run.net, run.dataset.X)
-            best = run.trainer.best
+            net, ds = run.net.copy(), run.dataset
+            if tab == "train":
+                self.findings = self.monitor.update(run.diagnose())
+                health = unit_health(run.net, ds.X)
+                best = run.trainer.best
+                last_loss = run.trainer.history["loss"][-1:]
+                curves = s.loss_curves(self.part(LossChart).columns())
+            elif tab == "weights":
+                trajectory, tracked = s.trajectory(), list(s.tracked)
         if tab == "train":
-            self.query_one(LossChart).draw(s, self.log_scale)
-            self.query_one(FitView).draw(s)
-            self.query_one(UnitsTable).show(health)
-            self.query_one("#diagnosis", Static).update(self.findings_text(best))
+            self.part(LossChart).draw(curves, list(s.pins), self.log_scale)
+            self.part(FitView).draw(net, ds)
+            self.part(UnitsTable).show(health)
+            self.part("#diagnosis", Static).update(self.findings_text(best, last_loss))
         elif tab == "weights":
-            self.query_one(TrajectoryChart).draw(s, weight_names(run.net))
+            self.part(TrajectoryChart).draw(trajectory, tracked, weight_names(net))
 
-    def findings_text(self, best):
+    def findings_text(self, best, last_loss):
         text = Text()
         if not self.findings:
             text.append("no problem found\n", style="green")
@@ -204,8 +219,7 @@ class TuinnApp(App):
             icon, plain, style = SEVERITY[f.severity]
             text.append(f"{plain if self.ascii_only else icon} {f.message}\n", style=style)
             text.append(f"   → {f.advice}\n", style="dim")
-        loss = self.session.run.trainer.history["loss"]
-        if best is not None and len(loss) and loss[-1] > best[1]:
+        if best is not None and len(last_loss) and last_loss[-1] > best[1]:
             text.append(f"best so far: epoch {best[0]}, loss {best[1]:.6g} (b restores it)",
                         style="dim")
         return text
@@ -277,7 +291,7 @@ class TuinnApp(App):
         self._say(self.session.restore_best())
 
     def action_tab(self, tab):
-        self.query_one(TabbedContent).active = tab
+        self.part(TabbedContent).active = tab
 
     def action_help(self):
         self.push_screen(HelpScreen(KEYS))
@@ -292,8 +306,8 @@ class TuinnApp(App):
         self._say()
 
     def action_track(self):
-        table = self.query_one(WeightsTable)
-        if self.query_one(TabbedContent).active != "weights":
+        table = self.part(WeightsTable)
+        if self.part(TabbedContent).active != "weights":
             self._say("t tracks the weight under the cursor in the Weights tab (3)")
             return
         net = self.session.run.net

@@ -40,13 +40,14 @@ class Chart(PlotextPlot):
 class LossChart(Chart):
     """Train and test loss against epochs; pinned curves of earlier runs in faint colours."""
 
-    def draw(self, session, log_scale):
+    def draw(self, curves, pins, log_scale):
+        """curves: Session.loss_curves(self.columns()); pins: Session.pins."""
         plt = self.start("loss" + (" (log)" if log_scale else ""))
         columns = self.columns()
-        epochs, loss, test = session.loss_curves(columns)
+        epochs, loss, test = curves
         if log_scale:
             plt.yscale("log")
-        for (label, pin_epochs, pin_loss), color in zip(session.pins, PIN_COLORS):
+        for (label, pin_epochs, pin_loss), color in zip(pins, PIN_COLORS):
             keep = min_max_downsample(pin_loss, columns)
             self._line(pin_epochs[keep], pin_loss[keep], color, label, log_scale)
         self._line(epochs, loss, "blue+", "train", log_scale)
@@ -65,11 +66,12 @@ class LossChart(Chart):
 class TrajectoryChart(Chart):
     """Chosen weights over the epochs (004's figures of U and V)."""
 
-    def draw(self, session, names):
+    def draw(self, trajectory, tracked, names):
+        """trajectory: Session.trajectory(); tracked: indices into theta to plot."""
         plt = self.start("weights over the epochs (t on a weight: track / untrack)")
-        epochs, thetas = session.trajectory()
+        epochs, thetas = trajectory
         columns = self.columns()
-        for i, (flat, color) in enumerate(zip(session.tracked, UNIT_COLORS * 8)):
+        for flat, color in zip(tracked, UNIT_COLORS * 8):
             if flat >= thetas.shape[1]:
                 continue
             y = thetas[:, flat]
@@ -84,8 +86,8 @@ class FitChart(Chart):
     """1-D inputs: the targets, the net's output, each hidden unit's share and the
     ReLU kinks (001's and 004's pictures); otherwise predicted against target."""
 
-    GRID = 200
-    MAX_POINTS = 400
+    MAX_POINTS = 200
+    MAX_UNIT_LINES = 8      # each line costs plotext several ms per frame
 
     def draw_1d(self, net, X, Y, x_name="x", output=0):
         plt = self.start("fit: data, net, units" + (", kinks" if net.hidden in
@@ -93,12 +95,12 @@ class FitChart(Chart):
         x = X[:, 0]
         lo, hi = float(x.min()), float(x.max())
         pad = 0.02 * (hi - lo or 1.0)
-        grid = np.linspace(lo - pad, hi + pad, self.GRID)[:, None]
+        grid = np.linspace(lo - pad, hi + pad, 2 * self.columns())[:, None]
         O, A = net.predict(grid, hidden=True)
         show = np.linspace(0, len(x) - 1, min(len(x), self.MAX_POINTS)).astype(int)
         plt.scatter(x[show].tolist(), Y[show, output].tolist(), color="gray",
                     marker=self.point, label="target")
-        if net.n_hidden <= len(UNIT_COLORS) * 2:
+        if net.n_hidden <= self.MAX_UNIT_LINES:
             for j in range(net.n_hidden):
                 share = A[:, j] * net.W2[j, output]
                 plt.plot(grid[:, 0].tolist(), share.tolist(),

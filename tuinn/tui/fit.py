@@ -123,10 +123,8 @@ class FitView(Container):
         yield HeatMap(id="fit-heat")
         yield Confusion(id="fit-confusion")
 
-    def draw(self, session):
-        with session.lock:
-            run = session.run
-            net, ds = run.net.copy(), run.dataset
+    def draw(self, net, ds):
+        """net: a copy the worker does not touch; ds: the run's dataset."""
         mode = self.mode(ds)
         for name in ("chart", "heat", "confusion"):
             self.query_one(f"#fit-{name}").display = name == mode

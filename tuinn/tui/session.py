@@ -2,7 +2,8 @@
 changes, and what the screen reads.  No Textual in here, so it is tested alone.
 
 One lock guards the run: the worker holds it for one kernel call (sized to
-about CHUNK_SECONDS of work), the UI thread for a key press or a frame.
+about CHUNK_SECONDS of work), the UI thread for a key press or a frame, and
+the worker lets a waiting UI thread go first.
 """
 
 import copy
@@ -29,7 +30,7 @@ LOSSES = ("squared", "cross_entropy")
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000,
           100_000, None)
 PLAY_SECONDS = 10.0      # a run's epoch limit plays out over about this long by default
-CHUNK_SECONDS = 0.03     # work per kernel call: short enough for the UI, long enough to be cheap
+CHUNK_SECONDS = 0.02     # work per kernel call: short enough for the UI, long enough to be cheap
 LIVE = ("optimizer", "lr", "momentum", "beta1", "beta2", "eps", "alpha", "l2", "batch_size",
         "shuffle", "schedule", "power_t", "tol")
 
@@ -68,6 +69,45 @@ def min_max_downsample(y, columns):
     return np.unique(keep)
 
 
+class UiFirstLock:
+    """The run's lock, which the worker hands over whenever the UI thread waits
+    for it: a plain lock, re-taken by the worker right after each chunk, would
+    leave a key press waiting for seconds."""
+
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._count = threading.Lock()
+        self._waiting = 0
+
+    def __enter__(self):
+        with self._count:
+            self._waiting += 1
+        self._lock.acquire()
+        with self._count:
+            self._waiting -= 1
+        return self
+
+    def __exit__(self, *exc):
+        self._lock.release()
+
+    def worker(self):
+        """For the worker: wait until nobody else is waiting, then take the lock."""
+        while self._waiting:
+            time.sleep(0.0005)
+        return _Held(self._lock)
+
+
+class _Held:
+    def __init__(self, lock):
+        self.lock = lock
+
+    def __enter__(self):
+        self.lock.acquire()
+
+    def __exit__(self, *exc):
+        self.lock.release()
+
+
 @dataclasses.dataclass
 class Field:
     """One editable setting of the run, as the settings panel shows it."""
@@ -83,7 +123,7 @@ class Session:
     TRAJECTORY_POINTS = 4000
 
     def __init__(self, spec, paused=False, source=None):
-        self.lock = threading.RLock()
+        self.lock = UiFirstLock()
         self.wake = threading.Event()
         self.pins = []                 # (label, epochs, loss) of earlier curves
         self.notice = ""
@@ -133,7 +173,7 @@ class Session:
     def play(self, cancelled):
         """The worker thread's loop: train paced chunks until `cancelled()`."""
         while not cancelled():
-            with self.lock:
+            with self.lock.worker():
                 chunk, wait = self._next_chunk()
                 if chunk:
                     self._train(chunk)
