@@ -276,3 +276,34 @@ def test_screen_keeps_updating_under_an_open_editor():
         await pilot.press("escape")
         assert not isinstance(app.screen, EditScreen)
     drive("exp", script)
+
+
+def test_ascii_mode_draws_without_block_or_braille_characters():
+    session = Session(RunSpec.from_preset("circle"), paused=True)
+    app = TuinnApp(session, ascii_only=True)
+
+    async def go():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("N")
+            await pilot.pause(0.4)
+            assert app.has_class("-ascii")
+            heat = str(app.part("#fit-heat").render())
+            loss = app.part("#loss").render()
+            units = app.part("#units")
+            units_text = "".join(str(units.get_cell_at((r, c))) for r in range(units.row_count)
+                                 for c in range(len(units.columns)))
+            drawn = heat + str(loss) + units_text + status(app) + str(app.part("#notice").render())
+            assert all(ord(c) < 128 for c in drawn), sorted({c for c in drawn if ord(c) >= 128})
+            assert "o" in heat or "x" in heat
+            app.stop_training()
+    asyncio.run(go())
+
+
+@pytest.mark.parametrize("choice,env", [("none", {"NO_COLOR": "1"}), ("auto", {}),
+                                        ("16", {"TEXTUAL_COLOR_SYSTEM": "standard"}),
+                                        ("256", {"TEXTUAL_COLOR_SYSTEM": "256"}),
+                                        ("truecolor", {"TEXTUAL_COLOR_SYSTEM": "truecolor"})])
+def test_color_option_maps_onto_textuals_settings(choice, env):
+    from tuinn.cli import color_environment
+
+    assert color_environment(choice) == env

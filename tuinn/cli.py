@@ -59,12 +59,18 @@ def _presets(args):
 COLOR_SYSTEMS = {"truecolor": "truecolor", "256": "256", "16": "standard"}
 
 
+def color_environment(choice):
+    """The environment settings that give Textual the colours of --color."""
+    if choice == "none":
+        return {"NO_COLOR": "1"}
+    if choice == "auto":
+        return {}
+    return {"TEXTUAL_COLOR_SYSTEM": COLOR_SYSTEMS[choice]}
+
+
 def _app(args):
     """The terminal app (the command without a subcommand)."""
-    if args.color == "none":
-        os.environ["NO_COLOR"] = "1"
-    elif args.color != "auto":
-        os.environ["TEXTUAL_COLOR_SYSTEM"] = COLOR_SYSTEMS[args.color]
+    os.environ.update(color_environment(args.color))
     if args.fps <= 0 or args.fps > 60:
         raise TuinnError(f"--fps must be in (0, 60], got {args.fps:g}")
     from tuinn.run import RunSpec

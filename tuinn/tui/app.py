@@ -29,6 +29,8 @@ from tuinn.tui.session import ACTIVATIONS, last_run_dir, show_value, speed_label
 from tuinn.tui.tables import SettingsTable, UnitsTable, WeightsTable, flat_index, weight_names
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+ASCII = str.maketrans({"→": "->", "│": "|", "…": "...", "×": "x", "—": "-", "≥": ">=",
+                       "≤": "<=", "÷": "/", "ℹ": "i", "▲": "^", "▼": "v", "✖": "!!"})
 TEXT_HZ = 10.0
 SEVERITY = {"problem": ("✖", "!!", "bold red"), "warning": ("▲", "! ", "yellow"),
             "info": ("ℹ", "i ", "cyan")}
@@ -60,8 +62,8 @@ class TuinnApp(App):
         Binding("space", "toggle", "run/pause"),
         Binding("n", "step(1)", "step"),
         Binding("N", "step(10)", "step 10", show=False),
-        Binding("plus,equals_sign", "lr(2.0)", "lr×2"),
-        Binding("minus", "lr(0.5)", "lr÷2"),
+        Binding("plus,equals_sign", "lr(2.0)", "lr*2"),
+        Binding("minus", "lr(0.5)", "lr/2"),
         Binding("f", "speed(1)", "faster"),
         Binding("F", "speed(-1)", "slower", show=False),
         Binding("h", "units(1)", "+unit"),
@@ -119,6 +121,15 @@ class TuinnApp(App):
         yield Static(id="notice")
         yield Footer()
 
+    def plain(self, text):
+        """`text` as the terminal can show it (--ascii: ASCII only)."""
+        if not self.ascii_only:
+            return text
+        if isinstance(text, Text):
+            text.plain = text.plain.translate(ASCII)
+            return text
+        return text.translate(ASCII)
+
     def part(self, selector, kind=None):
         """A widget of the main screen, whatever modal screen is on top of it."""
         return self.screen_stack[0].query_one(selector, kind)
@@ -139,9 +150,9 @@ class TuinnApp(App):
         width, height = event.size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "-too-small")
-        self.part("#too-small", Static).update(
+        self.part("#too-small", Static).update(self.plain(
             f"terminal too small: {width}×{height}; tuinn needs at least "
-            f"{MIN_WIDTH}×{MIN_HEIGHT}. Enlarge the window (training goes on; q quits).")
+            f"{MIN_WIDTH}×{MIN_HEIGHT}. Enlarge the window (training goes on; q quits)."))
 
     # ------------------------------------------------------------ training
 
@@ -178,8 +189,8 @@ class TuinnApp(App):
             if tab == "weights":
                 self.part(WeightsTable).show(run.net)
             summary = run.data_summary()
-        self.part("#status", Static).update(fit_status(parts, self.size.width))
-        self.part("#notice", Static).update(s.notice)
+        self.part("#status", Static).update(self.plain(fit_status(parts, self.size.width)))
+        self.part("#notice", Static).update(self.plain(s.notice))
         if tab == "settings":
             self.part(SettingsTable).show(fields)
             self.part("#data-summary", Static).update("\n".join(summary))
@@ -207,7 +218,8 @@ class TuinnApp(App):
             self.part(LossChart).draw(curves, list(s.pins), self.log_scale)
             self.part(FitView).draw(net, ds)
             self.part(UnitsTable).show(health)
-            self.part("#diagnosis", Static).update(self.findings_text(best, last_loss))
+            self.part("#diagnosis", Static).update(
+                self.plain(self.findings_text(best, last_loss)))
         elif tab == "weights":
             self.part(TrajectoryChart).draw(trajectory, tracked, weight_names(net))
 

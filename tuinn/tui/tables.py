@@ -119,7 +119,8 @@ class UnitsTable(DataTable):
                 f"repeats unit {unit['duplicate_of']}"
             self.add_row(str(unit["index"]), state, f"{bar} {unit['active']:4.0%}",
                          f"{unit['mean_deriv']:.3g}",
-                         f"{unit['z_min']:.3g} … {unit['z_max']:.3g}", note)
+                         f"{unit['z_min']:.3g} {'..' if self.ascii_only else '…'} "
+                         f"{unit['z_max']:.3g}", note)
 
 
 class SettingsTable(DataTable):
