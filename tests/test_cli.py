@@ -124,3 +124,13 @@ def test_bench_times_csv_loading_against_numpy(bench_doc):
     c = bench_doc["csv"]
     assert c["same_values"] and c["rows"] == 200_000 and c["columns"] == 20
     assert c["ratio"] == pytest.approx(c["numpy_loadtxt_seconds"] / c["tuinn_seconds"])
+
+
+def test_bench_app_measures_the_app_against_direct_training():
+    done = tuinn("bench", "--quick", "--json", "--workload", "f2-h8", "--app")
+    assert done.returncode == 0, done.stderr
+    app = json.loads(done.stdout)["app"]
+    assert app["workload"] == "f2-h8"
+    assert app["app_epochs_per_s"] > 0 and app["direct_epochs_per_s"] > 0
+    assert app["ratio"] == pytest.approx(app["app_epochs_per_s"] / app["direct_epochs_per_s"])
+    assert 0 < app["key_latency_ms_median"] <= app["key_latency_ms_max"]

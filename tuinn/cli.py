@@ -28,7 +28,15 @@ def _bench(args):
     progress = None if args.json else (lambda msg: print(msg, file=sys.stderr, flush=True))
     doc = bench.run(quick=args.quick, repeats=args.repeats, compare=compare,
                     only=args.workload, progress=progress)
-    print(json.dumps(doc, indent=2) if args.json else bench.format_report(doc))
+    report = bench.format_report(doc)
+    if args.app:
+        from tuinn.tui import measure
+
+        if progress:
+            progress("app: training inside the app, and key presses")
+        doc["app"] = measure.measure()
+        report += "\n" + measure.format_report(doc["app"])
+    print(json.dumps(doc, indent=2) if args.json else report)
     return 0
 
 
@@ -142,6 +150,8 @@ def parser():
     b.add_argument("--repeats", type=int, default=3, help="repeats per timing (median)")
     b.add_argument("--workload", action="append", default=[], metavar="NAME",
                    help="run only this workload (repeatable)")
+    b.add_argument("--app", action="store_true",
+                   help="also measure the app: its training speed and its answer to keys")
     b.set_defaults(run=_bench)
     pr = sub.add_parser("presets", help="list the presets, or show one as a run file",
                         description="Without NAME: every preset with a one-line description. "
