@@ -85,10 +85,11 @@ def test_bad_bench_arguments_give_one_line_and_exit_2(args, words):
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
-def test_no_arguments_prints_usage():
-    done = tuinn()
+def test_help_lists_the_app_options_and_the_commands():
+    done = tuinn("--help")
     assert done.returncode == 0
-    assert "bench" in done.stdout and "usage" in done.stdout.lower()
+    for word in ("usage", "bench", "presets", "--preset", "--resume", "--ascii", "--color"):
+        assert word in done.stdout, word
 
 
 def test_presets_lists_every_preset_with_its_title():
