@@ -60,8 +60,9 @@ def test_bench_text_report_has_a_row_per_workload():
     rows = done.stdout.splitlines()
     assert rows[0].startswith("workload") and "ratio" in rows[0]
     assert rows[1].startswith("f2-h64") and "DIFFER" not in rows[1]
-    assert rows[-2].startswith("memory:")
-    assert rows[-1].startswith("csv:") and "DIFFER" not in rows[-1]
+    assert rows[-3].startswith("memory:")
+    assert rows[-2].startswith("csv:") and "DIFFER" not in rows[-2]
+    assert rows[-1].startswith("diagnose: N=1,000, h=64:")
 
 
 def test_bench_imports_no_textual():
@@ -135,3 +136,9 @@ def test_bench_app_measures_the_app_against_direct_training():
     assert app["app_epochs_per_s"] > 0 and app["direct_epochs_per_s"] > 0
     assert app["ratio"] == pytest.approx(app["app_epochs_per_s"] / app["direct_epochs_per_s"])
     assert 0 < app["key_latency_ms_median"] <= app["key_latency_ms_max"]
+
+
+def test_bench_times_a_diagnosis(bench_doc):
+    d = bench_doc["diagnose"]
+    assert d["rows"] == 1000 and d["hidden"] == 64
+    assert 0 < d["median_ms"] <= d["max_ms"]

@@ -85,7 +85,7 @@ def test_exp_trains_live_and_answers_keys_then_keeps_the_run(terminal, tmp_path)
     screen = t.wait_for("running")
     assert screen.startswith(" exp │ epoch")
     assert "loss" in screen and "epoch" in screen
-    assert "0     ● alive" in screen and "1     ● alive" in screen
+    assert "0     ● alive" in screen and "1     = duplicate" in screen
     t.keys("Space")
     screen = t.wait_for("paused")
     t.keys("+")

@@ -229,6 +229,30 @@ def run_memory():
     return out
 
 
+DIAGNOSE_ROWS, DIAGNOSE_HIDDEN, DIAGNOSE_LIMIT_MS = 1000, 64, 5.0
+
+
+def run_diagnose(repeats=50):
+    """Time of one full diagnosis (tuinn.diagnose) of a trained f2 run, N=1000, h=64."""
+    from tuinn.run import Run, RunSpec
+
+    run = Run(RunSpec.from_dict({
+        "data": {"generator": "f2", "params": {"standard": False, "n": DIAGNOSE_ROWS,
+                                               "n_test": 0}},
+        "model": {"hidden_units": DIAGNOSE_HIDDEN},
+        "train": {"lr": 0.05, "epochs": 300}}))
+    run.train()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        findings = run.diagnose()
+        times.append(time.perf_counter() - start)
+    ms = 1000 * statistics.median(times)
+    return {"rows": DIAGNOSE_ROWS, "hidden": DIAGNOSE_HIDDEN, "median_ms": ms,
+            "max_ms": 1000 * max(times), "findings": [f.code for f in findings],
+            "limit_ms": DIAGNOSE_LIMIT_MS, "meets_goal": ms < DIAGNOSE_LIMIT_MS}
+
+
 def run_csv(quick=False):
     """Loads a numeric CSV with tuinn.data.load_csv and with numpy.loadtxt."""
     rows = CSV_QUICK_ROWS if quick else CSV_ROWS
@@ -269,6 +293,7 @@ def run(quick=False, repeats=3, compare=(), only=None, progress=None):
         "quick": quick, "repeats": repeats, "workloads": results,
         "memory": run_memory(),
         "csv": run_csv(quick),
+        "diagnose": run_diagnose(),
     }
 
 
@@ -300,4 +325,8 @@ def format_report(doc):
                  f"s: {c['ratio']:.1f}x (goal < {c['limit_s']:g} s: "
                  f"{'ok' if c['meets_goal'] else 'SLOW'}"
                  f"{'' if c['same_values'] else ', VALUES DIFFER'})")
+    d = doc["diagnose"]
+    lines.append(f"diagnose: N={d['rows']:,}, h={d['hidden']}: {d['median_ms']:.2f} ms per "
+                 f"diagnosis (median), {d['max_ms']:.2f} ms worst (goal < {d['limit_ms']:g} ms: "
+                 f"{'ok' if d['meets_goal'] else 'SLOW'})")
     return "\n".join(lines)

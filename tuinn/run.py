@@ -24,6 +24,7 @@ import tomli_w
 
 from tuinn import data as datasets
 from tuinn import presets
+from tuinn.diagnose import diagnose
 from tuinn.engine import INITS, Net, Trainer
 from tuinn.errors import ConfigError, DataError, TuinnError
 
@@ -312,6 +313,11 @@ class Run:
             setattr(self.spec.train, name, self.trainer.settings[name])
         if epochs is not None:
             self.spec.train.epochs = int(epochs)
+
+    def diagnose(self):
+        """What tuinn.diagnose finds about this run now (problems first)."""
+        return diagnose(self.net, self.trainer, self.dataset.X, self.dataset.Y,
+                        max_epochs=self.spec.train.epochs)
 
     def metrics(self):
         """Loss, mse and (for classification) accuracy on train and test sets."""

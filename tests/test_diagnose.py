@@ -1,0 +1,265 @@
+"""tuinn.diagnose: each seed preset shows the finding it is about, with its
+numbers in the sentence; healthy runs raise no problem; findings do not flicker."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import tuinn
+from tuinn.diagnose import Finding, Monitor, diagnose, unit_health
+from tuinn.run import Run, RunSpec
+
+
+def finished(name, **changes):
+    spec = RunSpec.from_preset(name)
+    for key, value in changes.items():
+        section, field = key.split("__")
+        setattr(getattr(spec, section), field, value)
+    run = Run(spec)
+    run.train()
+    return run
+
+
+def codes(findings):
+    return [f.code for f in findings]
+
+
+def one(findings, code):
+    found = [f for f in findings if f.code == code]
+    assert len(found) == 1, codes(findings)
+    return found[0]
+
+
+def test_healthy_exp_raises_no_problem():
+    findings = finished("exp").diagnose()
+    assert not [f for f in findings if f.severity == "problem"], codes(findings)
+    assert "converged" in codes(findings)
+    for f in findings:
+        assert f.severity in ("problem", "warning", "info") and f.message and f.advice
+        assert isinstance(f.to_dict()["evidence"], dict)
+
+
+# ------------------------------------------------------------------ 000
+
+def test_sum_relu_all_dead_means_b2_is_the_mean_target_over_seeds_0_to_19():
+    dead_runs = 0
+    for seed in range(20):
+        run = finished("sum-relu", init__seed=seed)
+        health = unit_health(run.net, run.dataset.X)
+        findings = run.diagnose()
+        if all("dead" in u["flags"] for u in health):
+            dead_runs += 1
+            f = one(findings, "all-units-dead")
+            assert f.severity == "problem"
+            assert run.net.b2[0] == pytest.approx(15.5, abs=1e-3)
+            assert "b2 = 15.5" in f.message and "mean target 15.5" in f.message
+            assert "cannot come back" in f.advice
+            assert f.evidence["mean_target"] == [15.5]
+        else:
+            assert "all-units-dead" not in codes(findings)
+    assert dead_runs >= 10     # every seed dies at this rate (presets notes)
+
+
+def test_some_dead_units_are_named():
+    run = finished("sum-relu", train__lr=0.01, init__seed=1)
+    health = unit_health(run.net, run.dataset.X)
+    dead = [u["index"] for u in health if "dead" in u["flags"]]
+    assert len(dead) == 1
+    f = one(run.diagnose(), "dead-units")
+    assert f"Unit {dead[0]} is dead" in f.message and f.units == tuple(dead)
+
+
+# ------------------------------------------------------------------ 001
+
+def test_coverage_bad_reports_x_below_minus_3_from_the_start_and_after():
+    run = Run(RunSpec.from_preset("coverage-bad"))
+    run.train(1)
+    f = one(run.diagnose(), "uncovered-region")
+    assert "No hidden unit is active for x < -3 (" in f.message
+    assert f.evidence["regions"][0][0] == pytest.approx(-10, abs=0.01)
+    rows = int(np.sum(run.dataset.X[:, 0] < f.evidence["regions"][0][1]))
+    assert f"({rows} of 10000 training rows)" in f.message
+    run.train()
+    f = one(run.diagnose(), "uncovered-region")
+    lo, hi = f.evidence["regions"][0]
+    assert lo == pytest.approx(-10, abs=0.01) and hi > -3, "x < -3 stays uncovered"
+
+
+def test_coverage_good_has_no_uncovered_region():
+    run = Run(RunSpec.from_preset("coverage-good"))
+    run.train(1)
+    assert "uncovered-region" not in codes(run.diagnose())
+    run.train()
+    assert "uncovered-region" not in codes(run.diagnose())
+
+
+# ------------------------------------------------------------------ 002
+
+def test_linear_hidden_collapses_to_the_least_squares_line():
+    f = one(finished("linear-hidden").diagnose(), "linear-collapse")
+    assert f.severity == "problem"
+    assert f.evidence["best_linear_mse"] == pytest.approx(0.0057, abs=1e-4)
+    assert "the best any linear model can do here is mse 0.005676" in f.message
+    assert "mse 0.005676;" in f.message and "nonlinear activation" in f.message
+
+
+def test_sigmoid_hidden_does_not_collapse():
+    assert "linear-collapse" not in codes(finished("sigmoid-hidden").diagnose())
+
+
+def test_linear_units_with_a_sigmoid_output_are_called_a_linear_model():
+    spec = RunSpec.from_preset("and-cross-entropy")
+    spec.model.activation = "linear"
+    run = Run(spec)
+    run.train(50)
+    f = one(run.diagnose(), "linear-collapse")
+    assert "linear model" in f.message and "sigmoid output" in f.message
+
+
+# ------------------------------------------------------------------ 004
+
+def test_exp_lr1_oscillates_from_about_epoch_750_with_its_best_reported():
+    run = finished("exp-lr1")
+    f = one(run.diagnose(), "oscillating")
+    start = f.evidence["start_epoch"]
+    assert 700 <= start <= 800
+    best_epoch, best = run.trainer.best
+    assert f.evidence["best_epoch"] == best_epoch and 700 <= best_epoch <= 800
+    assert f"since epoch {start}" in f.message
+    assert f"its best was {best:.3g} at epoch {best_epoch}" in f.message
+    assert "b restores the best weights" in f.advice
+
+
+def test_exp_lr5_divergence_says_when_and_by_how_much_to_lower_the_rate():
+    f = one(finished("exp-lr5").diagnose(), "diverged")
+    assert f.severity == "problem" and f.evidence["epoch"] == 193
+    assert "diverged at epoch 193" in f.message and "after epoch 192" in f.message
+    factor = f.evidence["divide_lr_by"]
+    assert factor >= 2 and f"Divide the learning rate by {factor} (to {5 / factor:.3g})" \
+        in f.advice
+
+
+def test_exploding_loss_is_caught_before_it_overflows():
+    run = Run(RunSpec.from_preset("exp-lr5"))
+    run.train(150)
+    f = one(run.diagnose(), "exploding")
+    assert f.evidence["loss"] >= 10 * f.evidence["best"]
+    assert "times its best" in f.message and "still rising" in f.message
+
+
+# ------------------------------------------------------------------ 003
+
+def test_body_metrics_unscaled_inputs_saturate_units_and_scaling_fixes_it():
+    raw = finished("body-metrics").diagnose()
+    f = one(raw, "unscaled-inputs")
+    assert f.severity == "problem"
+    assert "input 0 (mean 172, spread 10.5)" in f.message
+    assert "they saturate 2 of 3 hidden units" in f.message
+    s = one(raw, "saturated-units")
+    assert "Units 0, 1 of 3 are saturated" in s.message
+    scaled = codes(finished("body-metrics-scaled").diagnose())
+    assert "unscaled-inputs" not in scaled and "saturated-units" not in scaled
+
+
+def test_max_epochs_while_improving_is_sklearns_convergence_warning():
+    f = one(finished("body-metrics-scaled").diagnose(), "still-improving")
+    assert "epoch limit 1000" in f.message and "ConvergenceWarning" in f.message
+
+
+def test_tanh_output_out_of_reach_of_the_targets():
+    spec = RunSpec.from_preset("exp")
+    spec.model.output = "tanh"
+    spec.data.generator, spec.data.params = "sums", {"variant": "positive"}
+    spec.init.scheme, spec.init.weights = "glorot", None
+    spec.model.hidden_units = 3
+    run = Run(spec)
+    run.train(5)
+    f = one(run.diagnose(), "targets-out-of-range")
+    assert "targets span [15, 16]" in f.message
+
+
+def test_ordered_data_with_unshuffled_minibatches():
+    spec = RunSpec.from_preset("exp")
+    spec.train.batch_size, spec.train.shuffle = 10, False
+    run = Run(spec)
+    order = np.argsort(run.dataset.Y[:, 0])
+    run.dataset.X[:] = run.dataset.X[order]
+    run.dataset.Y[:] = run.dataset.Y[order]
+    run.train(3)
+    f = one(run.diagnose(), "ordered-data")
+    assert "Mini-batches of 10" in f.message and "100% in order" in f.message
+    run.set(shuffle=True)
+    assert "ordered-data" not in codes(run.diagnose())
+
+
+# ------------------------------------------------------------------ symmetry, rate
+
+def test_zeros_init_gives_the_symmetry_finding():
+    spec = RunSpec.from_preset("exp-h5")
+    spec.init.scheme, spec.init.weights = "zeros", None
+    run = Run(spec)
+    run.train(200)
+    f = one(run.diagnose(), "symmetry")
+    assert f.severity == "problem" and "All 4 hidden units are identical" in f.message
+    assert not np.all(run.net.W2 == 0), "the units did train, identically"
+
+
+def test_a_far_too_small_rate_projects_an_absurd_number_of_epochs():
+    spec = RunSpec.from_preset("exp")
+    spec.train.lr = 1e-7
+    run = Run(spec)
+    run.train(300)
+    f = one(run.diagnose(), "lr-too-small")
+    assert f.evidence["epochs_to_halve"] > 1e6
+    assert f"{f.evidence['epochs_to_halve']:,.0f} more epochs" in f.message
+
+
+def test_duplicates_and_linear_on_data_units():
+    run = finished("exp-h8")
+    f = one(run.diagnose(), "duplicate-units")
+    assert "6 of 7 units repeat another" in f.message
+    net = tuinn.Net(1, 2, 1, hidden="relu")
+    net.set_weights(W1=[[1.0, -1.0]], b1=[20.0, 0.0], W2=[[1.0], [1.0]], b2=[0.0])
+    X = np.linspace(-5, 5, 50)[:, None]
+    health = unit_health(net, X)
+    assert health[0]["flags"] == ["linear-on-data"] and health[0]["active"] == 1.0
+    assert health[1]["active"] == pytest.approx(0.5, abs=0.03)
+
+
+# ------------------------------------------------------------------ robustness
+
+@pytest.mark.parametrize("name", ["exp", "spiral", "body-metrics", "backprop-2-2-2", "sum-relu"])
+def test_diagnose_before_training_and_odd_shapes_never_raises(name):
+    run = Run(RunSpec.from_preset(name))
+    assert isinstance(run.diagnose(), list)
+    run.train(1)
+    for f in run.diagnose():
+        assert isinstance(f, Finding)
+
+
+def test_findings_are_sorted_problems_first():
+    findings = finished("body-metrics").diagnose()
+    order = [("problem", "warning", "info").index(f.severity) for f in findings]
+    assert order == sorted(order)
+
+
+def test_monitor_keeps_a_finding_for_a_while_then_drops_it():
+    now = [0.0]
+    monitor = Monitor(linger=2.0, clock=lambda: now[0])
+    f = Finding("stalled", "warning", "m", "a", {})
+    assert monitor.update([f]) == [f]
+    now[0] = 1.0
+    assert monitor.update([]) == [f], "still shown within the linger time"
+    now[0] = 3.5
+    assert monitor.update([]) == []
+    g = Finding("diverged", "problem", "m", "a", {})
+    now[0] = 4.0
+    assert monitor.update([f, g]) == [g, f]
+
+
+def test_diagnose_imports_no_textual():
+    code = "import sys, tuinn.diagnose, tuinn.run; sys.exit('textual' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True)
+    assert done.returncode == 0, done.stderr
