@@ -1,4 +1,4 @@
-"""Command line: the app (no command), `tuinn bench …`, `tuinn presets …`.
+"""Command line: the app (no command), `tuinn train`, `predict`, `sweep`, `bench`, `presets`.
 
 Headless commands import nothing from Textual.  A TuinnError becomes one line
 on stderr and exit code 2, never a traceback.
@@ -9,6 +9,7 @@ import json
 import os
 import sys
 
+from tuinn import options
 from tuinn.errors import TuinnError
 
 
@@ -36,6 +37,13 @@ def _bench(args):
             progress("app: training inside the app, and key presses")
         doc["app"] = measure.measure()
         report += "\n" + measure.format_report(doc["app"])
+    if args.sweep:
+        from tuinn import sweep
+
+        if progress:
+            progress("sweep: 1 and 2 local workers, and Dask's overhead per task")
+        doc["sweep"] = sweep.measure()
+        report += "\n" + sweep.format_measure(doc["sweep"])
     print(json.dumps(doc, indent=2) if args.json else report)
     return 0
 
@@ -92,7 +100,7 @@ def _app(args):
         session.open_saved(folder)
         session.paused = args.paused
     else:
-        session = Session(_start_spec(args), paused=args.paused)
+        session = Session(options.spec_from_args(args), paused=args.paused)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise TuinnError("the app needs a terminal; use `tuinn train` for scripts")
     from tuinn.tui.app import run_app
@@ -100,38 +108,59 @@ def _app(args):
     return run_app(session, fps=args.fps, ascii_only=args.ascii, mouse=not args.no_mouse)
 
 
-def _start_spec(args):
-    from tuinn import data as datasets
-    from tuinn.run import DataSpec, RunSpec
+def _train(args):
+    from tuinn import headless
+    from tuinn.run import Run
 
-    chosen = [name for name in ("preset", "config", "data") if getattr(args, name)]
-    if len(chosen) > 1:
-        raise TuinnError(f"give one of --preset, --config, --data, not --{chosen[0]} and "
-                         f"--{chosen[1]}")
-    if args.config:
-        return RunSpec.read(args.config)
-    if args.data:
-        ds = datasets.load_csv(args.data, target=args.target)
-        classify = ds.task != "regression"
-        output = "softmax" if ds.task == "multiclass" else "sigmoid" if classify else "linear"
-        return RunSpec.from_dict({
-            "name": os.path.basename(args.data), "title": ds.summary(),
-            "data": {"csv": os.path.abspath(args.data), "target": args.target,
-                     "test_ratio": 0.2, "standardize_inputs": True},
-            "model": {"hidden_units": 8, "activation": "tanh", "output": output,
-                      "loss": "cross_entropy" if classify else "squared"},
-            "train": {"optimizer": "adam", "lr": 0.01, "epochs": 1000}})
-    return RunSpec.from_preset(args.preset or "exp")
+    if args.resume:
+        run = Run.load(args.resume)
+        changes = options.changed_sections(args)
+        headless.check_resume(changes, run)
+        for (section, field), value in changes.get("train", {}).items():
+            if field == "epochs":
+                run.spec.train.epochs = value
+            else:
+                run.set(**{field: value})
+        epochs = max(0, run.spec.train.epochs - run.epoch)
+    else:
+        run = Run(options.spec_from_args(args))
+        epochs = run.spec.train.epochs
+    return headless.train(run, epochs, as_json=args.json, history=args.history,
+                          save=args.save or args.resume)
+
+
+def _predict(args):
+    from tuinn import headless
+
+    return headless.predict(args.run_dir, args.data, args.out)
+
+
+def _sweep(args):
+    from tuinn import headless, sweep
+
+    spec = options.spec_from_args(args)
+    if args.grid:
+        grid = sweep.parse_grid(args.grid)
+        seeds, vary = args.seeds or 1, args.vary or "init"
+    elif spec.sweep:
+        grid, seeds, vary = sweep.grid_from_table(spec.sweep)
+        seeds, vary = args.seeds or seeds, args.vary or vary
+    else:
+        grid, seeds, vary = [], args.seeds or 1, args.vary or "init"
+    total = len(sweep.make_tasks(spec, grid, seeds, vary)[0])
+    progress = headless.Progress(total, what="task")
+    doc = sweep.sweep(spec, grid, seeds, vary, workers=args.workers, scheduler=args.scheduler,
+                      progress=progress)
+    progress.close()
+    print(sweep.report(doc, "json" if args.json else "csv" if args.csv else "table"))
+    return 0
 
 
 def parser():
     p = argparse.ArgumentParser(
         prog="tuinn", description="Train one-hidden-layer networks and see why they learn "
         "or fail to learn.  Without a command: the terminal app.")
-    p.add_argument("--preset", help="start with this preset (tuinn presets lists them)")
-    p.add_argument("--config", metavar="RUN.toml", help="start with this run file")
-    p.add_argument("--data", metavar="FILE.csv", help="train on this CSV")
-    p.add_argument("--target", help="the CSV's target column, by name or index (default: last)")
+    options.add_run_arguments(p)
     p.add_argument("--resume", action="store_true", help="reopen the last run where it stopped")
     p.add_argument("--paused", action="store_true", help="start paused")
     p.add_argument("--fps", type=float, default=4.0, help="plot redraws per second (default 4)")
@@ -152,6 +181,8 @@ def parser():
                    help="run only this workload (repeatable)")
     b.add_argument("--app", action="store_true",
                    help="also measure the app: its training speed and its answer to keys")
+    b.add_argument("--sweep", action="store_true",
+                   help="also measure tuinn sweep: 2 workers against 1, Dask's overhead")
     b.set_defaults(run=_bench)
     pr = sub.add_parser("presets", help="list the presets, or show one as a run file",
                         description="Without NAME: every preset with a one-line description. "
@@ -159,6 +190,40 @@ def parser():
     pr.add_argument("name", nargs="?", metavar="NAME", help="a preset to show")
     pr.add_argument("--write", metavar="FILE", help="write the preset's run file to FILE")
     pr.set_defaults(run=_presets)
+
+    t = sub.add_parser("train", help="train a run headless: progress, summary, JSON",
+                       description="Train a preset, a run file or a CSV without the app. "
+                       "Exit codes: 0 done, 2 bad input, 3 diverged, 130 interrupted.")
+    options.add_run_arguments(t)
+    t.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    t.add_argument("--history", metavar="FILE.csv", help="write the loss history")
+    t.add_argument("--save", metavar="DIR", help="save the run folder (resumable)")
+    t.add_argument("--resume", metavar="DIR", help="continue a saved run (and save it there)")
+    t.set_defaults(run=_train)
+
+    pd = sub.add_parser("predict", help="predictions of a saved run on new rows",
+                        description="Applies the saved run's scaling and label decoding.")
+    pd.add_argument("run_dir", metavar="RUN_DIR", help="a folder saved by --save or the app")
+    pd.add_argument("--data", required=True, metavar="FILE.csv", help="the rows to predict")
+    pd.add_argument("--out", metavar="FILE.csv", help="write here instead of stdout")
+    pd.set_defaults(run=_predict)
+
+    sw = sub.add_parser("sweep", help="a grid of settings times seeds, in parallel",
+                        description="Each (setting, seed) is one deterministic task, run on "
+                        "local processes or a Dask cluster.")
+    options.add_run_arguments(sw)
+    sw.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2",
+                    help="a setting and its values (repeatable), e.g. lr=0.05,0.1")
+    sw.add_argument("--seeds", type=int, help="seeds per setting (default 1)")
+    sw.add_argument("--vary", choices=("init", "data", "both"),
+                    help="which seed the seeds vary (default init)")
+    sw.add_argument("--workers", type=int, help="local worker processes (default: cores)")
+    sw.add_argument("--scheduler", metavar="ADDRESS",
+                    help="run on this Dask scheduler (pip install 'tuinn[dask]')")
+    out = sw.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="the result as JSON")
+    out.add_argument("--csv", action="store_true", help="the result table as CSV")
+    sw.set_defaults(run=_sweep)
     return p
 
 

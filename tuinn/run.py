@@ -89,6 +89,7 @@ class RunSpec:
     model: ModelSpec = dataclasses.field(default_factory=ModelSpec)
     init: InitSpec = dataclasses.field(default_factory=InitSpec)
     train: TrainSpec = dataclasses.field(default_factory=TrainSpec)
+    sweep: dict | None = None          # tuinn sweep: {grid = {lr = [...]}, seeds, vary}
 
     def to_dict(self):
         """Plain TOML-ready dict; None values are left out (TOML has no null)."""

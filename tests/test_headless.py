@@ -1,0 +1,162 @@
+"""`tuinn train` and `tuinn predict` as scripts use them: real subprocesses,
+exit codes, JSON checked for its numbers, save and resume bit for bit."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import pytest
+
+from tuinn.run import Run, RunSpec
+
+ELSEWHERE = tempfile.gettempdir()
+
+
+def tuinn(*args, timeout=120):
+    return subprocess.run([sys.executable, "-m", "tuinn", *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=ELSEWHERE)
+
+
+def train_json(*args):
+    done = tuinn("train", *args, "--json")
+    return done, json.loads(done.stdout)
+
+
+def test_train_preset_json_gives_the_documents_test_loss():
+    done, doc = train_json("--preset", "exp")
+    assert done.returncode == 0 and doc["exit_code"] == 0, done.stderr
+    assert round(doc["metrics"]["test_loss"], 4) == 0.0068
+    assert doc["status"] == "done" and doc["epoch"] == 1000 and doc["epochs_trained"] == 1000
+    assert doc["epochs_per_s"] > 0 and doc["architecture"] == "1→2→1 sigmoid→linear, squared"
+    assert [u["index"] for u in doc["units"]] == [0, 1]
+    assert not [f for f in doc["findings"] if f["severity"] == "problem"]
+
+
+def test_train_flags_override_the_preset():
+    done, doc = train_json("--preset", "exp", "--lr", "2", "--epochs", "1000")
+    assert doc["metrics"]["test_loss"] == pytest.approx(2.66e4, rel=0.05)
+    done, doc = train_json("--preset", "exp", "--hidden", "4", "--init", "glorot",
+                           "--init-seed", "3", "--epochs", "20")
+    assert doc["architecture"].startswith("1→4→1") and doc["epoch"] == 20
+
+
+def test_train_a_run_file_and_write_the_history(tmp_path):
+    config = tmp_path / "run.toml"
+    config.write_text('preset = "sum-relu"\n')
+    history = tmp_path / "h.csv"
+    done, doc = train_json("--config", str(config), "--history", str(history))
+    assert done.returncode == 0
+    f = next(f for f in doc["findings"] if f["code"] == "all-units-dead")
+    assert f["evidence"]["b2"][0] == pytest.approx(15.5, abs=1e-3)
+    lines = history.read_text().splitlines()
+    assert lines[0] == "epoch,loss,test_loss" and len(lines) == 1002
+    assert float(lines[-1].split(",")[1]) == pytest.approx(0.125, abs=1e-6)
+
+
+def test_train_a_csv_with_string_labels_then_predict_round_trip(tmp_path):
+    rows = ["height,weight,shoe,sex"]
+    rng = np.random.default_rng(0)
+    for _ in range(60):
+        male = rng.random() < 0.5
+        rows.append(f"{rng.normal(178 if male else 163, 5):.1f},"
+                    f"{rng.normal(80 if male else 60, 5):.1f},"
+                    f"{rng.normal(44 if male else 38, 1):.1f},{'male' if male else 'female'}")
+    (tmp_path / "people.csv").write_text("\n".join(rows) + "\n")
+    saved = tmp_path / "people-run"
+    done, doc = train_json("--data", str(tmp_path / "people.csv"), "--target", "sex",
+                           "--epochs", "300", "--save", str(saved))
+    assert done.returncode == 0, done.stderr
+    assert doc["metrics"]["test_accuracy"] >= 0.9
+    assert "binary (female, male)" in doc["data"][0]
+    (tmp_path / "new.csv").write_text("shoe,height,weight\n45,185,85\n37,158,55\n")
+    out = tmp_path / "pred.csv"
+    done = tuinn("predict", str(saved), "--data", str(tmp_path / "new.csv"), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0] == "label,p(male)"
+    assert lines[1].startswith("male,") and lines[2].startswith("female,")
+    (tmp_path / "wrong.csv").write_text("a,b\n1,2\n")
+    done = tuinn("predict", str(saved), "--data", str(tmp_path / "wrong.csv"))
+    assert done.returncode == 2
+    assert done.stderr.strip().endswith("no column 'height'; the run was trained on columns "
+                                        "height, weight, shoe")
+
+
+def test_save_then_resume_equals_one_long_run(tmp_path):
+    saved = tmp_path / "r"
+    assert tuinn("train", "--preset", "or-tanh", "--epochs", "200", "--save",
+                 str(saved)).returncode == 0
+    done = tuinn("train", "--resume", str(saved), "--epochs", "500")
+    assert done.returncode == 0, done.stderr
+    resumed = Run.load(saved)
+    whole = Run(RunSpec.from_preset("or-tanh"))
+    whole.train(500)
+    assert resumed.epoch == 500
+    np.testing.assert_array_equal(resumed.net.theta, whole.net.theta)
+    np.testing.assert_array_equal(resumed.trainer.history["loss"], whole.trainer.history["loss"])
+
+
+def test_resume_refuses_a_model_change(tmp_path):
+    saved = tmp_path / "r"
+    tuinn("train", "--preset", "exp", "--epochs", "5", "--save", str(saved))
+    done = tuinn("train", "--resume", str(saved), "--hidden", "5")
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("tuinn: --resume continues a saved run: its model "
+                                   "(hidden_units) cannot change; start a new run instead")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--preset", "nope"], "unknown preset 'nope'"),
+    (["--preset", "exp", "--lr", "-1"], "lr (learning rate) must be > 0"),
+    (["--preset", "exp", "--activation", "ReLU"], "did you mean 'relu'"),
+    (["--data", "/no/such.csv"], "/no/such.csv"),
+    (["--preset", "exp", "--config", "x.toml"], "give one of --preset, --config, --data"),
+    (["--preset", "exp", "--target", "y"], "--target goes with --data"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, message):
+    done = tuinn("train", *args)
+    assert done.returncode == 2
+    assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_divergence_exits_3_with_the_summary():
+    done, doc = train_json("--preset", "exp-lr5")
+    assert done.returncode == 3 and doc["exit_code"] == 3
+    assert doc["status"] == "diverged at epoch 193"
+    assert doc["metrics"]["train_mse"] is None, "inf is not JSON: it becomes null"
+    assert any(f["code"] == "diverged" for f in doc["findings"])
+
+
+def test_ctrl_c_saves_first_and_exits_130(tmp_path):
+    saved = tmp_path / "r"
+    proc = subprocess.Popen([sys.executable, "-m", "tuinn", "train", "--preset", "exp",
+                             "--epochs", "100000000", "--save", str(saved)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=ELSEWHERE)
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and f"saved the run to {saved}" in err
+    run = Run.load(saved)
+    assert run.epoch > 0 and len(run.trainer.history["loss"]) == run.epoch + 1
+
+
+def test_progress_is_plain_lines_when_not_a_terminal():
+    done = tuinn("train", "--preset", "exp", "--epochs", "200")
+    assert done.returncode == 0
+    assert "epoch 200/200" in done.stderr and "\r" not in done.stderr
+
+
+def test_headless_imports_no_textual():
+    code = ("import sys; from tuinn import cli; "
+            "cli.main(['train', '--preset', 'exp', '--epochs', '3', '--json']); "
+            "sys.exit(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ELSEWHERE, env={**os.environ})
+    assert done.returncode == 0, done.stderr

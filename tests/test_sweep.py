@@ -1,0 +1,128 @@
+"""`tuinn sweep`: the same deterministic tasks and table on local processes and
+on a Dask cluster; failures reported, not lost; bad grids refused clearly."""
+
+import json
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from tuinn import sweep
+from tuinn.errors import ConfigError
+from tuinn.run import RunSpec
+
+
+def small_spec(epochs=200):
+    spec = RunSpec.from_preset("exp")
+    spec.train.epochs = epochs
+    return spec
+
+
+def without_speed(table):
+    return [{k: v for k, v in row.items() if k != "epochs_per_s"} for row in table]
+
+
+def test_tasks_cover_the_grid_times_the_seeds():
+    grid = sweep.parse_grid(["lr=0.1,0.5", "hidden=2,3,4"])
+    tasks, notes = sweep.make_tasks(small_spec(), grid, 3, "init")
+    assert len(tasks) == 2 * 3 * 3
+    assert {(t["setting"]["lr"], t["setting"]["hidden"], t["seed"]) for t in tasks} == {
+        (lr, h, s) for lr in (0.1, 0.5) for h in (2, 3, 4) for s in range(3)}
+    spec = RunSpec.from_dict(tasks[-1]["spec"])
+    assert spec.model.hidden_units == 4 and spec.train.lr == 0.5 and spec.init.seed == 2
+    assert spec.init.scheme == "small" and "fixed initial weights are replaced" in notes[0]
+
+
+def test_local_table_has_the_statistics_per_setting():
+    grid = sweep.parse_grid(["lr=0.1,5"])
+    doc = sweep.sweep(small_spec(300), grid, 3, "init", workers=2)
+    fine, wild = doc["table"]
+    assert fine["setting"] == {"lr": 0.1} and fine["runs"] == 3 and fine["failed"] == 0
+    t = fine["train_loss"]
+    assert t["min"] <= t["mean"] <= t["max"] and t["spread"] >= 0
+    assert fine["diverged"] == 0.0 and wild["diverged"] == 1.0
+    assert wild["train_loss"]["mean"] is None, "diverged runs are counted, not averaged"
+    assert fine["dead_units"] == 0.0 and fine["epochs_per_s"] > 0
+    assert doc["tasks"] == 6 and doc["backend"] == "2 local workers"
+
+
+def test_dead_units_share():
+    spec = RunSpec.from_preset("sum-relu")
+    doc = sweep.sweep(spec, sweep.parse_grid(["lr=0.02"]), 4, "init", workers=1)
+    assert doc["table"][0]["dead_units"] == 1.0
+
+
+def test_dask_and_local_processes_give_the_same_table():
+    import distributed
+    grid = sweep.parse_grid(["lr=0.1,0.5", "hidden=2,3"])
+    local = sweep.sweep(small_spec(), grid, 2, "init", workers=2)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        remote = sweep.sweep(small_spec(), grid, 2, "init", scheduler=client)
+    assert remote["backend"] == "dask"
+    assert without_speed(remote["table"]) == without_speed(local["table"])
+
+
+def test_a_failing_task_is_reported_and_the_rest_complete():
+    grid = sweep.parse_grid(["hidden=2,0"])       # 0 hidden units cannot build a net
+    doc = sweep.sweep(small_spec(50), grid, 2, "init", workers=2)
+    ok, bad = doc["table"]
+    assert ok["failed"] == 0 and ok["runs"] == 2 and ok["train_loss"]["mean"] is not None
+    assert bad["failed"] == 2
+    assert len(doc["failures"]) == 2 and "hidden" in doc["failures"][0]["error"]
+    text = sweep.report(doc, "table")
+    assert "failed: {'hidden': 0} seed 0: ConfigError" in text
+
+
+def test_sweep_table_in_a_run_file(tmp_path):
+    path = tmp_path / "run.toml"
+    path.write_text('preset = "exp"\n[train]\nepochs = 50\n'
+                    '[sweep]\nseeds = 2\nvary = "init"\n[sweep.grid]\nlr = [0.1, 0.2]\n')
+    spec = RunSpec.read(path)
+    grid, seeds, vary = sweep.grid_from_table(spec.sweep)
+    assert [(k, v) for k, _, _, v in grid] == [("lr", [0.1, 0.2])] and seeds == 2
+    done = subprocess.run([sys.executable, "-m", "tuinn", "sweep", "--config", str(path),
+                           "--workers", "1", "--json"], capture_output=True, text=True,
+                          cwd=tempfile.gettempdir(), timeout=120)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["tasks"] == 4 and [r["setting"] for r in doc["table"]] == [{"lr": 0.1},
+                                                                         {"lr": 0.2}]
+
+
+def test_command_prints_table_json_and_csv():
+    args = [sys.executable, "-m", "tuinn", "sweep", "--preset", "exp", "--grid", "lr=0.1,1",
+            "--seeds", "2", "--epochs", "100", "--workers", "2"]
+    run = lambda *extra: subprocess.run(args + list(extra), capture_output=True, text=True,
+                                        cwd=tempfile.gettempdir(), timeout=120)
+    table = run()
+    assert table.returncode == 0 and "train mean" in table.stdout and "1.0" in table.stdout
+    assert "task 4/4" in table.stderr
+    doc = json.loads(run("--json").stdout)
+    assert doc["grid"] == {"lr": [0.1, 1.0]}
+    csv_text = run("--csv").stdout.splitlines()
+    assert csv_text[0].startswith("lr,runs,failed,train_mean") and len(csv_text) == 3
+
+
+@pytest.mark.parametrize("items,message", [
+    (["lr"], "write NAME=V1,V2"),
+    (["lr=fast"], "'fast' is not a number"),
+    (["colour=1"], "unknown sweep setting 'colour'"),
+    (["lr=0.1", "lr=0.2"], "given twice"),
+    (["hidden=1.5"], "not a whole number"),
+])
+def test_bad_grids_are_refused_clearly(items, message):
+    with pytest.raises(ConfigError, match=message):
+        sweep.parse_grid(items)
+
+
+def test_bad_seeds_vary_and_workers():
+    grid = sweep.parse_grid(["lr=0.1"])
+    with pytest.raises(ConfigError, match="--seeds"):
+        sweep.make_tasks(small_spec(), grid, 0, "init")
+    with pytest.raises(ConfigError, match="--vary"):
+        sweep.make_tasks(small_spec(), grid, 1, "weights")
+    with pytest.raises(ConfigError, match="--workers"):
+        sweep.sweep(small_spec(), grid, 1, "init", workers=-1)

@@ -1,0 +1,261 @@
+"""`tuinn train` and `tuinn predict`: runs for scripts, CI and servers.
+
+Training goes in chunks of about CHUNK_SECONDS so the progress line moves and
+Ctrl-C is answered between chunks (chunks are bit-identical to one long call).
+Nothing here imports Textual.
+"""
+
+import csv
+import json
+import math
+import os
+import signal
+import sys
+import time
+
+import numpy as np
+
+from tuinn import data as datasets
+from tuinn.errors import ConfigError, DataError
+from tuinn.run import Run
+
+CHUNK_SECONDS = 0.2
+PLAIN_EVERY = 5.0          # seconds between progress lines when stderr is not a terminal
+EXIT_DONE, EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 2, 3, 130
+
+
+class Progress:
+    """A progress bar on a terminal, a plain line every few seconds otherwise."""
+
+    def __init__(self, total, stream=None, what="epoch"):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.total, self.what = total, what
+        self.start = self.last = time.perf_counter()
+
+    def update(self, done, note=""):
+        now = time.perf_counter()
+        if not self.tty and now - self.last < PLAIN_EVERY and done < self.total:
+            return
+        self.last = now
+        elapsed = now - self.start
+        rate = done / elapsed if elapsed > 0 else 0.0
+        left = (self.total - done) / rate if rate > 0 else float("inf")
+        eta = f"{left:,.0f} s left" if math.isfinite(left) else "…"
+        if self.tty:
+            width = 24
+            filled = int(width * done / max(self.total, 1))
+            bar = "█" * filled + "░" * (width - filled)
+            self.stream.write(f"\r{bar} {self.what} {done:,}/{self.total:,}  {note}  "
+                              f"{rate:,.0f}/s  {eta}\033[K")
+        else:
+            self.stream.write(f"{self.what} {done:,}/{self.total:,}  {note}  {rate:,.0f}/s  "
+                              f"{eta}\n")
+        self.stream.flush()
+
+    def close(self):
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def train_run(run, epochs, progress=None, stop=()):
+    """Train `epochs` more epochs in chunks, until done or `stop` is non-empty;
+    returns the seconds spent training."""
+    goal = run.epoch + epochs
+    spent, per_chunk = 0.0, 1
+    while run.epoch < goal and not stop:
+        chunk = min(per_chunk, goal - run.epoch)
+        start = time.perf_counter()
+        status = run.train(chunk)
+        seconds = time.perf_counter() - start
+        spent += seconds
+        if progress:
+            progress.update(run.epoch - (goal - epochs),
+                            f"loss {run.trainer.history['loss'][-1]:.4g}")
+        if status.startswith("diverged"):
+            break
+        # Aim each chunk at CHUNK_SECONDS of work, from the speed seen so far.
+        per_chunk = max(1, int(chunk * CHUNK_SECONDS / max(seconds, 1e-6)))
+    return spent
+
+
+def summary(run, seconds, epochs_trained):
+    """Everything a script wants to know about the run, JSON-ready."""
+    from tuinn.diagnose import unit_health
+
+    metrics = run.metrics()
+    health = unit_health(run.net, run.dataset.X)
+    findings = run.diagnose()
+    return {
+        "run": run.spec.name, "architecture": run.net.describe(),
+        "data": run.data_summary(),
+        "status": run.status, "epoch": run.epoch, "epochs_trained": epochs_trained,
+        "seconds": seconds,
+        "epochs_per_s": epochs_trained / seconds if seconds > 0 else None,
+        "metrics": {k: v for k, v in metrics.items() if k not in ("epoch", "status")},
+        "best": None if run.trainer.best is None else
+        {"epoch": run.trainer.best[0], "loss": run.trainer.best[1]},
+        "units": health,
+        "findings": [f.to_dict() for f in findings],
+    }
+
+
+def json_ready(value):
+    """`value` with every non-finite float as None: JSON has no inf or NaN."""
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def format_summary(doc):
+    m = doc["metrics"]
+    lines = [f"{doc['run']}: {doc['architecture']} — {doc['status']} at epoch {doc['epoch']:,}"
+             + (f" ({doc['epochs_per_s']:,.0f} epochs/s)" if doc["epochs_per_s"] else "")]
+    lines += [f"  {line}" for line in doc["data"]]
+    for split in ("train", "test"):
+        if f"{split}_loss" in m:
+            acc = f", accuracy {m[split + '_accuracy']:.1%}" if f"{split}_accuracy" in m else ""
+            lines.append(f"  {split}: loss {m[split + '_loss']:.6g}, mse "
+                         f"{m[split + '_mse']:.6g}{acc}")
+    states = []
+    for u in doc["units"]:
+        flags = ", ".join(u["flags"]) or "alive"
+        states.append(f"{u['index']}: {flags} ({u['active']:.0%} active)")
+    lines.append("  units: " + "; ".join(states))
+    if doc["findings"]:
+        lines.append("  diagnosis:")
+        for f in doc["findings"]:
+            lines.append(f"    [{f['severity']}] {f['message']}")
+            lines.append(f"      → {f['advice']}")
+    else:
+        lines.append("  diagnosis: no problem found")
+    return "\n".join(lines)
+
+
+def write_history(path, run):
+    history = run.trainer.history
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["epoch", "loss", "test_loss"])
+        test = history["test_loss"]
+        for e, loss in enumerate(history["loss"]):
+            out.writerow([e, repr(float(loss)), repr(float(test[e])) if len(test) else ""])
+
+
+def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
+          stream=sys.stdout):
+    """Train, report, save; returns the exit code."""
+    progress = None if quiet else Progress(epochs)
+    start_epoch, code = run.epoch, EXIT_DONE
+    # Ctrl-C only raises a flag, checked between chunks: an interrupt in the
+    # middle of Trainer.train would leave the weights and the history apart.
+    stop = []
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.append(True))
+    try:
+        seconds = train_run(run, epochs, progress, stop)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if progress:
+            progress.close()
+    if stop:
+        code = EXIT_INTERRUPTED
+    if code == EXIT_DONE and run.status.startswith("diverged"):
+        code = EXIT_DIVERGED
+    if save:
+        folder = run.save(save)
+        print(f"tuinn: saved the run to {folder}", file=sys.stderr)
+    if history:
+        write_history(history, run)
+    doc = summary(run, seconds, run.epoch - start_epoch)
+    doc["exit_code"] = code
+    print(json.dumps(json_ready(doc), indent=2) if as_json else format_summary(doc),
+          file=stream)
+    if code == EXIT_INTERRUPTED:
+        print("tuinn: interrupted", file=sys.stderr)
+    return code
+
+
+def check_resume(spec_changes, run):
+    """Training settings may change on --resume; the model and data may not."""
+    for section in ("data", "model", "init"):
+        if spec_changes.get(section):
+            keys = ", ".join(sorted(field for _, field in spec_changes[section]))
+            raise ConfigError(f"--resume continues a saved run: its {section} ({keys}) "
+                              "cannot change; start a new run instead")
+
+
+def predict(folder, csv_path, out=None, stream=sys.stdout):
+    """Predictions of a saved run on the rows of a CSV (same scaling and labels)."""
+    run = Run.load(folder)
+    ds = run.dataset
+    X = _feature_rows(csv_path, ds)
+    if run.x_scaler is not None:
+        X = run.x_scaler.apply(X)
+    O = run.net.predict(X)
+    if run.y_scaler is not None:
+        O = run.y_scaler.invert(O)
+    if ds.task == "regression":
+        header = list(ds.target_names)
+        values = [[repr(float(v)) for v in row] for row in O]
+    else:
+        labels = datasets.decode_labels(ds.classes, O)
+        header = ["label"] + [f"p({c})" for c in (ds.classes if O.shape[1] > 1 else
+                                                   ds.classes[1:])]
+        values = [[str(label)] + [f"{p:.6g}" for p in row] for label, row in zip(labels, O)]
+    target = open(out, "w", newline="") if out else stream
+    try:
+        writer = csv.writer(target)
+        writer.writerow(header)
+        writer.writerows(values)
+    finally:
+        if out:
+            target.close()
+    if out:
+        print(f"tuinn: wrote {len(values)} predictions to {out}", file=sys.stderr)
+    return EXIT_DONE
+
+
+def _feature_rows(path, ds):
+    """The input columns of a CSV for a saved run: by name when the file has a
+    header (target columns, if present, are ignored), else by position."""
+    if not os.path.isfile(path):
+        raise DataError(f"no such file: {path}")
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        head = f.readline()
+    delimiter = max((",", ";", "\t"), key=head.count)
+    cells = [c.strip().strip('"') for c in head.rstrip("\r\n").split(delimiter)]
+    names = list(ds.feature_names)
+    has_header = not all(_is_number(c) for c in cells)
+    if has_header:
+        missing = [n for n in names if n not in cells]
+        if missing:
+            raise DataError(f"{path}: no column {missing[0]!r}; the run was trained on "
+                            f"columns {', '.join(names)}")
+        columns = [cells.index(n) for n in names]
+    else:
+        if len(cells) not in (len(names), len(names) + len(ds.target_names)):
+            raise DataError(f"{path}: {len(cells)} columns, but the run was trained on "
+                            f"{len(names)} inputs ({', '.join(names)})")
+        columns = list(range(len(names)))
+    try:
+        X = np.loadtxt(path, delimiter=delimiter, skiprows=1 if has_header else 0,
+                       usecols=columns, ndmin=2, encoding="utf-8-sig")
+    except ValueError as exc:
+        raise DataError(f"{path}: {exc}") from None
+    if not np.isfinite(X).all():
+        row = int(np.argwhere(~np.isfinite(X))[0][0])
+        raise DataError(f"{path}: row {row + 1} has a missing or non-finite input")
+    return X
+
+
+def _is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False

@@ -1,0 +1,307 @@
+"""`tuinn sweep`: a grid of run settings times a number of seeds.
+
+Each (setting, seed) is one deterministic task, `run_task`, a plain function
+of a plain dict, so local worker processes and a Dask cluster run the very
+same tasks and give the very same table.
+"""
+
+import concurrent.futures
+import copy
+import csv
+import io
+import itertools
+import json
+import os
+import statistics
+import time
+
+from tuinn.errors import ConfigError
+from tuinn.options import grid_key, set_setting
+
+VARY = ("init", "data", "both")
+
+
+def parse_grid(items):
+    """["lr=0.1,0.5", "hidden=2,3"] -> [(key, section, field, [values])] in order."""
+    grid = []
+    for item in items:
+        name, sep, values = item.partition("=")
+        if not sep or not values.strip():
+            raise ConfigError(f"--grid {item!r}: write NAME=V1,V2,... (e.g. lr=0.05,0.1)")
+        section, field, kind = grid_key(name.strip())
+        parsed = []
+        for text in values.split(","):
+            try:
+                parsed.append(kind(text.strip()))
+            except ValueError:
+                raise ConfigError(f"--grid {name}: {text.strip()!r} is not "
+                                  f"{'a whole number' if kind is int else 'a number'}") from None
+        if any(key == name.strip() for key, *_ in grid):
+            raise ConfigError(f"--grid {name} is given twice")
+        grid.append((name.strip(), section, field, parsed))
+    return grid
+
+
+def grid_from_table(table):
+    """The [sweep] table of a run file: grid = {lr = [...], ...}, seeds, vary."""
+    known = {"grid", "seeds", "vary"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"[sweep]: unknown key {unknown[0]!r}; known keys: grid, seeds, vary")
+    grid = table.get("grid", {})
+    if not isinstance(grid, dict):
+        raise ConfigError("[sweep] grid must be a table of lists, e.g. grid = {lr = [0.1, 1]}")
+    items = []
+    for name, values in grid.items():
+        values = values if isinstance(values, list) else [values]
+        items.append(f"{name}=" + ",".join(str(v) for v in values))
+    return parse_grid(items), table.get("seeds", 1), table.get("vary", "init")
+
+
+def make_tasks(spec, grid, seeds, vary):
+    """One task per (setting, seed): {"setting": {...}, "seed": i, "spec": dict}."""
+    if vary not in VARY:
+        raise ConfigError(f"--vary must be one of {', '.join(VARY)}, not {vary!r}")
+    if not isinstance(seeds, int) or seeds < 1:
+        raise ConfigError(f"--seeds must be a whole number >= 1, got {seeds!r}")
+    notes = []
+    base = copy.deepcopy(spec)
+    touches_model = any(section == "model" for _, section, _, _ in grid)
+    if base.init.scheme == "manual" and (touches_model or (seeds > 1 and vary != "data")):
+        # Fixed weights cannot vary with a seed nor fit another size: draw them
+        # the way 004 drew its standard ones, N(0, 0.01^2).
+        base.init.scheme, base.init.weights, base.init.scale = "small", None, 0.01
+        notes.append("the preset's fixed initial weights are replaced by init scheme small "
+                     "(scale 0.01), drawn from each task's init seed")
+    if seeds > 1 and vary in ("data", "both") and base.data.generator in ("f1", "f2") \
+            and base.data.params.get("standard", True):
+        notes.append("004's standard data does not depend on the data seed; set "
+                     "data.params.standard = false to vary it")
+    tasks = []
+    for values in itertools.product(*[v for *_, v in grid]) if grid else [()]:
+        setting = {key: value for (key, *_), value in zip(grid, values)}
+        for seed in range(seeds):
+            task_spec = copy.deepcopy(base)
+            for (key, section, field, _), value in zip(grid, values):
+                set_setting(task_spec, section, field, value)
+            if vary in ("init", "both"):
+                task_spec.init.seed = base.init.seed + seed
+            if vary in ("data", "both"):
+                task_spec.data.seed = base.data.seed + seed
+            tasks.append({"setting": setting, "seed": seed, "spec": task_spec.to_dict()})
+    return tasks, notes
+
+
+def run_task(task):
+    """Train one task's run; never raises (a failure is part of the result)."""
+    from tuinn.diagnose import unit_health
+    from tuinn.run import Run, RunSpec
+
+    result = {"setting": task["setting"], "seed": task["seed"]}
+    try:
+        run = Run(RunSpec.from_dict(task["spec"]))
+        start = time.perf_counter()
+        status = run.train()
+        seconds = time.perf_counter() - start
+        history = run.trainer.history
+        result.update(
+            status=status, epochs=run.epoch, seconds=seconds,
+            train_loss=float(history["loss"][-1]),
+            test_loss=float(history["test_loss"][-1]) if len(history["test_loss"]) else None,
+            diverged=status.startswith("diverged"),
+            dead_units=sum("dead" in u["flags"] or "off" in u["flags"]
+                           for u in unit_health(run.net, run.dataset.X)))
+    except Exception as exc:     # noqa: BLE001  (a sweep reports failures, it does not stop)
+        result["error"] = f"{type(exc).__name__}: {exc}"
+    return result
+
+
+def run_local(tasks, workers, progress=None):
+    """Tasks on `workers` local processes; results in task order."""
+    results = [None] * len(tasks)
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run_task, t): i for i, t in enumerate(tasks)}
+        for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
+            results[futures[future]] = future.result()
+            if progress:
+                progress.update(done)
+    return results
+
+
+def run_dask(tasks, address, progress=None):
+    """The same tasks on a Dask distributed cluster (a Client object or an address)."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise ConfigError("--scheduler needs Dask: pip install 'tuinn[dask]'") from None
+    client = address if isinstance(address, Client) else Client(address, timeout="10s")
+    try:
+        futures = client.map(run_task, tasks, pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        results = [None] * len(tasks)
+        # with_results fetches finished results in batches, not one round trip each.
+        for done, (future, result) in enumerate(as_completed(futures, with_results=True), 1):
+            results[index[future.key]] = result
+            if progress:
+                progress.update(done)
+        return results
+    finally:
+        if not isinstance(address, Client):
+            client.close()
+
+
+def _stats(values):
+    if not values:
+        return {"mean": None, "spread": None, "min": None, "max": None}
+    return {"mean": statistics.fmean(values),
+            "spread": statistics.pstdev(values) if len(values) > 1 else 0.0,
+            "min": min(values), "max": max(values)}
+
+
+def table(grid, results):
+    """One row per setting: loss statistics over its seeds, shares, speed, failures."""
+    rows = []
+    settings = []
+    for r in results:
+        if r["setting"] not in settings:
+            settings.append(r["setting"])
+    for setting in settings:
+        mine = [r for r in results if r["setting"] == setting]
+        ok = [r for r in mine if "error" not in r]
+        finished = [r for r in ok if not r["diverged"]]
+        rows.append({
+            "setting": setting, "runs": len(mine), "failed": len(mine) - len(ok),
+            "train_loss": _stats([r["train_loss"] for r in finished]),
+            "test_loss": _stats([r["test_loss"] for r in finished
+                                 if r["test_loss"] is not None]),
+            "diverged": sum(r["diverged"] for r in ok) / len(ok) if ok else None,
+            "dead_units": sum(r["dead_units"] > 0 for r in ok) / len(ok) if ok else None,
+            "epochs_per_s": statistics.fmean(r["epochs"] / r["seconds"] for r in ok
+                                             if r["seconds"] > 0) if ok else None,
+        })
+    return rows
+
+
+def _num(v):
+    return "-" if v is None else f"{v:.4g}"
+
+
+def format_table(rows):
+    keys = list(rows[0]["setting"]) if rows else []
+    head = [*keys, "runs", "train mean", "± spread", "min", "max", "test mean", "diverged",
+            "dead", "epochs/s", "failed"]
+    body = []
+    for r in rows:
+        t, s = r["train_loss"], r["test_loss"]
+        body.append([*(str(r["setting"][k]) for k in keys), str(r["runs"]), _num(t["mean"]),
+                     _num(t["spread"]), _num(t["min"]), _num(t["max"]), _num(s["mean"]),
+                     "-" if r["diverged"] is None else f"{r['diverged']:.0%}",
+                     "-" if r["dead_units"] is None else f"{r['dead_units']:.0%}",
+                     "-" if r["epochs_per_s"] is None else f"{r['epochs_per_s']:,.0f}",
+                     str(r["failed"])])
+    widths = [max(len(x) for x in col) for col in zip(head, *body)]
+    line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths))
+    return "\n".join([line(head), *map(line, body)])
+
+
+def format_csv(rows):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    keys = list(rows[0]["setting"]) if rows else []
+    stats = ["mean", "spread", "min", "max"]
+    writer.writerow([*keys, "runs", "failed", *[f"train_{s}" for s in stats],
+                     *[f"test_{s}" for s in stats], "diverged", "dead_units", "epochs_per_s"])
+    for r in rows:
+        writer.writerow([*(r["setting"][k] for k in keys), r["runs"], r["failed"],
+                         *(r["train_loss"][s] for s in stats),
+                         *(r["test_loss"][s] for s in stats),
+                         r["diverged"], r["dead_units"], r["epochs_per_s"]])
+    return out.getvalue()
+
+
+def sweep(spec, grid, seeds, vary, *, workers=None, scheduler=None, progress=None):
+    """The whole sweep: tasks, a backend, the table.  Returns a JSON-ready document."""
+    tasks, notes = make_tasks(spec, grid, seeds, vary)
+    start = time.perf_counter()
+    if scheduler is not None:
+        results = run_dask(tasks, scheduler, progress)
+        backend = "dask"
+    else:
+        workers = (os.cpu_count() or 1) if workers is None else workers
+        if workers < 1:
+            raise ConfigError(f"--workers must be >= 1, got {workers}")
+        results = run_local(tasks, workers, progress)
+        backend = f"{workers} local worker{'s' if workers > 1 else ''}"
+    seconds = time.perf_counter() - start
+    failures = [{"setting": r["setting"], "seed": r["seed"], "error": r["error"]}
+                for r in results if "error" in r]
+    return {"run": spec.name, "backend": backend, "tasks": len(tasks), "seconds": seconds,
+            "tasks_per_s": len(tasks) / seconds if seconds > 0 else None,
+            "seeds": seeds, "vary": vary, "notes": notes,
+            "grid": {key: values for key, _, _, values in grid},
+            "table": table(grid, results), "failures": failures}
+
+
+def report(doc, fmt):
+    if fmt == "json":
+        from tuinn.headless import json_ready
+
+        return json.dumps(json_ready(doc), indent=2)
+    if fmt == "csv":
+        return format_csv(doc["table"]).rstrip("\n")
+    lines = [f"{doc['run']}: {doc['tasks']} tasks on {doc['backend']} in {doc['seconds']:.1f} s "
+             f"({doc['tasks_per_s']:.2f} tasks/s)"]
+    lines += [f"note: {n}" for n in doc["notes"]]
+    lines.append(format_table(doc["table"]))
+    lines += [f"failed: {f['setting']} seed {f['seed']}: {f['error']}" for f in doc["failures"]]
+    return "\n".join(lines)
+
+
+
+def measure(task_seconds=0.15, tasks=16):
+    """`tuinn bench --sweep`: throughput of 2 local workers against 1 on tasks of
+    about `task_seconds`, and Dask's overhead per task on a local cluster."""
+    from tuinn.run import Run, RunSpec
+
+    spec = RunSpec.from_preset("exp")
+    probe = Run(spec)
+    start = time.perf_counter()
+    probe.train(2000)
+    rate = 2000 / (time.perf_counter() - start)
+    spec.train.epochs = max(1, int(rate * task_seconds))
+    grid = parse_grid(["lr=0.1,0.2"])
+    seeds = tasks // 2
+    one = sweep(spec, grid, seeds, "init", workers=1)
+    two = sweep(spec, grid, seeds, "init", workers=2)
+    out = {"tasks": one["tasks"], "epochs_per_task": spec.train.epochs,
+           "task_seconds": one["seconds"] / one["tasks"],
+           "one_worker_tasks_per_s": one["tasks_per_s"],
+           "two_workers_tasks_per_s": two["tasks_per_s"],
+           "speedup": two["tasks_per_s"] / one["tasks_per_s"], "speedup_goal": 1.8}
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        out["dask"] = "not installed (pip install 'tuinn[dask]')"
+        return out
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        spec.train.epochs = 1
+        tiny = [{"setting": {}, "seed": i, "spec": spec.to_dict()} for i in range(200)]
+        run_dask(tiny[:10], client)                          # warm the workers up
+        compute = statistics.fmean(run_task(t)["seconds"] for t in tiny[:20])
+        start = time.perf_counter()
+        run_dask(tiny, client)
+        per_task = (time.perf_counter() - start) / len(tiny)
+    # Two workers share the tasks, so the wall time per task is half a task's cost.
+    out["dask_overhead_ms_per_task"] = 1000 * max(0.0, 2 * per_task - compute)
+    out["dask_overhead_goal_ms"] = 10.0
+    return out
+
+
+def format_measure(m):
+    dask = m.get("dask") or (f"Dask overhead {m['dask_overhead_ms_per_task']:.2f} ms per task "
+                             f"(goal < {m['dask_overhead_goal_ms']:g} ms)")
+    return (f"sweep: {m['tasks']} tasks of {m['task_seconds']:.2f} s: 1 worker "
+            f"{m['one_worker_tasks_per_s']:.2f} tasks/s, 2 workers "
+            f"{m['two_workers_tasks_per_s']:.2f} tasks/s: {m['speedup']:.2f}x (goal >= "
+            f"{m['speedup_goal']:g}x); {dask}")
