@@ -82,7 +82,8 @@ def terminal(tmp_path):
 
 def test_exp_trains_live_and_answers_keys_then_keeps_the_run(terminal, tmp_path):
     t = terminal("--preset", "exp")
-    screen = t.wait_for("running")
+    t.wait_for("running")
+    screen = t.wait_for("loss")             # the charts are built on a worker thread
     assert screen.startswith(" exp │ epoch")
     assert "loss" in screen and "epoch" in screen
     assert "0     ● alive" in screen and "1     = duplicate" in screen

@@ -809,7 +809,7 @@ _HEAD_LINES = 50
 _INT_RE = re.compile(r"-?\d+")
 
 
-def _is_number(text):
+def is_number(text):
     try:
         float(text)
         return True
@@ -855,7 +855,7 @@ def _sniff(head, label):
 
 def _numberish(text):
     """A number, also with a decimal comma: such a cell is data, not a column name."""
-    return _is_number(text) or _is_number(text.replace(",", "."))
+    return is_number(text) or is_number(text.replace(",", "."))
 
 
 def _detect_header(rows):
@@ -960,7 +960,7 @@ class _CsvReader:
 
     def cell_error(self, line, j, text, problem):
         hint = ""
-        if "," in text and _is_number(text.replace(",", ".")):
+        if "," in text and is_number(text.replace(",", ".")):
             hint = " (write decimals with a point, not a comma)"
         elif line == self.first_line and self.header_hint:
             hint = " (if this line holds column names, set header to true)"
@@ -1061,7 +1061,7 @@ class _CsvReader:
     def check_labels(self, values, j):
         """A class-name column must not mix in numbers: name the first odd cell's line."""
         keys = list(self.tables[j])
-        numeric = np.array([_is_number(k) for k in keys])
+        numeric = np.array([is_number(k) for k in keys])
         if not numeric.any():
             return
         counts = np.bincount(values[:, j].astype(np.intp), minlength=len(keys))
@@ -1136,7 +1136,7 @@ def load_csv(path, target=None, header=None, delimiter=None):
     # A target column is of class names when any of its first rows is not a number.
     sample = rows[1:] if has_header else rows
     categorical = [j for j in targets
-                   if any(j < len(r) and r[j] != "" and not _is_number(r[j]) for _, r in sample)]
+                   if any(j < len(r) and r[j] != "" and not is_number(r[j]) for _, r in sample)]
     if categorical and len(targets) > 1:
         raise DataError(f"{label}: column {names[categorical[0]]!r} holds class names, so it must "
                         "be the only target")

@@ -303,31 +303,27 @@ def _oscillation_start(loss):
     """The first rise after the longest smooth stretch (if that stretch is long
     enough and the recent epochs rise often), or None.  The longest, not the
     last: once oscillating, a run has quieter spells that are not a recovery."""
-    ups = np.diff(loss) > 1e-12 * np.abs(loss[1:])
-    if len(ups) < STABLE_STRETCH + 10 or np.mean(ups[-OSCILLATION_WINDOW:]) < OSCILLATION_SHARE:
+    tail = loss[-OSCILLATION_WINDOW - 1:]
+    if len(loss) < STABLE_STRETCH + 11 or \
+            np.mean(np.diff(tail) > 1e-12 * np.abs(tail[1:])) < OSCILLATION_SHARE:
         return None
-    longest, start, stretch = 0, None, 0
-    for e, up in enumerate(ups, start=1):
-        if up:
-            if stretch > longest:
-                longest, start = stretch, e
-            stretch = 0
-        else:
-            stretch += 1
-    return start if longest >= STABLE_STRETCH else None
+    ups = np.flatnonzero(np.diff(loss) > 1e-12 * np.abs(loss[1:])) + 1   # epochs that rose
+    # Smooth stretch before each rise: the epochs since the previous rise (or the start).
+    stretches = np.diff(np.r_[0, ups]) - 1
+    i = int(np.argmax(stretches))           # the first of the longest, as argmax picks
+    return int(ups[i]) if stretches[i] >= STABLE_STRETCH else None
 
 
-def _progress_findings(net, trainer, X, Y, loss, max_epochs, n_iter_no_change):
+def _progress_findings(net, trainer, X, Y, loss, max_epochs, n_iter_no_change, explained):
+    """sklearn's stopping rule; `explained`: a problem already explains a slow fall,
+    so it is not blamed on the rate."""
     tol = trainer.settings["tol"]
     epochs = len(loss) - 1
     if epochs < 1 or not np.all(np.isfinite(loss)):
         return []
     best_before = np.minimum.accumulate(loss)
-    no_gain = 0
-    for e in range(epochs, 0, -1):
-        if loss[e] < best_before[e - 1] - tol:
-            break
-        no_gain += 1
+    gained = np.flatnonzero(loss[1:] < best_before[:-1] - tol)      # epochs - 1 that gained
+    no_gain = epochs - (int(gained[-1]) + 1 if len(gained) else 0)
     at_limit = max_epochs is not None and epochs >= max_epochs
     if no_gain >= n_iter_no_change:
         grad = np.concatenate([g.ravel() for g in
@@ -339,7 +335,7 @@ def _progress_findings(net, trainer, X, Y, loss, max_epochs, n_iter_no_change):
         evidence = {"epochs_without_gain": no_gain, "tol": tol, "gradient_norm": norm,
                     "predicted_gain_per_step": gain}
         slope = (loss[-n_iter_no_change - 1] - loss[-1]) / n_iter_no_change
-        slow = _slow(trainer, loss, slope)
+        slow = [] if explained else _slow(trainer, loss, slope)
         if slow:
             return slow
         if gain < tol:
@@ -488,12 +484,9 @@ def diagnose(net, trainer, X, Y, *, max_epochs=None, n_iter_no_change=10):
     if len(loss):
         findings += _rate_findings(trainer, loss)
         if not any(f.code in ("diverged", "exploding") for f in findings):
-            progress = _progress_findings(net, trainer, X, Y, loss, max_epochs,
-                                          n_iter_no_change)
-            # A slow fall that a problem already explains is not the rate's fault.
-            if any(f.severity == "problem" for f in findings):
-                progress = [f for f in progress if f.code != "lr-too-small"]
-            findings += progress
+            findings += _progress_findings(
+                net, trainer, X, Y, loss, max_epochs, n_iter_no_change,
+                explained=any(f.severity == "problem" for f in findings))
     return sorted(findings, key=lambda f: SEVERITIES.index(f.severity))
 
 

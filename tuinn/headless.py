@@ -230,7 +230,7 @@ def _feature_rows(path, ds):
     delimiter = max((",", ";", "\t"), key=head.count)
     cells = [c.strip().strip('"') for c in head.rstrip("\r\n").split(delimiter)]
     names = list(ds.feature_names)
-    has_header = not all(_is_number(c) for c in cells)
+    has_header = not all(datasets.is_number(c) for c in cells)
     if has_header:
         missing = [n for n in names if n not in cells]
         if missing:
@@ -251,11 +251,3 @@ def _feature_rows(path, ds):
         row = int(np.argwhere(~np.isfinite(X))[0][0])
         raise DataError(f"{path}: row {row + 1} has a missing or non-finite input")
     return X
-
-
-def _is_number(text):
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False

@@ -1,11 +1,12 @@
 """The tuinn app: a run training live on a worker thread, steered from the keyboard.
 
-The worker (Session.play) trains chunks of ~20 ms under the session's lock;
+The worker (Session.play) trains chunks of ~10 ms under the session's lock;
 the screen reads the session on two timers, plots at `fps` and text at 10 Hz,
 and draws nothing when nothing changed.
 """
 
 import asyncio
+import functools
 import os
 import signal
 import threading
@@ -52,6 +53,16 @@ KEYS = [
     ("runs", [("s", "save the run to a folder"), ("o", "open a preset or a run"),
               ("?", "this help"), ("q", "quit (the run is kept: tuinn --resume)")]),
 ]
+
+
+def answered(action):
+    """Run a key's action and its answer on screen under one hold of the run's
+    lock: taken twice, the worker would slip a whole chunk in between."""
+    @functools.wraps(action)
+    def run(self, *args):
+        with self.session.lock:
+            return action(self, *args)
+    return run
 
 
 class TuinnApp(App):
@@ -189,8 +200,11 @@ class TuinnApp(App):
             if tab == "weights":
                 self.part(WeightsTable).show(run.net)
             summary = run.data_summary()
-        self.part("#status", Static).update(self.plain(fit_status(parts, self.size.width)))
-        self.part("#notice", Static).update(self.plain(s.notice))
+        # layout=False: these have fixed sizes, and a layout pass per frame costs
+        # more than everything else drawn.
+        self.part("#status", Static).update(self.plain(fit_status(parts, self.size.width)),
+                                            layout=False)
+        self.part("#notice", Static).update(self.plain(s.notice), layout=False)
         if tab == "settings":
             self.part(SettingsTable).show(fields)
             self.part("#data-summary", Static).update("\n".join(summary))
@@ -219,7 +233,7 @@ class TuinnApp(App):
             self.part(FitView).draw(net, ds)
             self.part(UnitsTable).show(health)
             self.part("#diagnosis", Static).update(
-                self.plain(self.findings_text(best, last_loss)))
+                self.plain(self.findings_text(best, last_loss)), layout=False)
         elif tab == "weights":
             self.part(TrajectoryChart).draw(trajectory, tracked, weight_names(net))
 
@@ -256,49 +270,62 @@ class TuinnApp(App):
         self.refresh_bindings()
         self.draw_text()
 
+    @answered
     def action_toggle(self):
         self.session.toggle_pause()
         self._say()
 
+    @answered
     def action_step(self, epochs):
         self.session.step(epochs)
         self._say()
 
+    @answered
     def action_lr(self, factor):
         self._say(self.session.scale_lr(factor))
 
+    @answered
     def action_speed(self, steps):
         self.session.change_speed(steps)
         self._say()
 
+    @answered
     def action_units(self, delta):
         self._say(self.session.hidden_units(delta))
 
+    @answered
     def action_activation(self):
         self._say(self.session.cycle("model.activation", ACTIVATIONS))
 
+    @answered
     def action_optimizer(self):
         self._say(self.session.cycle("train.optimizer", tuple(OPTIMIZERS)))
 
+    @answered
     def action_reinit(self):
         self._say(self.session.reinitialize())
 
+    @answered
     def action_new_data(self):
         self._say(self.session.new_data())
 
+    @answered
     def action_pin(self):
         self.session.pin()
         self._say()
 
+    @answered
     def action_clear_pins(self):
         self.session.clear_pins()
         self._say()
 
+    @answered
     def action_log(self):
         self.log_scale = not self.log_scale
         self.session.touch(f"loss chart: {'log' if self.log_scale else 'linear'} scale")
         self._say()
 
+    @answered
     def action_best(self):
         self._say(self.session.restore_best())
 

@@ -1,8 +1,12 @@
 """Plots drawn with plotext: the loss chart, the weight trajectories, and the fit
 of 1-D data.  Each redraws only when asked (the app's plot timer)."""
 
+import itertools
+
 import numpy as np
+from rich.text import Text
 from textual_plotext import PlotextPlot
+from textual_plotext.plot import Plot
 
 from tuinn.tui.session import min_max_downsample
 
@@ -11,19 +15,53 @@ UNIT_COLORS = ("cyan", "magenta", "yellow", "green", "red", "blue")
 
 
 class Chart(PlotextPlot):
-    """A plotext plot with tuinn's common settings (ASCII markers on request)."""
+    """A plotext plot with tuinn's common settings (ASCII markers on request).
+
+    plotext takes tens of milliseconds to build a busy plot; on the UI thread
+    that would hold up key presses.  So each frame gets a fresh figure, built
+    on a worker thread, and the widget shows the latest one that is done."""
+
+    _frames = itertools.count()
 
     def __init__(self, ascii_only=False, **kwargs):
         super().__init__(**kwargs)
         self.ascii_only = ascii_only
+        self._shown = Text("")
+        self._latest = 0
 
     def start(self, title):
+        self._plot = Plot()
         plt = self.plt
-        plt.clear_figure()
         plt.title(title)
         if self.ascii_only:
             plt.frame(False)
         return plt
+
+    def refresh(self, *args, **kwargs):
+        """Build the figure drawn since start() off the UI thread, then show it."""
+        if args or kwargs or not self.is_mounted:
+            return super().refresh(*args, **kwargs)
+        plot, frame = self._plot, next(self._frames)
+        self._latest = frame
+        width, height = self.size.width, self.size.height
+        plot.plotsize(width, height)
+        plot._set_size(width, height)   # as PlotextPlot.render does (textual-plotext #5)
+        plot.theme(self._get_plotext_theme_name(self.app.theme))
+
+        def build():
+            text = Text.from_ansi(plot.build())
+            self.app.call_from_thread(self._show, frame, text)
+
+        self.run_worker(build, thread=True, group=f"plot-{id(self)}")
+        return self
+
+    def _show(self, frame, text):
+        if frame == self._latest:
+            self._shown = text
+            super().refresh()
+
+    def render(self):
+        return self._shown
 
     @property
     def marker(self):
@@ -87,7 +125,7 @@ class FitChart(Chart):
     ReLU kinks (001's and 004's pictures); otherwise predicted against target."""
 
     MAX_POINTS = 200
-    MAX_UNIT_LINES = 8      # each line costs plotext several ms per frame
+    MAX_UNIT_LINES = 4      # each line costs plotext several ms per frame
 
     def draw_1d(self, net, X, Y, x_name="x", output=0):
         plt = self.start("fit: data, net, units" + (", kinks" if net.hidden in

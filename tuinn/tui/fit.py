@@ -59,7 +59,7 @@ class HeatMap(Static):
                     text.append("▀", Style(color=colors[2 * r][c], bgcolor=colors[2 * r + 1][c]))
             if r < height - 1:
                 text.append("\n")
-        self.update(text)
+        self.update(text, layout=False)
 
     @staticmethod
     def _marks(X, Y, task, box, width, height):
@@ -108,7 +108,7 @@ class Confusion(Static):
                                                                   for c in counts[i]))
         lines.append(f"accuracy {np.trace(counts) / max(counts.sum(), 1):.1%} on "
                      f"{counts.sum()} training rows")
-        self.update("\n".join(lines))
+        self.update("\n".join(lines), layout=False)
 
 
 class FitView(Container):

@@ -30,7 +30,7 @@ LOSSES = ("squared", "cross_entropy")
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000,
           100_000, None)
 PLAY_SECONDS = 10.0      # a run's epoch limit plays out over about this long by default
-CHUNK_SECONDS = 0.02     # work per kernel call: short enough for the UI, long enough to be cheap
+CHUNK_SECONDS = 0.01     # work per kernel call: short enough for the UI, long enough to be cheap
 LIVE = ("optimizer", "lr", "momentum", "beta1", "beta2", "eps", "alpha", "l2", "batch_size",
         "shuffle", "schedule", "power_t", "tol")
 

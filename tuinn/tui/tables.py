@@ -105,22 +105,30 @@ class UnitsTable(DataTable):
         self.add_columns("unit", "state", "active", "mean g'", "z range", "note")
 
     def show(self, health):
+        rows = [self._row(unit) for unit in health]
+        if self.row_count == len(rows):
+            # In place: clearing and refilling would re-lay the whole screen out.
+            for r, row in enumerate(rows):
+                for c, cell in enumerate(row):
+                    self.update_cell_at(Coordinate(r, c), cell)
+            return
         self.clear()
-        for unit in health:
-            flags = unit["flags"]
-            glyph, plain, color = next((STATE_GLYPHS[f] for f in flags if f in STATE_GLYPHS),
-                                       ALIVE)
-            state = Text(f"{plain if self.ascii_only else glyph} "
-                         f"{', '.join(flags) if flags else 'alive'}", style=color)
-            filled = int(round(unit["active"] * 10))
-            bar = ("#" * filled + "." * (10 - filled)) if self.ascii_only else \
-                ("█" * filled + "░" * (10 - filled))
-            note = "" if unit.get("duplicate_of") is None else \
-                f"repeats unit {unit['duplicate_of']}"
-            self.add_row(str(unit["index"]), state, f"{bar} {unit['active']:4.0%}",
-                         f"{unit['mean_deriv']:.3g}",
-                         f"{unit['z_min']:.3g} {'..' if self.ascii_only else '…'} "
-                         f"{unit['z_max']:.3g}", note)
+        for row in rows:
+            self.add_row(*row)
+
+    def _row(self, unit):
+        flags = unit["flags"]
+        glyph, plain, color = next((STATE_GLYPHS[f] for f in flags if f in STATE_GLYPHS), ALIVE)
+        state = Text(f"{plain if self.ascii_only else glyph} "
+                     f"{', '.join(flags) if flags else 'alive'}", style=color)
+        filled = int(round(unit["active"] * 10))
+        bar = ("#" * filled + "." * (10 - filled)) if self.ascii_only else \
+            ("█" * filled + "░" * (10 - filled))
+        note = "" if unit.get("duplicate_of") is None else f"repeats unit {unit['duplicate_of']}"
+        return (str(unit["index"]), state, f"{bar} {unit['active']:4.0%}",
+                f"{unit['mean_deriv']:.3g}",
+                f"{unit['z_min']:.3g} {'..' if self.ascii_only else '…'} {unit['z_max']:.3g}",
+                note)
 
 
 class SettingsTable(DataTable):
