@@ -307,3 +307,15 @@ def test_color_option_maps_onto_textuals_settings(choice, env):
     from tuinn.cli import color_environment
 
     assert color_environment(choice) == env
+
+
+def test_an_output_the_targets_do_not_suit_is_refused_in_place():
+    async def script(app, pilot):
+        s = app.session
+        error = s.set_field("model.output", "sigmoid")
+        assert "sigmoid output lies in [0, 1]" in error
+        assert s.run.spec.model.output == "linear", "the old run stays"
+        await pilot.press("space")
+        await pilot.pause(0.3)
+        assert s.run.epoch > 0, "and goes on training"
+    drive("exp", script)

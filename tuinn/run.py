@@ -258,6 +258,11 @@ class Run:
         t = dataclasses.asdict(spec.train)
         del t["epochs"]
         self.trainer = Trainer(self.net, seed=spec.data.seed, **t)
+        # The data must suit the net (e.g. targets in [0, 1] for a sigmoid output):
+        # better said now than by the first train() call, perhaps on a worker thread.
+        self.net.data(ds.X, ds.Y)
+        if ds.X_test is not None:
+            self.net.data(ds.X_test, ds.Y_test, names=("X_test", "Y_test"))
 
     def _init_weights(self):
         init = self.spec.init

@@ -176,7 +176,11 @@ class Session:
             with self.lock.worker():
                 chunk, wait = self._next_chunk()
                 if chunk:
-                    self._train(chunk)
+                    try:
+                        self._train(chunk)
+                    except Exception as exc:    # noqa: BLE001  (keep the app and the run)
+                        self.paused = True
+                        self.touch(f"training stopped: {exc}; the run is kept as it was")
             if not chunk:
                 self.wake.wait(wait)
                 self.wake.clear()
