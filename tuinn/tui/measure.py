@@ -3,7 +3,10 @@ training speed inside the app against the same run trained directly, and how
 long a key press takes to show on screen while training runs."""
 
 import asyncio
+import json
 import statistics
+import subprocess
+import sys
 import time
 
 from tuinn.run import Run, RunSpec
@@ -71,6 +74,16 @@ def measure(seconds=4.5, presses=40):
             "key_latency_ms_p95": p95, "key_latency_ms_max": max(latencies),
             "speed_goal": SPEED_GOAL, "latency_goal_ms": LATENCY_GOAL_MS,
             "meets_goal": in_app / direct >= SPEED_GOAL and p95 <= LATENCY_GOAL_MS}
+
+
+def measure_in_child():
+    """measure() in a fresh interpreter: threads left spinning by earlier work in
+    this process (numpy's BLAS pool after the reference runs) would steal the
+    cores the app needs."""
+    code = "import json; from tuinn.tui.measure import measure; print(json.dumps(measure()))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout)
 
 
 def format_report(m):

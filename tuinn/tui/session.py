@@ -172,6 +172,7 @@ class Session:
 
     def play(self, cancelled):
         """The worker thread's loop: train paced chunks until `cancelled()`."""
+        lower_priority(10)
         while not cancelled():
             with self.lock.worker():
                 chunk, wait = self._next_chunk()
@@ -514,6 +515,15 @@ class Session:
             else:
                 self.tracked.append(flat_index)
             self.touch(f"trajectory: {len(self.tracked)} weights tracked")
+
+
+def lower_priority(niceness):
+    """Make the calling thread yield the CPU to the UI thread (Linux nices threads
+    one by one): on a busy machine a key press must not queue behind training."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except (AttributeError, OSError):
+        pass        # not Linux, or not allowed: training merely competes evenly
 
 
 def speed_label(speed):
