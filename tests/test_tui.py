@@ -319,3 +319,18 @@ def test_an_output_the_targets_do_not_suit_is_refused_in_place():
         await pilot.pause(0.3)
         assert s.run.epoch > 0, "and goes on training"
     drive("exp", script)
+
+
+def test_after_a_divergence_a_lower_rate_lets_the_run_go_on():
+    async def script(app, pilot):
+        s = app.session
+        s.step(300)
+        assert s.state == "diverged" and "diverged at epoch 193" in s.notice
+        await pilot.press("space")
+        assert s.state == "diverged", "space alone does not go on into the same overflow"
+        await pilot.press("minus")
+        assert "last finite weights" in s.notice and s.state == "paused"
+        await pilot.press("minus", "minus", "minus", "minus", "minus")
+        await pilot.press("n")
+        assert s.run.epoch == 193 and s.run.status == "done"
+    drive("exp-lr5", script)

@@ -91,21 +91,11 @@ class UiFirstLock:
         self._lock.release()
 
     def worker(self):
-        """For the worker: wait until nobody else is waiting, then take the lock."""
+        """For the worker: wait until nobody else is waiting, then take the lock
+        (use as `with lock.worker():`)."""
         while self._waiting:
             time.sleep(0.0005)
-        return _Held(self._lock)
-
-
-class _Held:
-    def __init__(self, lock):
-        self.lock = lock
-
-    def __enter__(self):
-        self.lock.acquire()
-
-    def __exit__(self, *exc):
-        self.lock.release()
+        return self._lock
 
 
 @dataclasses.dataclass
@@ -254,8 +244,11 @@ class Session:
                 self.run.spec.train.epochs = self.run.epoch + epochs
             self._train(epochs)
             self._restart_pace()
-            self.touch(f"stepped {epochs} epoch{'s' if epochs > 1 else ''} to epoch "
-                       f"{self.run.epoch}")
+            if self.state == "diverged":
+                self.touch()                    # _train has said why
+            else:
+                self.touch(f"stepped {epochs} epoch{'s' if epochs > 1 else ''} to epoch "
+                           f"{self.run.epoch}")
 
     def change_speed(self, steps):
         with self.lock:
@@ -404,8 +397,14 @@ class Session:
                 if section == "train":
                     old = self.run.trainer.settings[name]
                     self.run.set(**{name: value})
+                    note = ""
+                    if self.run.status.startswith("diverged"):
+                        # A new setting is the way out of a divergence: go on from
+                        # the last finite weights the kernel kept.
+                        self.run.trainer.status = "done"
+                        note = "; space goes on from the last finite weights"
                     self.touch(f"{name}: {show_value(old)} → {show_value(value)} "
-                               "(from the next epoch)")
+                               f"(from the next epoch){note}")
                     return ""
                 spec = copy.deepcopy(self.run.spec)
                 old = show_value(self.field_value(key))
