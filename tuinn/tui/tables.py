@@ -3,7 +3,7 @@
 import numpy as np
 from rich.text import Text
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from tuinn.tui.session import show_value
 
@@ -94,38 +94,39 @@ def flat_index(net, name, index):
     return offset + int(np.ravel_multi_index(index, shape))
 
 
-class UnitsTable(DataTable):
-    """One row per hidden unit: state glyph, active fraction bar, what it duplicates."""
+class UnitsTable(Static):
+    """One row per hidden unit: state glyph, active fraction bar, what it duplicates.
+
+    Plain text, not a DataTable: it changes every frame while training, and a
+    DataTable re-renders cell by cell at many times the cost."""
+
+    HEADER = "{:<5} {:<18} {:<16} {:<8} {:<18} note\n".format(
+        "unit", "state", "active", "mean g'", "z range")
 
     def __init__(self, ascii_only=False, **kwargs):
-        super().__init__(cursor_type="row", **kwargs)
+        super().__init__(**kwargs)
         self.ascii_only = ascii_only
-
-    def on_mount(self):
-        self.add_columns("unit", "state", "active", "mean g'", "z range", "note")
+        self.rows = []
 
     def show(self, health):
-        rows = [self._row(unit) for unit in health]
-        if self.row_count == len(rows):
-            # In place: clearing and refilling would re-lay the whole screen out.
-            for r, row in enumerate(rows):
-                for c, cell in enumerate(row):
-                    self.update_cell_at(Coordinate(r, c), cell)
-            return
-        self.clear()
-        for row in rows:
-            self.add_row(*row)
+        self.rows = [self._row(unit) for unit in health]
+        text = Text(no_wrap=True, overflow="crop")
+        text.append(self.HEADER, style="bold")
+        for index, (state, color), bar, deriv, zrange, note in self.rows:
+            text.append(f"{index:<5} ")
+            text.append(f"{state:<18}", style=color)
+            text.append(f" {bar:<16} {deriv:<8} {zrange:<18} {note}\n")
+        self.update(text, layout=False)
 
     def _row(self, unit):
         flags = unit["flags"]
         glyph, plain, color = next((STATE_GLYPHS[f] for f in flags if f in STATE_GLYPHS), ALIVE)
-        state = Text(f"{plain if self.ascii_only else glyph} "
-                     f"{', '.join(flags) if flags else 'alive'}", style=color)
+        state = f"{plain if self.ascii_only else glyph} {', '.join(flags) if flags else 'alive'}"
         filled = int(round(unit["active"] * 10))
         bar = ("#" * filled + "." * (10 - filled)) if self.ascii_only else \
             ("█" * filled + "░" * (10 - filled))
         note = "" if unit.get("duplicate_of") is None else f"repeats unit {unit['duplicate_of']}"
-        return (str(unit["index"]), state, f"{bar} {unit['active']:4.0%}",
+        return (str(unit["index"]), (state, color), f"{bar} {unit['active']:4.0%}",
                 f"{unit['mean_deriv']:.3g}",
                 f"{unit['z_min']:.3g} {'..' if self.ascii_only else '…'} {unit['z_max']:.3g}",
                 note)
