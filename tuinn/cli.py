@@ -87,6 +87,10 @@ def color_environment(choice):
 def _app(args):
     """The terminal app (the command without a subcommand)."""
     os.environ.update(color_environment(args.color))
+    # Textual draws a change at its next frame slot: at its default 60 a key
+    # waits up to 17 ms more to show.  Frames are drawn only when something
+    # changed, so more slots cost nothing.
+    os.environ.setdefault("TEXTUAL_FPS", "120")
     if args.fps <= 0 or args.fps > 60:
         raise TuinnError(f"--fps must be in (0, 60], got {args.fps:g}")
     from tuinn.run import RunSpec

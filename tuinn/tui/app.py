@@ -107,6 +107,7 @@ class TuinnApp(App):
         self.findings = []
         self._plot_version = self._text_version = -1
         self._quit_unsaved = False
+        self._bindings_shown = None
         self.timers = []
 
     # ------------------------------------------------------------ layout
@@ -185,6 +186,7 @@ class TuinnApp(App):
         if s.version == self._text_version or not self.screen_stack:
             return
         self._text_version = s.version
+        self._sync_footer()
         with s.lock:
             run, tr = s.run, s.run.trainer
             eps = f"{s.eps:,.0f} ep/s" if s.state == "running" and s.eps else ""
@@ -255,19 +257,26 @@ class TuinnApp(App):
 
     # ------------------------------------------------------------ actions
 
-    def check_action(self, action, parameters):
+    def _bindings_enabled(self):
+        """Which of the keys that come and go apply now (check_action's answers)."""
         s = self.session
-        if action == "best" and s.run.trainer.best is None:
-            return None
-        if action == "step" and s.state == "diverged":
-            return None
-        return True
+        return {"best": s.run.trainer.best is not None, "step": s.state != "diverged"}
+
+    def check_action(self, action, parameters):
+        return self._bindings_enabled().get(action, True) or None
+
+    def _sync_footer(self):
+        # The footer rebuilds all its keys on a refresh, which costs a key press
+        # tens of milliseconds: refresh only when a key comes or goes.
+        enabled = self._bindings_enabled()
+        if enabled != self._bindings_shown:
+            self._bindings_shown = enabled
+            self.refresh_bindings()
 
     def _say(self, error=""):
         """Answer a key on screen now, not at the next text tick."""
         if error:
             self.notify(error, severity="error", timeout=4)
-        self.refresh_bindings()
         self.draw_text()
 
     @answered

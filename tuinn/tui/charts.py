@@ -8,7 +8,7 @@ from rich.text import Text
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
-from tuinn.tui.session import lower_priority, min_max_downsample
+from tuinn.tui.session import min_max_downsample
 
 PIN_COLORS = ("gray", "magenta", "cyan", "yellow")
 UNIT_COLORS = ("cyan", "magenta", "yellow", "green", "red", "blue")
@@ -49,7 +49,6 @@ class Chart(PlotextPlot):
         plot.theme(self._get_plotext_theme_name(self.app.theme))
 
         def build():
-            lower_priority(5)
             text = Text.from_ansi(plot.build())
             self.app.call_from_thread(self._show, frame, text)
 

@@ -30,7 +30,7 @@ LOSSES = ("squared", "cross_entropy")
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000,
           100_000, None)
 PLAY_SECONDS = 10.0      # a run's epoch limit plays out over about this long by default
-CHUNK_SECONDS = 0.01     # work per kernel call: short enough for the UI, long enough to be cheap
+CHUNK_SECONDS = 0.002    # work per kernel call: a key waits at most this long; calls cost ~20 µs
 LIVE = ("optimizer", "lr", "momentum", "beta1", "beta2", "eps", "alpha", "l2", "batch_size",
         "shuffle", "schedule", "power_t", "tol")
 
@@ -162,7 +162,6 @@ class Session:
 
     def play(self, cancelled):
         """The worker thread's loop: train paced chunks until `cancelled()`."""
-        lower_priority(10)
         while not cancelled():
             with self.lock.worker():
                 chunk, wait = self._next_chunk()
@@ -514,15 +513,6 @@ class Session:
             else:
                 self.tracked.append(flat_index)
             self.touch(f"trajectory: {len(self.tracked)} weights tracked")
-
-
-def lower_priority(niceness):
-    """Make the calling thread yield the CPU to the UI thread (Linux nices threads
-    one by one): on a busy machine a key press must not queue behind training."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
-    except (AttributeError, OSError):
-        pass        # not Linux, or not allowed: training merely competes evenly
 
 
 def speed_label(speed):
