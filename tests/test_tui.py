@@ -6,8 +6,10 @@ import asyncio
 import numpy as np
 import pytest
 
+from textual.geometry import Region
+
 from tuinn.run import RunSpec
-from tuinn.tui.app import TuinnApp, fit_status
+from tuinn.tui.app import KEYS, TuinnApp, fit_status
 from tuinn.tui.screens import EditScreen, HelpScreen, PickerScreen
 from tuinn.tui.session import Session, last_run_dir
 
@@ -39,6 +41,12 @@ def drive(preset, script, paused=True, size=(100, 30)):
 
 def status(app):
     return str(app.part("#status").render())
+
+
+def shown(widget):
+    """The text a widget draws, line by line, as it stands on screen."""
+    width, height = widget.size
+    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
 
 
 def test_plus_doubles_and_minus_halves_the_rate():
@@ -175,11 +183,25 @@ def test_pin_log_best_save_and_help(state_home):
         assert f"saved to {saved[0]}" in s.notice
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-text").render())
-        assert "run / pause" in text and "restore the best weights" in text
+        text = shown(app.screen.query_one("#help-text"))
+        for _, items in KEYS:
+            for key, what in items:
+                assert f"  {key}" in text and what.split()[0] in text, (key, text)
         await pilot.press("q")
         assert not isinstance(app.screen, HelpScreen)
     drive("exp", script)
+
+
+def test_help_scrolls_by_keys_on_a_small_terminal():
+    async def script(app, pilot):
+        await pilot.press("question_mark")
+        box = app.screen.query_one("#help-box")
+        assert box.max_scroll_y > 0, "at 80x24 the keys do not fit: the box must scroll"
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        assert box.scroll_y == box.max_scroll_y
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+    drive("exp", script, size=(80, 24))
 
 
 def test_open_switches_to_another_preset():
@@ -251,13 +273,19 @@ def test_fit_view_suits_the_data(preset, view):
     drive(preset, script)
 
 
-def test_the_status_line_drops_its_tail_when_narrow():
-    parts = ["exp", "epoch 5/1,000", "paused", "sgd lr 0.1", "1→2→1 sigmoid→linear, squared",
-             "", "100 epochs/s"]
+def test_the_status_line_narrows_its_separators_then_drops_its_tail():
+    parts = ["exp", "epoch 1,000/1,000", "done, converged", "sgd lr 0.1",
+             "1→2→1 sigmoid→linear, squared", "", "speed 100 epochs/s"]
     wide = fit_status(parts, 200)
-    assert wide.count("│") == 5
-    narrow = fit_status(parts, 40)
-    assert narrow.startswith(" exp │ epoch 5/1,000 │ paused") and len(narrow) <= 40
+    assert wide == (" exp │ epoch 1,000/1,000 │ done, converged │ sgd lr 0.1 │ "
+                    "1→2→1 sigmoid→linear, squared │ speed 100 epochs/s")
+    at_80 = fit_status(parts, 80)
+    assert at_80 == (" exp│epoch 1,000/1,000│done, converged│sgd lr 0.1│"
+                     "1→2→1 sigmoid→linear, squared")
+    assert fit_status(parts, 42) == " exp │ epoch 1,000/1,000 │ done, converged"
+    assert fit_status(parts, 41) == " exp│epoch 1,000/1,000│done, converged"
+    assert fit_status(parts, 22) == " exp│epoch 1,000/1,000"
+    assert fit_status(parts, 21) == " exp"
 
 
 def test_screen_keeps_updating_under_an_open_editor():
@@ -293,6 +321,10 @@ def test_ascii_mode_draws_without_block_or_braille_characters():
             drawn = heat + str(loss) + units_text + status(app) + str(app.part("#notice").render())
             assert all(ord(c) < 128 for c in drawn), sorted({c for c in drawn if ord(c) >= 128})
             assert "o" in heat or "x" in heat
+            await pilot.press("3", "n")
+            await pilot.pause(0.3)
+            weights = shown(app.part("#weights-table"))
+            assert all(ord(c) < 128 for c in weights) and ("^" in weights or "v" in weights)
             app.stop_training()
     asyncio.run(go())
 
@@ -332,3 +364,106 @@ def test_after_a_divergence_a_lower_rate_lets_the_run_go_on():
         await pilot.press("n")
         assert s.run.epoch == 193 and s.run.status == "done"
     drive("exp-lr5", script)
+
+
+def test_a_diverged_run_still_draws_its_loss_with_short_labels():
+    async def script(app, pilot):
+        app.session.step(300)
+        await pilot.pause(0.6)
+        loss = shown(app.part("#loss"))
+        assert "e+304" in loss, loss                     # the overflowed loss, labelled short
+        assert sum(0x2800 < ord(c) <= 0x28FF for c in loss) > 20, "the curve is drawn"
+        await pilot.press("l")
+        await pilot.pause(0.6)
+        assert "e+300" in shown(app.part("#loss"))       # log scale: decades up to 1e300
+    drive("exp-lr5", script)
+
+
+def test_a_resize_redraws_the_status_line_of_a_stopped_run():
+    async def script(app, pilot):
+        await pilot.pause(0.2)
+        assert "squared │ speed" in status(app)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.3)
+        assert status(app) == (" exp │ epoch 0/1,000 │ paused │ sgd lr 0.1 │ "
+                               "1→2→1 sigmoid→linear, squared")
+    drive("exp", script, size=(140, 40))
+
+
+def test_number_keys_put_the_keys_on_the_tabs_table():
+    async def script(app, pilot):
+        await pilot.press("2", "enter")
+        assert isinstance(app.screen, EditScreen)
+        assert "data.generator" in app.screen.title_text
+        await pilot.press("escape", "3", "right", "enter")
+        assert isinstance(app.screen, EditScreen) and app.screen.title_text.startswith("W1[0, 0]")
+        await pilot.press("escape")
+    drive("exp", script)
+
+
+def test_the_picker_refuses_a_bad_path_in_place():
+    async def script(app, pilot):
+        await pilot.press("o")
+        await pilot.pause(0.1)
+        app.screen.query_one("#picker-path").focus()
+        await pilot.press(*"/no/such/run.toml", "enter")
+        assert isinstance(app.screen, PickerScreen), "the picker stays open"
+        error = shown(app.screen.query_one("#picker-error"))
+        assert "cannot open /no/such/run.toml" in error
+        assert app.session.source == "exp"
+    drive("exp", script)
+
+
+def test_findings_belong_to_the_run_on_screen():
+    async def script(app, pilot):
+        app.session.step(1000)
+        await pilot.pause(0.5)
+        assert any(f.code == "converged" for f in app.findings)
+        assert "done, converged" in status(app)
+        await pilot.press("r")
+        await pilot.pause(0.5)
+        assert app.session.run.epoch == 0
+        assert not any(f.code == "converged" for f in app.findings), app.findings
+        assert "converged" not in status(app)
+    drive("exp", script)
+
+
+def test_a_finished_run_shows_only_what_holds_now():
+    async def script(app, pilot):
+        app.session.step(1000)
+        await pilot.pause(0.5)
+        assert [f.code for f in app.findings] == [f.code for f in app.session.run.diagnose()]
+    drive("spiral", script)
+
+
+def test_a_resumed_run_plays_at_its_own_pace(state_home):
+    first = Session(RunSpec.from_preset("sinpoly"), paused=True)
+    assert first.speed == 1000                      # 10,000 epochs over about 10 s
+    first.step(10)
+    first.save(last_run_dir())
+    resumed = Session(RunSpec.from_preset("exp"), paused=True)
+    resumed.open_saved(last_run_dir())
+    assert resumed.run.epoch == 10 and resumed.speed == 1000 and resumed.limit == 10_000
+
+
+def test_the_header_shows_how_fast_the_run_advances_not_the_kernel():
+    async def script(app, pilot):
+        s = app.session
+        s.speed = 200
+        await pilot.press("space")
+        await pilot.pause(1.6)
+        assert 120 < s.progress_eps < 280, s.progress_eps
+        assert s.kernel_eps > 1000
+        assert f"{s.progress_eps:,.0f} ep/s" in status(app)
+    drive("exp", script, size=(160, 40))
+
+
+def test_units_table_keeps_one_line_per_unit_and_says_what_repeats():
+    async def script(app, pilot):
+        await pilot.press("N")
+        await pilot.pause(0.5)
+        lines = shown(app.part("#units")).splitlines()
+        assert lines[0].split()[:3] == ["unit", "state", "active"]
+        assert lines[2].startswith("1     = duplicate of 0  ") and lines[2].rstrip().endswith("%")
+        assert [line.split()[0] for line in lines[1:5]] == ["0", "1", "2", "3"]
+    drive("exp-h5", script, size=(80, 24))

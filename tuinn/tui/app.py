@@ -33,6 +33,7 @@ MIN_WIDTH, MIN_HEIGHT = 80, 24
 ASCII = str.maketrans({"→": "->", "│": "|", "…": "...", "×": "x", "—": "-", "≥": ">=",
                        "≤": "<=", "÷": "/", "ℹ": "i", "▲": "^", "▼": "v", "✖": "!!"})
 TEXT_HZ = 10.0
+ESSENTIAL_PARTS = 5     # of the status line: name, epoch, state, optimizer and rate, architecture
 SEVERITY = {"problem": ("✖", "!!", "bold red"), "warning": ("▲", "! ", "yellow"),
             "info": ("ℹ", "i ", "cyan")}
 
@@ -69,12 +70,19 @@ class TuinnApp(App):
     CSS_PATH = "tuinn.tcss"
     TITLE = "tuinn"
     ENABLE_COMMAND_PALETTE = False     # its ctrl+p entry would crowd the footer; ? lists the keys
+    # The footer shows the shown ones in this order and cuts what does not fit:
+    # help and quit come early so that an 80-column terminal keeps them.
     BINDINGS = [
         Binding("space", "toggle", "run/pause"),
         Binding("n", "step(1)", "step"),
         Binding("N", "step(10)", "step 10", show=False),
         Binding("plus,equals_sign", "lr(2.0)", "lr*2"),
         Binding("minus", "lr(0.5)", "lr/2"),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "quit_keep", "quit"),
+        Binding("b", "best", "best"),
+        Binding("s", "save", "save"),
+        Binding("o", "open", "open"),
         Binding("f", "speed(1)", "faster"),
         Binding("F", "speed(-1)", "slower", show=False),
         Binding("h", "units(1)", "+unit"),
@@ -86,15 +94,10 @@ class TuinnApp(App):
         Binding("p", "pin", "pin"),
         Binding("P", "clear_pins", "clear pins", show=False),
         Binding("l", "log", "log"),
-        Binding("b", "best", "best"),
         Binding("t", "track", "track", show=False),
-        Binding("s", "save", "save"),
-        Binding("o", "open", "open"),
         Binding("1", "tab('train')", "train", show=False),
         Binding("2", "tab('settings')", "settings", show=False),
         Binding("3", "tab('weights')", "weights", show=False),
-        Binding("question_mark", "help", "help"),
-        Binding("q", "quit_keep", "quit"),
     ]
 
     def __init__(self, session, fps=4.0, ascii_only=False):
@@ -106,6 +109,7 @@ class TuinnApp(App):
         self.monitor = Monitor()
         self.findings = []
         self._plot_version = self._text_version = -1
+        self._generation = 0
         self._quit_unsaved = False
         self._bindings_shown = None
         self.timers = []
@@ -127,7 +131,7 @@ class TuinnApp(App):
                     yield SettingsTable(id="settings-table")
                     yield Static(id="data-summary")
                 with TabPane("Weights", id="weights"):
-                    yield WeightsTable(id="weights-table")
+                    yield WeightsTable(self.ascii_only, id="weights-table")
                     yield TrajectoryChart(self.ascii_only, id="trajectory")
         yield Static(id="too-small")
         yield Static(id="notice")
@@ -159,6 +163,7 @@ class TuinnApp(App):
         self.draw_plots()
 
     def on_resize(self, event):
+        self._plot_version = self._text_version = -1      # redraw at the new size
         width, height = event.size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.set_class(small, "-too-small")
@@ -189,14 +194,14 @@ class TuinnApp(App):
         self._sync_footer()
         with s.lock:
             run, tr = s.run, s.run.trainer
-            eps = f"{s.eps:,.0f} ep/s" if s.state == "running" and s.eps else ""
+            eps = f"{s.progress_eps:,.0f} ep/s" if s.state == "running" and s.progress_eps else ""
             state = s.state
-            if state != "running" and any(f.code == "converged" for f in self.findings):
+            if any(f.code == "converged" for f in self.findings):
                 state += ", converged"
             # In order of importance: the tail is dropped on narrow terminals.
             parts = [s.source, f"epoch {run.epoch:,}/{s.limit:,}", state,
                      f"{tr.settings['optimizer']} lr {tr.lr_now:.4g}", run.net.describe(), eps,
-                     speed_label(s.speed)]
+                     f"speed {speed_label(s.speed)}"]
             fields = s.fields()
             tab = self.part(TabbedContent).active
             if tab == "weights":
@@ -204,8 +209,8 @@ class TuinnApp(App):
             summary = run.data_summary()
         # layout=False: these have fixed sizes, and a layout pass per frame costs
         # more than everything else drawn.
-        self.part("#status", Static).update(self.plain(fit_status(parts, self.size.width)),
-                                            layout=False)
+        self.part("#status", Static).update(
+            self.plain(fit_status([self.plain(p) for p in parts], self.size.width)), layout=False)
         self.part("#notice", Static).update(self.plain(s.notice), layout=False)
         if tab == "settings":
             self.part(SettingsTable).show(fields)
@@ -218,12 +223,20 @@ class TuinnApp(App):
             return
         self._plot_version = s.version
         tab = self.part(TabbedContent).active
+        if s.generation != self._generation:
+            self._generation, self.monitor = s.generation, Monitor()
         # One short hold of the lock for everything; the drawing works on copies.
         with s.lock:
             run = s.run
             net, ds = run.net.copy(), run.dataset
             if tab == "train":
-                self.findings = self.monitor.update(run.diagnose())
+                findings = run.diagnose()
+                # While it trains, a finding lingers rather than flickers; stopped,
+                # the screen says what holds now.
+                findings = self.monitor.update(findings) if s.state == "running" else findings
+                if _codes(findings) != _codes(self.findings):
+                    self._text_version = -1         # the status line says "converged"
+                self.findings = findings
                 health = unit_health(run.net, ds.X)
                 best = run.trainer.best
                 last_loss = run.trainer.history["loss"][-1:]
@@ -340,6 +353,10 @@ class TuinnApp(App):
 
     def action_tab(self, tab):
         self.part(TabbedContent).active = tab
+        # The tab's table takes the keys at once (Enter edits, arrows move).
+        table = {"settings": SettingsTable, "weights": WeightsTable}.get(tab)
+        if table is not None:
+            self.part(table).focus()
 
     def action_help(self):
         self.push_screen(HelpScreen(KEYS))
@@ -387,24 +404,24 @@ class TuinnApp(App):
                                         lambda text: self.session.set_weight(name, index, text)))
 
     def action_open(self):
-        def opened(choice):
-            if choice is None:
-                return
-            kind, what = choice
-            try:
-                if kind == "preset" and what == "@last":
-                    self.session.open_saved(last_run_dir())
-                elif kind == "preset":
-                    self.session.open(RunSpec.from_preset(what), what)
-                elif os.path.isdir(what):
-                    self.session.open_saved(what)
-                else:
-                    self.session.open(RunSpec.read(what), what)
-            except (OSError, TuinnError) as exc:
-                self._say(f"cannot open {what}: {exc}")
-            self._plot_version = self._text_version = -1
+        self.push_screen(PickerScreen((last_run_dir() / "run.toml").is_file(), self.open_run),
+                         lambda opened: opened and self._say())
 
-        self.push_screen(PickerScreen(has_last=(last_run_dir() / "run.toml").is_file()), opened)
+    def open_run(self, kind, what):
+        """Open a preset, "@last", a run file or a saved run folder; returns an
+        error or ''."""
+        try:
+            if kind == "preset" and what == "@last":
+                self.session.open_saved(last_run_dir())
+            elif kind == "preset":
+                self.session.open(RunSpec.from_preset(what), what)
+            elif os.path.isdir(what):
+                self.session.open_saved(what)
+            else:
+                self.session.open(RunSpec.read(what), what)
+        except (OSError, TuinnError) as exc:
+            return str(exc)
+        return ""
 
     # ------------------------------------------------------------ leaving
 
@@ -436,15 +453,25 @@ class TuinnApp(App):
         self.exit(0)
 
 
+def _codes(findings):
+    return [f.code for f in findings]
+
+
 def fit_status(parts, width):
-    """The status line: as many of `parts` (most important first) as fit."""
-    line = ""
-    for part in (p for p in parts if p):
-        candidate = f"{line} │ {part}" if line else f" {part}"
-        if len(candidate) > width and line:
-            break
-        line = candidate
-    return line
+    """The status line: as many of `parts` (most important first) as fit in
+    `width`, with narrower separators before a part is left out."""
+    parts = [p for p in parts if p]
+    lines = []
+    for separator in (" │ ", "│"):
+        line, kept = "", 0
+        for part in parts:
+            candidate = f"{line}{separator}{part}" if line else f" {part}"
+            if len(candidate) > width and line:
+                break
+            line, kept = candidate, kept + 1
+        lines.append((min(kept, ESSENTIAL_PARTS), line))
+    # The wide separators unless the narrow ones keep more of the essential parts.
+    return max(lines, key=lambda counted: counted[0])[1]
 
 
 def run_app(session, fps=4.0, ascii_only=False, mouse=True):

@@ -101,7 +101,7 @@ class Confusion(Static):
         counts = np.zeros((k, k), dtype=int)
         np.add.at(counts, (true, pred), 1)
         width = max(8, max(len(n) for n in names) + 1)
-        lines = ["confusion matrix (rows: true class, columns: predicted)",
+        lines = ["confusion matrix (row: true, column: predicted)",
                  " " * width + "".join(f"{n[:width - 1]:>{width}}" for n in names)]
         for i, name in enumerate(names):
             lines.append(f"{name[:width - 1]:<{width}}" + "".join(f"{c:>{width}}"

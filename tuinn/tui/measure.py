@@ -178,7 +178,8 @@ def measure_in_child():
     direct timing."""
     code = ("import json, sys\nfrom tuinn.errors import TuinnError\n"
             "from tuinn.tui.measure import measure\n"
-            "try:\n    print(json.dumps(measure()))\nexcept TuinnError as exc:\n    sys.exit(str(exc))")
+            "try:\n    print(json.dumps(measure()))\n"
+            "except TuinnError as exc:\n    sys.exit(str(exc))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]

@@ -1,7 +1,8 @@
 """Modal screens: edit a value, open a run or preset, the list of keys."""
 
+from rich.table import Table
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -50,13 +51,15 @@ class EditScreen(ModalScreen):
 
 
 class PickerScreen(ModalScreen):
-    """Choose a preset, or type the path of a run file or a saved run folder."""
+    """Choose a preset, or type the path of a run file or a saved run folder.
+    `open(kind, what)` returns '' (opened) or why not, shown in place while the
+    picker stays open."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
-    def __init__(self, has_last):
+    def __init__(self, has_last, open):
         super().__init__()
-        self.has_last = has_last
+        self.has_last, self.open = has_last, open
 
     def compose(self):
         with Vertical(id="picker-box"):
@@ -73,24 +76,28 @@ class PickerScreen(ModalScreen):
             yield Button("Cancel", id="picker-cancel")
 
     def on_option_list_option_selected(self, event):
-        self.dismiss(("preset", event.option.id))
+        self._try("preset", event.option.id)
 
     def on_input_submitted(self, event):
         if event.value.strip():
-            self.dismiss(("path", event.value.strip()))
+            self._try("path", event.value.strip())
+
+    def _try(self, kind, what):
+        error = self.open(kind, what)
+        if error:
+            self.query_one("#picker-error", Label).update(f"cannot open {what}: {error}")
+        else:
+            self.dismiss(True)
 
     def on_button_pressed(self, event):
-        self.dismiss(None)
+        self.dismiss(False)
 
     def action_cancel(self):
-        self.dismiss(None)
-
-    def refuse(self, message):
-        self.query_one("#picker-error", Label).update(message)
+        self.dismiss(False)
 
 
 class HelpScreen(ModalScreen):
-    """Every key of the app, grouped."""
+    """Every key of the app, grouped; arrows and page keys scroll it."""
 
     BINDINGS = [Binding("escape,question_mark,q,enter", "close", "close")]
 
@@ -99,13 +106,20 @@ class HelpScreen(ModalScreen):
         self.keys = keys
 
     def compose(self):
-        lines = ["tuinn keys   (? q Enter or Esc: close)", ""]
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True)
+        table.add_column()
+        table.add_row("[b]tuinn keys[/b]", "? q Enter or Esc: close; arrows, PgUp/PgDn: scroll")
         for group, items in self.keys:
-            lines.append(f"[b]{group}[/b]")
-            lines += [f"  {key:<12} {what}" for key, what in items]
-            lines.append("")
-        with Vertical(id="help-box"):
-            yield Static("\n".join(lines), id="help-text")
+            table.add_row("", "")
+            table.add_row(f"[b]{group}[/b]", "")
+            for key, what in items:
+                table.add_row(f"  {key}", what)
+        with VerticalScroll(id="help-box"):
+            yield Static(table, id="help-text")
+
+    def on_mount(self):
+        self.query_one("#help-box").focus()
 
     def action_close(self):
         self.dismiss(None)

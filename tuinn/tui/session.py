@@ -118,18 +118,18 @@ class Session:
         self.pins = []                 # (label, epochs, loss) of earlier curves
         self.notice = ""
         self.version = 0               # bumped by every change the screen should show
-        self._install(Run(spec), source or spec.name)
+        self.generation = 0            # bumped by every new run: findings of the last one go
         self.paused = paused
-        self.speed = default_speed(spec.train.epochs)
-        self._first_limit = spec.train.epochs
-        self._restart_pace()
+        self._open(Run(spec), source or spec.name, "")
 
     # ------------------------------------------------------------ state
 
     def _install(self, run, source):
         self.run = run
         self.source = source
-        self.eps = 0.0
+        self.generation += 1
+        self.kernel_eps = 0.0          # epochs per second of the kernel calls: sizes the chunks
+        self.progress_eps = 0.0        # epochs per second the run advances: what the screen shows
         self.tracked = list(range(min(run.net.theta.size, 6)))
         self._traj_epochs = [0]
         self._traj_theta = [run.net.theta.copy()]
@@ -151,6 +151,7 @@ class Session:
     def _restart_pace(self):
         self._pace_time = time.perf_counter()
         self._pace_epoch = self.run.epoch
+        self._progress_mark = (self._pace_time, self.run.epoch)
 
     def touch(self, notice=None):
         if notice is not None:
@@ -180,7 +181,7 @@ class Session:
         if self.state != "running":
             return 0, 0.25
         left = self.limit - self.run.epoch
-        per_call = max(1, int(self.eps * CHUNK_SECONDS)) if self.eps else 1
+        per_call = max(1, int(self.kernel_eps * CHUNK_SECONDS)) if self.kernel_eps else 1
         if self.speed is None:
             return min(left, per_call), 0.0
         due = self._pace_epoch + int(self.speed * (time.perf_counter() - self._pace_time))
@@ -196,7 +197,11 @@ class Session:
         done = self.run.epoch - self._traj_epochs[-1]
         if done and seconds > 0:
             rate = done / seconds
-            self.eps = rate if not self.eps else 0.7 * self.eps + 0.3 * rate
+            self.kernel_eps = rate if not self.kernel_eps else 0.7 * self.kernel_eps + 0.3 * rate
+        mark_time, mark_epoch = self._progress_mark
+        if start + seconds - mark_time >= 0.5:
+            self.progress_eps = (self.run.epoch - mark_epoch) / (start + seconds - mark_time)
+            self._progress_mark = (start + seconds, self.run.epoch)
         self._record_trajectory()
         if status.startswith("diverged"):
             self.paused = True
@@ -271,7 +276,6 @@ class Session:
         with self.lock:
             n = self.run.spec.model.hidden_units + delta
             if n < 1:
-                self.touch("a network needs at least one hidden unit")
                 return "a network needs at least one hidden unit"
             return self.set_field("model.hidden_units", str(n))
 
@@ -311,7 +315,6 @@ class Session:
         with self.lock:
             best = self.run.trainer.best
             if best is None:
-                self.touch("no best weights yet: train first")
                 return "no best weights yet: train first"
             self.run.trainer.restore_best()
             if self.run.status.startswith("diverged"):
@@ -463,8 +466,7 @@ class Session:
         try:
             run = Run(spec)
         except TuinnError as exc:
-            self.touch(f"not applied: {exc}")
-            return str(exc)
+            return f"not applied: {exc}"
         self._install(run, self.source)
         self._restart_pace()
         self.touch(notice)
@@ -473,18 +475,21 @@ class Session:
     def open(self, spec, source, notice=None):
         """Switch to another run (a preset or a run file)."""
         with self.lock:
-            self._install(Run(spec), source)
-            self.speed = default_speed(spec.train.epochs)
-            self._first_limit = spec.train.epochs
-            self._restart_pace()
-            self.touch(notice or f"opened {source}")
+            self._open(Run(spec), source, notice or f"opened {source}")
 
     def open_saved(self, folder):
+        """Go on with a saved run (as `tuinn --resume` does)."""
         with self.lock:
             run = Run.load(folder)
-            self._install(run, run.spec.name)
-            self._restart_pace()
-            self.touch(f"resumed {folder} at epoch {run.epoch}")
+            self._open(run, run.spec.name, f"resumed {folder} at epoch {run.epoch}")
+
+    def _open(self, run, source, notice):
+        """Show `run`, played at the pace its epoch limit calls for."""
+        self._install(run, source)
+        self.speed = default_speed(run.spec.train.epochs)
+        self._first_limit = run.spec.train.epochs
+        self._restart_pace()
+        self.touch(notice)
 
     # ------------------------------------------------------------ for the screen
 

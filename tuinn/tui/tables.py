@@ -28,8 +28,9 @@ class WeightsTable(DataTable):
     a last row for the output biases.  Colour: sign (blue +, red -) and size;
     an arrow shows the change since the last frame."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, ascii_only=False, **kwargs):
         super().__init__(cursor_type="cell", zebra_stripes=False, **kwargs)
+        self.arrows = "^v" if ascii_only else "▲▼"
         self._shape = None
         self._last = None
 
@@ -61,14 +62,13 @@ class WeightsTable(DataTable):
             self.update_cell_at(Coordinate(h, c), cell)
         self._last = (W1.copy(), b1.copy(), W2.copy(), b2.copy())
 
-    @staticmethod
-    def _cell(value, scale, before):
+    def _cell(self, value, scale, before):
         strength = min(abs(value) / scale, 1.0)
         level = int(110 + 145 * strength)
         color = f"rgb(90,{level - 40},{level})" if value >= 0 else f"rgb({level},70,70)"
         arrow = " "
         if before is not None and value != before:
-            arrow = "▲" if value > before else "▼"
+            arrow = self.arrows[0] if value > before else self.arrows[1]
         return Text(f"{value:+.4f}{arrow}", style=color)
 
     def weight_at(self, coordinate, net):
@@ -95,13 +95,15 @@ def flat_index(net, name, index):
 
 
 class UnitsTable(Static):
-    """One row per hidden unit: state glyph, active fraction bar, what it duplicates.
+    """One row per hidden unit: state glyph (and the unit it duplicates), active
+    fraction as a bar, mean derivative and range of Z.  Columns are as wide as
+    their widest cell, most telling first, so a narrow terminal loses only the
+    last ones.
 
     Plain text, not a DataTable: it changes every frame while training, and a
     DataTable re-renders cell by cell at many times the cost."""
 
-    HEADER = "{:<5} {:<18} {:<16} {:<8} {:<18} note\n".format(
-        "unit", "state", "active", "mean g'", "z range")
+    HEADER = ("unit", "state", "active", "mean g'", "z range")
 
     def __init__(self, ascii_only=False, **kwargs):
         super().__init__(**kwargs)
@@ -110,26 +112,32 @@ class UnitsTable(Static):
 
     def show(self, health):
         self.rows = [self._row(unit) for unit in health]
-        text = Text(no_wrap=True, overflow="crop")
-        text.append(self.HEADER, style="bold")
-        for index, (state, color), bar, deriv, zrange, note in self.rows:
-            text.append(f"{index:<5} ")
-            text.append(f"{state:<18}", style=color)
-            text.append(f" {bar:<16} {deriv:<8} {zrange:<18} {note}\n")
+        cells = [self.HEADER] + [(i, state, *rest) for i, (state, _), *rest in self.rows]
+        widths = [max(len(row[c]) for row in cells) for c in range(len(self.HEADER))]
+
+        def line(row, first=0):
+            return "  ".join(cell.ljust(w) for cell, w in zip(row[first:], widths[first:]))
+
+        text = Text()
+        text.append(line(self.HEADER).rstrip() + "\n", style="bold")
+        for row, (_, (state, color), *_) in zip(cells[1:], self.rows):
+            text.append(f"{row[0]:<{widths[0]}}  ")
+            text.append(f"{state:<{widths[1]}}", style=color)
+            text.append(f"  {line(row, first=2).rstrip()}\n")
         self.update(text, layout=False)
 
     def _row(self, unit):
         flags = unit["flags"]
         glyph, plain, color = next((STATE_GLYPHS[f] for f in flags if f in STATE_GLYPHS), ALIVE)
-        state = f"{plain if self.ascii_only else glyph} {', '.join(flags) if flags else 'alive'}"
+        words = [f"duplicate of {unit['duplicate_of']}" if f == "duplicate" else f
+                 for f in flags] or ["alive"]
+        state = f"{plain if self.ascii_only else glyph} {', '.join(words)}"
         filled = int(round(unit["active"] * 10))
         bar = ("#" * filled + "." * (10 - filled)) if self.ascii_only else \
             ("█" * filled + "░" * (10 - filled))
-        note = "" if unit.get("duplicate_of") is None else f"repeats unit {unit['duplicate_of']}"
         return (str(unit["index"]), (state, color), f"{bar} {unit['active']:4.0%}",
                 f"{unit['mean_deriv']:.3g}",
-                f"{unit['z_min']:.3g} {'..' if self.ascii_only else '…'} {unit['z_max']:.3g}",
-                note)
+                f"{unit['z_min']:.3g} {'..' if self.ascii_only else '…'} {unit['z_max']:.3g}")
 
 
 class SettingsTable(DataTable):
