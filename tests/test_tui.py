@@ -315,10 +315,8 @@ def test_ascii_mode_draws_without_block_or_braille_characters():
             await pilot.press("N")
             await pilot.pause(0.4)
             assert app.has_class("-ascii")
-            heat = str(app.part("#fit-heat").render())
-            loss = app.part("#loss").render()
-            units_text = str(app.part("#units").render())
-            drawn = heat + str(loss) + units_text + status(app) + str(app.part("#notice").render())
+            heat, loss, units = (shown(app.part(part)) for part in ("#fit-heat", "#loss", "#units"))
+            drawn = heat + loss + units + status(app) + str(app.part("#notice").render())
             assert all(ord(c) < 128 for c in drawn), sorted({c for c in drawn if ord(c) >= 128})
             assert "o" in heat or "x" in heat
             await pilot.press("3", "n")

@@ -8,6 +8,7 @@ reinterpreted).  The C calls release the GIL, so a UI thread stays live while a
 chunk of epochs runs.
 """
 
+import dataclasses
 import difflib
 import math
 import numbers
@@ -326,6 +327,17 @@ class Net:
         return stats
 
 
+@dataclasses.dataclass(frozen=True)
+class TrainerView:
+    """What a Trainer looked like at one moment, for readers on another thread
+    (the app draws from one while the next epochs train).  The history arrays
+    are views, not copies: training only writes past their end."""
+    settings: dict
+    status: str
+    best: tuple | None
+    history: dict
+
+
 class Trainer:
     """Trains a Net in place, in as many calls as you like.
 
@@ -435,6 +447,10 @@ class Trainer:
         if self._size == 0:
             return None
         return int(self.state.min_epoch), float(self.state.min_loss)
+
+    def view(self):
+        """A TrainerView of now: settings, status, best and history."""
+        return TrainerView(dict(self.settings), self.status, self.best, self.history)
 
     def restore_best(self):
         """Put back the best weights seen (004's "best performance during training").

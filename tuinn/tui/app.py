@@ -6,6 +6,7 @@ and draws nothing when nothing changed.
 """
 
 import asyncio
+import dataclasses
 import functools
 import os
 import signal
@@ -19,14 +20,14 @@ from textual.containers import Container, Horizontal
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from tuinn.diagnose import Monitor, unit_health
+from tuinn.diagnose import Monitor, diagnose, unit_health
 from tuinn.engine import OPTIMIZERS
 from tuinn.errors import TuinnError
 from tuinn.run import RunSpec
-from tuinn.tui.charts import LossChart, TrajectoryChart
+from tuinn.tui.charts import LossChart, TrajectoryChart, columns
 from tuinn.tui.fit import FitView
 from tuinn.tui.screens import EditScreen, HelpScreen, PickerScreen
-from tuinn.tui.session import ACTIVATIONS, last_run_dir, show_value, speed_label
+from tuinn.tui.session import ACTIVATIONS, last_run_dir, loss_curves, show_value, speed_label
 from tuinn.tui.tables import SettingsTable, UnitsTable, WeightsTable, flat_index, weight_names
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -54,6 +55,21 @@ KEYS = [
     ("runs", [("s", "save the run to a folder"), ("o", "open a preset or a run"),
               ("?", "this help"), ("q", "quit (the run is kept: tuinn --resume)")]),
 ]
+
+
+@dataclasses.dataclass
+class Shot:
+    """What one frame draws, taken from the session under its lock: copies, or
+    views that training does not change (see TrainerView)."""
+    tab: str
+    net: object
+    trainer: object
+    dataset: object
+    limit: int
+    running: bool
+    pins: list
+    tracked: list
+    trajectory: tuple | None
 
 
 def answered(action):
@@ -110,6 +126,7 @@ class TuinnApp(App):
         self.findings = []
         self._plot_version = self._text_version = -1
         self._generation = 0
+        self._frame_in_flight = False
         self._quit_unsaved = False
         self._bindings_shown = None
         self.timers = []
@@ -182,6 +199,7 @@ class TuinnApp(App):
         for timer in self.timers:
             timer.stop()
         self.workers.cancel_group(self, "trainer")
+        self.workers.cancel_group(self, "frames")
         self.session.wake.set()
 
     # ------------------------------------------------------------ drawing
@@ -217,46 +235,82 @@ class TuinnApp(App):
             self.part("#data-summary", Static).update("\n".join(summary))
 
     def draw_plots(self):
+        """The plot timer: take what the next frame needs under one short hold
+        of the lock, and draw it on the frame thread (one frame at a time)."""
         s = self.session
-        if (s.version == self._plot_version or self.has_class("-too-small")
-                or not self.screen_stack):
+        if (s.version == self._plot_version or self._frame_in_flight
+                or self.has_class("-too-small") or not self.screen_stack):
             return
         self._plot_version = s.version
         tab = self.part(TabbedContent).active
+        if tab == "settings":
+            return
         if s.generation != self._generation:
             self._generation, self.monitor = s.generation, Monitor()
-        # One short hold of the lock for everything; the drawing works on copies.
         with s.lock:
             run = s.run
-            net, ds = run.net.copy(), run.dataset
-            if tab == "train":
-                findings = run.diagnose()
+            shot = Shot(tab=tab, net=run.net.copy(), trainer=run.trainer.view(),
+                        dataset=run.dataset, limit=s.limit, running=s.state == "running",
+                        pins=list(s.pins), tracked=list(s.tracked),
+                        trajectory=s.trajectory() if tab == "weights" else None)
+        # The widgets and their sizes are read here: the frame thread keeps off the DOM.
+        if tab == "train":
+            views = {"loss": self.part(LossChart), "fit": self.part(FitView)}
+        else:
+            views = {"trajectory": self.part(TrajectoryChart)}
+        layouts = {name: view.frame_layout() for name, view in views.items()}
+        self._frame_in_flight = True
+        self.draw_frame(shot, views, layouts, self.log_scale)
+
+    @work(thread=True, group="frames")
+    def draw_frame(self, shot, views, layouts, log_scale):
+        """On the frame thread: everything the UI thread then only swaps in."""
+        try:
+            frame = {}
+            if shot.tab == "train":
+                ds, trainer = shot.dataset, shot.trainer
+                findings = diagnose(shot.net, trainer, ds.X, ds.Y, max_epochs=shot.limit)
                 # While it trains, a finding lingers rather than flickers; stopped,
                 # the screen says what holds now.
-                findings = self.monitor.update(findings) if s.state == "running" else findings
-                if _codes(findings) != _codes(self.findings):
-                    self._text_version = -1         # the status line says "converged"
-                self.findings = findings
-                health = unit_health(run.net, ds.X)
-                best = run.trainer.best
-                last_loss = run.trainer.history["loss"][-1:]
-                curves = s.loss_curves(self.part(LossChart).columns())
-            elif tab == "weights":
-                trajectory, tracked = s.trajectory(), list(s.tracked)
-        if tab == "train":
-            self.part(LossChart).draw(curves, list(s.pins), self.log_scale)
-            self.part(FitView).draw(net, ds)
-            self.part(UnitsTable).show(health)
-            self.part("#diagnosis", Static).update(
-                self.plain(self.findings_text(best, last_loss)), layout=False)
-        elif tab == "weights":
-            self.part(TrajectoryChart).draw(trajectory, tracked, weight_names(net))
+                findings = self.monitor.update(findings) if shot.running else findings
+                frame["findings"] = (findings, unit_health(shot.net, ds.X), self.plain(
+                    self.findings_text(findings, trainer.best, trainer.history["loss"][-1:])))
+                curves = loss_curves(trainer.history, columns(layouts["loss"][0][0]))
+                frame["loss"] = views["loss"].draw(layouts["loss"], curves, shot.pins, log_scale)
+                frame["fit"] = views["fit"].draw(layouts["fit"], shot.net, ds)
+            else:
+                frame["trajectory"] = views["trajectory"].draw(
+                    layouts["trajectory"], shot.trajectory, shot.tracked, weight_names(shot.net))
+        except Exception as exc:        # noqa: BLE001  (a frame not drawn; the run goes on)
+            frame = {"error": f"could not draw the screen: {exc}"}
+        if get_current_worker().is_cancelled:
+            return
+        try:
+            self.call_from_thread(self.show_frame, views, frame)
+        except RuntimeError:
+            pass                        # the app closed meanwhile
 
-    def findings_text(self, best, last_loss):
+    def show_frame(self, views, frame):
+        """On the UI thread: put a drawn frame on screen."""
+        self._frame_in_flight = False
+        if "error" in frame:
+            self.notify(frame["error"], severity="error", timeout=4)
+        if "findings" in frame:
+            findings, health, text = frame["findings"]
+            if _codes(findings) != _codes(self.findings):
+                self._text_version = -1         # the status line says "converged"
+            self.findings = findings
+            self.part(UnitsTable).show(health)
+            self.part("#diagnosis", Static).update(text, layout=False)
+        for name, view in views.items():
+            if name in frame:
+                view.show(frame[name])
+
+    def findings_text(self, findings, best, last_loss):
         text = Text()
-        if not self.findings:
+        if not findings:
             text.append("no problem found\n", style="green")
-        for f in self.findings:
+        for f in findings:
             icon, plain, style = SEVERITY[f.severity]
             text.append(f"{plain if self.ascii_only else icon} {f.message}\n", style=style)
             text.append(f"   → {f.advice}\n", style="dim")

@@ -1,10 +1,18 @@
 """Plots drawn with plotext: the loss chart, the weight trajectories, and the fit
-of 1-D data.  Each redraws only when asked (the app's plot timer)."""
+of 1-D data.
 
-import itertools
+A frame is drawn in two halves.  `draw(...)` runs on the app's frame thread:
+it plots a fresh figure and renders it to the lines of the screen (plotext and
+Rich together take tens of milliseconds for a busy plot, time a key press
+would otherwise wait for).  `show(lines)` runs on the UI thread and only
+swaps them in; the widget hands them to Textual line by line."""
+
+import io
 
 import numpy as np
+from rich.console import Console
 from rich.text import Text
+from textual.strip import Strip
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
@@ -44,29 +52,41 @@ def tick_labels(ticks, log=False):
     return [f"{t:,.{decimals}f}" for t in ticks]
 
 
-class Chart(PlotextPlot):
-    """A plotext plot with tuinn's common settings (ASCII markers on request).
+def to_strips(renderable, width, height):
+    """`renderable` as `height` lines of `width` cells (off the UI thread: a
+    console of its own, which writes nowhere)."""
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", legacy_windows=False)
+    options = console.options.update_dimensions(width, height)
+    return [Strip(line, width) for line in console.render_lines(renderable, options, pad=True)]
 
-    plotext takes tens of milliseconds to build a busy plot; on the UI thread
-    that would hold up key presses.  So each frame gets a fresh figure, built
-    on a worker thread, and the widget shows the latest one that is done."""
 
-    _frames = itertools.count()
+class Figure:
+    """One plotext figure being drawn, and the values drawn so far (for the ticks)."""
 
-    def __init__(self, ascii_only=False, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, title, size, theme, ascii_only):
+        self.width, self.height = size
         self.ascii_only = ascii_only
-        self._shown = Text("")
-        self._latest = 0
+        self.plt = Plot()
+        self.plt.plotsize(self.width, self.height)
+        # As PlotextPlot.render does (textual-plotext #5).
+        self.plt._set_size(self.width, self.height)
+        self.plt.theme(theme)
+        self.plt.title(title)
+        if ascii_only:
+            self.plt.frame(False)
+        self._drawn = ([], [])
 
-    def start(self, title):
-        self._plot = Plot()
-        self._drawn = ([], [])          # the x and y values drawn, for the ticks
-        plt = self.plt
-        plt.title(title)
-        if self.ascii_only:
-            plt.frame(False)
-        return plt
+    @property
+    def marker(self):
+        return "*" if self.ascii_only else "braille"
+
+    @property
+    def point(self):
+        return "+" if self.ascii_only else "dot"
+
+    def columns(self):
+        return columns(self.width)
 
     def line(self, x, y, scatter=False, **style):
         """Plot (x, y), leaving out points that are not finite."""
@@ -80,96 +100,97 @@ class Chart(PlotextPlot):
         draw(x[ok].tolist(), y[ok].tolist(),
              marker=self.point if scatter else self.marker, **style)
 
-    def finish(self, xlabel, log_y=False, whole_x=False):
-        """Round ticks with short labels (plotext's own print every digit, so
-        a loss of 1e30 takes the whole width), then build the figure."""
+    def strips(self, xlabel, log_y=False, whole_x=False):
+        """The figure as screen lines, with round ticks and short labels
+        (plotext's own print every digit: a loss of 1e30 took the whole width)."""
         xs, ys = (np.concatenate(v) if v else np.zeros(0) for v in self._drawn)
         if len(xs):
             x_ticks = nice_ticks(xs.min(), xs.max(), whole=whole_x)
             self.plt.xticks(x_ticks, tick_labels(x_ticks))
-            y_ticks = nice_ticks(ys.min(), ys.max(), count=4 if self.size.height < 12 else 5,
+            y_ticks = nice_ticks(ys.min(), ys.max(), count=4 if self.height < 12 else 5,
                                  whole=log_y)
             self.plt.yticks(y_ticks, tick_labels(y_ticks, log=log_y))
         self.plt.xlabel(xlabel)
+        return to_strips(Text.from_ansi(self.plt.build()), self.width, self.height)
+
+
+def columns(width):
+    """Data columns of a chart `width` cells wide (less the axis labels)."""
+    return max(width - 10, 10)
+
+
+class Drawn:
+    """A widget that shows lines drawn elsewhere (Textual's line API)."""
+
+    _strips = ()
+
+    def show(self, strips):
+        """On the UI thread: the lines of the next frame."""
+        self._strips = strips
         self.refresh()
 
-    def refresh(self, *args, **kwargs):
-        """Build the figure drawn since start() off the UI thread, then show it."""
-        if args or kwargs or not self.is_mounted:
-            return super().refresh(*args, **kwargs)
-        plot, frame = self._plot, next(self._frames)
-        self._latest = frame
-        width, height = self.size.width, self.size.height
-        plot.plotsize(width, height)
-        plot._set_size(width, height)   # as PlotextPlot.render does (textual-plotext #5)
-        plot.theme(self._get_plotext_theme_name(self.app.theme))
+    def render_line(self, y):
+        width = self.size.width
+        if y < len(self._strips):
+            return self._strips[y].crop_extend(0, width, None)
+        return Strip.blank(width)
 
-        def build():
-            text = Text.from_ansi(plot.build())
-            self.app.call_from_thread(self._show, frame, text)
 
-        self.run_worker(build, thread=True, group=f"plot-{id(self)}")
-        return self
+class Chart(Drawn, PlotextPlot):
+    """A plotext plot whose lines are drawn on the frame thread (see above)."""
 
-    def _show(self, frame, text):
-        if frame == self._latest:
-            self._shown = text
-            super().refresh()
+    def __init__(self, ascii_only=False, **kwargs):
+        super().__init__(**kwargs)
+        self.ascii_only = ascii_only
 
-    def render(self):
-        return self._shown
+    def frame_layout(self, size=None):
+        """(size, plotext theme) for the frame thread, read on the UI thread."""
+        size = size or (self.size.width, self.size.height)
+        return size, self._get_plotext_theme_name(self.app.theme)
 
-    @property
-    def marker(self):
-        return "*" if self.ascii_only else "braille"
-
-    @property
-    def point(self):
-        return "+" if self.ascii_only else "dot"
-
-    def columns(self):
-        return max(self.size.width - 10, 10)
+    def figure(self, title, layout):
+        size, theme = layout
+        return Figure(title, size, theme, self.ascii_only)
 
 
 class LossChart(Chart):
     """Train and test loss against epochs; pinned curves of earlier runs in faint colours.
     The log scale plots log10 of the loss, labelled with the loss itself."""
 
-    def draw(self, curves, pins, log_scale):
-        """curves: Session.loss_curves(self.columns()); pins: Session.pins."""
-        self.start("loss" + (" (log)" if log_scale else ""))
-        columns = self.columns()
+    def draw(self, layout, curves, pins, log_scale):
+        """curves: session.loss_curves(history, columns); pins: Session.pins."""
+        fig = self.figure("loss" + (" (log)" if log_scale else ""), layout)
         epochs, loss, test = curves
         for (label, pin_epochs, pin_loss), color in zip(pins, PIN_COLORS):
-            keep = min_max_downsample(pin_loss, columns)
-            self._curve(pin_epochs[keep], pin_loss[keep], color, label, log_scale)
-        self._curve(epochs, loss, "blue+", "train", log_scale)
+            keep = min_max_downsample(pin_loss, fig.columns())
+            _curve(fig, pin_epochs[keep], pin_loss[keep], color, label, log_scale)
+        _curve(fig, epochs, loss, "blue+", "train", log_scale)
         if test is not None:
-            self._curve(epochs, test, "orange+", "test", log_scale)
-        self.finish("epoch", log_y=log_scale, whole_x=True)
+            _curve(fig, epochs, test, "orange+", "test", log_scale)
+        return fig.strips("epoch", log_y=log_scale, whole_x=True)
 
-    def _curve(self, x, y, color, label, log_scale):
-        if log_scale:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                y = np.log10(np.where(y > 0, y, np.nan))
-        self.line(x, y, color=color, label=label)
+
+def _curve(fig, x, y, color, label, log_scale):
+    if log_scale:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = np.log10(np.where(y > 0, y, np.nan))
+    fig.line(x, y, color=color, label=label)
 
 
 class TrajectoryChart(Chart):
     """Chosen weights over the epochs (004's figures of U and V)."""
 
-    def draw(self, trajectory, tracked, names):
+    def draw(self, layout, trajectory, tracked, names):
         """trajectory: Session.trajectory(); tracked: indices into theta to plot."""
-        self.start("weights over the epochs (t on a weight: track / untrack)")
+        fig = self.figure("weights over the epochs (t on a weight: track / untrack)", layout)
         epochs, thetas = trajectory
-        columns = self.columns()
         for flat, color in zip(tracked, UNIT_COLORS * 8):
             if flat >= thetas.shape[1]:
                 continue
             y = thetas[:, flat]
-            keep = min_max_downsample(y, columns)
-            self.line(epochs[keep], y[keep], color=color, label=names[flat])
-        self.finish("epoch", whole_x=True)
+            keep = min_max_downsample(y, fig.columns())
+            fig.line(epochs[keep], y[keep], color=color, label=names[flat])
+        return fig.strips("epoch", whole_x=True)
 
 
 class FitChart(Chart):
@@ -179,11 +200,11 @@ class FitChart(Chart):
     MAX_POINTS = 200
     MAX_UNIT_LINES = 8      # each line costs plotext about 1 ms per frame
 
-    def draw_1d(self, net, X, Y, x_name="x", output=0):
+    def draw_1d(self, layout, net, X, Y, x_name="x", output=0):
         x = X[:, 0]
         lo, hi = float(x.min()), float(x.max())
         pad = 0.02 * (hi - lo or 1.0)
-        grid = np.linspace(lo - pad, hi + pad, 2 * self.columns())[:, None]
+        grid = np.linspace(lo - pad, hi + pad, 2 * columns(layout[0][0]))[:, None]
         O, A = net.predict(grid, hidden=True)
         shares = A * net.W2[:, output]
         # With many units, the ones that move the output most.
@@ -191,27 +212,27 @@ class FitChart(Chart):
         what = "units" if len(units) == net.n_hidden else \
             f"the {len(units)} largest of {net.n_hidden} unit shares"
         relu = net.hidden in ("relu", "leaky_relu")
-        self.start(f"fit: data, net, {what}" + (", kinks" if relu else ""))
+        fig = self.figure(f"fit: data, net, {what}" + (", kinks" if relu else ""), layout)
         show = np.linspace(0, len(x) - 1, min(len(x), self.MAX_POINTS)).astype(int)
-        self.line(x[show], Y[show, output], scatter=True, color="gray", label="target")
+        fig.line(x[show], Y[show, output], scatter=True, color="gray", label="target")
         for j in units:
-            self.line(grid[:, 0], shares[:, j], color=UNIT_COLORS[j % len(UNIT_COLORS)])
-        self.line(grid[:, 0], O[:, output], color="blue+", label="net")
+            fig.line(grid[:, 0], shares[:, j], color=UNIT_COLORS[j % len(UNIT_COLORS)])
+        fig.line(grid[:, 0], O[:, output], color="blue+", label="net")
         if relu:
             w, b = net.W1[0], net.b1
             for j in np.flatnonzero(w != 0):
                 kink = -b[j] / w[j]
                 if lo - pad <= kink <= hi + pad:
-                    self.plt.vline(float(kink), color=UNIT_COLORS[j % len(UNIT_COLORS)])
-        self.finish(x_name)
+                    fig.plt.vline(float(kink), color=UNIT_COLORS[j % len(UNIT_COLORS)])
+        return fig.strips(x_name)
 
-    def draw_scatter(self, net, X, Y, output=0):
-        self.start(f"predicted against target (output {output})")
+    def draw_scatter(self, layout, net, X, Y, output=0):
+        fig = self.figure(f"predicted against target (output {output})", layout)
         show = np.linspace(0, len(X) - 1, min(len(X), self.MAX_POINTS)).astype(int)
         O = net.predict(X[show])
-        self.line(Y[show, output], O[:, output], scatter=True, color="blue+")
+        fig.line(Y[show, output], O[:, output], scatter=True, color="blue+")
         lo = float(min(Y[show, output].min(), O[:, output].min()))
         hi = float(max(Y[show, output].max(), O[:, output].max()))
-        self.line([lo, hi], [lo, hi], color="gray")
-        self.plt.ylabel("predicted")
-        self.finish("target")
+        fig.line([lo, hi], [lo, hi], color="gray")
+        fig.plt.ylabel("predicted")
+        return fig.strips("target")

@@ -10,9 +10,10 @@ import numpy as np
 from rich.style import Style
 from rich.text import Text
 from textual.containers import Container
+from textual.widget import Widget
 from textual.widgets import Static
 
-from tuinn.tui.charts import FitChart
+from tuinn.tui.charts import Drawn, FitChart, to_strips
 
 LOW, MID, HIGH = (245, 147, 34), (232, 234, 235), (8, 119, 189)   # Playground's orange / blue
 
@@ -28,11 +29,13 @@ def _rgb(c):
     return f"rgb({c[0]},{c[1]},{c[2]})"
 
 
-class HeatMap(Static):
+class HeatMap(Drawn, Widget):
     """The net's output over the plane of two inputs, with the data points."""
 
-    def draw(self, net, X, Y, task, ascii_only=False):
-        width, height = max(self.size.width, 4), max(self.size.height, 2)
+    @classmethod
+    def draw(cls, size, net, X, Y, task, ascii_only=False):
+        """On the frame thread: the lines of the map, `size` (width, height) cells."""
+        width, height = max(size[0], 4), max(size[1], 2)
         rows = height if ascii_only else 2 * height
         x0, x1 = _span(X[:, 0])
         y0, y1 = _span(X[:, 1])
@@ -43,23 +46,29 @@ class HeatMap(Static):
             (float(np.min(value)), float(np.max(value)))
         shade = ((value - lo) / ((hi - lo) or 1.0)).reshape(rows, width)
         colors = [[_rgb(blend(t)) for t in row] for row in shade]
-        marks = self._marks(X, Y, task, (x0, x1, y0, y1), width, height)
+        marks = cls._marks(X, Y, task, (x0, x1, y0, y1), width, height)
+        styles = {}         # a few dozen colour pairs: parse each once
+
+        def style(color, bgcolor, bold=False):
+            key = (color, bgcolor, bold)
+            if key not in styles:
+                styles[key] = Style(color=color, bgcolor=bgcolor, bold=bold)
+            return styles[key]
+
         text = Text(no_wrap=True, overflow="crop")
         for r in range(height):
             for c in range(width):
                 mark = marks.get((r, c))
                 if ascii_only:
-                    bg = colors[r][c]
-                    text.append(mark[0] if mark else " ", Style(color=mark[1] if mark else None,
-                                                                bgcolor=bg, bold=True))
+                    text.append(mark[0] if mark else " ",
+                                style(mark[1] if mark else None, colors[r][c], True))
                 elif mark:
-                    text.append(mark[0], Style(color=mark[1], bgcolor=colors[2 * r][c],
-                                               bold=True))
+                    text.append(mark[0], style(mark[1], colors[2 * r][c], True))
                 else:
-                    text.append("▀", Style(color=colors[2 * r][c], bgcolor=colors[2 * r + 1][c]))
+                    text.append("▀", style(colors[2 * r][c], colors[2 * r + 1][c]))
             if r < height - 1:
                 text.append("\n")
-        self.update(text, layout=False)
+        return to_strips(text, width, height)
 
     @staticmethod
     def _marks(X, Y, task, box, width, height):
@@ -90,7 +99,9 @@ def _span(v):
 class Confusion(Static):
     """Counts of (true class, predicted class) on the training rows."""
 
-    def draw(self, net, X, Y, classes):
+    @staticmethod
+    def draw(net, X, Y, classes):
+        """On the frame thread: the matrix as text."""
         O = net.predict(X)
         if Y.shape[1] == 1:
             true, pred, names = (Y[:, 0] >= 0.5).astype(int), (O[:, 0] >= 0.5).astype(int), \
@@ -108,34 +119,47 @@ class Confusion(Static):
                                                                   for c in counts[i]))
         lines.append(f"accuracy {np.trace(counts) / max(counts.sum(), 1):.1%} on "
                      f"{counts.sum()} training rows")
-        self.update("\n".join(lines), layout=False)
+        return "\n".join(lines)
+
+    def show(self, text):
+        self.update(text, layout=False)
 
 
 class FitView(Container):
-    """Holds the one drawing that suits the current data, and redraws it."""
+    """Holds the one drawing that suits the current data.  `draw` runs on the
+    frame thread and returns what `show` puts on screen."""
 
     def __init__(self, ascii_only=False, **kwargs):
         super().__init__(**kwargs)
         self.ascii_only = ascii_only
 
     def compose(self):
-        yield FitChart(ascii_only=self.ascii_only, id="fit-chart")
+        self.chart = FitChart(ascii_only=self.ascii_only, id="fit-chart")
+        yield self.chart
         yield HeatMap(id="fit-heat")
         yield Confusion(id="fit-confusion")
 
-    def draw(self, net, ds):
-        """net: a copy the worker does not touch; ds: the run's dataset."""
+    def frame_layout(self):
+        """For the frame thread, read on the UI thread: the size of the view
+        (its drawings fill it) and the plotext theme."""
+        return self.chart.frame_layout((self.size.width, self.size.height))
+
+    def draw(self, layout, net, ds):
+        """net: a copy the trainer does not touch; ds: the run's dataset."""
         mode = self.mode(ds)
+        if mode == "heat":
+            return mode, HeatMap.draw(layout[0], net, ds.X, ds.Y, ds.task, self.ascii_only)
+        if mode == "confusion":
+            return mode, Confusion.draw(net, ds.X, ds.Y, ds.classes)
+        if ds.X.shape[1] == 1:
+            return mode, self.chart.draw_1d(layout, net, ds.X, ds.Y, ds.feature_names[0])
+        return mode, self.chart.draw_scatter(layout, net, ds.X, ds.Y)
+
+    def show(self, drawn):
+        mode, lines = drawn
         for name in ("chart", "heat", "confusion"):
             self.query_one(f"#fit-{name}").display = name == mode
-        if mode == "heat":
-            self.query_one(HeatMap).draw(net, ds.X, ds.Y, ds.task, self.ascii_only)
-        elif mode == "confusion":
-            self.query_one(Confusion).draw(net, ds.X, ds.Y, ds.classes)
-        elif ds.X.shape[1] == 1:
-            self.query_one(FitChart).draw_1d(net, ds.X, ds.Y, ds.feature_names[0])
-        else:
-            self.query_one(FitChart).draw_scatter(net, ds.X, ds.Y)
+        self.query_one(f"#fit-{mode}").show(lines)
 
     @staticmethod
     def mode(ds):

@@ -66,9 +66,10 @@ class PseudoTerminal:
         # theirs.  COLUMNS and LINES would override the terminal's size.
         env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         env.update(TERM="xterm-256color", COLORTERM="truecolor", XDG_STATE_HOME=folder)
+        # The same session as this process: Linux shares the CPU out by session
+        # first, and the two speeds are to be compared on equal terms.
         self.process = subprocess.Popen([sys.executable, "-m", "tuinn", *args], stdin=slave,
-                                        stdout=slave, stderr=slave, env=env, cwd=folder,
-                                        start_new_session=True)
+                                        stdout=slave, stderr=slave, env=env, cwd=folder)
         os.close(slave)
         self._tail = ""
 
@@ -134,11 +135,12 @@ def app_speed(term, seconds):
     return (e1 - e0) / (t1 - t0)
 
 
-def key_latencies(term, presses):
-    """Milliseconds from each key press to the new rate on screen."""
+def key_latencies(term, presses, lr):
+    """Milliseconds from each key press (+ and - in turn, starting at rate `lr`)
+    to the new rate on screen."""
     latencies = []
     for i in range(presses):
-        key, want = ("+", "lr 0.1 ") if i % 2 == 0 else ("-", "lr 0.05 ")
+        key, want = ("+", f"lr {2 * lr:.4g} ") if i % 2 == 0 else ("-", f"lr {lr:.4g} ")
         term.drain()
         begin = time.perf_counter()
         term.press(key)
@@ -158,7 +160,7 @@ def measure(seconds=4.5, presses=40):
             term.wait_for("running", 15.0)
             term.wait_for("ep/s", 5.0)
             in_app = app_speed(term, seconds)
-            latencies = key_latencies(term, presses)
+            latencies = key_latencies(term, presses, WORKLOAD["train"]["lr"])
         finally:
             code = term.close()
     if code != 0:

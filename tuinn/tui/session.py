@@ -69,6 +69,14 @@ def min_max_downsample(y, columns):
     return np.unique(keep)
 
 
+def loss_curves(history, columns):
+    """(epochs, loss, test loss or None) of a trainer's history, downsampled to
+    about two points per column."""
+    loss, test = history["loss"], history["test_loss"]
+    keep = min_max_downsample(loss, max(columns, 1))
+    return keep, loss[keep], test[keep] if len(test) else None
+
+
 class UiFirstLock:
     """The run's lock, which the worker hands over whenever the UI thread waits
     for it: a plain lock, re-taken by the worker right after each chunk, would
@@ -496,15 +504,6 @@ class Session:
     def describe_short(self):
         m = self.run.spec.model
         return f"h={m.hidden_units} {m.activation} lr={self.run.trainer.settings['lr']:g}"
-
-    def loss_curves(self, columns):
-        """(epochs, loss, test loss or None) downsampled to ~2 points per column."""
-        with self.lock:
-            history = self.run.trainer.history
-            loss, test = history["loss"], history["test_loss"]
-            keep = min_max_downsample(loss, max(columns, 1))
-            test_part = test[keep].copy() if len(test) else None
-            return keep, loss[keep].copy(), test_part
 
     def trajectory(self):
         """(epochs, theta rows) of the recorded weights."""
