@@ -1,8 +1,10 @@
 """The tuinn app: a run training live on a worker thread, steered from the keyboard.
 
-The worker (Session.play) trains chunks of ~10 ms under the session's lock;
-the screen reads the session on two timers, plots at `fps` and text at 10 Hz,
-and draws nothing when nothing changed.
+Three threads: the trainer (Session.play) trains chunks of ~2 ms under the
+session's lock; the frame thread computes and renders each plot frame from a
+snapshot of the session (draw_frame); the UI thread answers keys and swaps in
+what the others made.  Plots redraw at `fps`, text at 10 Hz, and nothing is
+drawn when nothing changed.
 """
 
 import asyncio

@@ -88,6 +88,10 @@ class Figure:
     def columns(self):
         return columns(self.width)
 
+    def drawn_y(self):
+        """The y values plotted so far (finite ones), one array per line."""
+        return self._drawn[1]
+
     def line(self, x, y, scatter=False, **style):
         """Plot (x, y), leaving out points that are not finite."""
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -219,11 +223,14 @@ class FitChart(Chart):
             fig.line(grid[:, 0], shares[:, j], color=UNIT_COLORS[j % len(UNIT_COLORS)])
         fig.line(grid[:, 0], O[:, output], color="blue+", label="net")
         if relu:
+            # Drawn as lines with the chart's marker: plotext's vline is always "│".
+            drawn = np.concatenate(fig.drawn_y())
+            low, high = float(drawn.min()), float(drawn.max())
             w, b = net.W1[0], net.b1
             for j in np.flatnonzero(w != 0):
                 kink = -b[j] / w[j]
                 if lo - pad <= kink <= hi + pad:
-                    fig.plt.vline(float(kink), color=UNIT_COLORS[j % len(UNIT_COLORS)])
+                    fig.line([kink, kink], [low, high], color=UNIT_COLORS[j % len(UNIT_COLORS)])
         return fig.strips(x_name)
 
     def draw_scatter(self, layout, net, X, Y, output=0):
