@@ -105,6 +105,11 @@ int tn_train(const tn_arch *arch, double *theta, double *opt_state, tn_state *st
  * caller's careful path then says which cell, and why. */
 int tn_parse_csv(const char *text, int64_t len, char delim, int n_cols, double *out,
                  int64_t max_rows, int64_t *rows);
+/* Rows first .. first+n-1 of a loss history as CSV lines "epoch,loss,test\n"
+ * ("epoch,loss,\n" when test is NULL) into out, cap >= 72 * n bytes; *len
+ * gets the bytes written.  %.17g: each number reads back as the same double. */
+int tn_format_history(const double *loss, const double *test, int64_t first, int64_t n,
+                      char *out, int64_t cap, int64_t *len);
 /* cdef-end */
 
 #endif

@@ -60,9 +60,10 @@ def test_bench_text_report_has_a_row_per_workload():
     rows = done.stdout.splitlines()
     assert rows[0].startswith("workload") and "ratio" in rows[0]
     assert rows[1].startswith("f2-h64") and "DIFFER" not in rows[1]
-    assert rows[-3].startswith("memory:")
-    assert rows[-2].startswith("csv:") and "DIFFER" not in rows[-2]
-    assert rows[-1].startswith("diagnose: N=1,000, h=64:")
+    assert rows[-4].startswith("memory:")
+    assert rows[-3].startswith("csv:") and "DIFFER" not in rows[-3]
+    assert rows[-2].startswith("diagnose: N=1,000, h=64:")
+    assert rows[-1].startswith("save: a run with 1,000,000 epochs of history saves in")
 
 
 def test_bench_imports_no_textual():
@@ -144,3 +145,9 @@ def test_bench_times_a_diagnosis(bench_doc):
     d = bench_doc["diagnose"]
     assert d["rows"] == 1000 and d["hidden"] == 64
     assert 0 < d["median_ms"] <= d["max_ms"]
+
+
+def test_bench_times_saving_a_long_run(bench_doc):
+    v = bench_doc["save"]
+    assert v["epochs"] == 1_000_000 and v["same_history"]
+    assert 0 < v["seconds"] and 0 < v["load_seconds"]

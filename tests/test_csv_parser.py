@@ -1,11 +1,12 @@
 """The kernel's numeric CSV parser (the fast path of tuinn.data.load_csv): the same
-bits as Python's float(), and a refusal (None) for anything it is not sure of."""
+bits as Python's float(), and a refusal (None) for anything it is not sure of.
+Also its writer of loss histories, whose numbers read back as the same doubles."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tuinn.engine import parse_numeric_csv
+from tuinn.engine import format_history, parse_numeric_csv
 
 TRICKY = ["0", "-0", "+1", "1.", ".5", "-.5", "000123.4500", "1e5", "1E-5", "2.5e+3",
           "123456789012345678", "1234567890123456789", "12345678901234567890123",
@@ -68,3 +69,20 @@ def test_bad_arguments_are_a_clear_error():
         parse("1\n", ", ")
     with pytest.raises(ValueError, match="n_cols >= 1"):
         parse("1\n", ",", 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(), min_size=1, max_size=40), st.booleans(), st.integers(0, 5))
+def test_history_rows_read_back_as_the_same_doubles(values, with_test, first):
+    loss = np.array(values)
+    test = -loss[::-1].copy() if with_test else np.empty(0)
+    lines = format_history(loss, test, first, len(loss)).decode().splitlines()
+    assert len(lines) == max(0, len(loss) - first)
+    for e, line in enumerate(lines, start=first):
+        cells = line.split(",")
+        assert int(cells[0]) == e and len(cells) == 3
+        np.testing.assert_array_equal(float(cells[1]), loss[e])
+        if with_test:
+            np.testing.assert_array_equal(float(cells[2]), test[e])
+        else:
+            assert cells[2] == ""

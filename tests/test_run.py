@@ -268,3 +268,44 @@ def test_a_run_whose_targets_do_not_suit_the_output_is_refused_at_once():
     spec.model.output = "sigmoid"
     with pytest.raises(DataError, match=r"a sigmoid output lies in \[0, 1\] but Y spans"):
         Run(spec)
+
+
+# ------------------------------------------------------------------ history files
+
+EXTREMES = np.array([0.0, -0.0, 0.1, 1 / 3, 5e-324, 2.2250738585072014e-308,
+                     1.7976931348623157e308, -9.87654321e-300, 123456789012345.67, np.inf, -np.inf])
+
+
+@pytest.mark.parametrize("with_test", [True, False])
+def test_history_files_read_back_the_same_doubles(tmp_path, with_test):
+    rng = np.random.default_rng(7)
+    scales = 10.0 ** rng.integers(-300, 300, 150_000)
+    loss = np.concatenate([EXTREMES, rng.random(150_000) * scales])
+    test = rng.standard_normal(len(loss)) if with_test else np.empty(0)
+    runs.write_history(tmp_path / "h.csv", loss, test)
+    lines = (tmp_path / "h.csv").read_text().splitlines()
+    assert lines[0] == "epoch,loss,test_loss" and len(lines) == 1 + len(loss)
+    first = lines[1].split(",")
+    assert first[:2] == ["0", "0"] and (float(first[2]) == test[0] if with_test else not first[2])
+    back_loss, back_test = runs._read_history(tmp_path / "h.csv")
+    np.testing.assert_array_equal(back_loss, loss)
+    np.testing.assert_array_equal(back_test, test)
+    assert [float(v) for v in lines[-1].split(",")[1:] if v] == \
+        [loss[-1]] + ([test[-1]] if with_test else [])
+
+
+def test_a_history_with_missing_test_losses_reads_back_too(tmp_path):
+    loss, test = np.array([3.0, 2.0, 1.0]), np.array([np.nan, 2.5, 1.5])
+    runs.write_history(tmp_path / "h.csv", loss, test)
+    assert (tmp_path / "h.csv").read_text().splitlines()[1] == "0,3,nan"
+    back_loss, back_test = runs._read_history(tmp_path / "h.csv")
+    np.testing.assert_array_equal(back_loss, loss)
+    np.testing.assert_array_equal(back_test, test)
+
+
+def test_format_history_refuses_mismatched_lengths():
+    from tuinn.engine import format_history
+
+    with pytest.raises(DataError, match="3 losses but 2 test losses"):
+        format_history(np.zeros(3), np.zeros(2), 0, 3)
+    assert format_history(np.zeros(3), np.empty(0), 3, 10) == b""

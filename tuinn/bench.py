@@ -278,6 +278,33 @@ def run_csv(quick=False):
             "meets_goal": same and tuinn_s < CSV_LIMIT_S * rows / CSV_ROWS}
 
 
+SAVE_EPOCHS, SAVE_LIMIT_S = 1_000_000, 1.0
+
+
+def run_save():
+    """Time to save a run with a million epochs of history (train and test):
+    what a hang-up (SIGHUP) must finish within a second after long training."""
+    from tuinn.run import Run, RunSpec
+
+    run = Run(RunSpec.from_dict({
+        "name": "save",
+        "data": {"generator": "f1", "params": {"standard": False, "n": 8, "n_test": 8}},
+        "model": {"hidden_units": 2}, "train": {"lr": 0.01, "epochs": SAVE_EPOCHS}}))
+    run.train(SAVE_EPOCHS)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        run.save(os.path.join(tmp, "run"))
+        seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        back = Run.load(os.path.join(tmp, "run"))
+        load_seconds = time.perf_counter() - start
+    same = all(np.array_equal(run.trainer.history[k], back.trainer.history[k])
+               for k in ("loss", "test_loss"))
+    return {"epochs": SAVE_EPOCHS, "seconds": seconds, "load_seconds": load_seconds,
+            "same_history": same, "limit_s": SAVE_LIMIT_S,
+            "meets_goal": same and seconds < SAVE_LIMIT_S}
+
+
 def run(quick=False, repeats=3, compare=(), only=None, progress=None):
     chosen = [w for w in WORKLOADS if not only or w.name in only]
     results = []
@@ -294,6 +321,7 @@ def run(quick=False, repeats=3, compare=(), only=None, progress=None):
         "memory": run_memory(),
         "csv": run_csv(quick),
         "diagnose": run_diagnose(),
+        "save": run_save(),
     }
 
 
@@ -329,4 +357,10 @@ def format_report(doc):
     lines.append(f"diagnose: N={d['rows']:,}, h={d['hidden']}: {d['median_ms']:.2f} ms per "
                  f"diagnosis (median), {d['max_ms']:.2f} ms worst (goal < {d['limit_ms']:g} ms: "
                  f"{'ok' if d['meets_goal'] else 'SLOW'})")
+    v = doc["save"]
+    lines.append(f"save: a run with {v['epochs']:,} epochs of history saves in "
+                 f"{v['seconds']:.2f} s and loads in {v['load_seconds']:.2f} s (goal < "
+                 f"{v['limit_s']:g} s, what a hang-up allows: "
+                 f"{'ok' if v['meets_goal'] else 'SLOW'}"
+                 f"{'' if v['same_history'] else ', HISTORY DIFFERS'})")
     return "\n".join(lines)

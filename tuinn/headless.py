@@ -17,7 +17,7 @@ import numpy as np
 
 from tuinn import data as datasets
 from tuinn.errors import ConfigError, DataError
-from tuinn.run import Run
+from tuinn.run import Run, write_history
 
 CHUNK_SECONDS = 0.2
 PLAIN_EVERY = 5.0          # seconds between progress lines when stderr is not a terminal
@@ -137,16 +137,6 @@ def format_summary(doc):
     return "\n".join(lines)
 
 
-def write_history(path, run):
-    history = run.trainer.history
-    with open(path, "w", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(["epoch", "loss", "test_loss"])
-        test = history["test_loss"]
-        for e, loss in enumerate(history["loss"]):
-            out.writerow([e, repr(float(loss)), repr(float(test[e])) if len(test) else ""])
-
-
 def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
           stream=sys.stdout):
     """Train, report, save; returns the exit code."""
@@ -170,7 +160,8 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
         folder = run.save(save)
         print(f"tuinn: saved the run to {folder}", file=sys.stderr)
     if history:
-        write_history(history, run)
+        losses = run.trainer.history
+        write_history(history, losses["loss"], losses["test_loss"])
     doc = summary(run, seconds, run.epoch - start_epoch)
     doc["exit_code"] = code
     print(json.dumps(json_ready(doc), indent=2) if as_json else format_summary(doc),
