@@ -129,6 +129,7 @@ class TuinnApp(App):
         self._plot_version = self._text_version = -1
         self._generation = 0
         self._frame_in_flight = False
+        self._notice_shown = None
         self._quit_unsaved = False
         self._bindings_shown = None
         self.timers = []
@@ -231,7 +232,10 @@ class TuinnApp(App):
         # more than everything else drawn.
         self.part("#status", Static).update(
             self.plain(fit_status([self.plain(p) for p in parts], self.size.width)), layout=False)
-        self.part("#notice", Static).update(self.plain(s.notice), layout=False)
+        if s.notice != self._notice_shown:
+            # With a layout pass (a long notice takes a second line), so only on a change.
+            self._notice_shown = s.notice
+            self.part("#notice", Static).update(self.plain(s.notice))
         if tab == "settings":
             self.part(SettingsTable).show(fields)
             self.part("#data-summary", Static).update("\n".join(summary))
