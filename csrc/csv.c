@@ -139,22 +139,21 @@ int tn_parse_csv(const char *text, int64_t len, char delim, int n_cols, double *
     return TN_OK;
 }
 
-/* A history row: epoch (<= 19 digits and a sign), two %.17g numbers (<= 24
- * characters each), two commas and a newline. */
-#define HISTORY_ROW_MAX 72
-
 int tn_format_history(const double *loss, const double *test, int64_t first, int64_t n,
                       char *out, int64_t cap, int64_t *len)
 {
     if (!loss || !out || !len)
         return TN_ENULL;
-    if (first < 0 || n < 0 || cap < n * HISTORY_ROW_MAX)
+    if (first < 0 || n < 0 || cap < n * TN_HISTORY_ROW_MAX)
         return TN_EDATA;
     char *p = out;
     for (int64_t e = first; e < first + n; e++) {
-        p += test ? snprintf(p, HISTORY_ROW_MAX, "%lld,%.17g,%.17g\n", (long long)e, loss[e],
-                             test[e])
-                  : snprintf(p, HISTORY_ROW_MAX, "%lld,%.17g,\n", (long long)e, loss[e]);
+        int k = test ? snprintf(p, TN_HISTORY_ROW_MAX, "%lld,%.17g,%.17g\n", (long long)e,
+                                loss[e], test[e])
+                     : snprintf(p, TN_HISTORY_ROW_MAX, "%lld,%.17g,\n", (long long)e, loss[e]);
+        if (k < 0 || k >= TN_HISTORY_ROW_MAX)     /* cannot happen: the bound is the widest row */
+            return TN_EDATA;
+        p += k;
     }
     *len = p - out;
     return TN_OK;

@@ -31,6 +31,9 @@ enum { TN_LINEAR = 0, TN_SIGMOID = 1, TN_TANH = 2, TN_RELU = 3, TN_LEAKY_RELU = 
 enum { TN_SQUARED = 0, TN_CROSS_ENTROPY = 1 };
 enum { TN_SGD = 0, TN_MOMENTUM = 1, TN_NESTEROV = 2, TN_ADAM = 3, TN_RMSPROP = 4 };
 enum { TN_CONSTANT = 0, TN_INVSCALING = 1, TN_ADAPTIVE = 2 };
+/* The widest line of tn_format_history and its NUL: an epoch of up to 19
+ * digits and a sign, two %.17g numbers of up to 24 characters, ",,\n". */
+enum { TN_HISTORY_ROW_MAX = 72 };
 
 typedef struct {
     int n_in, n_hidden, n_out;
@@ -106,8 +109,9 @@ int tn_train(const tn_arch *arch, double *theta, double *opt_state, tn_state *st
 int tn_parse_csv(const char *text, int64_t len, char delim, int n_cols, double *out,
                  int64_t max_rows, int64_t *rows);
 /* Rows first .. first+n-1 of a loss history as CSV lines "epoch,loss,test\n"
- * ("epoch,loss,\n" when test is NULL) into out, cap >= 72 * n bytes; *len
- * gets the bytes written.  %.17g: each number reads back as the same double. */
+ * ("epoch,loss,\n" when test is NULL) into out, cap >= TN_HISTORY_ROW_MAX * n
+ * bytes; *len gets the bytes written.  %.17g: each number reads back as the
+ * same double. */
 int tn_format_history(const double *loss, const double *test, int64_t first, int64_t n,
                       char *out, int64_t cap, int64_t *len);
 /* cdef-end */

@@ -450,7 +450,9 @@ def test_the_header_shows_how_fast_the_run_advances_not_the_kernel():
         s.speed = 200
         await pilot.press("space")
         await pilot.pause(1.6)
-        assert 120 < s.progress_eps < 280, s.progress_eps
+        # Paced, the run keeps to 200 epochs/s on average however busy the machine
+        # (late chunks catch up); the kernel alone goes far faster.
+        assert 100 < s.progress_eps < 400, s.progress_eps
         assert s.kernel_eps > 1000
         assert f"{s.progress_eps:,.0f} ep/s" in status(app)
     drive("exp", script, size=(160, 40))
@@ -465,3 +467,52 @@ def test_units_table_keeps_one_line_per_unit_and_says_what_repeats():
         assert lines[2].startswith("1     = duplicate of 0  ") and lines[2].rstrip().endswith("%")
         assert [line.split()[0] for line in lines[1:5]] == ["0", "1", "2", "3"]
     drive("exp-h5", script, size=(80, 24))
+
+
+def test_a_new_run_clears_what_was_said_of_the_last_on_any_tab():
+    async def script(app, pilot):
+        app.session.step(1000)
+        await pilot.pause(0.5)
+        assert "done, converged" in status(app)
+        await pilot.press("3", "r")
+        await pilot.pause(0.3)
+        assert app.session.run.epoch == 0 and "converged" not in status(app)
+    drive("exp", script)
+
+
+def test_an_overflowing_net_still_draws_its_heat_map():
+    async def script(app, pilot):
+        s = app.session
+        for name, index in (("W1", (0, 0)), ("W1", (1, 1)), ("W2", (0, 0)), ("W2", (1, 0))):
+            assert s.set_weight(name, index, "1e308") == ""
+        assert not np.isfinite(s.run.net.predict(s.run.dataset.X)).all()
+        await pilot.pause(0.6)
+        assert app._frame_errors == []
+        assert len(shown(app.part("#fit-heat")).strip()) > 0
+    drive("plane", script)
+
+
+def test_ascii_diagnosis_keeps_each_style_on_its_own_words():
+    session = Session(RunSpec.from_preset("exp-h5"), paused=True)
+    app = TuinnApp(session, ascii_only=True)
+
+    async def go():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("N")
+            await pilot.pause(0.5)
+            text = app.findings_text(app.findings, None, [])
+            advice = [text.plain[span.start:span.end] for span in text.spans
+                      if span.style == "dim"]
+            assert advice and all(a.startswith("   -> ") for a in advice), advice
+            app.stop_training()
+    asyncio.run(go())
+
+
+def test_a_path_with_brackets_is_shown_as_typed():
+    async def script(app, pilot):
+        await pilot.press("o")
+        await pilot.pause(0.1)
+        app.screen.query_one("#picker-path").focus()
+        await pilot.press(*"/a/[b]/run.toml", "enter")
+        assert "cannot open /a/[b]/run.toml" in shown(app.screen.query_one("#picker-error"))
+    drive("exp", script)

@@ -141,9 +141,6 @@ def parse_numeric_csv(text, delimiter, n_cols, start=0):
     return out[:rows[0]]
 
 
-HISTORY_ROW_BYTES = 72      # the most one row of tn_format_history takes
-
-
 def format_history(loss, test_loss, first, count):
     """Rows first .. first+count-1 of a loss history as CSV bytes
     "epoch,loss,test_loss" (test_loss empty without a test set), every number
@@ -152,10 +149,11 @@ def format_history(loss, test_loss, first, count):
     test = np.ascontiguousarray(test_loss, dtype=np.float64) if len(test_loss) else None
     if test is not None and len(test) != len(loss):
         raise DataError(f"format_history: {len(loss)} losses but {len(test)} test losses")
+    first, count = _whole("first", first, 0), _whole("count", count, 0)
     count = max(0, min(count, len(loss) - first))
     if count == 0:
         return b""
-    out = np.empty(HISTORY_ROW_BYTES * count, dtype=np.uint8)
+    out = np.empty(lib.TN_HISTORY_ROW_MAX * count, dtype=np.uint8)
     size = ffi.new("int64_t *")
     _check(lib.tn_format_history(_ptr(loss), _ptr(test) if test is not None else ffi.NULL,
                                  first, count, ffi.from_buffer("char[]", out), len(out), size))

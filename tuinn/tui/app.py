@@ -64,6 +64,7 @@ class Shot:
     """What one frame draws, taken from the session under its lock: copies, or
     views that training does not change (see TrainerView)."""
     tab: str
+    generation: int
     net: object
     trainer: object
     dataset: object
@@ -129,6 +130,7 @@ class TuinnApp(App):
         self._plot_version = self._text_version = -1
         self._generation = 0
         self._frame_in_flight = False
+        self._frame_errors = []
         self._notice_shown = None
         self._quit_unsaved = False
         self._bindings_shown = None
@@ -158,13 +160,8 @@ class TuinnApp(App):
         yield Footer()
 
     def plain(self, text):
-        """`text` as the terminal can show it (--ascii: ASCII only)."""
-        if not self.ascii_only:
-            return text
-        if isinstance(text, Text):
-            text.plain = text.plain.translate(ASCII)
-            return text
-        return text.translate(ASCII)
+        """`text` (a str) as the terminal can show it (--ascii: ASCII only)."""
+        return text.translate(ASCII) if self.ascii_only else text
 
     def part(self, selector, kind=None):
         """A widget of the main screen, whatever modal screen is on top of it."""
@@ -248,16 +245,20 @@ class TuinnApp(App):
                 or self.has_class("-too-small") or not self.screen_stack):
             return
         self._plot_version = s.version
+        if s.generation != self._generation:
+            # A new run: nothing said of the last one stays (the status line's
+            # "converged" included), whichever tab is open.
+            self._generation, self.monitor, self.findings = s.generation, Monitor(), []
+            self._text_version = -1
         tab = self.part(TabbedContent).active
         if tab == "settings":
             return
-        if s.generation != self._generation:
-            self._generation, self.monitor = s.generation, Monitor()
         with s.lock:
             run = s.run
-            shot = Shot(tab=tab, net=run.net.copy(), trainer=run.trainer.view(),
-                        dataset=run.dataset, limit=s.limit, running=s.state == "running",
-                        pins=list(s.pins), tracked=list(s.tracked),
+            shot = Shot(tab=tab, generation=s.generation, net=run.net.copy(),
+                        trainer=run.trainer.view(), dataset=run.dataset, limit=s.limit,
+                        running=s.state == "running", pins=list(s.pins),
+                        tracked=list(s.tracked),
                         trajectory=s.trajectory() if tab == "weights" else None)
         # The widgets and their sizes are read here: the frame thread keeps off the DOM.
         if tab == "train":
@@ -270,39 +271,54 @@ class TuinnApp(App):
 
     @work(thread=True, group="frames")
     def draw_frame(self, shot, views, layouts, log_scale):
-        """On the frame thread: everything the UI thread then only swaps in."""
-        try:
-            frame = {}
-            if shot.tab == "train":
-                ds, trainer = shot.dataset, shot.trainer
-                findings = diagnose(shot.net, trainer, ds.X, ds.Y, max_epochs=shot.limit)
-                # While it trains, a finding lingers rather than flickers; stopped,
-                # the screen says what holds now.
-                findings = self.monitor.update(findings) if shot.running else findings
-                frame["findings"] = (findings, unit_health(shot.net, ds.X), self.plain(
-                    self.findings_text(findings, trainer.best, trainer.history["loss"][-1:])))
-                curves = loss_curves(trainer.history, columns(layouts["loss"][0][0]))
-                frame["loss"] = views["loss"].draw(layouts["loss"], curves, shot.pins, log_scale)
-                frame["fit"] = views["fit"].draw(layouts["fit"], shot.net, ds)
-            else:
-                frame["trajectory"] = views["trajectory"].draw(
-                    layouts["trajectory"], shot.trajectory, shot.tracked, weight_names(shot.net))
-        except Exception as exc:        # noqa: BLE001  (a frame not drawn; the run goes on)
-            frame = {"error": f"could not draw the screen: {exc}"}
+        """On the frame thread: everything the UI thread then only swaps in.
+        A part that fails is left as it was, and says why; the others draw."""
+        frame, errors = {}, []
+
+        def draw(name, make):
+            try:
+                frame[name] = make()
+            except Exception as exc:        # noqa: BLE001  (one part; the run goes on)
+                errors.append(f"could not draw the {name}: {exc}")
+
+        if shot.tab == "train":
+            history = shot.trainer.history
+            draw("diagnosis", lambda: self._diagnosis(shot))
+            draw("loss", lambda: views["loss"].draw(
+                layouts["loss"], loss_curves(history, columns(layouts["loss"][0][0])),
+                shot.pins, log_scale))
+            draw("fit", lambda: views["fit"].draw(layouts["fit"], shot.net, shot.dataset))
+        else:
+            draw("trajectory", lambda: views["trajectory"].draw(
+                layouts["trajectory"], shot.trajectory, shot.tracked, weight_names(shot.net)))
         if get_current_worker().is_cancelled:
             return
         try:
-            self.call_from_thread(self.show_frame, views, frame)
+            self.call_from_thread(self.show_frame, shot.generation, views, frame, errors)
         except RuntimeError:
             pass                        # the app closed meanwhile
 
-    def show_frame(self, views, frame):
-        """On the UI thread: put a drawn frame on screen."""
+    def _diagnosis(self, shot):
+        """(findings, unit health, the panel's text) of a shot, on the frame thread."""
+        ds, trainer = shot.dataset, shot.trainer
+        findings = diagnose(shot.net, trainer, ds.X, ds.Y, max_epochs=shot.limit)
+        # While it trains, a finding lingers rather than flickers; stopped, the
+        # screen says what holds now.
+        findings = self.monitor.update(findings) if shot.running else findings
+        text = self.findings_text(findings, trainer.best, trainer.history["loss"][-1:])
+        return findings, unit_health(shot.net, ds.X), text
+
+    def show_frame(self, generation, views, frame, errors):
+        """On the UI thread: put a drawn frame on screen (unless the run it shows
+        has been replaced meanwhile)."""
         self._frame_in_flight = False
-        if "error" in frame:
-            self.notify(frame["error"], severity="error", timeout=4)
-        if "findings" in frame:
-            findings, health, text = frame["findings"]
+        if not self.screen_stack or generation != self.session.generation:
+            return
+        if errors and errors != self._frame_errors:
+            self.notify("; ".join(errors), severity="error", timeout=6)
+        self._frame_errors = errors
+        if "diagnosis" in frame:
+            findings, health, text = frame["diagnosis"]
             if _codes(findings) != _codes(self.findings):
                 self._text_version = -1         # the status line says "converged"
             self.findings = findings
@@ -313,16 +329,20 @@ class TuinnApp(App):
                 view.show(frame[name])
 
     def findings_text(self, findings, best, last_loss):
+        """The diagnosis panel.  Each piece is made plain before it is styled:
+        --ascii lengthens some characters ("→" is "->"), which would shift the
+        styles of a whole text translated at once."""
         text = Text()
         if not findings:
             text.append("no problem found\n", style="green")
         for f in findings:
             icon, plain, style = SEVERITY[f.severity]
-            text.append(f"{plain if self.ascii_only else icon} {f.message}\n", style=style)
-            text.append(f"   → {f.advice}\n", style="dim")
+            text.append(self.plain(f"{plain if self.ascii_only else icon} {f.message}\n"),
+                        style=style)
+            text.append(self.plain(f"   → {f.advice}\n"), style="dim")
         if best is not None and len(last_loss) and last_loss[-1] > best[1]:
-            text.append(f"best so far: epoch {best[0]}, loss {best[1]:.6g} (b restores it)",
-                        style="dim")
+            text.append(self.plain(f"best so far: epoch {best[0]}, loss {best[1]:.6g} "
+                                   "(b restores it)"), style="dim")
         return text
 
     def on_tabbed_content_tab_activated(self, event):
@@ -519,7 +539,8 @@ def _codes(findings):
 
 def fit_status(parts, width):
     """The status line: as many of `parts` (most important first) as fit in
-    `width`, with narrower separators before a part is left out."""
+    `width`.  Narrow separators only when they keep more of the first
+    ESSENTIAL_PARTS; the tail is dropped before the line is cramped."""
     parts = [p for p in parts if p]
     lines = []
     for separator in (" │ ", "│"):

@@ -24,13 +24,18 @@ UNIT_COLORS = ("cyan", "magenta", "yellow", "green", "red", "blue")
 
 def nice_ticks(lo, hi, count=5, whole=False):
     """About `count` round values (steps of 1, 2 or 5 times a power of ten) in
-    [lo, hi]; whole numbers only when `whole`."""
+    [lo, hi]; whole numbers only when `whole`.  A range flat to rounding is
+    one tick; one too wide or too fine for round steps, its two ends."""
     lo, hi = float(lo), float(hi)
-    if not hi > lo:
+    span = hi - lo
+    if not span > 1e-12 * max(abs(lo), abs(hi)):
         return [lo]
-    magnitude = 10.0 ** np.floor(np.log10((hi - lo) / max(count - 1, 1)))
+    raw = span / max(count - 1, 1)
+    if not 1e-300 < raw < 1e300:
+        return [lo, hi]
+    magnitude = 10.0 ** np.floor(np.log10(raw))
     step = min((m * magnitude for m in (0.5, 1, 2, 5, 10)),
-               key=lambda st: abs((hi - lo) / st + 1 - count))
+               key=lambda st: abs(span / st + 1 - count))
     if whole:
         step = max(step, 1.0)
     first = np.ceil(lo / step)
@@ -45,6 +50,8 @@ def tick_labels(ticks, log=False):
         return [f"{10.0 ** t:g}" for t in ticks]
     step = ticks[1] - ticks[0] if len(ticks) > 1 else abs(ticks[0]) or 1.0
     big = max(abs(t) for t in ticks)
+    if not 0 < step < np.inf:
+        return [f"{t:.3g}" for t in ticks]
     if big >= 1e6 or 0 < big < 1e-3:
         digits = max(1, int(np.floor(np.log10(big)) - np.floor(np.log10(step))) + 1)
         return [f"{t:.{digits}g}" for t in ticks]
@@ -187,7 +194,7 @@ class TrajectoryChart(Chart):
     def draw(self, layout, trajectory, tracked, names):
         """trajectory: Session.trajectory(); tracked: indices into theta to plot."""
         fig = self.figure("weights over the epochs (t on a weight: track / untrack)", layout)
-        epochs, thetas = trajectory
+        epochs, thetas = np.array(trajectory[0]), np.array(trajectory[1])
         for flat, color in zip(tracked, UNIT_COLORS * 8):
             if flat >= thetas.shape[1]:
                 continue

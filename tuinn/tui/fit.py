@@ -42,9 +42,13 @@ class HeatMap(Drawn, Widget):
         gx, gy = np.meshgrid(np.linspace(x0, x1, width), np.linspace(y1, y0, rows))
         out = net.predict(np.column_stack([gx.ravel(), gy.ravel()]))
         value = out.argmax(axis=1) / max(out.shape[1] - 1, 1) if out.shape[1] > 1 else out[:, 0]
-        lo, hi = (0.0, 1.0) if task != "regression" or net.output == "sigmoid" else \
-            (float(np.min(value)), float(np.max(value)))
-        shade = ((value - lo) / ((hi - lo) or 1.0)).reshape(rows, width)
+        finite = value[np.isfinite(value)]
+        lo, hi = (0.0, 1.0) if task != "regression" or net.output == "sigmoid" or \
+            not finite.size else (float(finite.min()), float(finite.max()))
+        with np.errstate(invalid="ignore", over="ignore"):
+            shade = ((value - lo) / ((hi - lo) or 1.0)).reshape(rows, width)
+        # An output that overflowed shows as the middle shade, not as an error.
+        shade = np.where(np.isfinite(shade), shade, 0.5)
         colors = [[_rgb(blend(t)) for t in row] for row in shade]
         marks = cls._marks(X, Y, task, (x0, x1, y0, y1), width, height)
         styles = {}         # a few dozen colour pairs: parse each once

@@ -84,7 +84,8 @@ class PseudoTerminal:
         except OSError:             # the app has closed the terminal
             return ""
         cut = raw.rfind("\x1b")
-        self._tail = raw[cut:] if cut >= 0 and cut > len(raw) - 32 else ""
+        cut_short = cut >= 0 and not ESCAPES.match(raw, cut) and cut > len(raw) - 32
+        self._tail = raw[cut:] if cut_short else ""
         return ESCAPES.sub("", raw[:len(raw) - len(self._tail)])
 
     def drain(self, seconds=0.0):

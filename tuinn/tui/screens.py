@@ -1,6 +1,7 @@
 """Modal screens: edit a value, open a run or preset, the list of keys."""
 
 from rich.table import Table
+from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -22,9 +23,10 @@ class EditScreen(ModalScreen):
 
     def compose(self):
         with Vertical(id="edit-box"):
-            yield Label(self.title_text, id="edit-title")
+            # Text, not markup: names, paths and messages may hold brackets.
+            yield Label(Text(self.title_text), id="edit-title")
             yield Input(value=self.value, id="edit-input")
-            yield Label(self.hint, id="edit-hint")
+            yield Label(Text(self.hint), id="edit-hint")
             yield Label("", id="edit-error")
             with Horizontal(id="edit-buttons"):
                 yield Button("Apply", id="edit-apply", variant="primary")
@@ -42,7 +44,7 @@ class EditScreen(ModalScreen):
     def _try(self, text):
         error = self.apply(text)
         if error:
-            self.query_one("#edit-error", Label).update(f"refused: {error}")
+            self.query_one("#edit-error", Label).update(Text(f"refused: {error}"))
         else:
             self.dismiss(True)
 
@@ -52,14 +54,14 @@ class EditScreen(ModalScreen):
 
 class PickerScreen(ModalScreen):
     """Choose a preset, or type the path of a run file or a saved run folder.
-    `open(kind, what)` returns '' (opened) or why not, shown in place while the
-    picker stays open."""
+    `open_run(kind, what)` returns '' (opened) or why not, shown in place while
+    the picker stays open."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
-    def __init__(self, has_last, open):
+    def __init__(self, has_last, open_run):
         super().__init__()
-        self.has_last, self.open = has_last, open
+        self.has_last, self.open_run = has_last, open_run
 
     def compose(self):
         with Vertical(id="picker-box"):
@@ -83,9 +85,9 @@ class PickerScreen(ModalScreen):
             self._try("path", event.value.strip())
 
     def _try(self, kind, what):
-        error = self.open(kind, what)
+        error = self.open_run(kind, what)
         if error:
-            self.query_one("#picker-error", Label).update(f"cannot open {what}: {error}")
+            self.query_one("#picker-error", Label).update(Text(f"cannot open {what}: {error}"))
         else:
             self.dismiss(True)
 

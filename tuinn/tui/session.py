@@ -506,9 +506,10 @@ class Session:
         return f"h={m.hidden_units} {m.activation} lr={self.run.trainer.settings['lr']:g}"
 
     def trajectory(self):
-        """(epochs, theta rows) of the recorded weights."""
+        """(epochs, theta rows) of the recorded weights, as lists: each row is a
+        copy no one changes, so the arrays can be built outside the lock."""
         with self.lock:
-            return np.array(self._traj_epochs), np.array(self._traj_theta)
+            return list(self._traj_epochs), list(self._traj_theta)
 
     def toggle_tracked(self, flat_index):
         with self.lock:

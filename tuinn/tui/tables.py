@@ -120,9 +120,9 @@ class UnitsTable(Static):
 
         text = Text()
         text.append(line(self.HEADER).rstrip() + "\n", style="bold")
-        for row, (_, (state, color), *_) in zip(cells[1:], self.rows):
-            text.append(f"{row[0]:<{widths[0]}}  ")
-            text.append(f"{state:<{widths[1]}}", style=color)
+        for row, (_, (_, color), *_) in zip(cells[1:], self.rows):
+            text.append(f"{row[0].ljust(widths[0])}  ")
+            text.append(row[1].ljust(widths[1]), style=color)       # the state, in its colour
             text.append(f"  {line(row, first=2).rstrip()}\n")
         self.update(text, layout=False)
 
