@@ -230,9 +230,12 @@ class TuinnApp(App):
         self.part("#status", Static).update(
             self.plain(fit_status([self.plain(p) for p in parts], self.size.width)), layout=False)
         if s.notice != self._notice_shown:
-            # With a layout pass (a long notice takes a second line), so only on a change.
+            # A layout pass only when the notice goes from one line to two or
+            # back: it would hold the key's answer for a frame or two.
+            width = self.size.width
+            relayout = _lines(s.notice, width) != _lines(self._notice_shown, width)
             self._notice_shown = s.notice
-            self.part("#notice", Static).update(self.plain(s.notice))
+            self.part("#notice", Static).update(self.plain(s.notice), layout=relayout)
         if tab == "settings":
             self.part(SettingsTable).show(fields)
             self.part("#data-summary", Static).update("\n".join(summary))
@@ -269,7 +272,9 @@ class TuinnApp(App):
         self._frame_in_flight = True
         self.draw_frame(shot, views, layouts, self.log_scale)
 
-    @work(thread=True, group="frames")
+    # A description of its own: Textual would otherwise repr() the arguments,
+    # numpy arrays and all, on the UI thread for every frame (~20 ms).
+    @work(thread=True, group="frames", description="a plot frame")
     def draw_frame(self, shot, views, layouts, log_scale):
         """On the frame thread: everything the UI thread then only swaps in.
         A part that fails is left as it was, and says why; the others draw."""
@@ -531,6 +536,11 @@ class TuinnApp(App):
         deadline.daemon = True
         deadline.start()
         self.exit(0)
+
+
+def _lines(notice, width):
+    """Lines a notice takes on the notice line (up to two)."""
+    return 1 + (len(notice or "") > width)
 
 
 def _codes(findings):
