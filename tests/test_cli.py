@@ -64,6 +64,7 @@ def test_bench_text_report_has_a_row_per_workload():
     assert rows[-3].startswith("csv:") and "DIFFER" not in rows[-3]
     assert rows[-2].startswith("diagnose: N=1,000, h=64:")
     assert rows[-1].startswith("save: a run with 1,000,000 epochs of history saves in")
+    assert "without its CSV as on a hang-up" in rows[-1]
 
 
 def test_bench_imports_no_textual():
@@ -150,4 +151,4 @@ def test_bench_times_a_diagnosis(bench_doc):
 def test_bench_times_saving_a_long_run(bench_doc):
     v = bench_doc["save"]
     assert v["epochs"] == 1_000_000 and v["same_history"]
-    assert 0 < v["seconds"] and 0 < v["load_seconds"]
+    assert 0 < v["hang_up_seconds"] < v["seconds"] and 0 < v["load_seconds"]

@@ -248,7 +248,9 @@ def test_bad_saved_runs_are_one_clear_error(tmp_path):
     with pytest.raises(DataError, match="opt_state is missing"):
         Run.load(folder)
 
-    run.save(folder)
+    snap = run.trainer.snapshot()
+    del snap["loss"], snap["test_loss"]                # as saved before state.npz had them
+    np.savez(folder / "state.npz", theta=run.net.theta, **snap)
     (folder / "history.csv").write_text("epoch,loss,test_loss\n0,abc,\n")
     with pytest.raises(DataError, match="cannot read history"):
         Run.load(folder)
@@ -309,3 +311,19 @@ def test_format_history_refuses_mismatched_lengths():
     with pytest.raises(DataError, match="3 losses but 2 test losses"):
         format_history(np.zeros(3), np.zeros(2), 0, 3)
     assert format_history(np.zeros(3), np.empty(0), 3, 10) == b""
+
+
+def test_a_quick_save_leaves_out_the_csv_and_resumes_the_same(tmp_path):
+    run = one_long_run(RunSpec.from_preset("exp"), 300)
+    run.save(tmp_path / "quick", history_csv=False)
+    assert sorted(p.name for p in (tmp_path / "quick").iterdir()) == ["run.toml", "state.npz"]
+    assert_same_run(Run.load(tmp_path / "quick"), run)
+
+
+def test_runs_saved_with_the_history_only_in_the_csv_still_load(tmp_path):
+    run = one_long_run(RunSpec.from_preset("exp"), 40)
+    folder = run.save(tmp_path / "old")
+    snap = run.trainer.snapshot()
+    del snap["loss"], snap["test_loss"]
+    np.savez(folder / "state.npz", theta=run.net.theta, status=np.array(run.status), **snap)
+    assert_same_run(Run.load(folder), run)

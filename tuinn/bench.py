@@ -296,13 +296,17 @@ def run_save():
         run.save(os.path.join(tmp, "run"))
         seconds = time.perf_counter() - start
         start = time.perf_counter()
+        run.save(os.path.join(tmp, "hang-up"), history_csv=False)
+        hang_up_seconds = time.perf_counter() - start
+        start = time.perf_counter()
         back = Run.load(os.path.join(tmp, "run"))
         load_seconds = time.perf_counter() - start
-    same = all(np.array_equal(run.trainer.history[k], back.trainer.history[k])
-               for k in ("loss", "test_loss"))
-    return {"epochs": SAVE_EPOCHS, "seconds": seconds, "load_seconds": load_seconds,
-            "same_history": same, "limit_s": SAVE_LIMIT_S,
-            "meets_goal": same and seconds < SAVE_LIMIT_S}
+        quick = Run.load(os.path.join(tmp, "hang-up"))
+    same = all(np.array_equal(run.trainer.history[k], other.trainer.history[k])
+               for other in (back, quick) for k in ("loss", "test_loss"))
+    return {"epochs": SAVE_EPOCHS, "seconds": seconds, "hang_up_seconds": hang_up_seconds,
+            "load_seconds": load_seconds, "same_history": same, "limit_s": SAVE_LIMIT_S,
+            "meets_goal": same and hang_up_seconds < SAVE_LIMIT_S}
 
 
 def run(quick=False, repeats=3, compare=(), only=None, progress=None):
@@ -359,8 +363,8 @@ def format_report(doc):
                  f"{'ok' if d['meets_goal'] else 'SLOW'})")
     v = doc["save"]
     lines.append(f"save: a run with {v['epochs']:,} epochs of history saves in "
-                 f"{v['seconds']:.2f} s and loads in {v['load_seconds']:.2f} s (goal < "
-                 f"{v['limit_s']:g} s, what a hang-up allows: "
-                 f"{'ok' if v['meets_goal'] else 'SLOW'}"
-                 f"{'' if v['same_history'] else ', HISTORY DIFFERS'})")
+                 f"{v['seconds']:.2f} s, {v['hang_up_seconds']:.2f} s without its CSV as on a "
+                 f"hang-up (goal < {v['limit_s']:g} s: {'ok' if v['meets_goal'] else 'SLOW'}"
+                 f"{'' if v['same_history'] else ', HISTORY DIFFERS'}), and loads in "
+                 f"{v['load_seconds']:.2f} s")
     return "\n".join(lines)

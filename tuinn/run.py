@@ -6,8 +6,8 @@ net and the trainer from a spec, trains, reports metrics, and saves to / loads
 from a run folder that resumes bit-identically:
 
     run.toml      the spec, with the settings in force when saved
-    state.npz     weights and trainer state (loaded with allow_pickle=False)
-    history.csv   epoch, loss, test_loss
+    state.npz     weights, trainer state and loss history (allow_pickle=False)
+    history.csv   epoch, loss, test_loss (for people; a hang-up's save skips it)
 """
 
 import dataclasses
@@ -346,18 +346,23 @@ class Run:
 
     # ------------------------------------------------------------ saving
 
-    def save(self, folder):
-        """Write the run folder; a save that fails half way leaves the old one intact."""
+    def save(self, folder, history_csv=True):
+        """Write the run folder; a save that fails half way leaves the old one intact.
+
+        state.npz holds everything a resume needs, the loss history included
+        (binary: exact, and written in milliseconds).  history.csv is the same
+        history for people and other tools; `history_csv=False` leaves it out,
+        for a save that must be quick (a hang-up), and the next save writes it."""
         folder = pathlib.Path(folder)
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
         try:
             self.spec.write(tmp / "run.toml")
             snap = self.trainer.snapshot()
-            history = (snap.pop("loss"), snap.pop("test_loss"))
             np.savez(tmp / "state.npz", theta=self.net.theta, status=np.array(self.status),
                      **snap)
-            write_history(tmp / "history.csv", *history)
+            if history_csv:
+                write_history(tmp / "history.csv", snap["loss"], snap["test_loss"])
             old = folder.with_name(f".{folder.name}.old")
             if folder.exists():
                 shutil.rmtree(old, ignore_errors=True)
@@ -387,7 +392,8 @@ class Run:
         if theta is None or theta.shape != run.net.theta.shape:
             raise DataError(f"{state_path}: weights do not fit the net of run.toml "
                             f"({run.net.describe()})")
-        state["loss"], state["test_loss"] = _read_history(folder / "history.csv")
+        if "loss" not in state:         # saved before state.npz held the history
+            state["loss"], state["test_loss"] = _read_history(folder / "history.csv")
         run.net.theta[:] = theta
         try:
             run.trainer.restore(state)

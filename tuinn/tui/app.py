@@ -510,10 +510,10 @@ class TuinnApp(App):
 
     # ------------------------------------------------------------ leaving
 
-    def keep(self):
+    def keep(self, history_csv=True):
         """Save the run as the last run (tuinn --resume).  Returns an error or ''."""
         try:
-            self.session.save(last_run_dir())
+            self.session.save(last_run_dir(), history_csv)
         except (OSError, TuinnError) as exc:
             return str(exc)
         return ""
@@ -530,7 +530,7 @@ class TuinnApp(App):
     def hang_up(self):
         """SIGHUP / SIGTERM: keep the run, then leave within a second even if the
         terminal is gone (drawing to a dead terminal can block)."""
-        self.keep()
+        self.keep(history_csv=False)        # the CSV of a long run would take seconds
         self.stop_training()
         deadline = threading.Timer(1.0, os._exit, (0,))
         deadline.daemon = True

@@ -347,13 +347,14 @@ class Session:
             self.touch(f"{name}{list(index)} = {value:g}; training continues from it")
             return ""
 
-    def save(self, folder=None):
-        """Save the run (atomically); returns the folder.  Raises OSError/TuinnError."""
+    def save(self, folder=None, history_csv=True):
+        """Save the run (atomically; see Run.save); returns the folder.  Raises
+        OSError/TuinnError."""
         with self.lock:
             if folder is None:
                 stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
                 folder = state_dir() / "runs" / f"{self.run.spec.name}-{stamp}"
-            return self.run.save(folder)
+            return self.run.save(folder, history_csv)
 
     # ------------------------------------------------------------ settings
 
