@@ -475,7 +475,7 @@ class Session:
         try:
             run = Run(spec)
         except TuinnError as exc:
-            return f"not applied: {exc}"
+            return str(exc)
         self._install(run, self.source)
         self._restart_pace()
         self.touch(notice)
