@@ -21,14 +21,9 @@ def state_home(tmp_path, monkeypatch):
     return tmp_path / "state"
 
 
-def app_for(preset="exp", paused=True, size=(100, 30)):
-    session = Session(RunSpec.from_preset(preset), paused=paused)
-    return TuinnApp(session), size
-
-
-def drive(preset, script, paused=True, size=(100, 30)):
+def drive(preset, script, paused=True, size=(100, 30), ascii_only=False):
     """Run `script(app, pilot)` inside a headless app and return the app."""
-    app, size = app_for(preset, paused, size)
+    app = TuinnApp(Session(RunSpec.from_preset(preset), paused=paused), ascii_only=ascii_only)
 
     async def go():
         async with app.run_test(size=size) as pilot:
@@ -307,24 +302,19 @@ def test_screen_keeps_updating_under_an_open_editor():
 
 
 def test_ascii_mode_draws_without_block_or_braille_characters():
-    session = Session(RunSpec.from_preset("circle"), paused=True)
-    app = TuinnApp(session, ascii_only=True)
-
-    async def go():
-        async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.press("N")
-            await pilot.pause(0.4)
-            assert app.has_class("-ascii")
-            heat, loss, units = (shown(app.part(part)) for part in ("#fit-heat", "#loss", "#units"))
-            drawn = heat + loss + units + status(app) + str(app.part("#notice").render())
-            assert all(ord(c) < 128 for c in drawn), sorted({c for c in drawn if ord(c) >= 128})
-            assert "o" in heat or "x" in heat
-            await pilot.press("3", "n")
-            await pilot.pause(0.3)
-            weights = shown(app.part("#weights-table"))
-            assert all(ord(c) < 128 for c in weights) and ("^" in weights or "v" in weights)
-            app.stop_training()
-    asyncio.run(go())
+    async def script(app, pilot):
+        await pilot.press("N")
+        await pilot.pause(0.4)
+        assert app.has_class("-ascii")
+        heat, loss, units = (shown(app.part(part)) for part in ("#fit-heat", "#loss", "#units"))
+        drawn = heat + loss + units + status(app) + str(app.part("#notice").render())
+        assert all(ord(c) < 128 for c in drawn), sorted({c for c in drawn if ord(c) >= 128})
+        assert "o" in heat or "x" in heat
+        await pilot.press("3", "n")
+        await pilot.pause(0.3)
+        weights = shown(app.part("#weights-table"))
+        assert all(ord(c) < 128 for c in weights) and ("^" in weights or "v" in weights)
+    drive("circle", script, ascii_only=True)
 
 
 @pytest.mark.parametrize("choice,env", [("none", {"NO_COLOR": "1"}), ("auto", {}),
@@ -399,15 +389,15 @@ def test_number_keys_put_the_keys_on_the_tabs_table():
     drive("exp", script)
 
 
-def test_the_picker_refuses_a_bad_path_in_place():
+@pytest.mark.parametrize("path", ["/no/such/run.toml", "/a/[b]/run.toml"])
+def test_the_picker_refuses_a_bad_path_in_place_as_typed(path):
     async def script(app, pilot):
         await pilot.press("o")
         await pilot.pause(0.1)
         app.screen.query_one("#picker-path").focus()
-        await pilot.press(*"/no/such/run.toml", "enter")
+        await pilot.press(*path, "enter")
         assert isinstance(app.screen, PickerScreen), "the picker stays open"
-        error = shown(app.screen.query_one("#picker-error"))
-        assert "cannot open /no/such/run.toml" in error
+        assert f"cannot open {path}" in shown(app.screen.query_one("#picker-error"))
         assert app.session.source == "exp"
     drive("exp", script)
 
@@ -493,26 +483,10 @@ def test_an_overflowing_net_still_draws_its_heat_map():
 
 
 def test_ascii_diagnosis_keeps_each_style_on_its_own_words():
-    session = Session(RunSpec.from_preset("exp-h5"), paused=True)
-    app = TuinnApp(session, ascii_only=True)
-
-    async def go():
-        async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.press("N")
-            await pilot.pause(0.5)
-            text = app.findings_text(app.findings, None, [])
-            advice = [text.plain[span.start:span.end] for span in text.spans
-                      if span.style == "dim"]
-            assert advice and all(a.startswith("   -> ") for a in advice), advice
-            app.stop_training()
-    asyncio.run(go())
-
-
-def test_a_path_with_brackets_is_shown_as_typed():
     async def script(app, pilot):
-        await pilot.press("o")
-        await pilot.pause(0.1)
-        app.screen.query_one("#picker-path").focus()
-        await pilot.press(*"/a/[b]/run.toml", "enter")
-        assert "cannot open /a/[b]/run.toml" in shown(app.screen.query_one("#picker-error"))
-    drive("exp", script)
+        await pilot.press("N")
+        await pilot.pause(0.5)
+        text = app.findings_text(app.findings, None, [])
+        advice = [text.plain[span.start:span.end] for span in text.spans if span.style == "dim"]
+        assert advice and all(a.startswith("   -> ") for a in advice), advice
+    drive("exp-h5", script, ascii_only=True)
