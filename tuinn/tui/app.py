@@ -220,11 +220,11 @@ class TuinnApp(App):
             parts = [s.source, f"epoch {run.epoch:,}/{s.limit:,}", state,
                      f"{tr.settings['optimizer']} lr {tr.lr_now:.4g}", run.net.describe(), eps,
                      f"speed {speed_label(s.speed)}"]
-            fields = s.fields()
             tab = self.part(TabbedContent).active
             if tab == "weights":
                 self.part(WeightsTable).show(run.net)
-            summary = run.data_summary()
+            elif tab == "settings":             # only what the open tab shows
+                fields, summary = s.fields(), run.data_summary()
         # layout=False: these have fixed sizes, and a layout pass per frame costs
         # more than everything else drawn.
         self.part("#status", Static).update(

@@ -108,11 +108,10 @@ class UnitsTable(Static):
     def __init__(self, ascii_only=False, **kwargs):
         super().__init__(**kwargs)
         self.ascii_only = ascii_only
-        self.rows = []
 
     def show(self, health):
-        self.rows = [self._row(unit) for unit in health]
-        cells = [self.HEADER] + [(i, state, *rest) for i, (state, _), *rest in self.rows]
+        rows = [self._row(unit) for unit in health]
+        cells = [self.HEADER] + [row for row, _ in rows]
         widths = [max(len(row[c]) for row in cells) for c in range(len(self.HEADER))]
 
         def line(row, first=0):
@@ -120,13 +119,14 @@ class UnitsTable(Static):
 
         text = Text()
         text.append(line(self.HEADER).rstrip() + "\n", style="bold")
-        for row, (_, (_, color), *_) in zip(cells[1:], self.rows):
+        for row, color in rows:
             text.append(f"{row[0].ljust(widths[0])}  ")
             text.append(row[1].ljust(widths[1]), style=color)       # the state, in its colour
             text.append(f"  {line(row, first=2).rstrip()}\n")
         self.update(text, layout=False)
 
     def _row(self, unit):
+        """(the unit's cells, the colour of its state)."""
         flags = unit["flags"]
         glyph, plain, color = next((STATE_GLYPHS[f] for f in flags if f in STATE_GLYPHS), ALIVE)
         words = [f"duplicate of {unit['duplicate_of']}" if f == "duplicate" else f
@@ -135,9 +135,10 @@ class UnitsTable(Static):
         filled = int(round(unit["active"] * 10))
         bar = ("#" * filled + "." * (10 - filled)) if self.ascii_only else \
             ("█" * filled + "░" * (10 - filled))
-        return (str(unit["index"]), (state, color), f"{bar} {unit['active']:4.0%}",
-                f"{unit['mean_deriv']:.3g}",
-                f"{unit['z_min']:.3g} {'..' if self.ascii_only else '…'} {unit['z_max']:.3g}")
+        z_range = f"{unit['z_min']:.3g} {'..' if self.ascii_only else '…'} {unit['z_max']:.3g}"
+        cells = (str(unit["index"]), state, f"{bar} {unit['active']:4.0%}",
+                 f"{unit['mean_deriv']:.3g}", z_range)
+        return cells, color
 
 
 class SettingsTable(DataTable):
