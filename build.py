@@ -1,6 +1,8 @@
-"""cffi builder of tuinn's C kernel (out-of-line API mode): `tuinn._kernel`.
+"""cffi builders (out-of-line API mode) of tuinn's two C modules:
+`tuinn._kernel`, the training kernel (csrc/tuinn.c), and `tuinn._csv`, the
+CSV number parser (csrc/csv.c).
 
-The C declarations live once, in csrc/tuinn.h, between the `cdef-begin` and
+The C declarations live once, in each header, between the `cdef-begin` and
 `cdef-end` markers; this file hands that region to cffi as it is.
 
 Environment:
@@ -17,8 +19,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 CSRC = HERE / "csrc"
 
 
-def cdef_text():
-    header = (CSRC / "tuinn.h").read_text()
+def cdef_text(header_name):
+    header = (CSRC / header_name).read_text()
     begin = header.index("/* cdef-begin */") + len("/* cdef-begin */")
     return header[begin:header.index("/* cdef-end */")]
 
@@ -40,20 +42,21 @@ def compile_args():
     return args, []
 
 
-def builder(root=HERE):
-    """The FFI builder, with source paths relative to `root`: setuptools accepts
-    only relative paths (pip builds from the project root), and cffi's own
-    compile() works from inside its output folder."""
+def builder(module="tuinn._kernel", root=HERE):
+    """The FFI builder of `module`, with source paths relative to `root`:
+    setuptools accepts only relative paths (pip builds from the project root),
+    and cffi's own compile() works from inside its output folder."""
+    source, header = MODULES[module]
     ffi = FFI()
-    ffi.cdef(cdef_text())
+    ffi.cdef(cdef_text(header))
     compile_flags, link_flags = compile_args()
     csrc = os.path.relpath(CSRC, root)
     ffi.set_source(
-        "tuinn._kernel",
-        '#include "tuinn.h"',
-        sources=[os.path.join(csrc, "tuinn.c"), os.path.join(csrc, "csv.c")],
+        module,
+        f'#include "{header}"',
+        sources=[os.path.join(csrc, source)],
         include_dirs=[csrc],
-        depends=[os.path.join(csrc, "tuinn.h")],
+        depends=[os.path.join(csrc, header)],
         extra_compile_args=compile_flags,
         extra_link_args=link_flags,
         libraries=["m"],
@@ -61,10 +64,14 @@ def builder(root=HERE):
     return ffi
 
 
-ffibuilder = builder()
+MODULES = {"tuinn._kernel": ("tuinn.c", "tuinn.h"), "tuinn._csv": ("csv.c", "csv.h")}
+ffibuilder = builder("tuinn._kernel")
+csv_builder = builder("tuinn._csv")
 
 if __name__ == "__main__":
-    # `python build.py OUTDIR` builds OUTDIR/tuinn/_kernel*.so outside any
-    # install (CI's sanitizer pass puts it in front of the installed one).
+    # `python build.py OUTDIR` builds OUTDIR/tuinn/_kernel*.so and _csv*.so
+    # outside any install (CI's sanitizer pass puts them in front of the
+    # installed ones).
     out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
-    builder(out).compile(tmpdir=str(out), verbose=True)
+    for name in MODULES:
+        builder(name, out).compile(tmpdir=str(out), verbose=True)

@@ -2,4 +2,4 @@
 # is in pyproject.toml.
 from setuptools import setup
 
-setup(cffi_modules=["build.py:ffibuilder"])
+setup(cffi_modules=["build.py:ffibuilder", "build.py:csv_builder"])

@@ -1,5 +1,5 @@
-/* Numeric CSV: the fast path of tuinn's CSV loader, and the writer of a run's
- * loss history (see tuinn.h).
+/* Numeric CSV: the fast path of tuinn's CSV loader (see csv.h).  Not part of
+ * the training kernel: a module of its own, tuinn._csv.
  *
  * Python's own parsers take about 250 ns per number; this one takes a few ns
  * for the usual short decimals.  It only accepts what it is sure of and
@@ -8,11 +8,10 @@
  */
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tuinn.h"
+#include "csv.h"
 
 /* Powers of ten that are exact doubles: w * 10^e and w / 10^e with w < 2^53
  * and e <= 22 are then one correctly rounded operation (Clinger's fast path). */
@@ -91,13 +90,13 @@ static int parse_number(const char **pp, const char *end, double *value)
     return 1;
 }
 
-int tn_parse_csv(const char *text, int64_t len, char delim, int n_cols, double *out,
+int csv_parse_numbers(const char *text, int64_t len, char delim, int n_cols, double *out,
                  int64_t max_rows, int64_t *rows)
 {
     if (!text || !out || !rows)
-        return TN_ENULL;
+        return CSV_ENULL;
     if (n_cols < 1 || len < 0 || max_rows < 0)
-        return TN_EDATA;
+        return CSV_ESIZE;
     const char *p = text, *end = text + len;
     int64_t r = 0;
     while (p < end) {
@@ -111,18 +110,18 @@ int tn_parse_csv(const char *text, int64_t len, char delim, int n_cols, double *
             continue;
         }
         if (r == max_rows)
-            return TN_EPARSE;
+            return CSV_EPARSE;
         double *row = out + r * n_cols;
         for (int j = 0; j < n_cols; j++) {
             while (p < end && is_pad(*p, delim))
                 p++;
             if (!parse_number(&p, end, &row[j]))
-                return TN_EPARSE;
+                return CSV_EPARSE;
             while (p < end && is_pad(*p, delim))
                 p++;
             if (j < n_cols - 1) {
                 if (p >= end || *p != delim)
-                    return TN_EPARSE;
+                    return CSV_EPARSE;
                 p++;
             }
         }
@@ -130,31 +129,11 @@ int tn_parse_csv(const char *text, int64_t len, char delim, int n_cols, double *
             p++;
         if (p < end) {
             if (*p != '\n')
-                return TN_EPARSE;
+                return CSV_EPARSE;
             p++;
         }
         r++;
     }
     *rows = r;
-    return TN_OK;
-}
-
-int tn_format_history(const double *loss, const double *test, int64_t first, int64_t n,
-                      char *out, int64_t cap, int64_t *len)
-{
-    if (!loss || !out || !len)
-        return TN_ENULL;
-    if (first < 0 || n < 0 || cap < n * TN_HISTORY_ROW_MAX)
-        return TN_EDATA;
-    char *p = out;
-    for (int64_t e = first; e < first + n; e++) {
-        int k = test ? snprintf(p, TN_HISTORY_ROW_MAX, "%lld,%.17g,%.17g\n", (long long)e,
-                                loss[e], test[e])
-                     : snprintf(p, TN_HISTORY_ROW_MAX, "%lld,%.17g,\n", (long long)e, loss[e]);
-        if (k < 0 || k >= TN_HISTORY_ROW_MAX)     /* cannot happen: the bound is the widest row */
-            return TN_EDATA;
-        p += k;
-    }
-    *len = p - out;
-    return TN_OK;
+    return CSV_OK;
 }

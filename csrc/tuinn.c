@@ -1,4 +1,5 @@
 /* tuinn kernel: forward, backward and update loop of a one-hidden-layer net.
+ * The mathematics it follows is docs/math.md.
  *
  * Rows are processed in blocks of BLK, stored transposed (feature-major), so
  * the innermost loops run over the rows of a block: contiguous, branch-free,
@@ -16,6 +17,17 @@
 
 #define BLK 256
 
+/* Slope of leaky_relu for z <= 0. */
+#define LEAKY_SLOPE 0.01
+/* The adaptive schedule (after scikit-learn): after ADAPTIVE_PATIENCE epochs
+ * without a gain of tol, the rate is divided by ADAPTIVE_CUT. */
+#define ADAPTIVE_CUT 5.0
+#define ADAPTIVE_PATIENCE 2
+/* exp_neg clamps its argument here: exp(-708) ~ 3e-308 is still a normal double. */
+#define EXP_FLOOR (-708.0)
+/* -ln(2)/2: above it, e^x - 1 comes from the series itself (no cancellation). */
+#define EXPM1_SERIES_LIMIT (-0.34657359027997264)
+
 static const char *const messages[] = {
     "ok",
     "a required buffer is missing",
@@ -24,12 +36,11 @@ static const char *const messages[] = {
     "a data set has no rows",
     "unknown optimizer or schedule, or a hyperparameter out of range",
     "diverged: the loss or a weight became NaN/Inf; the last finite weights were put back",
-    "the text is not rows of plain finite numbers with the same number of cells",
 };
 
 const char *tn_strerror(int status)
 {
-    if (status < 0 || status > TN_EPARSE)
+    if (status < 0 || status > TN_DIVERGED)
         return "unknown status";
     return messages[status];
 }
@@ -52,28 +63,32 @@ int tn_check_arch(const tn_arch *a)
     return TN_OK;
 }
 
-int64_t tn_param_count(const tn_arch *a)
+/* Where each parameter array starts in theta (and in a gradient, which has
+ * theta's layout): [W1 (d*h, row-major) | b1 (h) | W2 (h*k) | b2 (k)]. */
+typedef struct {
+    int64_t W1, b1, W2, b2, count;
+} layout;
+
+static layout layout_of(const tn_arch *a)
 {
     int64_t d = a->n_in, h = a->n_hidden, k = a->n_out;
-    return d * h + h + h * k + k;
+    layout l;
+    l.W1 = 0;
+    l.b1 = l.W1 + d * h;
+    l.W2 = l.b1 + h;
+    l.b2 = l.W2 + h * k;
+    l.count = l.b2 + k;
+    return l;
+}
+
+int64_t tn_param_count(const tn_arch *a)
+{
+    return layout_of(a).count;
 }
 
 int64_t tn_opt_state_count(const tn_arch *a)
 {
     return 2 * tn_param_count(a);
-}
-
-/* Block buffers: x (d rows), y, s, o, ds (k rows each), z, act, dz (h rows each),
- * and two single rows of row-wise scratch (softmax max and sum). */
-static int64_t block_count(const tn_arch *a)
-{
-    return (int64_t)BLK * (a->n_in + 4 * a->n_out + 3 * a->n_hidden + 2);
-}
-
-/* grad, snapshot of theta, snapshot of the optimizer state, then the blocks. */
-int64_t tn_work_count(const tn_arch *a)
-{
-    return 4 * tn_param_count(a) + block_count(a);
 }
 
 /* ---------------------------------------------------------------- math */
@@ -98,40 +113,9 @@ static inline int is_finite(double x)
     return (bits_of(x) & 0x7ff0000000000000ULL) != 0x7ff0000000000000ULL;
 }
 
-/* exp(x) for x <= 0, written so the compiler vectorizes it (libm's exp is a
- * call it cannot).  x = n ln2 + r with |r| <= ln2/2, exp(r) by its Taylor
- * series to degree 13 (truncation < 1e-17), 2^n built in the exponent bits.
- * Below -708 the result is clamped to exp(-708) ~ 3e-308: every caller adds
- * it to 1 or to a value >= 1, where the difference from 0 vanishes. */
-static inline double exp_neg(double x)
-{
-    const double shift = 0x1.8p52, inv_ln2 = 0x1.71547652b82fep0;
-    const double ln2_hi = 0x1.62e42fefa3800p-1, ln2_lo = 0x1.ef35793c76730p-45;
-    x = x < -708.0 ? -708.0 : x;
-    double kd = x * inv_ln2 + shift;
-    uint64_t ki = bits_of(kd);
-    kd -= shift;
-    double r = x - kd * ln2_hi - kd * ln2_lo;
-    double p = 1.0 / 6227020800.0;
-    p = p * r + 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
-    return p * double_of((ki + 1023) << 52);
-}
-
-/* e^x - 1 for x <= 0 without the cancellation of exp(x) - 1 near 0: its own
- * Taylor series where |x| < ln2/2 (truncation < 1e-17 relative). */
-static inline double expm1_neg(double x)
+/* (e^x - 1) / x by its Taylor series: sum of x^i / (i+1)! for i = 0..12.
+ * Truncation < 1e-17 for |x| <= ln2/2, where both callers use it. */
+static inline double exp_series(double x)
 {
     double p = 1.0 / 6227020800.0;
     p = p * x + 1.0 / 479001600.0;
@@ -145,9 +129,32 @@ static inline double expm1_neg(double x)
     p = p * x + 1.0 / 24.0;
     p = p * x + 1.0 / 6.0;
     p = p * x + 0.5;
-    p = p * x + 1.0;
+    return p * x + 1.0;
+}
+
+/* exp(x) for x <= 0, written so the compiler vectorizes it (libm's exp is a
+ * call it cannot).  x = n ln2 + r with |r| <= ln2/2, exp(r) = 1 + r * series,
+ * 2^n built in the exponent bits.  Below EXP_FLOOR the result is clamped:
+ * every caller adds it to 1 or to a value >= 1, where the difference from 0
+ * vanishes. */
+static inline double exp_neg(double x)
+{
+    const double shift = 0x1.8p52, inv_ln2 = 0x1.71547652b82fep0;
+    const double ln2_hi = 0x1.62e42fefa3800p-1, ln2_lo = 0x1.ef35793c76730p-45;
+    x = x < EXP_FLOOR ? EXP_FLOOR : x;
+    double kd = x * inv_ln2 + shift;
+    uint64_t ki = bits_of(kd);
+    kd -= shift;
+    double r = x - kd * ln2_hi - kd * ln2_lo;
+    return (exp_series(r) * r + 1.0) * double_of((ki + 1023) << 52);
+}
+
+/* e^x - 1 for x <= 0 without the cancellation of exp(x) - 1 near 0. */
+static inline double expm1_neg(double x)
+{
+    double small = exp_series(x) * x;
     double big = exp_neg(x) - 1.0;
-    return x > -0.34657359027997264 ? p * x : big;
+    return x > EXPM1_SERIES_LIMIT ? small : big;
 }
 
 /* tanh through expm1 so it vectorizes like sigmoid: tanh|z| = -u / (2 + u),
@@ -172,65 +179,6 @@ static inline double softplus(double s)
     return (s > 0.0 ? s : 0.0) + log1p(exp_neg(-fabs(s)));
 }
 
-static void activate(int g, const double *restrict z, double *restrict a, int n)
-{
-    switch (g) {
-    case TN_LINEAR:
-        memcpy(a, z, (size_t)n * sizeof *a);
-        break;
-    case TN_SIGMOID:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            a[r] = sigmoid(z[r]);
-        break;
-    case TN_TANH:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            a[r] = tanh_v(z[r]);
-        break;
-    case TN_RELU:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            a[r] = z[r] > 0.0 ? z[r] : 0.0;
-        break;
-    case TN_LEAKY_RELU:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            a[r] = z[r] > 0.0 ? z[r] : 0.01 * z[r];
-        break;
-    }
-}
-
-/* d[r] *= g'(z[r]), from z or from a = g(z); at z = 0 relu takes the left slope. */
-static void times_derivative(int g, const double *restrict z, const double *restrict a,
-                             double *restrict d, int n)
-{
-    switch (g) {
-    case TN_SIGMOID:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            d[r] *= a[r] * (1.0 - a[r]);
-        break;
-    case TN_TANH:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            d[r] *= 1.0 - a[r] * a[r];
-        break;
-    case TN_RELU:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            d[r] = z[r] > 0.0 ? d[r] : 0.0;
-        break;
-    case TN_LEAKY_RELU:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            d[r] = z[r] > 0.0 ? d[r] : 0.01 * d[r];
-        break;
-    default:
-        break;
-    }
-}
-
 static inline double derivative(int g, double z, double a)
 {
     switch (g) {
@@ -241,7 +189,7 @@ static inline double derivative(int g, double z, double a)
     case TN_RELU:
         return z > 0.0 ? 1.0 : 0.0;
     case TN_LEAKY_RELU:
-        return z > 0.0 ? 1.0 : 0.01;
+        return z > 0.0 ? 1.0 : LEAKY_SLOPE;
     default:
         return 1.0;
     }
@@ -267,9 +215,33 @@ static double total(const double *restrict x, int n)
 
 /* ---------------------------------------------------------------- blocks */
 
+/* Scratch for BLK rows, feature-major: row r of a (c, BLK) buffer's column c
+ * is at [c * BLK + r].  d, h, k: inputs, hidden units, outputs. */
 typedef struct {
-    double *x, *y, *z, *a, *s, *o, *ds, *dz, *rmax, *rsum;
+    double *x;      /* (d, BLK)  inputs */
+    double *y;      /* (k, BLK)  targets */
+    double *z;      /* (h, BLK)  hidden pre-activations Z = X W1 + b1 */
+    double *a;      /* (h, BLK)  hidden activations A = g(Z) */
+    double *s;      /* (k, BLK)  output pre-activations S = A W2 + b2 */
+    double *o;      /* (k, BLK)  outputs O = out(S) */
+    double *ds;     /* (k, BLK)  dL/dS */
+    double *dz;     /* (h, BLK)  dL/dZ */
+    double *rmax;   /* (BLK)     softmax: the row's largest S */
+    double *rsum;   /* (BLK)     softmax: the row's sum of e^(S - max); scratch of its Jacobian */
 } block;
+
+/* Block buffers: x (d rows), y, s, o, ds (k rows each), z, a, dz (h rows each),
+ * rmax and rsum. */
+static int64_t block_count(const tn_arch *a)
+{
+    return (int64_t)BLK * (a->n_in + 4 * a->n_out + 3 * a->n_hidden + 2);
+}
+
+/* grad, snapshot of theta, snapshot of the optimizer state, then the blocks. */
+int64_t tn_work_count(const tn_arch *a)
+{
+    return 4 * tn_param_count(a) + block_count(a);
+}
 
 static block block_views(const tn_arch *a, double *w)
 {
@@ -288,19 +260,33 @@ static block block_views(const tn_arch *a, double *w)
     return b;
 }
 
+/* The rows of the block that starts at row `start` of n. */
+static inline int block_rows(int64_t n, int64_t start)
+{
+    return (int)(n - start < BLK ? n - start : BLK);
+}
+
 typedef struct {
     const double *W1, *b1, *W2, *b2;
 } params;
 
+typedef struct {
+    double *W1, *b1, *W2, *b2;
+} grads;
+
 static params param_views(const tn_arch *a, const double *theta)
 {
-    params p;
-    int64_t d = a->n_in, h = a->n_hidden, k = a->n_out;
-    p.W1 = theta;
-    p.b1 = p.W1 + d * h;
-    p.W2 = p.b1 + h;
-    p.b2 = p.W2 + h * k;
+    layout l = layout_of(a);
+    params p = {theta + l.W1, theta + l.b1, theta + l.W2, theta + l.b2};
     return p;
+}
+
+/* A gradient has theta's layout. */
+static grads grad_views(const tn_arch *a, double *grad)
+{
+    layout l = layout_of(a);
+    grads g = {grad + l.W1, grad + l.b1, grad + l.W2, grad + l.b2};
+    return g;
 }
 
 /* Copy rows [r0, r0+n) of the data (through idx when given) into the block,
@@ -328,75 +314,135 @@ static void load(const tn_arch *a, const tn_data *data, const int64_t *idx, int6
         gather(data->Y, a->n_out, idx, r0, n, b->y);
 }
 
-/* Hidden layer and output of the n rows loaded in the block. */
-static void forward(const tn_arch *a, const params *p, block *b, int n)
+/* ---------------------------------------------------------------- layers */
+
+/* out (n_out, BLK) = in (n_in, BLK) . W (n_in, n_out) + bias: each output
+ * starts from its bias and adds the inputs' terms in input order. */
+static void linear_forward(const double *restrict in, const double *W, const double *bias,
+                           int n_in, int n_out, double *restrict out, int n)
 {
-    int d = a->n_in, h = a->n_hidden, k = a->n_out;
-    for (int j = 0; j < h; j++) {
-        double *restrict z = b->z + j * BLK;
-        const double *restrict x0 = b->x;
-        const double bj = p->b1[j], w0 = p->W1[j];
+    for (int j = 0; j < n_out; j++) {
+        double *restrict o = out + j * BLK;
+        const double bj = bias[j], w0 = W[j];
         for (int r = 0; r < n; r++)
-            z[r] = bj + w0 * x0[r];
+            o[r] = bj + w0 * in[r];
     }
-    for (int i = 1; i < d; i++) {
-        const double *restrict x = b->x + i * BLK;
-        for (int j = 0; j < h; j++) {
-            double *restrict z = b->z + j * BLK;
-            const double w = p->W1[i * h + j];
+    for (int i = 1; i < n_in; i++) {
+        const double *restrict x = in + i * BLK;
+        for (int j = 0; j < n_out; j++) {
+            double *restrict o = out + j * BLK;
+            const double w = W[i * n_out + j];
             for (int r = 0; r < n; r++)
-                z[r] += w * x[r];
+                o[r] += w * x[r];
         }
-    }
-    for (int j = 0; j < h; j++)
-        activate(a->hidden, b->z + j * BLK, b->a + j * BLK, n);
-
-    for (int c = 0; c < k; c++) {
-        double *restrict s = b->s + c * BLK;
-        const double bc = p->b2[c];
-        for (int r = 0; r < n; r++)
-            s[r] = bc;
-        for (int j = 0; j < h; j++) {
-            const double *restrict act = b->a + j * BLK;
-            const double w = p->W2[j * k + c];
-            for (int r = 0; r < n; r++)
-                s[r] += w * act[r];
-        }
-    }
-
-    if (a->output == TN_SOFTMAX) {
-        double *restrict mx = b->rmax, *restrict sum = b->rsum;
-        for (int r = 0; r < n; r++) {
-            mx[r] = b->s[r];
-            sum[r] = 0.0;
-        }
-        for (int c = 1; c < k; c++) {
-            const double *restrict s = b->s + c * BLK;
-            for (int r = 0; r < n; r++)
-                mx[r] = s[r] > mx[r] ? s[r] : mx[r];
-        }
-        for (int c = 0; c < k; c++) {
-            const double *restrict s = b->s + c * BLK;
-            double *restrict o = b->o + c * BLK;
-#pragma omp simd
-            for (int r = 0; r < n; r++) {
-                o[r] = exp_neg(s[r] - mx[r]);
-                sum[r] += o[r];
-            }
-        }
-        for (int c = 0; c < k; c++) {
-            double *restrict o = b->o + c * BLK;
-            for (int r = 0; r < n; r++)
-                o[r] /= sum[r];
-        }
-    } else {
-        for (int c = 0; c < k; c++)
-            activate(a->output, b->s + c * BLK, b->o + c * BLK, n);
     }
 }
 
+static void activation_forward(int g, const double *restrict z, double *restrict a, int n)
+{
+    switch (g) {
+    case TN_LINEAR:
+        memcpy(a, z, (size_t)n * sizeof *a);
+        break;
+    case TN_SIGMOID:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            a[r] = sigmoid(z[r]);
+        break;
+    case TN_TANH:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            a[r] = tanh_v(z[r]);
+        break;
+    case TN_RELU:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            a[r] = z[r] > 0.0 ? z[r] : 0.0;
+        break;
+    case TN_LEAKY_RELU:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            a[r] = z[r] > 0.0 ? z[r] : LEAKY_SLOPE * z[r];
+        break;
+    }
+}
+
+/* d[r] *= g'(z[r]), from z or from a = g(z); at z = 0 relu takes the left slope. */
+static void activation_backward(int g, const double *restrict z, const double *restrict a,
+                                double *restrict d, int n)
+{
+    switch (g) {
+    case TN_SIGMOID:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            d[r] *= a[r] * (1.0 - a[r]);
+        break;
+    case TN_TANH:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            d[r] *= 1.0 - a[r] * a[r];
+        break;
+    case TN_RELU:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            d[r] = z[r] > 0.0 ? d[r] : 0.0;
+        break;
+    case TN_LEAKY_RELU:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            d[r] = z[r] > 0.0 ? d[r] : LEAKY_SLOPE * d[r];
+        break;
+    default:
+        break;
+    }
+}
+
+/* O = softmax(S) row by row, keeping each row's max and sum for the loss. */
+static void softmax_forward(block *b, int k, int n)
+{
+    double *restrict mx = b->rmax, *restrict sum = b->rsum;
+    for (int r = 0; r < n; r++) {
+        mx[r] = b->s[r];
+        sum[r] = 0.0;
+    }
+    for (int c = 1; c < k; c++) {
+        const double *restrict s = b->s + c * BLK;
+        for (int r = 0; r < n; r++)
+            mx[r] = s[r] > mx[r] ? s[r] : mx[r];
+    }
+    for (int c = 0; c < k; c++) {
+        const double *restrict s = b->s + c * BLK;
+        double *restrict o = b->o + c * BLK;
+#pragma omp simd
+        for (int r = 0; r < n; r++) {
+            o[r] = exp_neg(s[r] - mx[r]);
+            sum[r] += o[r];
+        }
+    }
+    for (int c = 0; c < k; c++) {
+        double *restrict o = b->o + c * BLK;
+        for (int r = 0; r < n; r++)
+            o[r] /= sum[r];
+    }
+}
+
+/* Hidden layer and output of the n rows loaded in the block. */
+static void forward(const tn_arch *a, const params *p, block *b, int n)
+{
+    int h = a->n_hidden, k = a->n_out;
+    linear_forward(b->x, p->W1, p->b1, a->n_in, h, b->z, n);
+    for (int j = 0; j < h; j++)
+        activation_forward(a->hidden, b->z + j * BLK, b->a + j * BLK, n);
+    linear_forward(b->a, p->W2, p->b2, h, k, b->s, n);
+    if (a->output == TN_SOFTMAX)
+        softmax_forward(b, k, n);
+    else
+        for (int c = 0; c < k; c++)
+            activation_forward(a->output, b->s + c * BLK, b->o + c * BLK, n);
+}
+
 /* Sum over the block of the data loss (not yet divided by the batch size). */
-static double block_loss(const tn_arch *a, const block *b, int n)
+static double loss_forward(const tn_arch *a, const block *b, int n)
 {
     int k = a->n_out;
     double total_loss = 0.0;
@@ -428,8 +474,8 @@ static double block_loss(const tn_arch *a, const block *b, int n)
     return total_loss;
 }
 
-/* dL/dS for the block, with the 1/batch factor. */
-static void output_delta(const tn_arch *a, block *b, int n, double inv_batch)
+/* ds = dL/dS for the block, with the 1/batch factor. */
+static void loss_backward(const tn_arch *a, block *b, int n, double inv_batch)
 {
     int k = a->n_out;
     for (int c = 0; c < k; c++) {
@@ -459,41 +505,48 @@ static void output_delta(const tn_arch *a, block *b, int n, double inv_batch)
         return;
     }
     for (int c = 0; c < k; c++)
-        times_derivative(a->output, b->s + c * BLK, b->o + c * BLK, b->ds + c * BLK, n);
+        activation_backward(a->output, b->s + c * BLK, b->o + c * BLK, b->ds + c * BLK, n);
 }
 
-/* Adds the block's contribution to grad (same layout as theta). */
-static void backward(const tn_arch *a, const params *p, block *b, int n, double *grad)
+/* From ds: adds the output layer's gradient to gW2, gb2 and writes dz = dL/dZ
+ * (through g').  The first output is fused with dz's first term: k = 1 is the
+ * common case. */
+static void output_layer_backward(const tn_arch *a, const params *p, const grads *g,
+                                  block *b, int n)
 {
-    int d = a->n_in, h = a->n_hidden, k = a->n_out;
-    double *gW1 = grad, *gb1 = gW1 + d * h, *gW2 = gb1 + h, *gb2 = gW2 + h * k;
+    int h = a->n_hidden, k = a->n_out;
     for (int c = 0; c < k; c++)
-        gb2[c] += total(b->ds + c * BLK, n);
+        g->b2[c] += total(b->ds + c * BLK, n);
     for (int j = 0; j < h; j++) {
         const double *restrict act = b->a + j * BLK, *restrict ds0 = b->ds;
         double *restrict dz = b->dz + j * BLK;
         const double w0 = p->W2[j * k];
         double g0 = 0.0;
-        /* the first output fused with dz's first term: k = 1 is the common case */
 #pragma omp simd reduction(+ : g0)
         for (int r = 0; r < n; r++) {
             g0 += act[r] * ds0[r];
             dz[r] = w0 * ds0[r];
         }
-        gW2[j * k] += g0;
+        g->W2[j * k] += g0;
         for (int c = 1; c < k; c++) {
             const double *restrict ds = b->ds + c * BLK;
             const double w = p->W2[j * k + c];
-            double g = 0.0;
-#pragma omp simd reduction(+ : g)
+            double gc = 0.0;
+#pragma omp simd reduction(+ : gc)
             for (int r = 0; r < n; r++) {
-                g += act[r] * ds[r];
+                gc += act[r] * ds[r];
                 dz[r] += w * ds[r];
             }
-            gW2[j * k + c] += g;
+            g->W2[j * k + c] += gc;
         }
-        times_derivative(a->hidden, b->z + j * BLK, act, dz, n);
+        activation_backward(a->hidden, b->z + j * BLK, act, dz, n);
     }
+}
+
+/* From dz: adds the hidden layer's gradient to gW1, gb1. */
+static void hidden_layer_backward(const tn_arch *a, const grads *g, const block *b, int n)
+{
+    int d = a->n_in, h = a->n_hidden;
     for (int j = 0; j < h; j++) {
         const double *restrict dz = b->dz + j * BLK, *restrict x0 = b->x;
         double g0 = 0.0, gb = 0.0;
@@ -502,60 +555,67 @@ static void backward(const tn_arch *a, const params *p, block *b, int n, double 
             g0 += x0[r] * dz[r];
             gb += dz[r];
         }
-        gW1[j] += g0;
-        gb1[j] += gb;
+        g->W1[j] += g0;
+        g->b1[j] += gb;
         for (int i = 1; i < d; i++)
-            gW1[i * h + j] += dot(b->x + i * BLK, dz, n);
+            g->W1[i * h + j] += dot(b->x + i * BLK, dz, n);
     }
 }
 
-static double l2_penalty(const tn_arch *a, const double *theta, double l2)
+/* (l2/2)(sum W1^2 + sum W2^2): the biases are not penalized. */
+static double l2_penalty(const tn_arch *a, const params *p, double l2)
 {
     if (l2 == 0.0)
         return 0.0;
-    params p = param_views(a, theta);
     int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)a->n_hidden * a->n_out;
     double s = 0.0;
     for (int64_t i = 0; i < n1; i++)
-        s += p.W1[i] * p.W1[i];
+        s += p->W1[i] * p->W1[i];
     for (int64_t i = 0; i < n2; i++)
-        s += p.W2[i] * p.W2[i];
+        s += p->W2[i] * p->W2[i];
     return 0.5 * l2 * s;
+}
+
+static void l2_backward(const tn_arch *a, const params *p, const grads *g, double l2)
+{
+    int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)a->n_hidden * a->n_out;
+    for (int64_t i = 0; i < n1; i++)
+        g->W1[i] += l2 * p->W1[i];
+    for (int64_t i = 0; i < n2; i++)
+        g->W2[i] += l2 * p->W2[i];
 }
 
 /* Objective (and, when grad is given, its gradient) over rows [r0, r0+n) of
  * data, through idx when given.  One out-of-line code path for every caller,
  * so a loss computed alone and one computed beside a gradient are the same
  * bits (chunked training must match one long call exactly). */
-__attribute__((noinline)) static double pass(const tn_arch *a, const double *theta, const tn_data *data,
-                   const int64_t *idx, int64_t r0, int64_t n, double l2, double *grad,
-                   double *blockwork)
+__attribute__((noinline)) static double pass(const tn_arch *a, const double *theta,
+                                             const tn_data *data, const int64_t *idx,
+                                             int64_t r0, int64_t n, double l2, double *grad,
+                                             double *blockwork)
 {
     params p = param_views(a, theta);
     block b = block_views(a, blockwork);
-    int64_t P = tn_param_count(a);
     double inv = 1.0 / (double)n, sum = 0.0;
-    if (grad)
-        memset(grad, 0, (size_t)P * sizeof *grad);
+    grads g = {0};
+    if (grad) {
+        memset(grad, 0, (size_t)tn_param_count(a) * sizeof *grad);
+        g = grad_views(a, grad);
+    }
     for (int64_t s = 0; s < n; s += BLK) {
-        int m = (int)(n - s < BLK ? n - s : BLK);
+        int m = block_rows(n, s);
         load(a, data, idx, r0 + s, m, &b, 1);
         forward(a, &p, &b, m);
-        sum += block_loss(a, &b, m);
+        sum += loss_forward(a, &b, m);
         if (grad) {
-            output_delta(a, &b, m, inv);
-            backward(a, &p, &b, m, grad);
+            loss_backward(a, &b, m, inv);
+            output_layer_backward(a, &p, &g, &b, m);
+            hidden_layer_backward(a, &g, &b, m);
         }
     }
-    if (grad && l2 != 0.0) {
-        int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)a->n_hidden * a->n_out;
-        double *gW2 = grad + n1 + a->n_hidden;
-        for (int64_t i = 0; i < n1; i++)
-            grad[i] += l2 * p.W1[i];
-        for (int64_t i = 0; i < n2; i++)
-            gW2[i] += l2 * p.W2[i];
-    }
-    return sum / (double)n + l2_penalty(a, theta, l2);
+    if (grad && l2 != 0.0)
+        l2_backward(a, &p, &g, l2);
+    return sum / (double)n + l2_penalty(a, &p, l2);
 }
 
 /* ---------------------------------------------------------------- public: evaluation */
@@ -584,7 +644,7 @@ int tn_predict(const tn_arch *a, const double *theta, const tn_data *data, doubl
     block b = block_views(a, work);
     int h = a->n_hidden, k = a->n_out;
     for (int64_t s = 0; s < data->n; s += BLK) {
-        int m = (int)(data->n - s < BLK ? data->n - s : BLK);
+        int m = block_rows(data->n, s);
         load(a, data, NULL, s, m, &b, 0);
         forward(a, &p, &b, m);
         for (int r = 0; r < m; r++) {
@@ -643,7 +703,7 @@ int tn_unit_stats(const tn_arch *a, const double *theta, const tn_data *data,
     /* Two passes: means first, so the covariance sums centred values and
      * near-constant columns keep their precision. */
     for (int64_t s = 0; s < n; s += BLK) {
-        int m = (int)(n - s < BLK ? n - s : BLK);
+        int m = block_rows(n, s);
         load(a, data, NULL, s, m, &b, 0);
         forward(a, &p, &b, m);
         for (int j = 0; j < h; j++) {
@@ -664,7 +724,7 @@ int tn_unit_stats(const tn_arch *a, const double *theta, const tn_data *data,
     }
     memset(out->a_cov, 0, (size_t)h * (size_t)h * sizeof(double));
     for (int64_t s = 0; s < n; s += BLK) {
-        int m = (int)(n - s < BLK ? n - s : BLK);
+        int m = block_rows(n, s);
         load(a, data, NULL, s, m, &b, 0);
         forward(a, &p, &b, m);
         for (int j = 0; j < h; j++) {
@@ -707,7 +767,7 @@ static void permute(int64_t *perm, int64_t n, uint64_t *rng)
     }
 }
 
-static double learning_rate(const tn_hyper *hp, const tn_state *st)
+double tn_learning_rate(const tn_hyper *hp, const tn_state *st)
 {
     switch (hp->schedule) {
     case TN_INVSCALING:
@@ -724,12 +784,21 @@ static void adapt(const tn_hyper *hp, tn_state *st, double loss)
     if (loss < st->best_loss - hp->tol) {
         st->best_loss = loss;
         st->misses = 0;
-    } else if (++st->misses >= 2) {
-        st->lr_scale /= 5.0;
+    } else if (++st->misses >= ADAPTIVE_PATIENCE) {
+        st->lr_scale /= ADAPTIVE_CUT;
         st->misses = 0;
     }
 }
 
+/* One optimizer step, as torch.optim writes them (docs/math.md#optimizers);
+ * g is the batch gradient, L2 included, and the state starts at 0:
+ *   sgd       theta -= eta g
+ *   momentum  m = mu m + g;  theta -= eta m
+ *   nesterov  m = mu m + g;  theta -= eta (g + mu m)
+ *   adam      m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+ *             theta -= eta (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
+ *   rmsprop   v = alpha v + (1-alpha) g^2;  theta -= eta g / (sqrt(v) + eps)
+ * with t the step count from 1. */
 static void update(const tn_hyper *hp, tn_state *st, double *restrict theta,
                    const double *restrict g, double *restrict m, double *restrict v,
                    int64_t P, double eta)
@@ -828,7 +897,7 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
         tn_state keep_state = *st;
         memcpy(keep_theta, theta, (size_t)P * sizeof *theta);
         memcpy(keep_opt, opt_state, (size_t)(2 * P) * sizeof *opt_state);
-        double eta = learning_rate(hp, st), loss;
+        double eta = tn_learning_rate(hp, st), loss;
 
         if (full) {
             if (!grad_ready)

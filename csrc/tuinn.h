@@ -1,4 +1,4 @@
-/* tuinn kernel: training loop of one-hidden-layer networks (see shared SPEC).
+/* tuinn kernel: training loop of one-hidden-layer networks (docs/math.md).
  *
  * Everything is plain data: the caller owns every buffer, the kernel keeps no
  * global state, allocates nothing and prints nothing.  Parameters live in one
@@ -22,8 +22,7 @@ enum {
     TN_EPAIR = 3,      /* cross_entropy needs a sigmoid or softmax output */
     TN_EDATA = 4,      /* a data set has no rows */
     TN_EHYPER = 5,     /* unknown optimizer / schedule, or a bad hyperparameter */
-    TN_DIVERGED = 6,   /* loss or a parameter became NaN/Inf: last finite state restored */
-    TN_EPARSE = 7      /* tn_parse_csv: a cell or a line that is not a plain number row */
+    TN_DIVERGED = 6    /* loss or a parameter became NaN/Inf: last finite state restored */
 };
 
 enum { TN_LINEAR = 0, TN_SIGMOID = 1, TN_TANH = 2, TN_RELU = 3, TN_LEAKY_RELU = 4,
@@ -31,9 +30,6 @@ enum { TN_LINEAR = 0, TN_SIGMOID = 1, TN_TANH = 2, TN_RELU = 3, TN_LEAKY_RELU = 
 enum { TN_SQUARED = 0, TN_CROSS_ENTROPY = 1 };
 enum { TN_SGD = 0, TN_MOMENTUM = 1, TN_NESTEROV = 2, TN_ADAM = 3, TN_RMSPROP = 4 };
 enum { TN_CONSTANT = 0, TN_INVSCALING = 1, TN_ADAPTIVE = 2 };
-/* The widest line of tn_format_history and its NUL: an epoch of up to 19
- * digits and a sign, two %.17g numbers of up to 24 characters, ",,\n". */
-enum { TN_HISTORY_ROW_MAX = 72 };
 
 typedef struct {
     int n_in, n_hidden, n_out;
@@ -48,6 +44,7 @@ typedef struct {
     int64_t n;
 } tn_data;
 
+/* The training settings; each field is named as its row in tuinn/settings.py. */
 typedef struct {
     int optimizer, schedule;
     int shuffle;            /* permute rows each epoch (only when batch_size < n) */
@@ -94,26 +91,13 @@ int tn_unit_stats(const tn_arch *arch, const double *theta, const tn_data *data,
                   const tn_stats *out, double *work);
 /* best_theta (may be NULL): receives theta whenever an epoch ends below
  * state->min_loss, so the best weights seen can be put back. */
+/* The learning rate the next epoch uses, after the schedule. */
+double tn_learning_rate(const tn_hyper *hyper, const tn_state *state);
 int tn_train(const tn_arch *arch, double *theta, double *opt_state, tn_state *state,
              const tn_hyper *hyper, const tn_data *train, const tn_data *test,
              int64_t epochs, double *history, double *test_history,
              int64_t *perm, double *work, double *best_theta, int64_t *epochs_done);
 
-/* Fast path of CSV loading (csv.c): `len` bytes of rows of exactly n_cols
- * decimal numbers separated by `delim`, one row per line ("\n" or "\r\n";
- * blank lines skipped; spaces around a number allowed), into out (max_rows *
- * n_cols, row-major), with the row count in *rows.  Values are correctly
- * rounded, as Python's float() gives them.  TN_EPARSE at the first cell that
- * is not a finite number or the first line with another cell count: the
- * caller's careful path then says which cell, and why. */
-int tn_parse_csv(const char *text, int64_t len, char delim, int n_cols, double *out,
-                 int64_t max_rows, int64_t *rows);
-/* Rows first .. first+n-1 of a loss history as CSV lines "epoch,loss,test\n"
- * ("epoch,loss,\n" when test is NULL) into out, cap >= TN_HISTORY_ROW_MAX * n
- * bytes; *len gets the bytes written.  %.17g: each number reads back as the
- * same double. */
-int tn_format_history(const double *loss, const double *test, int64_t first, int64_t n,
-                      char *out, int64_t cap, int64_t *len);
 /* cdef-end */
 
 #endif

@@ -9,12 +9,12 @@ import json
 import os
 import sys
 
-from tuinn import options
+from tuinn import __version__, options
 from tuinn.errors import TuinnError
 
 
 def _bench(args):
-    from tuinn import bench
+    from tuinn.bench import kernel as bench
 
     names = [w.name for w in bench.WORKLOADS]
     unknown = [n for n in args.workload if n not in names]
@@ -31,19 +31,19 @@ def _bench(args):
                     only=args.workload, progress=progress)
     report = bench.format_report(doc)
     if args.app:
-        from tuinn.tui import measure
+        from tuinn.bench import app as measure
 
         if progress:
             progress("app: training inside the app, and key presses")
         doc["app"] = measure.measure_in_child()
         report += "\n" + measure.format_report(doc["app"])
     if args.sweep:
-        from tuinn import sweep
+        from tuinn.bench import sweep as measure_sweep
 
         if progress:
             progress("sweep: 1 and 2 local workers, and Dask's overhead per task")
-        doc["sweep"] = sweep.measure()
-        report += "\n" + sweep.format_measure(doc["sweep"])
+        doc["sweep"] = measure_sweep.measure()
+        report += "\n" + measure_sweep.format_measure(doc["sweep"])
     print(json.dumps(doc, indent=2) if args.json else report)
     return 0
 
@@ -52,7 +52,7 @@ def _presets(args):
     import textwrap
 
     from tuinn import presets
-    from tuinn.run import RunSpec
+    from tuinn.runs import RunSpec
 
     if args.name is None:
         if args.write:
@@ -86,17 +86,21 @@ def color_environment(choice):
 
 def _app(args):
     """The terminal app (the command without a subcommand)."""
+    if args.fps <= 0 or args.fps > 60:
+        raise TuinnError(f"--fps must be in (0, 60], got {args.fps:g}")
+    # Before anything is built: a run can take seconds to set up.
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise TuinnError("the app needs a terminal; use `tuinn train` for scripts")
     os.environ.update(color_environment(args.color))
     # Textual draws a change at its next frame slot: at its default 60 a key
     # waits up to 17 ms more to show.  Frames are drawn only when something
     # changed, so more slots cost nothing.
     os.environ.setdefault("TEXTUAL_FPS", "120")
-    if args.fps <= 0 or args.fps > 60:
-        raise TuinnError(f"--fps must be in (0, 60], got {args.fps:g}")
-    from tuinn.run import RunSpec
-    from tuinn.tui.session import Session, last_run_dir
+    from tuinn.runs import RunSpec
+    from tuinn.runs.paths import last_run_dir
+    from tuinn.tui.session import Session
 
-    if args.resume:
+    if args.app_resume:
         folder = last_run_dir()
         if not (folder / "run.toml").is_file():
             raise TuinnError(f"no run to resume in {folder}: quit a run with q first")
@@ -105,8 +109,6 @@ def _app(args):
         session.paused = args.paused
     else:
         session = Session(options.spec_from_args(args), paused=args.paused)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise TuinnError("the app needs a terminal; use `tuinn train` for scripts")
     from tuinn.tui.app import run_app
 
     return run_app(session, fps=args.fps, ascii_only=args.ascii, mouse=not args.no_mouse)
@@ -114,17 +116,17 @@ def _app(args):
 
 def _train(args):
     from tuinn import headless
-    from tuinn.run import Run
+    from tuinn.runs import Run
 
     if args.resume:
         run = Run.load(args.resume)
-        changes = options.changed_sections(args)
-        headless.check_resume(changes, run)
-        for (section, field), value in changes.get("train", {}).items():
-            if field == "epochs":
+        changes = options.given(args)
+        headless.check_resume(changes, args, run)
+        for key, value in changes.items():
+            if key == "train.epochs":
                 run.spec.train.epochs = value
             else:
-                run.set(**{field: value})
+                run.set(**{key.partition(".")[2]: value})
         epochs = max(0, run.spec.train.epochs - run.epoch)
     else:
         run = Run(options.spec_from_args(args))
@@ -160,12 +162,22 @@ def _sweep(args):
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error: what is wrong, and where the options are."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (`{self.prog} -h` lists the options)\n")
+
+
 def parser():
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="tuinn", description="Train one-hidden-layer networks and see why they learn "
         "or fail to learn.  Without a command: the terminal app.")
+    p.add_argument("--version", action="version", version=f"tuinn {__version__}")
     options.add_run_arguments(p)
-    p.add_argument("--resume", action="store_true", help="reopen the last run where it stopped")
+    # dest app_resume: `tuinn train --resume DIR` has a --resume of its own.
+    p.add_argument("--resume", dest="app_resume", action="store_true",
+                   help="reopen the last run where it stopped")
     p.add_argument("--paused", action="store_true", help="start paused")
     p.add_argument("--fps", type=float, default=4.0, help="plot redraws per second (default 4)")
     p.add_argument("--color", choices=("auto", "truecolor", "256", "16", "none"),
@@ -198,7 +210,7 @@ def parser():
     t = sub.add_parser("train", help="train a run headless: progress, summary, JSON",
                        description="Train a preset, a run file or a CSV without the app. "
                        "Exit codes: 0 done, 2 bad input, 3 diverged, 130 interrupted.")
-    options.add_run_arguments(t)
+    options.add_run_arguments(t, argparse.SUPPRESS)
     t.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     t.add_argument("--history", metavar="FILE.csv", help="write the loss history")
     t.add_argument("--save", metavar="DIR", help="save the run folder (resumable)")
@@ -215,7 +227,7 @@ def parser():
     sw = sub.add_parser("sweep", help="a grid of settings times seeds, in parallel",
                         description="Each (setting, seed) is one deterministic task, run on "
                         "local processes or a Dask cluster.")
-    options.add_run_arguments(sw)
+    options.add_run_arguments(sw, argparse.SUPPRESS)
     sw.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2",
                     help="a setting and its values (repeatable), e.g. lr=0.05,0.1")
     sw.add_argument("--seeds", type=int, help="seeds per setting (default 1)")
@@ -231,9 +243,21 @@ def parser():
     return p
 
 
+APP_ONLY = {"app_resume": "--resume", "paused": "--paused", "fps": "--fps", "color": "--color",
+            "ascii": "--ascii", "no_mouse": "--no-mouse"}
+
+
 def main(argv=None):
     """Entry point of the `tuinn` command; returns the exit code."""
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command is not None:
+        defaults = {dest: p.get_default(dest) for dest in APP_ONLY}
+        given = [flag for dest, flag in APP_ONLY.items()
+                 if getattr(args, dest) != defaults[dest]]
+        if given:
+            p.error(f"{given[0]} is an option of the app; `tuinn {args.command}` does not "
+                    "take it")
     try:
         return _app(args) if args.command is None else args.run(args)
     except TuinnError as exc:
@@ -242,8 +266,22 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("tuinn: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_left()
+
+
+def _reader_left():
+    """The reader of stdout left (`tuinn presets | head -3`): say nothing more,
+    and keep Python from complaining when it flushes stdout at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141
 
 
 def run():
     """Console-script entry: exit with main()'s code."""
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = _reader_left()
+    sys.exit(code)

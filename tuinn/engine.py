@@ -9,9 +9,7 @@ chunk of epochs runs.
 """
 
 import dataclasses
-import difflib
 import math
-import numbers
 
 import numpy as np
 
@@ -23,31 +21,28 @@ except ModuleNotFoundError:
                       "`pip install .`, and in the repo root run `pytest`, not "
                       "`python -m pytest`") from None
 from tuinn.errors import ConfigError, DataError, TuinnError
+from tuinn.settings import INITS, SETTINGS, TRAINER, choose, trainer_defaults, whole
 
-HIDDEN = {"linear": lib.TN_LINEAR, "sigmoid": lib.TN_SIGMOID, "tanh": lib.TN_TANH,
-          "relu": lib.TN_RELU, "leaky_relu": lib.TN_LEAKY_RELU}
-OUTPUT = {"linear": lib.TN_LINEAR, "sigmoid": lib.TN_SIGMOID, "tanh": lib.TN_TANH,
-          "softmax": lib.TN_SOFTMAX}
-LOSSES = {"squared": lib.TN_SQUARED, "cross_entropy": lib.TN_CROSS_ENTROPY}
-OPTIMIZERS = {"sgd": lib.TN_SGD, "momentum": lib.TN_MOMENTUM, "nesterov": lib.TN_NESTEROV,
-              "adam": lib.TN_ADAM, "rmsprop": lib.TN_RMSPROP}
-SCHEDULES = {"constant": lib.TN_CONSTANT, "invscaling": lib.TN_INVSCALING,
-             "adaptive": lib.TN_ADAPTIVE}
-# "he-bias" is not in SPEC's table: 000's code draws the biases N(0, 2/fan_in) too.
-INITS = ("small", "glorot", "he", "he-bias", "sklearn", "zeros")
+# The one tie between the settings table's names and the kernel's codes.
+KERNEL_CODES = {
+    "model.activation": {"linear": lib.TN_LINEAR, "sigmoid": lib.TN_SIGMOID,
+                         "tanh": lib.TN_TANH, "relu": lib.TN_RELU,
+                         "leaky_relu": lib.TN_LEAKY_RELU},
+    "model.output": {"linear": lib.TN_LINEAR, "sigmoid": lib.TN_SIGMOID, "tanh": lib.TN_TANH,
+                     "softmax": lib.TN_SOFTMAX},
+    "model.loss": {"squared": lib.TN_SQUARED, "cross_entropy": lib.TN_CROSS_ENTROPY},
+    "train.optimizer": {"sgd": lib.TN_SGD, "momentum": lib.TN_MOMENTUM,
+                        "nesterov": lib.TN_NESTEROV, "adam": lib.TN_ADAM,
+                        "rmsprop": lib.TN_RMSPROP},
+    "train.schedule": {"constant": lib.TN_CONSTANT, "invscaling": lib.TN_INVSCALING,
+                       "adaptive": lib.TN_ADAPTIVE},
+}
 PARAMS = ("W1", "b1", "W2", "b2")
 CHECK_ROWS = 65536
 
 
-def choose(kind, name, table):
-    """The entry of `table` called `name`, or a ConfigError that lists the choices."""
-    if isinstance(name, str) and name in table:
-        return name
-    lowered = {key.lower(): key for key in table}
-    close = difflib.get_close_matches(str(name).lower(), list(lowered), n=1)
-    close = [lowered[c] for c in close]
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ConfigError(f"unknown {kind} {name!r}{hint}; choose one of {', '.join(table)}")
+def _code(key, name):
+    return KERNEL_CODES[key][SETTINGS[key].check(name)]
 
 
 def _check(status):
@@ -58,30 +53,6 @@ def _check(status):
 
 def _ptr(array):
     return ffi.from_buffer("double[]", array, require_writable=False)
-
-
-def _number(name, value, low=None, high=None, low_open=False, high_open=True):
-    """A finite float within [low, high) (open or closed ends as asked)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ConfigError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    bad = not math.isfinite(value)
-    if low is not None:
-        bad |= value <= low if low_open else value < low
-    if high is not None:
-        bad |= value >= high if high_open else value > high
-    if bad:
-        lo = "" if low is None else ("> " if low_open else ">= ") + f"{low:g}"
-        hi = "" if high is None else ("< " if high_open else "<= ") + f"{high:g}"
-        rule = " and ".join(part for part in (lo, hi) if part) or "finite"
-        raise ConfigError(f"{name} must be {rule}, got {value:g}")
-    return value
-
-
-def _whole(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ConfigError(f"{name} must be a whole number >= {low}, got {value!r}")
-    return int(value)
 
 
 def as_matrix(name, values, n_cols, what):
@@ -123,43 +94,6 @@ def as_matrix(name, values, n_cols, what):
     return arr
 
 
-def parse_numeric_csv(text, delimiter, n_cols, start=0):
-    """The rows of text[start:] (bytes: lines of n_cols plain numbers) as an
-    (n, n_cols) float64 array, or None when any cell or line is not that (the
-    CSV loader's careful path then names the culprit)."""
-    if len(delimiter) != 1 or n_cols < 1:
-        raise ConfigError(f"parse_numeric_csv: one-character delimiter and n_cols >= 1, "
-                          f"got {delimiter!r} and {n_cols}")
-    max_rows = text.count(b"\n", start) + 1
-    out = np.empty((max_rows, n_cols))
-    rows = ffi.new("int64_t *")
-    status = lib.tn_parse_csv(ffi.from_buffer(text) + start, len(text) - start,
-                              delimiter.encode(), n_cols, _ptr(out), max_rows, rows)
-    if status == lib.TN_EPARSE:
-        return None
-    _check(status)
-    return out[:rows[0]]
-
-
-def format_history(loss, test_loss, first, count):
-    """Rows first .. first+count-1 of a loss history as CSV bytes
-    "epoch,loss,test_loss" (test_loss empty without a test set), every number
-    in %.17g so that it reads back as the same double."""
-    loss = np.ascontiguousarray(loss, dtype=np.float64)
-    test = np.ascontiguousarray(test_loss, dtype=np.float64) if len(test_loss) else None
-    if test is not None and len(test) != len(loss):
-        raise DataError(f"format_history: {len(loss)} losses but {len(test)} test losses")
-    first, count = _whole("first", first, 0), _whole("count", count, 0)
-    count = max(0, min(count, len(loss) - first))
-    if count == 0:
-        return b""
-    out = np.empty(lib.TN_HISTORY_ROW_MAX * count, dtype=np.uint8)
-    size = ffi.new("int64_t *")
-    _check(lib.tn_format_history(_ptr(loss), _ptr(test) if test is not None else ffi.NULL,
-                                 first, count, ffi.from_buffer("char[]", out), len(out), size))
-    return out[:size[0]].tobytes()
-
-
 class Net:
     """A one-hidden-layer network: X (N,d) -> g(X W1 + b1) (N,h) -> out(A W2 + b2) (N,k).
 
@@ -169,19 +103,19 @@ class Net:
 
     def __init__(self, n_in, n_hidden, n_out, hidden="sigmoid", output="linear",
                  loss="squared"):
-        self.n_in = _whole("n_in (inputs)", n_in, 1)
-        self.n_hidden = _whole("n_hidden (hidden units)", n_hidden, 1)
-        self.n_out = _whole("n_out (outputs)", n_out, 1)
-        self.hidden = choose("hidden activation", hidden, HIDDEN)
-        self.output = choose("output activation", output, OUTPUT)
-        self.loss = choose("loss", loss, LOSSES)
+        self.n_in = whole("n_in (inputs)", n_in, 1)
+        self.n_hidden = whole("n_hidden (hidden units)", n_hidden, 1)
+        self.n_out = whole("n_out (outputs)", n_out, 1)
+        self.hidden = SETTINGS["model.activation"].check(hidden)
+        self.output = SETTINGS["model.output"].check(output)
+        self.loss = SETTINGS["model.loss"].check(loss)
         if self.loss == "cross_entropy" and self.output not in ("sigmoid", "softmax"):
             raise ConfigError(f"cross_entropy needs a sigmoid or softmax output, not "
                               f"{self.output}; use loss='squared' or change the output")
         self.arch = ffi.new("tn_arch *", {
             "n_in": self.n_in, "n_hidden": self.n_hidden, "n_out": self.n_out,
-            "hidden": HIDDEN[self.hidden], "output": OUTPUT[self.output],
-            "loss": LOSSES[self.loss]})
+            "hidden": _code("model.activation", self.hidden),
+            "output": _code("model.output", self.output), "loss": _code("model.loss", self.loss)})
         _check(lib.tn_check_arch(self.arch))
         self.theta = np.zeros(lib.tn_param_count(self.arch))
         self.work = np.empty(lib.tn_work_count(self.arch))
@@ -239,9 +173,9 @@ class Net:
 
         Draw order: W1, b1, W2, b2 (biases drawn only where the scheme draws them).
         """
-        scheme = choose("init scheme", scheme, dict.fromkeys(INITS))
-        seed = _whole("init seed", seed, 0)
-        scale = _number("init scale", scale, 0.0)
+        scheme = choose("init scheme", scheme, INITS)
+        seed = SETTINGS["init.seed"].check(seed)
+        scale = SETTINGS["init.scale"].check(scale)
         rng = np.random.default_rng(seed)
         d, h, k = self.n_in, self.n_hidden, self.n_out
         layers = (("W1", "b1", d, h), ("W2", "b2", h, k))
@@ -310,7 +244,7 @@ class Net:
 
     def objective(self, X, Y, l2=0.0):
         """SPEC's objective: mean data loss over the rows + (l2/2)(ΣW1² + ΣW2²)."""
-        l2 = _number("l2", l2, 0.0)
+        l2 = SETTINGS["train.l2"].check(l2)
         _, _, data = self.data(X, Y)
         loss = ffi.new("double *")
         _check(lib.tn_objective(self.arch, _ptr(self.theta), data, l2, loss, _ptr(self.work)))
@@ -318,7 +252,7 @@ class Net:
 
     def gradients(self, X, Y, l2=0.0):
         """Gradient of objective(X, Y, l2) as a dict of arrays shaped like the weights."""
-        l2 = _number("l2", l2, 0.0)
+        l2 = SETTINGS["train.l2"].check(l2)
         _, _, data = self.data(X, Y)
         grad = np.empty_like(self.theta)
         loss = ffi.new("double *")
@@ -365,14 +299,12 @@ class Trainer:
     as one call of 1000.  Hyperparameters may change between calls (`set`).
     """
 
-    def __init__(self, net, optimizer="sgd", lr=0.1, momentum=0.9, beta1=0.9, beta2=0.999,
-                 eps=1e-8, alpha=0.99, l2=0.0, batch_size=None, shuffle=None,
-                 schedule="constant", power_t=0.5, tol=1e-4, seed=0):
+    def __init__(self, net, seed=0, **settings):
         if not isinstance(net, Net):
             raise ConfigError(f"Trainer needs a tuinn.Net, got {type(net).__name__}")
         self.net = net
         self.hyper = ffi.new("tn_hyper *")
-        self.state = ffi.new("tn_state *", {"rng": _whole("shuffle seed", seed, 0) % 2**64,
+        self.state = ffi.new("tn_state *", {"rng": whole("shuffle seed", seed, 0) % 2**64,
                                             "lr_scale": 1.0, "best_loss": math.inf,
                                             "min_loss": math.inf})
         self.best_theta = net.theta.copy()
@@ -383,44 +315,29 @@ class Trainer:
         self._size = 0
         self._perm = np.empty(0, dtype=np.int64)
         self.settings = {}
-        self.set(optimizer=optimizer, lr=lr, momentum=momentum, beta1=beta1, beta2=beta2,
-                 eps=eps, alpha=alpha, l2=l2, batch_size=batch_size, shuffle=shuffle,
-                 schedule=schedule, power_t=power_t, tol=tol)
+        self.set(**{**trainer_defaults(), **settings})
 
     def set(self, **changes):
-        """Change hyperparameters between calls; checked before anything changes.
+        """Change training settings (tuinn.settings' train section, less epochs)
+        between calls; all are checked before any changes.
 
         A new lr restarts the adaptive schedule's cuts from that rate.
         """
-        rules = {
-            "optimizer": lambda v: choose("optimizer", v, OPTIMIZERS),
-            "schedule": lambda v: choose("schedule", v, SCHEDULES),
-            "lr": lambda v: _number("lr (learning rate)", v, 0.0, low_open=True),
-            "momentum": lambda v: _number("momentum", v, 0.0, 1.0),
-            "beta1": lambda v: _number("beta1", v, 0.0, 1.0),
-            "beta2": lambda v: _number("beta2", v, 0.0, 1.0),
-            "eps": lambda v: _number("eps", v, 0.0, low_open=True),
-            "alpha": lambda v: _number("alpha", v, 0.0, 1.0),
-            "l2": lambda v: _number("l2", v, 0.0),
-            "power_t": lambda v: _number("power_t", v, 0.0),
-            "tol": lambda v: _number("tol", v, 0.0),
-            "batch_size": lambda v: None if v is None else _whole("batch_size", v, 1),
-            "shuffle": lambda v: None if v is None else bool(v),
-        }
-        unknown = set(changes) - set(rules)
+        unknown = sorted(set(changes) - set(TRAINER))
         if unknown:
-            raise ConfigError(f"unknown setting {sorted(unknown)[0]!r}; settings are "
-                              f"{', '.join(rules)}")
-        checked = {name: rules[name](value) for name, value in changes.items()}
+            raise ConfigError(f"unknown setting {unknown[0]!r}; settings are "
+                              f"{', '.join(TRAINER)}")
+        checked = {name: SETTINGS[f"train.{name}"].check(value)
+                   for name, value in changes.items()}
         if "lr" in checked and checked["lr"] != self.settings.get("lr"):
             self.state.lr_scale = 1.0
             self.state.misses = 0
         self.settings.update(checked)
-        s = self.settings
-        self.hyper.optimizer = OPTIMIZERS[s["optimizer"]]
-        self.hyper.schedule = SCHEDULES[s["schedule"]]
-        for name in ("lr", "momentum", "beta1", "beta2", "eps", "alpha", "l2", "power_t", "tol"):
-            setattr(self.hyper, name, s[name])
+        for name, value in self.settings.items():
+            key = f"train.{name}"
+            if SETTINGS[key].kernel:
+                setattr(self.hyper, name, KERNEL_CODES[key][value] if key in KERNEL_CODES
+                        else value)
         return self
 
     @property
@@ -434,13 +351,8 @@ class Trainer:
 
     @property
     def lr_now(self):
-        """The learning rate the next epoch will use (after schedule)."""
-        s = self.settings
-        if s["schedule"] == "invscaling":
-            return s["lr"] / (self.epoch + 1) ** s["power_t"]
-        if s["schedule"] == "adaptive":
-            return s["lr"] * self.state.lr_scale
-        return s["lr"]
+        """The learning rate the next epoch will use (after the schedule)."""
+        return lib.tn_learning_rate(self.hyper, self.state)
 
     @property
     def history(self):
@@ -529,7 +441,7 @@ class Trainer:
         Stops early with status 'diverged at epoch e' when the loss or a weight
         turns NaN/Inf; the weights are then those after epoch e-1.
         """
-        epochs = _whole("epochs", epochs, 0)
+        epochs = whole("epochs", epochs, 0)
         net = self.net
         X, Y, train = net.data(X, Y)
         if (X_test is None) != (Y_test is None):

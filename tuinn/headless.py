@@ -17,7 +17,8 @@ import numpy as np
 
 from tuinn import data as datasets
 from tuinn.errors import ConfigError, DataError
-from tuinn.run import Run, write_history
+from tuinn.runs import Run
+from tuinn.runs.store import write_history
 
 CHUNK_SECONDS = 0.2
 PLAIN_EVERY = 5.0          # seconds between progress lines when stderr is not a terminal
@@ -171,13 +172,13 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
     return code
 
 
-def check_resume(spec_changes, run):
-    """Training settings may change on --resume; the model and data may not."""
-    for section in ("data", "model", "init"):
-        if spec_changes.get(section):
-            keys = ", ".join(sorted(field for _, field in spec_changes[section]))
-            raise ConfigError(f"--resume continues a saved run: its {section} ({keys}) "
-                              "cannot change; start a new run instead")
+def check_resume(changes, args, run):
+    """Training settings may change on --resume; the data, model and init may not."""
+    fixed = sorted(key for key in changes if not key.startswith("train."))
+    fixed += [f"--{name}" for name in ("preset", "config", "data") if getattr(args, name, None)]
+    if fixed:
+        raise ConfigError(f"--resume continues a saved run: {', '.join(fixed)} cannot change; "
+                          "start a new run instead")
 
 
 def predict(folder, csv_path, out=None, stream=sys.stdout):

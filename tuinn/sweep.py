@@ -16,29 +16,27 @@ import statistics
 import time
 
 from tuinn.errors import ConfigError
-from tuinn.options import grid_key, set_setting
+from tuinn.options import grid_key
 
 VARY = ("init", "data", "both")
 
 
 def parse_grid(items):
-    """["lr=0.1,0.5", "hidden=2,3"] -> [(key, section, field, [values])] in order."""
+    """["lr=0.1,0.5", "hidden=2,3"] -> [(name, setting row, [values])] in order."""
     grid = []
     for item in items:
         name, sep, values = item.partition("=")
+        name = name.strip()
         if not sep or not values.strip():
             raise ConfigError(f"--grid {item!r}: write NAME=V1,V2,... (e.g. lr=0.05,0.1)")
-        section, field, kind = grid_key(name.strip())
-        parsed = []
-        for text in values.split(","):
-            try:
-                parsed.append(kind(text.strip()))
-            except ValueError:
-                raise ConfigError(f"--grid {name}: {text.strip()!r} is not "
-                                  f"{'a whole number' if kind is int else 'a number'}") from None
-        if any(key == name.strip() for key, *_ in grid):
+        row = grid_key(name)
+        try:
+            parsed = [row.parse(text) for text in values.split(",")]
+        except ConfigError as exc:
+            raise ConfigError(f"--grid {name}: {exc}") from None
+        if any(key == name for key, *_ in grid):
             raise ConfigError(f"--grid {name} is given twice")
-        grid.append((name.strip(), section, field, parsed))
+        grid.append((name, row, parsed))
     return grid
 
 
@@ -66,7 +64,7 @@ def make_tasks(spec, grid, seeds, vary):
         raise ConfigError(f"--seeds must be a whole number >= 1, got {seeds!r}")
     notes = []
     base = copy.deepcopy(spec)
-    touches_model = any(section == "model" for _, section, _, _ in grid)
+    touches_model = any(row.section == "model" for _, row, _ in grid)
     if base.init.scheme == "manual" and (touches_model or (seeds > 1 and vary != "data")):
         # Fixed weights cannot vary with a seed nor fit another size: draw them
         # the way 004 drew its standard ones, N(0, 0.01^2).
@@ -82,8 +80,8 @@ def make_tasks(spec, grid, seeds, vary):
         setting = {key: value for (key, *_), value in zip(grid, values)}
         for seed in range(seeds):
             task_spec = copy.deepcopy(base)
-            for (key, section, field, _), value in zip(grid, values):
-                set_setting(task_spec, section, field, value)
+            for (_, row, _), value in zip(grid, values):
+                task_spec.set(row.key, value)
             if vary in ("init", "both"):
                 task_spec.init.seed = base.init.seed + seed
             if vary in ("data", "both"):
@@ -95,7 +93,7 @@ def make_tasks(spec, grid, seeds, vary):
 def run_task(task):
     """Train one task's run; never raises (a failure is part of the result)."""
     from tuinn.diagnose import unit_health
-    from tuinn.run import Run, RunSpec
+    from tuinn.runs import Run, RunSpec
 
     result = {"setting": task["setting"], "seed": task["seed"]}
     try:
@@ -238,7 +236,7 @@ def sweep(spec, grid, seeds, vary, *, workers=None, scheduler=None, progress=Non
     return {"run": spec.name, "backend": backend, "tasks": len(tasks), "seconds": seconds,
             "tasks_per_s": len(tasks) / seconds if seconds > 0 else None,
             "seeds": seeds, "vary": vary, "notes": notes,
-            "grid": {key: values for key, _, _, values in grid},
+            "grid": {key: values for key, _, values in grid},
             "table": table(grid, results), "failures": failures}
 
 
@@ -255,53 +253,3 @@ def report(doc, fmt):
     lines.append(format_table(doc["table"]))
     lines += [f"failed: {f['setting']} seed {f['seed']}: {f['error']}" for f in doc["failures"]]
     return "\n".join(lines)
-
-
-
-def measure(task_seconds=0.15, tasks=16):
-    """`tuinn bench --sweep`: throughput of 2 local workers against 1 on tasks of
-    about `task_seconds`, and Dask's overhead per task on a local cluster."""
-    from tuinn.run import Run, RunSpec
-
-    spec = RunSpec.from_preset("exp")
-    probe = Run(spec)
-    start = time.perf_counter()
-    probe.train(2000)
-    rate = 2000 / (time.perf_counter() - start)
-    spec.train.epochs = max(1, int(rate * task_seconds))
-    grid = parse_grid(["lr=0.1,0.2"])
-    seeds = tasks // 2
-    one = sweep(spec, grid, seeds, "init", workers=1)
-    two = sweep(spec, grid, seeds, "init", workers=2)
-    out = {"tasks": one["tasks"], "epochs_per_task": spec.train.epochs,
-           "task_seconds": one["seconds"] / one["tasks"],
-           "one_worker_tasks_per_s": one["tasks_per_s"],
-           "two_workers_tasks_per_s": two["tasks_per_s"],
-           "speedup": two["tasks_per_s"] / one["tasks_per_s"], "speedup_goal": 1.8}
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        out["dask"] = "not installed (pip install 'tuinn[dask]')"
-        return out
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
-        spec.train.epochs = 1
-        tiny = [{"setting": {}, "seed": i, "spec": spec.to_dict()} for i in range(200)]
-        run_dask(tiny[:10], client)                          # warm the workers up
-        compute = statistics.fmean(run_task(t)["seconds"] for t in tiny[:20])
-        start = time.perf_counter()
-        run_dask(tiny, client)
-        per_task = (time.perf_counter() - start) / len(tiny)
-    # Two workers share the tasks, so the wall time per task is half a task's cost.
-    out["dask_overhead_ms_per_task"] = 1000 * max(0.0, 2 * per_task - compute)
-    out["dask_overhead_goal_ms"] = 10.0
-    return out
-
-
-def format_measure(m):
-    dask = m.get("dask") or (f"Dask overhead {m['dask_overhead_ms_per_task']:.2f} ms per task "
-                             f"(goal < {m['dask_overhead_goal_ms']:g} ms)")
-    return (f"sweep: {m['tasks']} tasks of {m['task_seconds']:.2f} s: 1 worker "
-            f"{m['one_worker_tasks_per_s']:.2f} tasks/s, 2 workers "
-            f"{m['two_workers_tasks_per_s']:.2f} tasks/s: {m['speedup']:.2f}x (goal >= "
-            f"{m['speedup_goal']:g}x); {dask}")

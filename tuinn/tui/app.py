@@ -8,116 +8,36 @@ drawn when nothing changed.
 """
 
 import asyncio
-import dataclasses
-import functools
 import os
 import signal
 import threading
 
-from rich.text import Text
 from textual import work
 from textual.app import App
-from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from tuinn.diagnose import Monitor, diagnose, unit_health
-from tuinn.engine import OPTIMIZERS
+from tuinn.diagnose import Monitor
 from tuinn.errors import TuinnError
-from tuinn.run import RunSpec
-from tuinn.tui.charts import LossChart, TrajectoryChart, columns
+from tuinn.runs.paths import last_run_dir
+from tuinn.tui import frames
+from tuinn.tui.charts import LossChart, TrajectoryChart
 from tuinn.tui.fit import FitView
-from tuinn.tui.screens import EditScreen, HelpScreen, PickerScreen
-from tuinn.tui.session import ACTIVATIONS, last_run_dir, loss_curves, show_value, speed_label
-from tuinn.tui.tables import SettingsTable, UnitsTable, WeightsTable, flat_index, weight_names
+from tuinn.tui.keys import KeyActions, bindings
+from tuinn.tui.session import speed_label
+from tuinn.tui.tables import SettingsTable, UnitsTable, WeightsTable
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
-ASCII = str.maketrans({"→": "->", "│": "|", "…": "...", "×": "x", "—": "-", "≥": ">=",
-                       "≤": "<=", "÷": "/", "ℹ": "i", "▲": "^", "▼": "v", "✖": "!!"})
 TEXT_HZ = 10.0
 ESSENTIAL_PARTS = 5     # of the status line: name, epoch, state, optimizer and rate, architecture
-SEVERITY = {"problem": ("✖", "!!", "bold red"), "warning": ("▲", "! ", "yellow"),
-            "info": ("ℹ", "i ", "cyan")}
-
-KEYS = [
-    ("training", [("space", "run / pause (at the epoch limit: raise it and go on)"),
-                  ("n / N", "step 1 / 10 epochs"), ("f / F", "play faster / slower"),
-                  ("+ / -", "double / halve the learning rate"),
-                  ("b", "restore the best weights seen")]),
-    ("the network", [("h / H", "add / remove a hidden unit (re-initializes)"),
-                     ("a", "next hidden activation (re-initializes)"),
-                     ("m", "next optimizer (live)"),
-                     ("r", "re-initialize the weights (next init seed, same data)"),
-                     ("d", "new data (next data seed)")]),
-    ("views", [("1 2 3", "Train, Settings, Weights tab"), ("tab", "next panel"),
-               ("arrows, Enter", "move, edit the setting or weight under the cursor"),
-               ("t", "track / untrack the weight under the cursor in the trajectory"),
-               ("p / P", "pin the loss curve / clear the pins"), ("l", "log scale")]),
-    ("runs", [("s", "save the run to a folder"), ("o", "open a preset or a run"),
-              ("?", "this help"), ("q", "quit (the run is kept: tuinn --resume)")]),
-]
 
 
-@dataclasses.dataclass
-class Shot:
-    """What one frame draws, taken from the session under its lock: copies, or
-    views that training does not change (see TrainerView)."""
-    tab: str
-    generation: int
-    net: object
-    trainer: object
-    dataset: object
-    limit: int
-    running: bool
-    pins: list
-    tracked: list
-    trajectory: tuple | None
-
-
-def answered(action):
-    """Run a key's action and its answer on screen under one hold of the run's
-    lock: taken twice, the worker would slip a whole chunk in between."""
-    @functools.wraps(action)
-    def run(self, *args):
-        with self.session.lock:
-            return action(self, *args)
-    return run
-
-
-class TuinnApp(App):
+class TuinnApp(KeyActions, App):
     CSS_PATH = "tuinn.tcss"
     TITLE = "tuinn"
     ENABLE_COMMAND_PALETTE = False     # its ctrl+p entry would crowd the footer; ? lists the keys
-    # The footer shows the shown ones in this order and cuts what does not fit:
-    # help and quit come early so that an 80-column terminal keeps them.
-    BINDINGS = [
-        Binding("space", "toggle", "run/pause"),
-        Binding("n", "step(1)", "step"),
-        Binding("N", "step(10)", "step 10", show=False),
-        Binding("plus,equals_sign", "lr(2.0)", "lr*2"),
-        Binding("minus", "lr(0.5)", "lr/2"),
-        Binding("question_mark", "help", "help"),
-        Binding("q", "quit_keep", "quit"),
-        Binding("b", "best", "best"),
-        Binding("s", "save", "save"),
-        Binding("o", "open", "open"),
-        Binding("f", "speed(1)", "faster"),
-        Binding("F", "speed(-1)", "slower", show=False),
-        Binding("h", "units(1)", "+unit"),
-        Binding("H", "units(-1)", "-unit", show=False),
-        Binding("a", "activation", "activation", show=False),
-        Binding("m", "optimizer", "optimizer", show=False),
-        Binding("r", "reinit", "re-init"),
-        Binding("d", "new_data", "new data", show=False),
-        Binding("p", "pin", "pin"),
-        Binding("P", "clear_pins", "clear pins", show=False),
-        Binding("l", "log", "log"),
-        Binding("t", "track", "track", show=False),
-        Binding("1", "tab('train')", "train", show=False),
-        Binding("2", "tab('settings')", "settings", show=False),
-        Binding("3", "tab('weights')", "weights", show=False),
-    ]
+    BINDINGS = bindings()
 
     def __init__(self, session, fps=4.0, ascii_only=False):
         super().__init__()
@@ -161,7 +81,7 @@ class TuinnApp(App):
 
     def plain(self, text):
         """`text` (a str) as the terminal can show it (--ascii: ASCII only)."""
-        return text.translate(ASCII) if self.ascii_only else text
+        return frames.plain(text, self.ascii_only)
 
     def part(self, selector, kind=None):
         """A widget of the main screen, whatever modal screen is on top of it."""
@@ -258,7 +178,7 @@ class TuinnApp(App):
             return
         with s.lock:
             run = s.run
-            shot = Shot(tab=tab, generation=s.generation, net=run.net.copy(),
+            shot = frames.Shot(tab=tab, generation=s.generation, net=run.net.copy(),
                         trainer=run.trainer.view(), dataset=run.dataset, limit=s.limit,
                         running=s.state == "running", pins=list(s.pins),
                         tracked=list(s.tracked),
@@ -276,42 +196,15 @@ class TuinnApp(App):
     # numpy arrays and all, on the UI thread for every frame (~20 ms).
     @work(thread=True, group="frames", description="a plot frame")
     def draw_frame(self, shot, views, layouts, log_scale):
-        """On the frame thread: everything the UI thread then only swaps in.
-        A part that fails is left as it was, and says why; the others draw."""
-        frame, errors = {}, []
-
-        def draw(name, make):
-            try:
-                frame[name] = make()
-            except Exception as exc:        # noqa: BLE001  (one part; the run goes on)
-                errors.append(f"could not draw the {name}: {exc}")
-
-        if shot.tab == "train":
-            history = shot.trainer.history
-            draw("diagnosis", lambda: self._diagnosis(shot))
-            draw("loss", lambda: views["loss"].draw(
-                layouts["loss"], loss_curves(history, columns(layouts["loss"][0][0])),
-                shot.pins, log_scale))
-            draw("fit", lambda: views["fit"].draw(layouts["fit"], shot.net, shot.dataset))
-        else:
-            draw("trajectory", lambda: views["trajectory"].draw(
-                layouts["trajectory"], shot.trajectory, shot.tracked, weight_names(shot.net)))
+        """On the frame thread: make the frame, then hand it to the UI thread."""
+        frame, errors = frames.draw(shot, views, layouts, log_scale, self.monitor,
+                                    self.ascii_only)
         if get_current_worker().is_cancelled:
             return
         try:
             self.call_from_thread(self.show_frame, shot.generation, views, frame, errors)
         except RuntimeError:
             pass                        # the app closed meanwhile
-
-    def _diagnosis(self, shot):
-        """(findings, unit health, the panel's text) of a shot, on the frame thread."""
-        ds, trainer = shot.dataset, shot.trainer
-        findings = diagnose(shot.net, trainer, ds.X, ds.Y, max_epochs=shot.limit)
-        # While it trains, a finding lingers rather than flickers; stopped, the
-        # screen says what holds now.
-        findings = self.monitor.update(findings) if shot.running else findings
-        text = self.findings_text(findings, trainer.best, trainer.history["loss"][-1:])
-        return findings, unit_health(shot.net, ds.X), text
 
     def show_frame(self, generation, views, frame, errors):
         """On the UI thread: put a drawn frame on screen (unless the run it shows
@@ -333,23 +226,6 @@ class TuinnApp(App):
             if name in frame:
                 view.show(frame[name])
 
-    def findings_text(self, findings, best, last_loss):
-        """The diagnosis panel.  Each piece is made plain before it is styled:
-        --ascii lengthens some characters ("→" is "->"), which would shift the
-        styles of a whole text translated at once."""
-        text = Text()
-        if not findings:
-            text.append("no problem found\n", style="green")
-        for f in findings:
-            icon, plain, style = SEVERITY[f.severity]
-            text.append(self.plain(f"{plain if self.ascii_only else icon} {f.message}\n"),
-                        style=style)
-            text.append(self.plain(f"   → {f.advice}\n"), style="dim")
-        if best is not None and len(last_loss) and last_loss[-1] > best[1]:
-            text.append(self.plain(f"best so far: epoch {best[0]}, loss {best[1]:.6g} "
-                                   "(b restores it)"), style="dim")
-        return text
-
     def on_tabbed_content_tab_activated(self, event):
         self._plot_version = self._text_version = -1
 
@@ -370,143 +246,6 @@ class TuinnApp(App):
         if enabled != self._bindings_shown:
             self._bindings_shown = enabled
             self.refresh_bindings()
-
-    def _say(self, error=""):
-        """Answer a key on screen now, not at the next text tick."""
-        if error:
-            self.notify(error, severity="error", timeout=4)
-        self.draw_text()
-
-    @answered
-    def action_toggle(self):
-        self.session.toggle_pause()
-        self._say()
-
-    @answered
-    def action_step(self, epochs):
-        self.session.step(epochs)
-        self._say()
-
-    @answered
-    def action_lr(self, factor):
-        self._say(self.session.scale_lr(factor))
-
-    @answered
-    def action_speed(self, steps):
-        self.session.change_speed(steps)
-        self._say()
-
-    @answered
-    def action_units(self, delta):
-        self._say(self.session.hidden_units(delta))
-
-    @answered
-    def action_activation(self):
-        self._say(self.session.cycle("model.activation", ACTIVATIONS))
-
-    @answered
-    def action_optimizer(self):
-        self._say(self.session.cycle("train.optimizer", tuple(OPTIMIZERS)))
-
-    @answered
-    def action_reinit(self):
-        self._say(self.session.reinitialize())
-
-    @answered
-    def action_new_data(self):
-        self._say(self.session.new_data())
-
-    @answered
-    def action_pin(self):
-        self.session.pin()
-        self._say()
-
-    @answered
-    def action_clear_pins(self):
-        self.session.clear_pins()
-        self._say()
-
-    @answered
-    def action_log(self):
-        self.log_scale = not self.log_scale
-        self.session.touch(f"loss chart: {'log' if self.log_scale else 'linear'} scale")
-        self._say()
-
-    @answered
-    def action_best(self):
-        self._say(self.session.restore_best())
-
-    def action_tab(self, tab):
-        self.part(TabbedContent).active = tab
-        # The tab's table takes the keys at once (Enter edits, arrows move).
-        table = {"settings": SettingsTable, "weights": WeightsTable}.get(tab)
-        if table is not None:
-            self.part(table).focus()
-
-    def action_help(self):
-        self.push_screen(HelpScreen(KEYS))
-
-    def action_save(self):
-        try:
-            folder = self.session.save()
-        except (OSError, TuinnError) as exc:
-            self._say(f"save failed: {exc}")
-            return
-        self.session.touch(f"saved to {folder}")
-        self._say()
-
-    def action_track(self):
-        table = self.part(WeightsTable)
-        if self.part(TabbedContent).active != "weights":
-            self._say("t tracks the weight under the cursor in the Weights tab (3)")
-            return
-        net = self.session.run.net
-        where = table.weight_at(table.cursor_coordinate, net)
-        if where:
-            self.session.toggle_tracked(flat_index(net, *where))
-
-    def on_data_table_row_selected(self, event):
-        if isinstance(event.data_table, SettingsTable):
-            key = event.row_key.value
-            field = next(f for f in self.session.fields() if f.key == key)
-            hint = (f"one of: {', '.join(field.choices)}" if field.choices else
-                    "applies from the next epoch" if field.live else
-                    "applies with new weights (epoch 0)")
-            self.push_screen(EditScreen(f"{key}  (now {show_value(field.value)})",
-                                        show_value(field.value), hint,
-                                        lambda text: self.session.set_field(key, text)))
-
-    def on_data_table_cell_selected(self, event):
-        if isinstance(event.data_table, WeightsTable):
-            net = self.session.run.net
-            where = event.data_table.weight_at(event.coordinate, net)
-            if where is None:
-                return
-            name, index = where
-            value = float(net.weights()[name][index])
-            self.push_screen(EditScreen(f"{name}{list(index)}  (now {value:.6g})", repr(value),
-                                        "the run continues from the new value",
-                                        lambda text: self.session.set_weight(name, index, text)))
-
-    def action_open(self):
-        self.push_screen(PickerScreen((last_run_dir() / "run.toml").is_file(), self.open_run),
-                         lambda opened: opened and self._say())
-
-    def open_run(self, kind, what):
-        """Open a preset, "@last", a run file or a saved run folder; returns an
-        error or ''."""
-        try:
-            if kind == "preset" and what == "@last":
-                self.session.open_saved(last_run_dir())
-            elif kind == "preset":
-                self.session.open(RunSpec.from_preset(what), what)
-            elif os.path.isdir(what):
-                self.session.open_saved(what)
-            else:
-                self.session.open(RunSpec.read(what), what)
-        except (OSError, TuinnError) as exc:
-            return str(exc)
-        return ""
 
     # ------------------------------------------------------------ leaving
 

@@ -16,10 +16,33 @@ from textual.strip import Strip
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
-from tuinn.tui.session import min_max_downsample
-
 PIN_COLORS = ("gray", "magenta", "cyan", "yellow")
 UNIT_COLORS = ("cyan", "magenta", "yellow", "green", "red", "blue")
+
+
+def min_max_downsample(y, columns):
+    """Indices of y keeping its min and max per column: about two points per
+    column, and an oscillation keeps its full swing however long the run."""
+    n = len(y)
+    if n <= 2 * columns:
+        return np.arange(n)
+    edges = np.linspace(0, n, columns + 1).astype(np.int64)[:-1]
+    safe = np.where(np.isfinite(y), y, np.nan)
+    keep = [0, n - 1]
+    for lo, hi in zip(edges, np.r_[edges[1:], n]):
+        part = safe[lo:hi]
+        if np.all(np.isnan(part)):
+            continue
+        keep += [lo + int(np.nanargmin(part)), lo + int(np.nanargmax(part))]
+    return np.unique(keep)
+
+
+def loss_curves(history, columns):
+    """(epochs, loss, test loss or None) of a trainer's history, downsampled to
+    about two points per column."""
+    loss, test = history["loss"], history["test_loss"]
+    keep = min_max_downsample(loss, max(columns, 1))
+    return keep, loss[keep], test[keep] if len(test) else None
 
 
 def nice_ticks(lo, hi, count=5, whole=False):

@@ -9,101 +9,33 @@ the worker lets a waiting UI thread go first.
 import copy
 import dataclasses
 import datetime
-import os
-import pathlib
 import threading
 import time
-import typing
 
 import numpy as np
 
 from tuinn import data as datasets
-from tuinn import run as runs
-from tuinn.engine import INITS, OPTIMIZERS, SCHEDULES
+from tuinn import settings
 from tuinn.errors import ConfigError, TuinnError
-from tuinn.run import Run
+from tuinn.runs import Run
+from tuinn.runs.paths import saved_runs_dir
+from tuinn.settings import SETTINGS, TRAINER
+from tuinn.tui.lock import UiFirstLock
 
-ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
-OUTPUTS = ("linear", "sigmoid", "tanh", "softmax")
-LOSSES = ("squared", "cross_entropy")
 # Epochs per second the run plays at; None plays as fast as the kernel goes.
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000,
           100_000, None)
 PLAY_SECONDS = 10.0      # a run's epoch limit plays out over about this long by default
 CHUNK_SECONDS = 0.002    # work per kernel call: a key waits at most this long; calls cost ~20 µs
-LIVE = ("optimizer", "lr", "momentum", "beta1", "beta2", "eps", "alpha", "l2", "batch_size",
-        "shuffle", "schedule", "power_t", "tol")
-
-
-def state_dir():
-    """Where tuinn keeps the last run (XDG state folder)."""
-    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local",
-                                                            "state")
-    return pathlib.Path(base) / "tuinn"
-
-
-def last_run_dir():
-    return state_dir() / "last"
+# The Settings tab, in this order; the data source's own keys come first.
+PANEL = [row.key for row in SETTINGS.values()
+         if row.key not in settings.SOURCE_KEYS and row.key != "init.weights"]
 
 
 def default_speed(epochs):
     """The slowest speed that plays `epochs` within about PLAY_SECONDS."""
     want = epochs / PLAY_SECONDS
     return next((s for s in SPEEDS if s is not None and s >= want), None)
-
-
-def min_max_downsample(y, columns):
-    """Indices of y keeping its min and max per column: about two points per
-    column, and an oscillation keeps its full swing however long the run."""
-    n = len(y)
-    if n <= 2 * columns:
-        return np.arange(n)
-    edges = np.linspace(0, n, columns + 1).astype(np.int64)[:-1]
-    safe = np.where(np.isfinite(y), y, np.nan)
-    keep = [0, n - 1]
-    for lo, hi in zip(edges, np.r_[edges[1:], n]):
-        part = safe[lo:hi]
-        if np.all(np.isnan(part)):
-            continue
-        keep += [lo + int(np.nanargmin(part)), lo + int(np.nanargmax(part))]
-    return np.unique(keep)
-
-
-def loss_curves(history, columns):
-    """(epochs, loss, test loss or None) of a trainer's history, downsampled to
-    about two points per column."""
-    loss, test = history["loss"], history["test_loss"]
-    keep = min_max_downsample(loss, max(columns, 1))
-    return keep, loss[keep], test[keep] if len(test) else None
-
-
-class UiFirstLock:
-    """The run's lock, which the worker hands over whenever the UI thread waits
-    for it: a plain lock, re-taken by the worker right after each chunk, would
-    leave a key press waiting for seconds."""
-
-    def __init__(self):
-        self._lock = threading.RLock()
-        self._count = threading.Lock()
-        self._waiting = 0
-
-    def __enter__(self):
-        with self._count:
-            self._waiting += 1
-        self._lock.acquire()
-        with self._count:
-            self._waiting -= 1
-        return self
-
-    def __exit__(self, *exc):
-        self._lock.release()
-
-    def worker(self):
-        """For the worker: wait until nobody else is waiting, then take the lock
-        (use as `with lock.worker():`)."""
-        while self._waiting:
-            time.sleep(0.0005)
-        return self._lock
 
 
 @dataclasses.dataclass
@@ -113,6 +45,7 @@ class Field:
     value: object
     live: bool           # applies at the next chunk; otherwise re-initializes the run
     choices: tuple = ()
+    row: settings.Setting | None = None    # how a typed value is read and checked
 
 
 class Session:
@@ -353,7 +286,7 @@ class Session:
         with self.lock:
             if folder is None:
                 stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-                folder = state_dir() / "runs" / f"{self.run.spec.name}-{stamp}"
+                folder = saved_runs_dir() / f"{self.run.spec.name}-{stamp}"
             return self.run.save(folder, history_csv)
 
     # ------------------------------------------------------------ settings
@@ -361,30 +294,26 @@ class Session:
     def fields(self):
         """Every setting of the run with its value, in panel order."""
         spec = self.run.spec
-        d, m, i, t = spec.data, spec.model, spec.init, spec.train
+        d = spec.data
         out = []
         if d.csv is not None:
-            out += [Field("data.csv", d.csv, False), Field("data.target", d.target, False)]
+            out += [Field(key, spec.get(key), False) for key in ("data.csv", "data.target")]
         else:
             out.append(Field("data.generator", d.generator, False, tuple(datasets.GENERATORS)))
             params = {k: v for k, v in datasets.generator_params(d.generator).items()
                       if k != "seed"}
             params.update(d.params)
-            out += [Field(f"data.params.{k}", v, False) for k, v in params.items()]
-        out += [Field("data.seed", d.seed, False), Field("data.test_ratio", d.test_ratio, False),
-                Field("data.standardize_inputs", d.standardize_inputs, False),
-                Field("data.standardize_targets", d.standardize_targets, False),
-                Field("model.hidden_units", m.hidden_units, False),
-                Field("model.activation", m.activation, False, ACTIVATIONS),
-                Field("model.output", m.output, False, OUTPUTS),
-                Field("model.loss", m.loss, False, LOSSES),
-                Field("init.scheme", i.scheme, False, INITS + ("manual",)),
-                Field("init.scale", i.scale, False), Field("init.seed", i.seed, False)]
-        settings = self.run.trainer.settings
-        for key in LIVE:
-            choices = {"optimizer": tuple(OPTIMIZERS), "schedule": tuple(SCHEDULES)}.get(key, ())
-            out.append(Field(f"train.{key}", settings[key], True, choices))
-        out.append(Field("train.epochs", t.epochs, True))
+            for name, value in params.items():
+                row = settings.Setting(f"data.params.{name}", str if value is None else
+                                       type(value), value, "a parameter of the data set",
+                                       label=name, optional=value is None)
+                out.append(Field(row.key, value, False, row=row))
+        trainer = self.run.trainer.settings
+        for key in PANEL:
+            row = SETTINGS[key]
+            value = trainer[row.name] if row.name in TRAINER and row.section == "train" \
+                else spec.get(key)
+            out.append(Field(key, value, row.live, row.choices, row))
         return out
 
     def field_value(self, key):
@@ -397,7 +326,7 @@ class Session:
             try:
                 value = self._parse(key, text)
                 section, _, name = key.partition(".")
-                if section == "train" and name == "epochs":
+                if key == "train.epochs":
                     if value < self.run.epoch:
                         raise ConfigError(f"epochs must be at least the current epoch "
                                           f"{self.run.epoch}")
@@ -419,55 +348,26 @@ class Session:
                     return ""
                 spec = copy.deepcopy(self.run.spec)
                 old = show_value(self.field_value(key))
-                _assign(spec, key, value)
+                if key.startswith("data.params."):
+                    spec.data.params = {**spec.data.params, key.rpartition(".")[2]: value}
+                else:
+                    spec.set(key, value)
+                # A new model starts from new weights: the preset's own belong to its model.
                 if section == "model" and spec.init.scheme == "manual":
                     spec.init.scheme, spec.init.weights = "small", None
-                if key == "data.generator":
-                    spec.data.params = {}
-                if key == "init.scheme" and value != "manual":
-                    spec.init.weights = None
                 return self._rebuild(spec, f"{key.split('.')[-1]}: {old} → {show_value(value)}; "
                                      "weights re-initialized, epoch 0")
             except TuinnError as exc:
                 return str(exc)
 
     def _parse(self, key, text):
-        """Text typed into a field, as the value type of that setting."""
+        """Text typed into a field, as the value of that setting (or a ConfigError)."""
         field = next((f for f in self.fields() if f.key == key), None)
         if field is None:
             raise ConfigError(f"unknown setting {key!r}")
-        text = str(text).strip()
-        if field.choices:
-            if text not in field.choices:
-                raise ConfigError(f"{key.split('.')[-1]} must be one of "
-                                  f"{', '.join(field.choices)}")
-            return text
-        hint = _hint(key)
-        if key.startswith("data.params."):
-            hint = type(field.value)
-        if hint is bool or isinstance(field.value, bool):
-            if text.lower() in ("true", "on", "yes", "1"):
-                return True
-            if text.lower() in ("false", "off", "no", "0"):
-                return False
-            raise ConfigError(f"{key.split('.')[-1]} is true or false, not {text!r}")
-        if key in ("train.batch_size", "train.shuffle") and text.lower() in ("", "none", "auto",
-                                                                              "full"):
-            return None
-        if key == "train.shuffle":
-            raise ConfigError("shuffle is true, false or auto")
-        try:
-            if hint is int:
-                return int(text)
-            if hint is float:
-                value = float(text)
-                if not np.isfinite(value):
-                    raise ValueError
-                return value
-        except ValueError:
-            kind = "a whole number" if hint is int else "a finite number"
-            raise ConfigError(f"{key.split('.')[-1]} must be {kind}, not {text!r}") from None
-        return text
+        if field.row is None:
+            return settings.choose(key.split(".")[-1], str(text).strip(), field.choices)
+        return field.row.parse(text)
 
     def _rebuild(self, spec, notice):
         """Replace the run by one built from `spec`.  Returns '' or, when the
@@ -527,22 +427,3 @@ def speed_label(speed):
 
 def show_value(value):
     return "auto" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _hint(key):
-    section, _, name = key.partition(".")
-    cls = {"data": "DataSpec", "model": "ModelSpec", "init": "InitSpec",
-           "train": "TrainSpec"}.get(section)
-    if cls is None or "." in name:
-        return str
-    hint = typing.get_type_hints(getattr(runs, cls)).get(name, str)
-    args = [a for a in typing.get_args(hint) if a is not type(None)]
-    return args[0] if args else hint
-
-
-def _assign(spec, key, value):
-    parts = key.split(".")
-    if parts[0] == "data" and parts[1] == "params":
-        spec.data.params = {**spec.data.params, parts[2]: value}
-        return
-    setattr(getattr(spec, parts[0]), parts[1], value)

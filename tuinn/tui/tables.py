@@ -74,7 +74,7 @@ class WeightsTable(DataTable):
     def weight_at(self, coordinate, net):
         """(name, index) of the weight under the cursor, or None for a label cell."""
         row, col = coordinate.row, coordinate.column
-        d, h, k = net.n_in, net.n_hidden, net.n_out
+        d, h = net.n_in, net.n_hidden
         if row == h:
             return ("b2", (col - d - 2,)) if col >= d + 2 else None
         if col == 0:

@@ -220,7 +220,7 @@ def _memory_kb(field):
 
 def run_memory():
     """Runs the probe in a fresh interpreter, so nothing else counts in its peak."""
-    code = "from tuinn.bench import _memory_probe; _memory_probe()"
+    code = "from tuinn.bench.kernel import _memory_probe; _memory_probe()"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     out = json.loads(done.stdout)
@@ -234,7 +234,7 @@ DIAGNOSE_ROWS, DIAGNOSE_HIDDEN, DIAGNOSE_LIMIT_MS = 1000, 64, 5.0
 
 def run_diagnose(repeats=50):
     """Time of one full diagnosis (tuinn.diagnose) of a trained f2 run, N=1000, h=64."""
-    from tuinn.run import Run, RunSpec
+    from tuinn.runs import Run, RunSpec
 
     run = Run(RunSpec.from_dict({
         "data": {"generator": "f2", "params": {"standard": False, "n": DIAGNOSE_ROWS,
@@ -284,7 +284,7 @@ SAVE_EPOCHS, SAVE_LIMIT_S = 1_000_000, 1.0
 def run_save():
     """Time to save a run with a million epochs of history (train and test):
     what a hang-up (SIGHUP) must finish within a second after long training."""
-    from tuinn.run import Run, RunSpec
+    from tuinn.runs import Run, RunSpec
 
     run = Run(RunSpec.from_dict({
         "name": "save",

@@ -8,7 +8,7 @@ N = 1000, h = 64 (`tuinn bench` measures it), so the app runs it every frame.
 
 The codes, stable for scripts:
   all-units-dead, dead-units, saturated-units, linear-on-data, duplicate-units
-      unit health as SPEC defines it;
+      unit health (docs/math.md#unit-health);
   linear-collapse      the net is an affine map (linear units, or every unit
                        linear on the data) and sits at the best linear fit;
   uncovered-region     1-D ReLU nets: inputs where no unit is active;
@@ -24,15 +24,18 @@ Numpy only, and nothing from Textual: the headless commands use it too.
 
 import dataclasses
 import math
-import time
 
 import numpy as np
 
+from tuinn.diagnose.health import (
+    DUPLICATE,
+    MAX_DERIVATIVE,
+    RELU_FAMILY,
+    SATURATED,
+    health_from_stats,
+)
+
 SEVERITIES = ("problem", "warning", "info")
-RELU_FAMILY = ("relu", "leaky_relu")
-MAX_DERIVATIVE = {"sigmoid": 0.25, "tanh": 1.0}
-SATURATED = 0.01           # SPEC: mean g'(Z) below 1 % of g's largest derivative
-DUPLICATE = 0.999          # SPEC: |Pearson correlation| of activation columns
 SCALE_LIMIT = 4.0          # an input whose |mean| or spread exceeds this is "not order 1"
 OSCILLATION_WINDOW = 100   # recent epochs looked at for ups and downs
 OSCILLATION_SHARE = 0.2    # share of those epochs in which the loss went up
@@ -63,44 +66,6 @@ def _units(indices):
 
 def _g(x):
     return f"{x:.3g}"
-
-
-# ---------------------------------------------------------------- unit health
-
-def _health(net, stats):
-    h = net.n_hidden
-    active, deriv = stats["active"], stats["mean_deriv"]
-    cov = stats["a_cov"]
-    var = np.clip(np.diag(cov), 0.0, None)
-    # "Non-constant": a spread that is not rounding noise around the mean.
-    varies = var > 1e-12 * (1.0 + stats["a_mean"] ** 2)
-    units = []
-    for j in range(h):
-        flags, duplicate_of = [], None
-        if net.hidden in RELU_FAMILY and active[j] == 0.0:
-            flags.append("dead" if net.hidden == "relu" else "off")
-        if net.hidden in MAX_DERIVATIVE and deriv[j] < SATURATED * MAX_DERIVATIVE[net.hidden]:
-            flags.append("saturated")
-        if net.hidden in RELU_FAMILY and active[j] == 1.0:
-            flags.append("linear-on-data")
-        if not flags or flags == ["linear-on-data"]:
-            for i in range(j):
-                if varies[i] and varies[j] and "dead" not in units[i]["flags"]:
-                    corr = cov[i, j] / math.sqrt(var[i] * var[j])
-                    if abs(corr) >= DUPLICATE:
-                        flags.append("duplicate")
-                        duplicate_of = i
-                        break
-        units.append({"index": j, "active": float(active[j]), "mean_deriv": float(deriv[j]),
-                      "z_min": float(stats["z_min"][j]), "z_max": float(stats["z_max"][j]),
-                      "flags": flags, "duplicate_of": duplicate_of})
-    return units
-
-
-def unit_health(net, X):
-    """One dict per hidden unit: index, active, mean_deriv, z_min, z_max, flags
-    (among dead, off, saturated, linear-on-data, duplicate) and duplicate_of."""
-    return _health(net, net.unit_stats(X))
 
 
 def _unit_findings(net, Y, health):
@@ -473,7 +438,7 @@ def diagnose(net, trainer, X, Y, *, max_epochs=None, n_iter_no_change=10):
     X = np.ascontiguousarray(X, dtype=np.float64)
     Y = np.ascontiguousarray(Y, dtype=np.float64).reshape(len(X), -1)
     stats = net.unit_stats(X)
-    health = _health(net, stats)
+    health = health_from_stats(net, stats)
     O = net.predict(X)
     loss = trainer.history["loss"]
     findings = _symmetry(net)
@@ -488,23 +453,3 @@ def diagnose(net, trainer, X, Y, *, max_epochs=None, n_iter_no_change=10):
                 net, trainer, X, Y, loss, max_epochs, n_iter_no_change,
                 explained=any(f.severity == "problem" for f in findings))
     return sorted(findings, key=lambda f: SEVERITIES.index(f.severity))
-
-
-class Monitor:
-    """Findings that do not flicker: one shows as soon as its code appears, and
-    keeps showing (its latest version) until its code has been gone `linger` s."""
-
-    def __init__(self, linger=2.0, clock=time.monotonic):
-        self.linger, self.clock = linger, clock
-        self._seen = {}            # code -> (finding, last time it held)
-
-    def update(self, findings):
-        now = self.clock()
-        for f in findings:
-            self._seen[f.code] = (f, now)
-        self._seen = {code: (f, t) for code, (f, t) in self._seen.items()
-                      if now - t < self.linger or t == now}
-        shown = [f for f, _ in self._seen.values()]
-        order = {f.code: i for i, f in enumerate(findings)}
-        return sorted(shown, key=lambda f: (SEVERITIES.index(f.severity),
-                                            order.get(f.code, len(order))))

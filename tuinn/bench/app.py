@@ -19,8 +19,9 @@ import sys
 import tempfile
 import time
 
+from tuinn.runs import Run, RunSpec
+
 from tuinn.errors import TuinnError
-from tuinn.run import Run, RunSpec
 
 # bench's first workload: f2 of 004, N=1000, 8 sigmoid units, full-batch GD.
 WORKLOAD = {"name": "f2-h8", "data": {"generator": "f2",
@@ -180,7 +181,7 @@ def measure_in_child():
     this process (numpy's BLAS pool after the reference runs) would slow the
     direct timing."""
     code = ("import json, sys\nfrom tuinn.errors import TuinnError\n"
-            "from tuinn.tui.measure import measure\n"
+            "from tuinn.bench.app import measure\n"
             "try:\n    print(json.dumps(measure()))\n"
             "except TuinnError as exc:\n    sys.exit(str(exc))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

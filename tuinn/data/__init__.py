@@ -1,0 +1,19 @@
+"""The data layer: `Dataset` and its splitting and scaling (`dataset`), the
+generated data sets (`generators`) and CSV files (`csv`).  numpy and the
+standard library only, shared by the command line, run files and the app."""
+
+from tuinn.data.csv import is_number, load_csv
+from tuinn.data.dataset import (
+                                TASKS,
+                                Dataset,
+                                Standardizer,
+                                decode_labels,
+                                encode_labels,
+                                split,
+                                standardize,
+)
+from tuinn.data.generators import GENERATORS, generate, generator_params
+
+__all__ = ["TASKS", "Dataset", "Standardizer", "decode_labels", "encode_labels", "split",
+           "standardize", "GENERATORS", "generate", "generator_params", "is_number",
+           "load_csv"]

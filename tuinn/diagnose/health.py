@@ -1,0 +1,49 @@
+"""Unit health, as docs/math.md#unit-health defines it: per hidden unit,
+whether it is dead (or off), saturated, linear on the data or a duplicate
+of an earlier unit, from the kernel's per-unit statistics."""
+
+import math
+
+import numpy as np
+
+RELU_FAMILY = ("relu", "leaky_relu")
+MAX_DERIVATIVE = {"sigmoid": 0.25, "tanh": 1.0}
+SATURATED = 0.01           # mean g'(Z) below 1 % of g's largest derivative
+DUPLICATE = 0.999          # |Pearson correlation| of activation columns
+
+
+def health_from_stats(net, stats):
+    """unit_health from stats the caller already has (net.unit_stats(X))."""
+    h = net.n_hidden
+    active, deriv = stats["active"], stats["mean_deriv"]
+    cov = stats["a_cov"]
+    var = np.clip(np.diag(cov), 0.0, None)
+    # "Non-constant": a spread that is not rounding noise around the mean.
+    varies = var > 1e-12 * (1.0 + stats["a_mean"] ** 2)
+    units = []
+    for j in range(h):
+        flags, duplicate_of = [], None
+        if net.hidden in RELU_FAMILY and active[j] == 0.0:
+            flags.append("dead" if net.hidden == "relu" else "off")
+        if net.hidden in MAX_DERIVATIVE and deriv[j] < SATURATED * MAX_DERIVATIVE[net.hidden]:
+            flags.append("saturated")
+        if net.hidden in RELU_FAMILY and active[j] == 1.0:
+            flags.append("linear-on-data")
+        if not flags or flags == ["linear-on-data"]:
+            for i in range(j):
+                if varies[i] and varies[j] and "dead" not in units[i]["flags"]:
+                    corr = cov[i, j] / math.sqrt(var[i] * var[j])
+                    if abs(corr) >= DUPLICATE:
+                        flags.append("duplicate")
+                        duplicate_of = i
+                        break
+        units.append({"index": j, "active": float(active[j]), "mean_deriv": float(deriv[j]),
+                      "z_min": float(stats["z_min"][j]), "z_max": float(stats["z_max"][j]),
+                      "flags": flags, "duplicate_of": duplicate_of})
+    return units
+
+
+def unit_health(net, X):
+    """One dict per hidden unit: index, active, mean_deriv, z_min, z_max, flags
+    (among dead, off, saturated, linear-on-data, duplicate) and duplicate_of."""
+    return health_from_stats(net, net.unit_stats(X))

@@ -1,0 +1,141 @@
+"""`Run`: the data, net and trainer a RunSpec describes, trained in as many
+calls as you like, with its metrics and diagnosis.  `save` and `load` keep it
+in a run folder (tuinn.runs.store)."""
+
+import numpy as np
+
+from tuinn import data as datasets
+from tuinn.diagnose import diagnose
+from tuinn.engine import Net, Trainer
+from tuinn.errors import ConfigError, TuinnError
+from tuinn.runs import store
+from tuinn.settings import TRAINER
+
+
+def load_data(spec):
+    """(dataset, input scaler, target scaler) for a DataSpec."""
+    if (spec.generator is None) == (spec.csv is None):
+        raise ConfigError("data: give either a generator or a csv file, not both or neither")
+    if spec.csv is not None:
+        ds = datasets.load_csv(spec.csv, target=spec.target, header=spec.header,
+                               delimiter=spec.delimiter)
+    else:
+        if "seed" in spec.params:
+            raise ConfigError("data.params: give the seed as data.seed, not as a parameter")
+        ds = datasets.generate(spec.generator, seed=spec.seed, **spec.params)
+    if spec.test_ratio > 0:
+        if ds.X_test is not None:
+            raise ConfigError(f"data.test_ratio: {ds.name} already has a test set; leave "
+                              "test_ratio at 0 (or set the generator's own test_ratio)")
+        ds = datasets.split(ds, spec.test_ratio, spec.seed)
+    if spec.standardize_inputs or spec.standardize_targets:
+        return datasets.standardize(ds, inputs=spec.standardize_inputs,
+                                    targets=spec.standardize_targets)
+    return ds, None, None
+
+
+class Run:
+    """Data, net and trainer built from a RunSpec; `train` continues where it stopped."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.dataset, self.x_scaler, self.y_scaler = load_data(spec.data)
+        ds, m = self.dataset, spec.model
+        self.net = Net(ds.X.shape[1], m.hidden_units, ds.Y.shape[1], hidden=m.activation,
+                       output=m.output, loss=m.loss)
+        self._init_weights()
+        self.trainer = Trainer(self.net, seed=spec.data.seed,
+                               **{name: getattr(spec.train, name) for name in TRAINER})
+        # The data must suit the net (e.g. targets in [0, 1] for a sigmoid output):
+        # better said now than by the first train() call, perhaps on a worker thread.
+        self.net.data(ds.X, ds.Y)
+        if ds.X_test is not None:
+            self.net.data(ds.X_test, ds.Y_test, names=("X_test", "Y_test"))
+
+    def _init_weights(self):
+        init = self.spec.init
+        if init.scheme == "manual":
+            if not init.weights:
+                raise ConfigError("init: scheme 'manual' needs [init.weights] with W1, b1, W2, b2")
+            missing = [n for n in ("W1", "b1", "W2", "b2") if n not in init.weights]
+            if missing:
+                raise ConfigError(f"init.weights: {missing[0]} is missing")
+            try:
+                self.net.set_weights(**init.weights)
+            except TuinnError as exc:
+                raise ConfigError(f"init.weights: {exc}") from None
+        else:
+            self.net.init(init.scheme, seed=init.seed, scale=init.scale)
+
+    def data_summary(self):
+        """Lines that say what the net is trained on, scaling included."""
+        ds = self.dataset
+        lines = [ds.summary()]
+        for label, scaler, names in (("inputs", self.x_scaler, ds.feature_names),
+                                     ("targets", self.y_scaler, ds.target_names)):
+            if scaler is not None:
+                cols = ", ".join(f"{name} (mean {m:.4g}, sd {s:.4g})"
+                                 for name, m, s in zip(names, scaler.mean, scaler.scale))
+                lines.append(f"{label} standardized with the training rows' statistics: {cols}")
+        return lines
+
+    # ------------------------------------------------------------ training
+
+    @property
+    def epoch(self):
+        return self.trainer.epoch
+
+    @property
+    def status(self):
+        return self.trainer.status
+
+    def train(self, epochs=None):
+        """Train `epochs` more epochs (default: up to the spec's epoch limit)."""
+        if epochs is None:
+            epochs = max(0, self.spec.train.epochs - self.epoch)
+        ds = self.dataset
+        return self.trainer.train(ds.X, ds.Y, epochs, ds.X_test, ds.Y_test)
+
+    def set(self, **changes):
+        """Change training settings for the following epochs (and in the spec)."""
+        epochs = changes.pop("epochs", None)
+        self.trainer.set(**changes)
+        for name, value in changes.items():
+            setattr(self.spec.train, name, self.trainer.settings[name])
+        if epochs is not None:
+            self.spec.train.epochs = int(epochs)
+
+    def diagnose(self):
+        """What tuinn.diagnose finds about this run now (problems first)."""
+        return diagnose(self.net, self.trainer, self.dataset.X, self.dataset.Y,
+                        max_epochs=self.spec.train.epochs)
+
+    def metrics(self):
+        """Loss, mse and (for classification) accuracy on train and test sets."""
+        ds, net, l2 = self.dataset, self.net, self.spec.train.l2
+        out = {"epoch": self.epoch, "status": self.status}
+        for label, X, Y in (("train", ds.X, ds.Y), ("test", ds.X_test, ds.Y_test)):
+            if X is None:
+                continue
+            O = net.predict(X)
+            out[f"{label}_loss"] = net.objective(X, Y, l2)
+            with np.errstate(over="ignore"):   # a diverged run's mse is honestly inf
+                out[f"{label}_mse"] = float(np.mean((O - Y) ** 2))
+            if ds.task != "regression":
+                if Y.shape[1] == 1:
+                    hit = (O[:, 0] >= 0.5) == (Y[:, 0] >= 0.5)
+                else:
+                    hit = O.argmax(axis=1) == Y.argmax(axis=1)
+                out[f"{label}_accuracy"] = float(np.mean(hit))
+        return out
+
+    # ------------------------------------------------------------ saving
+
+    def save(self, folder, history_csv=True):
+        """Write the run folder (see tuinn.runs.store.save)."""
+        return store.save(self, folder, history_csv)
+
+    @classmethod
+    def load(cls, folder):
+        """The run saved in `folder`, ready to train on as if it had never stopped."""
+        return store.load(cls, folder)

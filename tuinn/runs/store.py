@@ -1,0 +1,99 @@
+"""Run folders: what `Run.save` writes and `Run.load` reads.
+
+    run.toml      the spec, with the settings in force when saved
+    state.npz     weights, trainer state and loss history (allow_pickle=False)
+    history.csv   epoch, loss, test_loss (for people; a hang-up's save skips it)
+
+Training on after loading gives the same bits as never having stopped.
+"""
+
+import pathlib
+import shutil
+import tempfile
+
+import numpy as np
+
+from tuinn.errors import ConfigError, DataError
+from tuinn.runs.spec import RunSpec
+
+
+def save(run, folder, history_csv=True):
+    """Write the run folder; a save that fails half way leaves the old one intact.
+
+    state.npz holds everything a resume needs, the loss history included
+    (binary: exact, and written in milliseconds).  history.csv is the same
+    history for people and other tools; `history_csv=False` leaves it out,
+    for a save that must be quick (a hang-up), and the next save writes it."""
+    folder = pathlib.Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        run.spec.write(tmp / "run.toml")
+        snap = run.trainer.snapshot()
+        np.savez(tmp / "state.npz", theta=run.net.theta, status=np.array(run.status), **snap)
+        if history_csv:
+            write_history(tmp / "history.csv", snap["loss"], snap["test_loss"])
+        old = folder.with_name(f".{folder.name}.old")
+        if folder.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            folder.rename(old)
+        tmp.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+def load(run_class, folder):
+    """The run saved in `folder` (a `run_class` built from its run.toml, then
+    given the saved weights and trainer state)."""
+    folder = pathlib.Path(folder)
+    if not (folder / "run.toml").is_file():
+        raise ConfigError(f"{folder} is not a saved run (no run.toml in it)")
+    run = run_class(RunSpec.read(folder / "run.toml"))
+    state_path = folder / "state.npz"
+    try:
+        with np.load(state_path, allow_pickle=False) as npz:
+            state = {name: npz[name] for name in npz.files}
+    except (OSError, ValueError) as exc:
+        raise DataError(f"cannot read {state_path}: {exc}") from None
+    theta = state.pop("theta", None)
+    status = str(state.pop("status", "done"))
+    if theta is None or theta.shape != run.net.theta.shape:
+        raise DataError(f"{state_path}: weights do not fit the net of run.toml "
+                        f"({run.net.describe()})")
+    if "loss" not in state:         # saved before state.npz held the history
+        state["loss"], state["test_loss"] = read_history(folder / "history.csv")
+    run.net.theta[:] = theta
+    try:
+        run.trainer.restore(state)
+    except KeyError as exc:
+        raise DataError(f"{state_path}: {exc.args[0]} is missing") from None
+    run.trainer.status = status
+    return run
+
+
+def write_history(path, loss, test_loss):
+    """A loss history as CSV: epoch, loss, test_loss (empty without a test set),
+    each loss in %.17g, which reads back as the same double."""
+    loss = np.asarray(loss, dtype=np.float64)
+    epochs = np.arange(len(loss), dtype=np.float64)
+    with open(path, "w") as f:
+        f.write("epoch,loss,test_loss\n")
+        if len(test_loss):
+            np.savetxt(f, np.column_stack([epochs, loss, test_loss]), fmt="%d,%.17g,%.17g")
+        elif len(loss):
+            np.savetxt(f, np.column_stack([epochs, loss]), fmt="%d,%.17g,")
+
+
+def read_history(path):
+    """The history of history.csv: only runs saved before state.npz held it."""
+    try:
+        rows = path.read_text().splitlines()[1:]
+        cells = [row.split(",") for row in rows]
+        loss = np.array([float(c[1]) for c in cells])
+        test = np.array([float(c[2]) for c in cells if c[2]]) if cells and cells[0][2] else []
+    except (OSError, ValueError, IndexError) as exc:
+        raise DataError(f"cannot read history {path}: {exc}") from None
+    return loss, np.asarray(test, dtype=np.float64)

@@ -1,0 +1,231 @@
+"""The app's keys: one table, from which come the key bindings, the footer,
+the help screen (and README's key table, which a test holds to it), and
+`KeyActions`, what each key does."""
+
+import os
+
+from textual.binding import Binding
+from textual.widgets import TabbedContent
+
+from tuinn.errors import TuinnError
+from tuinn.runs import RunSpec
+from tuinn.runs.paths import last_run_dir
+from tuinn.settings import ACTIVATIONS, OPTIMIZERS
+from tuinn.tui.lock import answered
+from tuinn.tui.screens import EditScreen, HelpScreen, PickerScreen
+from tuinn.tui.session import show_value
+from tuinn.tui.tables import SettingsTable, WeightsTable, flat_index
+
+
+class Key:
+    """One row of the key table."""
+
+    def __init__(self, keys, action, help, group, footer=None, shown="", bound=None):
+        self.keys = keys            # as the help screen shows them: "n / N"
+        self.action = action        # Textual action of the first key
+        self.help = help
+        self.group = group
+        self.footer = footer        # the footer's label, or None: not in the footer
+        self.shown = shown or keys
+        self.bound = bound          # (key, action, footer label) of a second key
+
+
+# The footer shows its keys in this order and cuts what does not fit: help and
+# quit come early so that an 80-column terminal keeps them.
+KEYS = [
+    Key("space", "toggle", "run / pause (at the epoch limit: raise it and go on)", "training",
+        "run/pause"),
+    Key("n / N", "step(1)", "step 1 / 10 epochs", "training", "step",
+        bound=("N", "step(10)", "step 10")),
+    Key("+ / -", "lr(2.0)", "double / halve the learning rate", "training", "lr*2",
+        bound=("minus", "lr(0.5)", "lr/2")),
+    Key("?", "help", "this help", "runs", "help"),
+    Key("q", "quit_keep", "quit (the run is kept: tuinn --resume)", "runs", "quit"),
+    Key("b", "best", "restore the best weights seen", "training", "best"),
+    Key("s", "save", "save the run to a folder", "runs", "save"),
+    Key("o", "open", "open a preset or a run", "runs", "open"),
+    Key("f / F", "speed(1)", "play faster / slower", "training", "faster",
+        bound=("F", "speed(-1)", None)),
+    Key("h / H", "units(1)", "add / remove a hidden unit (re-initializes)", "the network",
+        "+unit", bound=("H", "units(-1)", None)),
+    Key("a", "activation", "next hidden activation (re-initializes)", "the network"),
+    Key("m", "optimizer", "next optimizer (live)", "the network"),
+    Key("r", "reinit", "re-initialize the weights (next init seed, same data)", "the network",
+        "re-init"),
+    Key("d", "new_data", "new data (next data seed)", "the network"),
+    Key("p / P", "pin", "pin the loss curve / clear the pins", "views", "pin",
+        bound=("P", "clear_pins", None)),
+    Key("l", "log", "log scale", "views", "log"),
+    Key("t", "track", "track / untrack the weight under the cursor in the trajectory",
+        "views"),
+    Key("1 2 3", "tab('train')", "Train, Settings, Weights tab", "views"),
+    Key("tab", None, "next panel", "views"),
+    Key("arrows, Enter", None, "move, edit the setting or weight under the cursor", "views"),
+]
+KEY_NAMES = {"space": "space", "?": "question_mark", "+": "plus,equals_sign", "-": "minus",
+             "1": "1"}
+GROUPS = ("training", "the network", "views", "runs")
+
+
+def bindings():
+    """Textual's bindings of the key table."""
+    out = []
+    for key in KEYS:
+        if key.action is None:
+            continue
+        first = key.keys.split(" ")[0]
+        out.append(Binding(KEY_NAMES.get(first, first), key.action, key.footer or key.help,
+                           show=key.footer is not None))
+        if key.bound:
+            name, action, label = key.bound
+            out.append(Binding(name, action, label or key.help, show=label is not None))
+    out += [Binding("2", "tab('settings')", "settings", show=False),
+            Binding("3", "tab('weights')", "weights", show=False)]
+    return out
+
+
+def help_groups():
+    """[(group, [(keys, help)])] for the help screen."""
+    return [(group, [(key.shown, key.help) for key in KEYS if key.group == group])
+            for group in GROUPS]
+
+
+class KeyActions:
+    """What the keys do; mixed into the app, whose session and screen they use."""
+
+    def _say(self, error=""):
+        """Answer a key on screen now, not at the next text tick."""
+        if error:
+            self.notify(error, severity="error", timeout=4)
+        self.draw_text()
+
+    @answered
+    def action_toggle(self):
+        self.session.toggle_pause()
+        self._say()
+
+    @answered
+    def action_step(self, epochs):
+        self.session.step(epochs)
+        self._say()
+
+    @answered
+    def action_lr(self, factor):
+        self._say(self.session.scale_lr(factor))
+
+    @answered
+    def action_speed(self, steps):
+        self.session.change_speed(steps)
+        self._say()
+
+    @answered
+    def action_units(self, delta):
+        self._say(self.session.hidden_units(delta))
+
+    @answered
+    def action_activation(self):
+        self._say(self.session.cycle("model.activation", ACTIVATIONS))
+
+    @answered
+    def action_optimizer(self):
+        self._say(self.session.cycle("train.optimizer", OPTIMIZERS))
+
+    @answered
+    def action_reinit(self):
+        self._say(self.session.reinitialize())
+
+    @answered
+    def action_new_data(self):
+        self._say(self.session.new_data())
+
+    @answered
+    def action_pin(self):
+        self.session.pin()
+        self._say()
+
+    @answered
+    def action_clear_pins(self):
+        self.session.clear_pins()
+        self._say()
+
+    @answered
+    def action_log(self):
+        self.log_scale = not self.log_scale
+        self.session.touch(f"loss chart: {'log' if self.log_scale else 'linear'} scale")
+        self._say()
+
+    @answered
+    def action_best(self):
+        self._say(self.session.restore_best())
+
+    def action_tab(self, tab):
+        self.part(TabbedContent).active = tab
+        # The tab's table takes the keys at once (Enter edits, arrows move).
+        table = {"settings": SettingsTable, "weights": WeightsTable}.get(tab)
+        if table is not None:
+            self.part(table).focus()
+
+    def action_help(self):
+        self.push_screen(HelpScreen(help_groups()))
+
+    def action_save(self):
+        try:
+            folder = self.session.save()
+        except (OSError, TuinnError) as exc:
+            self._say(f"save failed: {exc}")
+            return
+        self.session.touch(f"saved to {folder}")
+        self._say()
+
+    def action_track(self):
+        table = self.part(WeightsTable)
+        if self.part(TabbedContent).active != "weights":
+            self._say("t tracks the weight under the cursor in the Weights tab (3)")
+            return
+        net = self.session.run.net
+        where = table.weight_at(table.cursor_coordinate, net)
+        if where:
+            self.session.toggle_tracked(flat_index(net, *where))
+
+    def on_data_table_row_selected(self, event):
+        if isinstance(event.data_table, SettingsTable):
+            key = event.row_key.value
+            field = next(f for f in self.session.fields() if f.key == key)
+            hint = (f"one of: {', '.join(field.choices)}" if field.choices else
+                    "applies from the next epoch" if field.live else
+                    "applies with new weights (epoch 0)")
+            self.push_screen(EditScreen(f"{key}  (now {show_value(field.value)})",
+                                        show_value(field.value), hint,
+                                        lambda text: self.session.set_field(key, text)))
+
+    def on_data_table_cell_selected(self, event):
+        if isinstance(event.data_table, WeightsTable):
+            net = self.session.run.net
+            where = event.data_table.weight_at(event.coordinate, net)
+            if where is None:
+                return
+            name, index = where
+            value = float(net.weights()[name][index])
+            self.push_screen(EditScreen(f"{name}{list(index)}  (now {value:.6g})", repr(value),
+                                        "the run continues from the new value",
+                                        lambda text: self.session.set_weight(name, index, text)))
+
+    def action_open(self):
+        self.push_screen(PickerScreen((last_run_dir() / "run.toml").is_file(), self.open_run),
+                         lambda opened: opened and self._say())
+
+    def open_run(self, kind, what):
+        """Open a preset, "@last", a run file or a saved run folder; returns an
+        error or ''."""
+        try:
+            if kind == "preset" and what == "@last":
+                self.session.open_saved(last_run_dir())
+            elif kind == "preset":
+                self.session.open(RunSpec.from_preset(what), what)
+            elif os.path.isdir(what):
+                self.session.open_saved(what)
+            else:
+                self.session.open(RunSpec.read(what), what)
+        except (OSError, TuinnError) as exc:
+            return str(exc)
+        return ""
