@@ -8,7 +8,9 @@ the repo root from sys.path before any test module imports tuinn, so both
 """
 
 import pathlib
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 
@@ -69,3 +71,32 @@ def net_for(params, hidden, output, loss):
     net.set_weights(**params)
     return net
 
+
+def one_long_run(spec, epochs):
+    """A Run of `spec` trained `epochs` in one call."""
+    from tuinn.runs import Run
+
+    run = Run(spec)
+    run.train(epochs)
+    return run
+
+
+def assert_same_run(a, b):
+    """Two runs with the same bits: weights, optimizer, best, history, epoch, status."""
+    np.testing.assert_array_equal(a.net.theta, b.net.theta)
+    np.testing.assert_array_equal(a.trainer.opt_state, b.trainer.opt_state)
+    np.testing.assert_array_equal(a.trainer.best_theta, b.trainer.best_theta)
+    assert a.trainer.best == b.trainer.best
+    for key in ("loss", "test_loss"):
+        np.testing.assert_array_equal(a.trainer.history[key], b.trainer.history[key])
+    assert (a.epoch, a.status) == (b.epoch, b.status)
+
+
+# Away from the repo root, whose source tree has no compiled kernel.
+ELSEWHERE = tempfile.gettempdir()
+
+
+def run_tuinn(*args, timeout=300, **kwargs):
+    """`tuinn ARGS` as a subprocess, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "tuinn", *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=ELSEWHERE, **kwargs)

@@ -6,20 +6,14 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 import numpy as np
 import pytest
+from tuinn.runs import Run, RunSpec
 
-from tuinn.run import Run, RunSpec
-
-ELSEWHERE = tempfile.gettempdir()
-
-
-def tuinn(*args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "tuinn", *args], capture_output=True,
-                          text=True, timeout=timeout, cwd=ELSEWHERE)
+from conftest import ELSEWHERE
+from conftest import run_tuinn as tuinn
 
 
 def train_json(*args):
@@ -106,8 +100,8 @@ def test_resume_refuses_a_model_change(tmp_path):
     tuinn("train", "--preset", "exp", "--epochs", "5", "--save", str(saved))
     done = tuinn("train", "--resume", str(saved), "--hidden", "5")
     assert done.returncode == 2
-    assert done.stderr.strip() == ("tuinn: --resume continues a saved run: its model "
-                                   "(hidden_units) cannot change; start a new run instead")
+    assert done.stderr.strip() == ("tuinn: --resume continues a saved run: model.hidden_units "
+                                   "cannot change; start a new run instead")
 
 
 @pytest.mark.parametrize("args,message", [

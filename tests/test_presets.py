@@ -3,9 +3,8 @@ the numbers its source document (shared/seeds/000..004) quotes."""
 
 import numpy as np
 import pytest
-
 from tuinn import presets
-from tuinn.run import Run, RunSpec
+from tuinn.runs import Run, RunSpec
 
 ALL = presets.names()
 

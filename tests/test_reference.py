@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from tuinn import reference as ref
 
 PAIRS = [("linear", "squared"), ("sigmoid", "squared"), ("tanh", "squared"),

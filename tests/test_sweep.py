@@ -7,10 +7,9 @@ import sys
 import tempfile
 
 import pytest
-
 from tuinn import sweep
 from tuinn.errors import ConfigError
-from tuinn.run import RunSpec
+from tuinn.runs import RunSpec
 
 
 def small_spec(epochs=200):
@@ -66,14 +65,15 @@ def test_dask_and_local_processes_give_the_same_table():
 
 
 def test_a_failing_task_is_reported_and_the_rest_complete():
-    grid = sweep.parse_grid(["hidden=2,0"])       # 0 hidden units cannot build a net
+    # A sigmoid output cannot fit f1's targets, which reach 2.7: a task that fails.
+    grid = sweep.parse_grid(["output=linear,sigmoid"])
     doc = sweep.sweep(small_spec(50), grid, 2, "init", workers=2)
     ok, bad = doc["table"]
     assert ok["failed"] == 0 and ok["runs"] == 2 and ok["train_loss"]["mean"] is not None
     assert bad["failed"] == 2
-    assert len(doc["failures"]) == 2 and "hidden" in doc["failures"][0]["error"]
+    assert len(doc["failures"]) == 2 and "sigmoid" in doc["failures"][0]["error"]
     text = sweep.report(doc, "table")
-    assert "failed: {'hidden': 0} seed 0: ConfigError" in text
+    assert "failed: {'output': 'sigmoid'} seed 0: DataError" in text
 
 
 def test_sweep_table_in_a_run_file(tmp_path):
@@ -82,7 +82,7 @@ def test_sweep_table_in_a_run_file(tmp_path):
                     '[sweep]\nseeds = 2\nvary = "init"\n[sweep.grid]\nlr = [0.1, 0.2]\n')
     spec = RunSpec.read(path)
     grid, seeds, vary = sweep.grid_from_table(spec.sweep)
-    assert [(k, v) for k, _, _, v in grid] == [("lr", [0.1, 0.2])] and seeds == 2
+    assert [(k, v) for k, _, v in grid] == [("lr", [0.1, 0.2])] and seeds == 2
     done = subprocess.run([sys.executable, "-m", "tuinn", "sweep", "--config", str(path),
                            "--workers", "1", "--json"], capture_output=True, text=True,
                           cwd=tempfile.gettempdir(), timeout=120)
@@ -108,10 +108,11 @@ def test_command_prints_table_json_and_csv():
 
 @pytest.mark.parametrize("items,message", [
     (["lr"], "write NAME=V1,V2"),
-    (["lr=fast"], "'fast' is not a number"),
+    (["lr=fast"], "lr .learning rate. must be a number, not 'fast'"),
     (["colour=1"], "unknown sweep setting 'colour'"),
     (["lr=0.1", "lr=0.2"], "given twice"),
-    (["hidden=1.5"], "not a whole number"),
+    (["hidden=1.5"], "must be a whole number, not '1.5'"),
+    (["hidden=2,0"], "hidden_units must be a whole number >= 1, got 0"),
 ])
 def test_bad_grids_are_refused_clearly(items, message):
     with pytest.raises(ConfigError, match=message):

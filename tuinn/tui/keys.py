@@ -20,14 +20,13 @@ from tuinn.tui.tables import SettingsTable, WeightsTable, flat_index
 class Key:
     """One row of the key table."""
 
-    def __init__(self, keys, action, help, group, footer=None, shown="", bound=None):
+    def __init__(self, keys, action, help, group, footer=None, bound=None):
         self.keys = keys            # as the help screen shows them: "n / N"
         self.action = action        # Textual action of the first key
         self.help = help
         self.group = group
         self.footer = footer        # the footer's label, or None: not in the footer
-        self.shown = shown or keys
-        self.bound = bound          # (key, action, footer label) of a second key
+        self.bound = bound          # (key, action, label, in the footer) of a second key
 
 
 # The footer shows its keys in this order and cuts what does not fit: help and
@@ -36,25 +35,25 @@ KEYS = [
     Key("space", "toggle", "run / pause (at the epoch limit: raise it and go on)", "training",
         "run/pause"),
     Key("n / N", "step(1)", "step 1 / 10 epochs", "training", "step",
-        bound=("N", "step(10)", "step 10")),
+        bound=("N", "step(10)", "step 10", False)),
     Key("+ / -", "lr(2.0)", "double / halve the learning rate", "training", "lr*2",
-        bound=("minus", "lr(0.5)", "lr/2")),
+        bound=("minus", "lr(0.5)", "lr/2", True)),
     Key("?", "help", "this help", "runs", "help"),
     Key("q", "quit_keep", "quit (the run is kept: tuinn --resume)", "runs", "quit"),
     Key("b", "best", "restore the best weights seen", "training", "best"),
     Key("s", "save", "save the run to a folder", "runs", "save"),
     Key("o", "open", "open a preset or a run", "runs", "open"),
     Key("f / F", "speed(1)", "play faster / slower", "training", "faster",
-        bound=("F", "speed(-1)", None)),
+        bound=("F", "speed(-1)", "slower", False)),
     Key("h / H", "units(1)", "add / remove a hidden unit (re-initializes)", "the network",
-        "+unit", bound=("H", "units(-1)", None)),
+        "+unit", bound=("H", "units(-1)", "-unit", False)),
     Key("a", "activation", "next hidden activation (re-initializes)", "the network"),
     Key("m", "optimizer", "next optimizer (live)", "the network"),
     Key("r", "reinit", "re-initialize the weights (next init seed, same data)", "the network",
         "re-init"),
     Key("d", "new_data", "new data (next data seed)", "the network"),
     Key("p / P", "pin", "pin the loss curve / clear the pins", "views", "pin",
-        bound=("P", "clear_pins", None)),
+        bound=("P", "clear_pins", "clear pins", False)),
     Key("l", "log", "log scale", "views", "log"),
     Key("t", "track", "track / untrack the weight under the cursor in the trajectory",
         "views"),
@@ -74,11 +73,12 @@ def bindings():
         if key.action is None:
             continue
         first = key.keys.split(" ")[0]
-        out.append(Binding(KEY_NAMES.get(first, first), key.action, key.footer or key.help,
+        out.append(Binding(KEY_NAMES.get(first, first), key.action,
+                           key.footer or key.action.split("(")[0].replace("_", " "),
                            show=key.footer is not None))
         if key.bound:
-            name, action, label = key.bound
-            out.append(Binding(name, action, label or key.help, show=label is not None))
+            name, action, label, show = key.bound
+            out.append(Binding(name, action, label, show=show))
     out += [Binding("2", "tab('settings')", "settings", show=False),
             Binding("3", "tab('weights')", "weights", show=False)]
     return out
@@ -86,7 +86,7 @@ def bindings():
 
 def help_groups():
     """[(group, [(keys, help)])] for the help screen."""
-    return [(group, [(key.shown, key.help) for key in KEYS if key.group == group])
+    return [(group, [(key.keys, key.help) for key in KEYS if key.group == group])
             for group in GROUPS]
 
 

@@ -6,10 +6,9 @@ import sys
 
 import numpy as np
 import pytest
-
 import tuinn
-from tuinn.diagnose import Finding, Monitor, diagnose, unit_health
-from tuinn.run import Run, RunSpec
+from tuinn.diagnose import Finding, Monitor, unit_health
+from tuinn.runs import Run, RunSpec
 
 
 def finished(name, **changes):
@@ -260,6 +259,6 @@ def test_monitor_keeps_a_finding_for_a_while_then_drops_it():
 
 
 def test_diagnose_imports_no_textual():
-    code = "import sys, tuinn.diagnose, tuinn.run; sys.exit('textual' in sys.modules)"
+    code = "import sys, tuinn.diagnose, tuinn.runs; sys.exit('textual' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True)
     assert done.returncode == 0, done.stderr

@@ -4,10 +4,10 @@ and whole training runs for every optimizer x schedule x batching."""
 
 import numpy as np
 import pytest
-
 import tuinn
-from conftest import make_problem, net_for
 from tuinn import reference as ref
+
+from conftest import make_problem, net_for
 
 PAIRS = [("linear", "squared"), ("sigmoid", "squared"), ("tanh", "squared"),
          ("softmax", "squared"), ("sigmoid", "cross_entropy"), ("softmax", "cross_entropy")]

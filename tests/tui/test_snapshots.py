@@ -3,8 +3,7 @@ stored SVGs in tests/__snapshots__ (update them with `pytest --snapshot-update`
 after a deliberate change of the screen)."""
 
 import pytest
-
-from tuinn.run import RunSpec
+from tuinn.runs import RunSpec
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.session import Session
 

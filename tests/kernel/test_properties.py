@@ -10,10 +10,9 @@ set TUINN_PROPERTY_EXAMPLES=500 to search further with fresh random examples.
 import os
 
 import numpy as np
+import tuinn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import tuinn
 from tuinn import reference as ref
 
 SEARCH = os.environ.get("TUINN_PROPERTY_EXAMPLES")

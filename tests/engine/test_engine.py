@@ -5,10 +5,10 @@ import math
 
 import numpy as np
 import pytest
-
 import tuinn
-from conftest import make_problem, net_for
 from tuinn import reference as ref
+
+from conftest import make_problem, net_for
 
 
 def same_weights(a, b):
@@ -484,7 +484,7 @@ def test_unit_stats_match_numpy(hidden, N):
 
 def oscillating_f1():
     """004's (f1, 3, 1, 1000): its loss is lowest near epoch 749, then oscillates."""
-    from tuinn.run import Run, RunSpec
+    from tuinn.runs import Run, RunSpec
 
     return Run(RunSpec.from_preset("exp-lr1"))
 
@@ -519,7 +519,7 @@ def test_restore_best_puts_them_back_and_restarts_the_optimizer():
 
 
 def test_best_starts_at_the_initial_weights():
-    from tuinn.run import Run, RunSpec
+    from tuinn.runs import Run, RunSpec
 
     run = Run(RunSpec.from_preset("sum-relu-optimal"))    # loss 0 from the start
     start = run.net.theta.copy()

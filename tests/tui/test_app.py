@@ -5,13 +5,14 @@ import asyncio
 
 import numpy as np
 import pytest
-
 from textual.geometry import Region
-
-from tuinn.run import RunSpec
-from tuinn.tui.app import KEYS, TuinnApp, fit_status
+from tuinn.runs import RunSpec
+from tuinn.runs.paths import last_run_dir
+from tuinn.tui import frames
+from tuinn.tui.app import TuinnApp, fit_status
+from tuinn.tui.keys import help_groups
 from tuinn.tui.screens import EditScreen, HelpScreen, PickerScreen
-from tuinn.tui.session import Session, last_run_dir
+from tuinn.tui.session import Session
 
 
 @pytest.fixture(autouse=True)
@@ -179,7 +180,7 @@ def test_pin_log_best_save_and_help(state_home):
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = shown(app.screen.query_one("#help-text"))
-        for _, items in KEYS:
+        for _, items in help_groups():
             for key, what in items:
                 assert f"  {key}" in text and what.split()[0] in text, (key, text)
         await pilot.press("q")
@@ -486,7 +487,7 @@ def test_ascii_diagnosis_keeps_each_style_on_its_own_words():
     async def script(app, pilot):
         await pilot.press("N")
         await pilot.pause(0.5)
-        text = app.findings_text(app.findings, None, [])
+        text = frames.findings_text(app.findings, None, [], app.ascii_only)
         advice = [text.plain[span.start:span.end] for span in text.spans if span.style == "dim"]
         assert advice and all(a.startswith("   -> ") for a in advice), advice
     drive("exp-h5", script, ascii_only=True)

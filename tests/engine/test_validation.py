@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 import pytest
-
 import tuinn
-from conftest import make_problem, net_for
 from tuinn import ConfigError, DataError, TuinnError
+
+from conftest import make_problem, net_for
 
 
 def refused(kind, fragment, call, *args, **kwargs):

@@ -3,7 +3,6 @@ on [-5, 5], full-batch sgd from the documents' own initial weights."""
 
 import numpy as np
 import pytest
-
 import tuinn
 from tuinn import reference as ref
 

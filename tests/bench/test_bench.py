@@ -1,0 +1,110 @@
+"""`tuinn bench` as a user runs it: real subprocesses, checked for what each
+figure means (never for a speed: these machines are shared)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ELSEWHERE
+from conftest import run_tuinn as tuinn
+
+
+@pytest.fixture(scope="module")
+def bench_doc():
+    done = tuinn("bench", "--quick", "--json", "--workload", "f2-h8",
+                 "--workload", "spiral-softmax", "--compare", "sklearn,torch")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_bench_json_reports_both_engines_with_agreeing_losses(bench_doc):
+    names = [w["name"] for w in bench_doc["workloads"]]
+    assert names == ["f2-h8", "spiral-softmax"]
+    for w in bench_doc["workloads"]:
+        assert w["losses_agree"], w
+        for engine in ("tuinn", "reference"):
+            speed = w[engine]
+            assert speed["epochs_per_s"] > 0 and speed["samples_per_s"] > 0
+        assert w["epochs"] >= 4
+    assert bench_doc["repeats"] == 3 and bench_doc["quick"] is True
+
+
+def test_bench_compare_reports_missing_libraries_instead_of_failing(bench_doc):
+    f2, spiral = bench_doc["workloads"]
+    for name in ("sklearn", "torch"):
+        entry = f2[name]
+        assert ("error" in entry and "not installed" in entry["error"]) or entry["epochs_per_s"] > 0
+    # scikit-learn's MLPRegressor cannot run a softmax classifier workload.
+    assert "sklearn" not in spiral
+
+
+def test_bench_measures_memory_of_a_big_full_batch_epoch(bench_doc):
+    memory = bench_doc["memory"]
+    assert memory["rows"] == 1_000_000 and memory["features"] == 10 and memory["hidden"] == 64
+    assert memory["data_mb"] == pytest.approx(1_000_000 * 11 * 8 / 2**20)
+    assert memory["extra_mb"] >= 0 and memory["epoch_seconds"] > 0
+
+
+def test_bench_text_report_has_a_row_per_workload():
+    done = tuinn("bench", "--quick", "--workload", "f2-h64")
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()
+    assert rows[0].startswith("workload") and "ratio" in rows[0]
+    assert rows[1].startswith("f2-h64") and "DIFFER" not in rows[1]
+    assert rows[-4].startswith("memory:")
+    assert rows[-3].startswith("csv:") and "DIFFER" not in rows[-3]
+    assert rows[-2].startswith("diagnose: N=1,000, h=64:")
+    assert rows[-1].startswith("save: a run with 1,000,000 epochs of history saves in")
+    assert "without its CSV as on a hang-up" in rows[-1]
+
+
+def test_bench_imports_no_textual():
+    code = ("import sys; from tuinn import cli; "
+            "cli.main(['bench', '--quick', '--workload', 'f2-h8', '--json']); "
+            "sys.exit(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, cwd=ELSEWHERE)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("args, words", [
+    (("bench", "--workload", "nope"), "unknown workload 'nope'"),
+    (("bench", "--compare", "tensorflow"), "--compare takes"),
+    (("bench", "--repeats", "1"), "--repeats must be at least 3"),
+])
+def test_bad_bench_arguments_give_one_line_and_exit_2(args, words):
+    done = tuinn(*args)
+    assert done.returncode == 2
+    assert words in done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_bench_times_csv_loading_against_numpy(bench_doc):
+    c = bench_doc["csv"]
+    assert c["same_values"] and c["rows"] == 200_000 and c["columns"] == 20
+    assert c["tuinn_seconds"] > 0 and c["numpy_loadtxt_seconds"] > 0
+
+
+def test_bench_app_measures_the_app_against_direct_training():
+    done = tuinn("bench", "--quick", "--json", "--workload", "f2-h8", "--app")
+    assert done.returncode == 0, done.stderr
+    app = json.loads(done.stdout)["app"]
+    assert app["workload"] == "f2-h8"
+    assert app["app_epochs_per_s"] > 0 and app["direct_epochs_per_s"] > 0
+    assert app["terminal"] == "120x40 pseudo-terminal"
+    latency = [app[f"key_latency_ms_{q}"] for q in ("median", "p95", "max")]
+    assert 0 < latency[0] <= latency[1] <= latency[2]
+
+
+def test_bench_times_a_diagnosis(bench_doc):
+    d = bench_doc["diagnose"]
+    assert d["rows"] == 1000 and d["hidden"] == 64
+    assert 0 < d["median_ms"] <= d["max_ms"]
+
+
+def test_bench_times_saving_a_long_run(bench_doc):
+    v = bench_doc["save"]
+    assert v["epochs"] == 1_000_000 and v["same_history"]
+    assert 0 < v["hang_up_seconds"] < v["seconds"] and 0 < v["load_seconds"]

@@ -1,0 +1,191 @@
+"""Saved runs (tuinn.runs.store): exact round trips, bit-identical resumes,
+history files, and one clear message for each way a saved run can be wrong."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tuinn.errors import ConfigError, DataError
+from tuinn.runs import Run, RunSpec, store
+
+from conftest import assert_same_run, one_long_run
+
+# ------------------------------------------------------------------ resuming
+
+@pytest.mark.parametrize("name", ["exp", "body-metrics-scaled", "or-tanh", "spiral"])
+def test_saved_run_resumes_bit_identically(name, tmp_path):
+    """Shuffled mini-batches, Adam moments, standardization and a test set all survive."""
+    whole = one_long_run(RunSpec.from_preset(name), 60)
+    part = Run(RunSpec.from_preset(name))
+    part.train(25)
+    part.save(tmp_path / "saved")
+    resumed = Run.load(tmp_path / "saved")
+    assert resumed.epoch == 25
+    resumed.train(35)
+    assert_same_run(whole, resumed)
+
+
+def test_resume_after_live_changes_and_a_second_save(tmp_path):
+    spec = RunSpec.from_preset("exp")
+    whole = Run(spec)
+    whole.train(10)
+    whole.set(lr=0.3, optimizer="momentum", momentum=0.5)
+    whole.train(20)
+
+    part = Run(RunSpec.from_preset("exp"))
+    part.train(10)
+    part.set(lr=0.3, optimizer="momentum", momentum=0.5)
+    part.train(5)
+    part.save(tmp_path / "r")
+    again = Run.load(tmp_path / "r")
+    assert again.spec.train.lr == 0.3 and again.spec.train.optimizer == "momentum"
+    again.train(5)
+    again.save(tmp_path / "r")                       # overwrite the earlier save
+    last = Run.load(tmp_path / "r")
+    last.train(10)
+    assert_same_run(whole, last)
+
+
+def test_saved_folder_holds_the_run_file_state_and_history(tmp_path):
+    run = Run(RunSpec.from_preset("exp"))
+    run.train(3)
+    folder = run.save(tmp_path / "exp-run")
+    assert sorted(p.name for p in folder.iterdir()) == ["history.csv", "run.toml", "state.npz"]
+    lines = (folder / "history.csv").read_text().splitlines()
+    assert lines[0] == "epoch,loss,test_loss" and len(lines) == 1 + 4
+    epoch, loss, test = lines[-1].split(",")
+    assert int(epoch) == 3 and float(loss) == run.trainer.history["loss"][-1]
+    assert float(test) == run.trainer.history["test_loss"][-1]
+    with np.load(folder / "state.npz", allow_pickle=False) as npz:
+        np.testing.assert_array_equal(npz["theta"], run.net.theta)
+    assert RunSpec.read(folder / "run.toml") == run.spec
+
+
+def test_a_diverged_run_stays_diverged_when_loaded(tmp_path):
+    run = Run(RunSpec.from_preset("exp-lr5"))
+    run.train()
+    run.save(tmp_path / "d")
+    again = Run.load(tmp_path / "d")
+    assert again.status == "diverged at epoch 193" and again.epoch == 192
+    np.testing.assert_array_equal(again.net.theta, run.net.theta)
+
+
+def test_a_failed_save_keeps_the_previous_one(tmp_path, monkeypatch):
+    run = Run(RunSpec.from_preset("exp"))
+    run.train(5)
+    folder = run.save(tmp_path / "keep")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    run.train(5)
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.np, "savez", broken)
+    with pytest.raises(OSError):
+        run.save(folder)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["keep"], "no temporary folder left"
+    monkeypatch.undo()
+    assert Run.load(folder).epoch == 5
+
+
+
+def test_bad_saved_runs_are_one_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="not a saved run"):
+        Run.load(tmp_path)
+    run = Run(RunSpec.from_preset("exp"))
+    run.train(2)
+    folder = run.save(tmp_path / "s")
+
+    np.savez(folder / "state.npz", theta=np.zeros(3))
+    with pytest.raises(DataError, match="weights do not fit"):
+        Run.load(folder)
+
+    (folder / "state.npz").write_bytes(b"not a zip file")
+    with pytest.raises(DataError, match="cannot read .*state.npz"):
+        Run.load(folder)
+
+    np.savez(folder / "state.npz", theta=run.net.theta, obj=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(DataError, match="cannot read .*state.npz"):
+        Run.load(folder)                              # pickled objects are refused
+
+    snap = run.trainer.snapshot()
+    del snap["loss"], snap["test_loss"], snap["opt_state"]
+    np.savez(folder / "state.npz", theta=run.net.theta, **snap)
+    with pytest.raises(DataError, match="opt_state is missing"):
+        Run.load(folder)
+
+    snap = run.trainer.snapshot()
+    del snap["loss"], snap["test_loss"]                # as saved before state.npz had them
+    np.savez(folder / "state.npz", theta=run.net.theta, **snap)
+    (folder / "history.csv").write_text("epoch,loss,test_loss\n0,abc,\n")
+    with pytest.raises(DataError, match="cannot read history"):
+        Run.load(folder)
+
+
+
+# ------------------------------------------------------------------ history files
+
+EXTREMES = np.array([0.0, -0.0, 0.1, 1 / 3, 5e-324, 2.2250738585072014e-308,
+                     1.7976931348623157e308, -9.87654321e-300, 123456789012345.67, np.inf, -np.inf])
+
+
+@pytest.mark.parametrize("with_test", [True, False])
+def test_history_files_read_back_the_same_doubles(tmp_path, with_test):
+    rng = np.random.default_rng(7)
+    scales = 10.0 ** rng.integers(-300, 300, 150_000)
+    loss = np.concatenate([EXTREMES, rng.random(150_000) * scales])
+    test = rng.standard_normal(len(loss)) if with_test else np.empty(0)
+    store.write_history(tmp_path / "h.csv", loss, test)
+    lines = (tmp_path / "h.csv").read_text().splitlines()
+    assert lines[0] == "epoch,loss,test_loss" and len(lines) == 1 + len(loss)
+    first = lines[1].split(",")
+    assert first[:2] == ["0", "0"] and (float(first[2]) == test[0] if with_test else not first[2])
+    back_loss, back_test = store.read_history(tmp_path / "h.csv")
+    np.testing.assert_array_equal(back_loss, loss)
+    np.testing.assert_array_equal(back_test, test)
+    assert [float(v) for v in lines[-1].split(",")[1:] if v] == \
+        [loss[-1]] + ([test[-1]] if with_test else [])
+
+
+def test_a_history_with_missing_test_losses_reads_back_too(tmp_path):
+    loss, test = np.array([3.0, 2.0, 1.0]), np.array([np.nan, 2.5, 1.5])
+    store.write_history(tmp_path / "h.csv", loss, test)
+    assert (tmp_path / "h.csv").read_text().splitlines()[1] == "0,3,nan"
+    back_loss, back_test = store.read_history(tmp_path / "h.csv")
+    np.testing.assert_array_equal(back_loss, loss)
+    np.testing.assert_array_equal(back_test, test)
+
+
+def test_a_quick_save_leaves_out_the_csv_and_resumes_the_same(tmp_path):
+    run = one_long_run(RunSpec.from_preset("exp"), 300)
+    run.save(tmp_path / "quick", history_csv=False)
+    assert sorted(p.name for p in (tmp_path / "quick").iterdir()) == ["run.toml", "state.npz"]
+    assert_same_run(Run.load(tmp_path / "quick"), run)
+
+
+def test_runs_saved_with_the_history_only_in_the_csv_still_load(tmp_path):
+    run = one_long_run(RunSpec.from_preset("exp"), 40)
+    folder = run.save(tmp_path / "old")
+    snap = run.trainer.snapshot()
+    del snap["loss"], snap["test_loss"]
+    np.savez(folder / "state.npz", theta=run.net.theta, status=np.array(run.status), **snap)
+    assert_same_run(Run.load(folder), run)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(), min_size=1, max_size=40), st.booleans())
+def test_history_rows_read_back_as_the_same_doubles(tmp_path_factory, values, with_test):
+    path = tmp_path_factory.mktemp("history") / "history.csv"
+    loss = np.array(values)
+    test = -loss[::-1].copy() if with_test else np.empty(0)
+    store.write_history(path, loss, test)
+    lines = path.read_text().splitlines()
+    assert lines[0] == "epoch,loss,test_loss" and len(lines) == len(loss) + 1
+    for e, line in enumerate(lines[1:]):
+        cells = line.split(",")
+        assert int(cells[0]) == e and len(cells) == 3
+        assert cells[2] == "" if not with_test else True
+    back_loss, back_test = store.read_history(path)
+    np.testing.assert_array_equal(back_loss, loss)
+    np.testing.assert_array_equal(back_test, test)
