@@ -7,10 +7,12 @@ the repo root from sys.path before any test module imports tuinn, so both
 `pytest` and `python -m pytest` test the installed package.
 """
 
+import asyncio
 import pathlib
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 
@@ -100,3 +102,23 @@ def run_tuinn(*args, timeout=300, **kwargs):
     """`tuinn ARGS` as a subprocess, as a user runs it."""
     return subprocess.run([sys.executable, "-m", "tuinn", *args], capture_output=True,
                           text=True, timeout=timeout, cwd=ELSEWHERE, **kwargs)
+
+
+async def until(pilot, condition, timeout=10.0, what="the condition"):
+    """Let the app run until `condition()` holds; fail after `timeout` s.  A
+    test waits for what it needs, never for a fixed time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"waited {timeout:g} s for {what}")
+        await pilot.pause(0.02)
+
+
+def wait_until(condition, timeout=10.0, what="the condition"):
+    """`until` for a test without an event loop (threads, subprocesses, tmux)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:g} s for {what}")
+        time.sleep(0.02)

@@ -1,6 +1,10 @@
 """`tuinn` and `tuinn bench` as a user runs them: real subprocesses."""
 
 
+import subprocess
+import sys
+
+from conftest import ELSEWHERE
 from conftest import run_tuinn as tuinn
 
 
@@ -40,3 +44,44 @@ def test_presets_unknown_name_is_one_line_and_exit_2():
                                    "'coverage-bad'?); `tuinn presets` lists them")
 
 
+
+
+def test_version_is_the_packages():
+    import tuinn as package
+
+    done = tuinn("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"tuinn {package.__version__}"
+
+
+def test_run_flags_before_the_command_carry_through(tmp_path):
+    done = tuinn("--preset", "sum-relu", "--lr", "0.03", "train", "--epochs", "2",
+                 "--save", str(tmp_path / "r"))
+    assert done.returncode == 0, done.stderr
+    saved = (tmp_path / "r" / "run.toml").read_text()
+    assert 'name = "sum-relu"' in saved and "lr = 0.03" in saved
+
+
+def test_an_option_of_the_app_given_to_a_command_is_refused_in_one_line():
+    done = tuinn("--fps", "3", "train", "--preset", "exp")
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("tuinn: --fps is an option of the app; `tuinn train` does "
+                                   "not take it (`tuinn -h` lists the options)")
+
+
+def test_a_bad_flag_value_is_one_line_naming_the_rule():
+    done = tuinn("train", "--epochs", "-5")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "epochs must be a whole number >= 0, got -5" in done.stderr
+
+
+def test_a_closed_pipe_ends_quietly():
+    done = subprocess.run(f"{sys.executable} -m tuinn presets | head -2", shell=True,
+                          capture_output=True, text=True, timeout=60, cwd=ELSEWHERE)
+    assert len(done.stdout.splitlines()) == 2 and done.stderr == ""
+
+
+def test_the_app_asks_for_a_terminal_before_it_builds_the_run():
+    # The CSV does not exist: had the run been built first, that would be the error.
+    done = tuinn("--data", "/no/such.csv", stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+    assert "the app needs a terminal" in done.stderr

@@ -122,7 +122,10 @@ def test_divergence_exits_3_with_the_summary():
     done, doc = train_json("--preset", "exp-lr5")
     assert done.returncode == 3 and doc["exit_code"] == 3
     assert doc["status"] == "diverged at epoch 193"
-    assert doc["metrics"]["train_mse"] is None, "inf is not JSON: it becomes null"
+    # The last finite weights overflow the mse to inf (null in JSON) or come close
+    # to it, by where the overflow falls on this CPU's rounding: both are honest.
+    mse = doc["metrics"]["train_mse"]
+    assert mse is None or mse > 1e300, mse
     assert any(f["code"] == "diverged" for f in doc["findings"])
 
 
@@ -132,7 +135,7 @@ def test_ctrl_c_saves_first_and_exits_130(tmp_path):
                              "--epochs", "100000000", "--save", str(saved)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=ELSEWHERE)
-    time.sleep(2.5)
+    time.sleep(2.5)         # into training: nothing it prints marks that earlier
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err

@@ -14,6 +14,8 @@ from tuinn.tui.keys import help_groups
 from tuinn.tui.screens import EditScreen, HelpScreen, PickerScreen
 from tuinn.tui.session import Session
 
+from conftest import until
+
 
 @pytest.fixture(autouse=True)
 def state_home(tmp_path, monkeypatch):
@@ -28,7 +30,8 @@ def drive(preset, script, paused=True, size=(100, 30), ascii_only=False):
 
     async def go():
         async with app.run_test(size=size) as pilot:
-            await pilot.pause(0.05)
+            await until(pilot, lambda: app.session.version == app._text_version,
+                        what="the first frame")
             await script(app, pilot)
             app.stop_training()
     asyncio.run(go())
@@ -60,11 +63,11 @@ def test_space_runs_and_pauses_the_epoch_counter():
         s = app.session
         assert s.run.epoch == 0
         await pilot.press("space")
-        await pilot.pause(0.5)
-        assert s.state == "running" and s.run.epoch > 0
+        await until(pilot, lambda: s.run.epoch > 0, what="training")
+        assert s.state == "running"
         await pilot.press("space")
         stopped = s.run.epoch
-        await pilot.pause(0.4)
+        await pilot.pause(0.4)                     # time to train, had it not paused
         assert s.state == "paused" and s.run.epoch == stopped
         assert f"epoch {stopped:,}/1,000" in status(app) and "paused" in status(app)
     drive("exp", script)
@@ -122,13 +125,12 @@ def test_editing_a_field_applies_or_refuses_in_place():
     async def script(app, pilot):
         s = app.session
         await pilot.press("2")
-        await pilot.pause(0.2)
         table = app.query_one("#settings-table")
+        await until(pilot, lambda: "train.lr" in table.keys, what="the settings")
         table.move_cursor(row=table.keys.index("train.lr"))
         table.focus()
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, EditScreen)
+        await until(pilot, lambda: isinstance(app.screen, EditScreen), what="the editor")
         edit = app.screen.query_one("#edit-input")
         edit.value = "-3"
         await pilot.press("enter")
@@ -138,8 +140,7 @@ def test_editing_a_field_applies_or_refuses_in_place():
         assert s.run.trainer.settings["lr"] == 0.1, "nothing was applied"
         edit.value = "0.25"
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        assert not isinstance(app.screen, EditScreen)
+        await until(pilot, lambda: not isinstance(app.screen, EditScreen), what="the editor to close")
         assert s.run.trainer.settings["lr"] == 0.25
     drive("exp", script)
 
@@ -148,17 +149,15 @@ def test_editing_a_weight_continues_from_it():
     async def script(app, pilot):
         s = app.session
         await pilot.press("3")
-        await pilot.pause(0.2)
         table = app.query_one("#weights-table")
+        await until(pilot, lambda: table.row_count > 0, what="the weights")
         table.focus()
         table.move_cursor(row=0, column=1)
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, EditScreen)
+        await until(pilot, lambda: isinstance(app.screen, EditScreen), what="the editor")
         app.screen.query_one("#edit-input").value = "0.5"
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        assert s.run.net.W1[0, 0] == 0.5
+        await until(pilot, lambda: s.run.net.W1[0, 0] == 0.5, what="the new weight")
         await pilot.press("n")
         assert s.run.epoch == 1 and s.run.net.W1[0, 0] != 0.5
     drive("exp", script)
@@ -203,13 +202,12 @@ def test_help_scrolls_by_keys_on_a_small_terminal():
 def test_open_switches_to_another_preset():
     async def script(app, pilot):
         await pilot.press("o")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, PickerScreen)
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
         options = app.screen.query_one("#picker-list")
         options.highlighted = [o.id for o in options.options].index("coverage-bad")
         options.focus()
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: status(app).startswith(" coverage-bad"), what="the new run")
         assert app.session.source == "coverage-bad"
         assert app.session.run.net.hidden == "relu"
         assert status(app).startswith(" coverage-bad")
@@ -219,7 +217,7 @@ def test_open_switches_to_another_preset():
 def test_q_keeps_the_run_for_resume():
     async def script(app, pilot):
         await pilot.press("N", "q")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: app.return_code is not None, what="the app to quit")
     app = drive("exp", script)
     assert app.return_code == 0
     kept = last_run_dir()
@@ -234,12 +232,11 @@ def test_resizing_keeps_every_panel_usable(size):
     async def script(app, pilot):
         await pilot.press("N")
         await pilot.resize_terminal(*size)
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.size == size, what="the resize")
         assert not app.has_class("-too-small")
         assert app.query_one("#loss").size.width > 20 and app.query_one("#units").size.height > 2
         for tab in ("2", "3", "1"):
             await pilot.press(tab)
-            await pilot.pause(0.1)
         assert "epoch 10/1,000" in status(app)
     drive("exp", script, size=(120, 40))
 
@@ -247,13 +244,11 @@ def test_resizing_keeps_every_panel_usable(size):
 def test_too_small_terminal_says_so_and_recovers():
     async def script(app, pilot):
         await pilot.resize_terminal(60, 20)
-        await pilot.pause(0.2)
-        assert app.has_class("-too-small")
+        await until(pilot, lambda: app.has_class("-too-small"), what="the notice")
         message = str(app.query_one("#too-small").render())
         assert "60×20" in message and "80×24" in message
         await pilot.resize_terminal(100, 30)
-        await pilot.pause(0.2)
-        assert not app.has_class("-too-small")
+        await until(pilot, lambda: not app.has_class("-too-small"), what="the screen back")
     drive("exp", script)
 
 
@@ -262,8 +257,7 @@ def test_too_small_terminal_says_so_and_recovers():
 def test_fit_view_suits_the_data(preset, view):
     async def script(app, pilot):
         await pilot.press("N")
-        await pilot.pause(0.4)
-        assert app.query_one(view).display
+        await until(pilot, lambda: app.query_one(view).display, what=f"the {view} view")
         others = {"#fit-heat", "#fit-confusion", "#fit-chart"} - {view}
         assert not any(app.query_one(o).display for o in others)
     drive(preset, script)
@@ -288,15 +282,15 @@ def test_screen_keeps_updating_under_an_open_editor():
     async def script(app, pilot):
         s = app.session
         await pilot.press("space", "2")
-        await pilot.pause(0.2)
         table = app.part("#settings-table")
+        await until(pilot, lambda: table.row_count > 0, what="the settings")
         table.focus()
         await pilot.press("enter")
         assert isinstance(app.screen, EditScreen)
         before = s.run.epoch
-        await pilot.pause(0.6)                        # both timers fire meanwhile
-        assert s.run.epoch > before
-        assert f"epoch {s.run.epoch:,}" in status(app) or s.run.epoch - before > 0
+        await until(pilot, lambda: s.run.epoch > before, what="training under the editor")
+        await until(pilot, lambda: f"epoch {before:,}/" not in status(app),
+                    what="the status line to move on")
         await pilot.press("escape")
         assert not isinstance(app.screen, EditScreen)
     drive("exp", script)
@@ -305,14 +299,15 @@ def test_screen_keeps_updating_under_an_open_editor():
 def test_ascii_mode_draws_without_block_or_braille_characters():
     async def script(app, pilot):
         await pilot.press("N")
-        await pilot.pause(0.4)
+        await until(pilot, lambda: shown(app.part("#fit-heat")).strip(), what="the heat map")
         assert app.has_class("-ascii")
         heat, loss, units = (shown(app.part(part)) for part in ("#fit-heat", "#loss", "#units"))
         drawn = heat + loss + units + status(app) + str(app.part("#notice").render())
         assert all(ord(c) < 128 for c in drawn), sorted({c for c in drawn if ord(c) >= 128})
         assert "o" in heat or "x" in heat
         await pilot.press("3", "n")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: any(c in shown(app.part("#weights-table")) for c in "^v"),
+                    what="the weights' arrows")
         weights = shown(app.part("#weights-table"))
         assert all(ord(c) < 128 for c in weights) and ("^" in weights or "v" in weights)
     drive("circle", script, ascii_only=True)
@@ -335,8 +330,7 @@ def test_an_output_the_targets_do_not_suit_is_refused_in_place():
         assert "sigmoid output lies in [0, 1]" in error
         assert s.run.spec.model.output == "linear", "the old run stays"
         await pilot.press("space")
-        await pilot.pause(0.3)
-        assert s.run.epoch > 0, "and goes on training"
+        await until(pilot, lambda: s.run.epoch > 0, what="training to go on")
     drive("exp", script)
 
 
@@ -358,22 +352,20 @@ def test_after_a_divergence_a_lower_rate_lets_the_run_go_on():
 def test_a_diverged_run_still_draws_its_loss_with_short_labels():
     async def script(app, pilot):
         app.session.step(300)
-        await pilot.pause(0.6)
-        loss = shown(app.part("#loss"))
-        assert "e+304" in loss, loss                     # the overflowed loss, labelled short
+        await until(pilot, lambda: "e+304" in shown(app.part("#loss")), what="the loss drawn")
+        loss = shown(app.part("#loss"))                  # the overflowed loss, labelled short
         assert sum(0x2800 < ord(c) <= 0x28FF for c in loss) > 20, "the curve is drawn"
         await pilot.press("l")
-        await pilot.pause(0.6)
-        assert "e+300" in shown(app.part("#loss"))       # log scale: decades up to 1e300
+        # log scale: decades up to 1e300
+        await until(pilot, lambda: "e+300" in shown(app.part("#loss")), what="the log scale")
     drive("exp-lr5", script)
 
 
 def test_a_resize_redraws_the_status_line_of_a_stopped_run():
     async def script(app, pilot):
-        await pilot.pause(0.2)
         assert "squared │ speed" in status(app)
         await pilot.resize_terminal(80, 24)
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "speed" not in status(app), what="the narrow status line")
         assert status(app) == (" exp │ epoch 0/1,000 │ paused │ sgd lr 0.1 │ "
                                "1→2→1 sigmoid→linear, squared")
     drive("exp", script, size=(140, 40))
@@ -394,7 +386,7 @@ def test_number_keys_put_the_keys_on_the_tabs_table():
 def test_the_picker_refuses_a_bad_path_in_place_as_typed(path):
     async def script(app, pilot):
         await pilot.press("o")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
         app.screen.query_one("#picker-path").focus()
         await pilot.press(*path, "enter")
         assert isinstance(app.screen, PickerScreen), "the picker stays open"
@@ -406,11 +398,10 @@ def test_the_picker_refuses_a_bad_path_in_place_as_typed(path):
 def test_findings_belong_to_the_run_on_screen():
     async def script(app, pilot):
         app.session.step(1000)
-        await pilot.pause(0.5)
+        await until(pilot, lambda: "done, converged" in status(app), what="the diagnosis")
         assert any(f.code == "converged" for f in app.findings)
-        assert "done, converged" in status(app)
         await pilot.press("r")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: "converged" not in status(app), what="the new run")
         assert app.session.run.epoch == 0
         assert not any(f.code == "converged" for f in app.findings), app.findings
         assert "converged" not in status(app)
@@ -420,8 +411,8 @@ def test_findings_belong_to_the_run_on_screen():
 def test_a_finished_run_shows_only_what_holds_now():
     async def script(app, pilot):
         app.session.step(1000)
-        await pilot.pause(0.5)
-        assert [f.code for f in app.findings] == [f.code for f in app.session.run.diagnose()]
+        want = [f.code for f in app.session.run.diagnose()]
+        await until(pilot, lambda: [f.code for f in app.findings] == want, what=str(want))
     drive("spiral", script)
 
 
@@ -440,19 +431,22 @@ def test_the_header_shows_how_fast_the_run_advances_not_the_kernel():
         s = app.session
         s.speed = 200
         await pilot.press("space")
-        await pilot.pause(1.6)
+        await until(pilot, lambda: s.progress_eps > 0 and " ep/s" in status(app),
+                    what="a measured pace")
         # Paced, the run keeps to 200 epochs/s on average however busy the machine
         # (late chunks catch up); the kernel alone goes far faster.
         assert 100 < s.progress_eps < 400, s.progress_eps
         assert s.kernel_eps > 1000
-        assert f"{s.progress_eps:,.0f} ep/s" in status(app)
+        shown_eps = int(status(app).split(" ep/s")[0].split()[-1].replace(",", ""))
+        assert 100 < shown_eps < 400, status(app)
     drive("exp", script, size=(160, 40))
 
 
 def test_units_table_keeps_one_line_per_unit_and_says_what_repeats():
     async def script(app, pilot):
         await pilot.press("N")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: "duplicate of 0" in shown(app.part("#units")),
+                    what="the unit table")
         lines = shown(app.part("#units")).splitlines()
         assert lines[0].split()[:3] == ["unit", "state", "active"]
         assert lines[2].startswith("1     = duplicate of 0  ") and lines[2].rstrip().endswith("%")
@@ -463,11 +457,10 @@ def test_units_table_keeps_one_line_per_unit_and_says_what_repeats():
 def test_a_new_run_clears_what_was_said_of_the_last_on_any_tab():
     async def script(app, pilot):
         app.session.step(1000)
-        await pilot.pause(0.5)
-        assert "done, converged" in status(app)
+        await until(pilot, lambda: "done, converged" in status(app), what="the diagnosis")
         await pilot.press("3", "r")
-        await pilot.pause(0.3)
-        assert app.session.run.epoch == 0 and "converged" not in status(app)
+        await until(pilot, lambda: "converged" not in status(app), what="the new run")
+        assert app.session.run.epoch == 0
     drive("exp", script)
 
 
@@ -477,7 +470,8 @@ def test_an_overflowing_net_still_draws_its_heat_map():
         for name, index in (("W1", (0, 0)), ("W1", (1, 1)), ("W2", (0, 0)), ("W2", (1, 0))):
             assert s.set_weight(name, index, "1e308") == ""
         assert not np.isfinite(s.run.net.predict(s.run.dataset.X)).all()
-        await pilot.pause(0.6)
+        await until(pilot, lambda: app._plot_version == s.version and not app._frame_in_flight,
+                    what="the frame")
         assert app._frame_errors == []
         assert len(shown(app.part("#fit-heat")).strip()) > 0
     drive("plane", script)
@@ -486,7 +480,7 @@ def test_an_overflowing_net_still_draws_its_heat_map():
 def test_ascii_diagnosis_keeps_each_style_on_its_own_words():
     async def script(app, pilot):
         await pilot.press("N")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: app.findings, what="the findings")
         text = frames.findings_text(app.findings, None, [], app.ascii_only)
         advice = [text.plain[span.start:span.end] for span in text.spans if span.style == "dim"]
         assert advice and all(a.startswith("   -> ") for a in advice), advice

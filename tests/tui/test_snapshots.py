@@ -7,6 +7,8 @@ from tuinn.runs import RunSpec
 from tuinn.tui.app import TuinnApp
 from tuinn.tui.session import Session
 
+from conftest import until
+
 
 @pytest.fixture(autouse=True)
 def state_home(tmp_path, monkeypatch):
@@ -18,8 +20,10 @@ def paused_app(preset):
 
 
 async def twenty_epochs(pilot):
+    app = pilot.app
     await pilot.press("N", "N")
-    await pilot.pause(0.5)
+    await until(pilot, lambda: app._plot_version == app.session.version and
+                not app._frame_in_flight and app.findings, what="the frame of epoch 20")
     pilot.app.stop_training()
 
 

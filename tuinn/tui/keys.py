@@ -29,22 +29,17 @@ class Key:
         self.bound = bound          # (key, action, label, in the footer) of a second key
 
 
-# The footer shows its keys in this order and cuts what does not fit: help and
-# quit come early so that an 80-column terminal keeps them.
+# In reading order: the help screen and README's key table list them so.
 KEYS = [
     Key("space", "toggle", "run / pause (at the epoch limit: raise it and go on)", "training",
         "run/pause"),
     Key("n / N", "step(1)", "step 1 / 10 epochs", "training", "step",
         bound=("N", "step(10)", "step 10", False)),
-    Key("+ / -", "lr(2.0)", "double / halve the learning rate", "training", "lr*2",
-        bound=("minus", "lr(0.5)", "lr/2", True)),
-    Key("?", "help", "this help", "runs", "help"),
-    Key("q", "quit_keep", "quit (the run is kept: tuinn --resume)", "runs", "quit"),
-    Key("b", "best", "restore the best weights seen", "training", "best"),
-    Key("s", "save", "save the run to a folder", "runs", "save"),
-    Key("o", "open", "open a preset or a run", "runs", "open"),
     Key("f / F", "speed(1)", "play faster / slower", "training", "faster",
         bound=("F", "speed(-1)", "slower", False)),
+    Key("+ / -", "lr(2.0)", "double / halve the learning rate", "training", "lr*2",
+        bound=("minus", "lr(0.5)", "lr/2", True)),
+    Key("b", "best", "restore the best weights seen", "training", "best"),
     Key("h / H", "units(1)", "add / remove a hidden unit (re-initializes)", "the network",
         "+unit", bound=("H", "units(-1)", "-unit", False)),
     Key("a", "activation", "next hidden activation (re-initializes)", "the network"),
@@ -52,15 +47,23 @@ KEYS = [
     Key("r", "reinit", "re-initialize the weights (next init seed, same data)", "the network",
         "re-init"),
     Key("d", "new_data", "new data (next data seed)", "the network"),
-    Key("p / P", "pin", "pin the loss curve / clear the pins", "views", "pin",
-        bound=("P", "clear_pins", "clear pins", False)),
-    Key("l", "log", "log scale", "views", "log"),
-    Key("t", "track", "track / untrack the weight under the cursor in the trajectory",
-        "views"),
     Key("1 2 3", "tab('train')", "Train, Settings, Weights tab", "views"),
     Key("tab", None, "next panel", "views"),
     Key("arrows, Enter", None, "move, edit the setting or weight under the cursor", "views"),
+    Key("t", "track", "track / untrack the weight under the cursor in the trajectory",
+        "views"),
+    Key("p / P", "pin", "pin the loss curve / clear the pins", "views", "pin",
+        bound=("P", "clear_pins", "clear pins", False)),
+    Key("l", "log", "log scale", "views", "log"),
+    Key("s", "save", "save the run to a folder", "runs", "save"),
+    Key("o", "open", "open a preset or a run", "runs", "open"),
+    Key("?", "help", "this help", "runs", "help"),
+    Key("q", "quit_keep", "quit (the run is kept: tuinn --resume)", "runs", "quit"),
 ]
+# The footer shows its keys in this order and cuts what does not fit: help and
+# quit come early so that an 80-column terminal keeps them.
+FOOTER = ("toggle", "step(1)", "lr(2.0)", "lr(0.5)", "help", "quit_keep", "best", "save",
+          "open", "speed(1)", "units(1)", "reinit", "pin", "log")
 KEY_NAMES = {"space": "space", "?": "question_mark", "+": "plus,equals_sign", "-": "minus",
              "1": "1"}
 GROUPS = ("training", "the network", "views", "runs")
@@ -81,7 +84,8 @@ def bindings():
             out.append(Binding(name, action, label, show=show))
     out += [Binding("2", "tab('settings')", "settings", show=False),
             Binding("3", "tab('weights')", "weights", show=False)]
-    return out
+    shown = [b for b in out if b.show]
+    return sorted(shown, key=lambda b: FOOTER.index(b.action)) + [b for b in out if not b.show]
 
 
 def help_groups():
