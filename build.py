@@ -46,7 +46,7 @@ def builder(module="tuinn._kernel", root=HERE):
     """The FFI builder of `module`, with source paths relative to `root`:
     setuptools accepts only relative paths (pip builds from the project root),
     and cffi's own compile() works from inside its output folder."""
-    source, header = MODULES[module]
+    sources, header, depends = MODULES[module]
     ffi = FFI()
     ffi.cdef(cdef_text(header))
     compile_flags, link_flags = compile_args()
@@ -54,9 +54,9 @@ def builder(module="tuinn._kernel", root=HERE):
     ffi.set_source(
         module,
         f'#include "{header}"',
-        sources=[os.path.join(csrc, source)],
+        sources=[os.path.join(csrc, name) for name in sources],
         include_dirs=[csrc],
-        depends=[os.path.join(csrc, header)],
+        depends=[os.path.join(csrc, name) for name in depends],
         extra_compile_args=compile_flags,
         extra_link_args=link_flags,
         libraries=["m"],
@@ -64,7 +64,11 @@ def builder(module="tuinn._kernel", root=HERE):
     return ffi
 
 
-MODULES = {"tuinn._kernel": ("tuinn.c", "tuinn.h"), "tuinn._csv": ("csv.c", "csv.h")}
+# module: (sources, the header cffi reads, every header the sources include)
+MODULES = {
+    "tuinn._kernel": (["tuinn.c", "layers.c"], "tuinn.h", ["tuinn.h", "layers.h", "numerics.h"]),
+    "tuinn._csv": (["csv.c"], "csv.h", ["csv.h"]),
+}
 ffibuilder = builder("tuinn._kernel")
 csv_builder = builder("tuinn._csv")
 

@@ -169,7 +169,8 @@ class Net:
         return self
 
     def init(self, scheme="glorot", seed=0, scale=0.01):
-        """Draw initial weights by SPEC's scheme with numpy default_rng(seed).
+        """Draw initial weights by a scheme of docs/math.md#initialization, with numpy
+        default_rng(seed).
 
         Draw order: W1, b1, W2, b2 (biases drawn only where the scheme draws them).
         """
@@ -243,7 +244,8 @@ class Net:
         return (out, act) if hidden else out
 
     def objective(self, X, Y, l2=0.0):
-        """SPEC's objective: mean data loss over the rows + (l2/2)(ΣW1² + ΣW2²)."""
+        """The objective (docs/math.md#objective-and-metrics): mean data loss over the
+        rows + (l2/2)(ΣW1² + ΣW2²)."""
         l2 = SETTINGS["train.l2"].check(l2)
         _, _, data = self.data(X, Y)
         loss = ffi.new("double *")
@@ -384,7 +386,7 @@ class Trainer:
         return TrainerView(dict(self.settings), self.status, self.best, self.history)
 
     def restore_best(self):
-        """Put back the best weights seen (004's "best performance during training").
+        """Put back the best weights seen ("the best performance during training").
 
         The optimizer starts afresh from there (moments and step cleared): the
         momentum gathered where the loss went wrong would carry the weights

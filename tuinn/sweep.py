@@ -67,14 +67,14 @@ def make_tasks(spec, grid, seeds, vary):
     touches_model = any(row.section == "model" for _, row, _ in grid)
     if base.init.scheme == "manual" and (touches_model or (seeds > 1 and vary != "data")):
         # Fixed weights cannot vary with a seed nor fit another size: draw them
-        # the way 004 drew its standard ones, N(0, 0.01^2).
+        # the way the hidden-units study drew its standard ones, N(0, 0.01^2).
         base.init.scheme, base.init.weights, base.init.scale = "small", None, 0.01
         notes.append("the preset's fixed initial weights are replaced by init scheme small "
                      "(scale 0.01), drawn from each task's init seed")
     if seeds > 1 and vary in ("data", "both") and base.data.generator in ("f1", "f2") \
             and base.data.params.get("standard", True):
-        notes.append("004's standard data does not depend on the data seed; set "
-                     "data.params.standard = false to vary it")
+        notes.append("the hidden-units study's standard data does not depend on the data "
+                     "seed; set data.params.standard = false to vary it")
     tasks = []
     for values in itertools.product(*[v for *_, v in grid]) if grid else [()]:
         setting = {key: value for (key, *_), value in zip(grid, values)}

@@ -40,7 +40,7 @@ def test_healthy_exp_raises_no_problem():
         assert isinstance(f.to_dict()["evidence"], dict)
 
 
-# ------------------------------------------------------------------ 000
+# ------------------------------------------------------------------ a ReLU net that learns a constant
 
 def test_sum_relu_all_dead_means_b2_is_the_mean_target_over_seeds_0_to_19():
     dead_runs = 0
@@ -70,7 +70,7 @@ def test_some_dead_units_are_named():
     assert f"Unit {dead[0]} is dead" in f.message and f.units == tuple(dead)
 
 
-# ------------------------------------------------------------------ 001
+# ------------------------------------------------------------------ a region left uncovered
 
 def test_coverage_bad_reports_x_below_minus_3_from_the_start_and_after():
     run = Run(RunSpec.from_preset("coverage-bad"))
@@ -94,7 +94,7 @@ def test_coverage_good_has_no_uncovered_region():
     assert "uncovered-region" not in codes(run.diagnose())
 
 
-# ------------------------------------------------------------------ 002
+# ------------------------------------------------------------------ a linear hidden layer
 
 def test_linear_hidden_collapses_to_the_least_squares_line():
     f = one(finished("linear-hidden").diagnose(), "linear-collapse")
@@ -117,7 +117,7 @@ def test_linear_units_with_a_sigmoid_output_are_called_a_linear_model():
     assert "linear model" in f.message and "sigmoid output" in f.message
 
 
-# ------------------------------------------------------------------ 004
+# ------------------------------------------------------------------ learning rates, units
 
 def test_exp_lr1_oscillates_from_about_epoch_750_with_its_best_reported():
     run = finished("exp-lr1")
@@ -148,7 +148,7 @@ def test_exploding_loss_is_caught_before_it_overflows():
     assert "times its best" in f.message and "still rising" in f.message
 
 
-# ------------------------------------------------------------------ 003
+# ------------------------------------------------------------------ scaling and saturation
 
 def test_body_metrics_unscaled_inputs_saturate_units_and_scaling_fixes_it():
     raw = finished("body-metrics").diagnose()

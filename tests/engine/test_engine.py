@@ -483,7 +483,7 @@ def test_unit_stats_match_numpy(hidden, N):
 # ---------------------------------------------------------------- best weights
 
 def oscillating_f1():
-    """004's (f1, 3, 1, 1000): its loss is lowest near epoch 749, then oscillates."""
+    """exp-lr1 (f1, 2 units, lr 1, 1000 epochs): lowest near epoch 749, then oscillates."""
     from tuinn.runs import Run, RunSpec
 
     return Run(RunSpec.from_preset("exp-lr1"))

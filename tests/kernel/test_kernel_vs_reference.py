@@ -1,5 +1,5 @@
 """The C kernel against calculus (finite differences) and against the numpy
-reference of SPEC.md (tuinn/reference.py): gradients, objective, forward pass
+reference (tuinn/reference.py, after docs/math.md): gradients, objective, forward pass
 and whole training runs for every optimizer x schedule x batching."""
 
 import numpy as np

@@ -19,11 +19,10 @@ import sys
 import tempfile
 import time
 
+from tuinn.errors import TuinnError
 from tuinn.runs import Run, RunSpec
 
-from tuinn.errors import TuinnError
-
-# bench's first workload: f2 of 004, N=1000, 8 sigmoid units, full-batch GD.
+# bench's first workload: f2 = sin(x)(25 - x^2), N=1000, 8 sigmoid units, full-batch GD.
 WORKLOAD = {"name": "f2-h8", "data": {"generator": "f2",
                                       "params": {"standard": False, "n": 1000, "n_test": 0}},
             "model": {"hidden_units": 8, "activation": "sigmoid"},

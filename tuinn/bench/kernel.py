@@ -50,7 +50,7 @@ SIGMOID_REGRESSION = {"hidden": "sigmoid", "output": "linear", "loss": "squared"
 GD = {"optimizer": "sgd", "lr": 0.05}
 
 WORKLOADS = (
-    Workload("f2-h8", "f2 of 004, N=1000, 8 sigmoid units, full-batch GD, lr 0.05",
+    Workload("f2-h8", "f2, N=1000, 8 sigmoid units, full-batch GD, lr 0.05",
              _f2(1000), SIGMOID_REGRESSION, 8, GD, 2000, 10),
     Workload("f2-h64", "the same with 64 hidden units", _f2(1000), SIGMOID_REGRESSION, 64,
              GD, 300, 10),

@@ -212,7 +212,7 @@ def _curve(fig, x, y, color, label, log_scale):
 
 
 class TrajectoryChart(Chart):
-    """Chosen weights over the epochs (004's figures of U and V)."""
+    """Chosen weights over the epochs, as the hidden-units study plots its weights."""
 
     def draw(self, layout, trajectory, tracked, names):
         """trajectory: Session.trajectory(); tracked: indices into theta to plot."""
@@ -229,7 +229,7 @@ class TrajectoryChart(Chart):
 
 class FitChart(Chart):
     """1-D inputs: the targets, the net's output, each hidden unit's share and the
-    ReLU kinks (001's and 004's pictures); otherwise predicted against target."""
+    ReLU kinks (as docs/situations.md's pictures draw them); otherwise predicted against target."""
 
     MAX_POINTS = 200
     MAX_UNIT_LINES = 8      # each line costs plotext about 1 ms per frame

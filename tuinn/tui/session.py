@@ -7,49 +7,32 @@ the worker lets a waiting UI thread go first.
 """
 
 import copy
-import dataclasses
 import datetime
 import threading
 import time
 
 import numpy as np
 
-from tuinn import data as datasets
-from tuinn import settings
-from tuinn.errors import ConfigError, TuinnError
+from tuinn.errors import TuinnError
 from tuinn.runs import Run
 from tuinn.runs.paths import saved_runs_dir
-from tuinn.settings import SETTINGS, TRAINER
 from tuinn.tui.lock import UiFirstLock
+from tuinn.tui.panel import SettingsPanel
 
 # Epochs per second the run plays at; None plays as fast as the kernel goes.
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000,
           100_000, None)
 PLAY_SECONDS = 10.0      # a run's epoch limit plays out over about this long by default
 CHUNK_SECONDS = 0.002    # work per kernel call: a key waits at most this long; calls cost ~20 µs
-# The Settings tab, in this order; the data source's own keys come first.
-PANEL = [row.key for row in SETTINGS.values()
-         if row.key not in settings.SOURCE_KEYS and row.key != "init.weights"]
-
-
 def default_speed(epochs):
     """The slowest speed that plays `epochs` within about PLAY_SECONDS."""
     want = epochs / PLAY_SECONDS
     return next((s for s in SPEEDS if s is not None and s >= want), None)
 
 
-@dataclasses.dataclass
-class Field:
-    """One editable setting of the run, as the settings panel shows it."""
-    key: str             # "train.lr", "data.params.noise", ...
-    value: object
-    live: bool           # applies at the next chunk; otherwise re-initializes the run
-    choices: tuple = ()
-    row: settings.Setting | None = None    # how a typed value is read and checked
-
-
-class Session:
-    """A Run with its pace, its pinned curves and its weight trajectory."""
+class Session(SettingsPanel):
+    """A Run with its pace, its pinned curves and its weight trajectory; its
+    settings as the Settings tab edits them come from SettingsPanel."""
 
     TRAJECTORY_POINTS = 4000
 
@@ -289,86 +272,6 @@ class Session:
                 folder = saved_runs_dir() / f"{self.run.spec.name}-{stamp}"
             return self.run.save(folder, history_csv)
 
-    # ------------------------------------------------------------ settings
-
-    def fields(self):
-        """Every setting of the run with its value, in panel order."""
-        spec = self.run.spec
-        d = spec.data
-        out = []
-        if d.csv is not None:
-            out += [Field(key, spec.get(key), False) for key in ("data.csv", "data.target")]
-        else:
-            out.append(Field("data.generator", d.generator, False, tuple(datasets.GENERATORS)))
-            params = {k: v for k, v in datasets.generator_params(d.generator).items()
-                      if k != "seed"}
-            params.update(d.params)
-            for name, value in params.items():
-                row = settings.Setting(f"data.params.{name}", str if value is None else
-                                       type(value), value, "a parameter of the data set",
-                                       label=name, optional=value is None)
-                out.append(Field(row.key, value, False, row=row))
-        trainer = self.run.trainer.settings
-        for key in PANEL:
-            row = SETTINGS[key]
-            value = trainer[row.name] if row.name in TRAINER and row.section == "train" \
-                else spec.get(key)
-            out.append(Field(key, value, row.live, row.choices, row))
-        return out
-
-    def field_value(self, key):
-        return next(f.value for f in self.fields() if f.key == key)
-
-    def set_field(self, key, text):
-        """Apply a typed value to a setting.  Returns '' when applied, else the
-        reason it was refused (and nothing changed)."""
-        with self.lock:
-            try:
-                value = self._parse(key, text)
-                section, _, name = key.partition(".")
-                if key == "train.epochs":
-                    if value < self.run.epoch:
-                        raise ConfigError(f"epochs must be at least the current epoch "
-                                          f"{self.run.epoch}")
-                    self.run.spec.train.epochs = value
-                    self._restart_pace()
-                    self.touch(f"epoch limit: {value}")
-                    return ""
-                if section == "train":
-                    old = self.run.trainer.settings[name]
-                    self.run.set(**{name: value})
-                    note = ""
-                    if self.run.status.startswith("diverged"):
-                        # A new setting is the way out of a divergence: go on from
-                        # the last finite weights the kernel kept.
-                        self.run.trainer.status = "done"
-                        note = "; space goes on from the last finite weights"
-                    self.touch(f"{name}: {show_value(old)} → {show_value(value)} "
-                               f"(from the next epoch){note}")
-                    return ""
-                spec = copy.deepcopy(self.run.spec)
-                old = show_value(self.field_value(key))
-                if key.startswith("data.params."):
-                    spec.data.params = {**spec.data.params, key.rpartition(".")[2]: value}
-                else:
-                    spec.set(key, value)
-                # A new model starts from new weights: the preset's own belong to its model.
-                if section == "model" and spec.init.scheme == "manual":
-                    spec.init.scheme, spec.init.weights = "small", None
-                return self._rebuild(spec, f"{key.split('.')[-1]}: {old} → {show_value(value)}; "
-                                     "weights re-initialized, epoch 0")
-            except TuinnError as exc:
-                return str(exc)
-
-    def _parse(self, key, text):
-        """Text typed into a field, as the value of that setting (or a ConfigError)."""
-        field = next((f for f in self.fields() if f.key == key), None)
-        if field is None:
-            raise ConfigError(f"unknown setting {key!r}")
-        if field.row is None:
-            return settings.choose(key.split(".")[-1], str(text).strip(), field.choices)
-        return field.row.parse(text)
-
     def _rebuild(self, spec, notice):
         """Replace the run by one built from `spec`.  Returns '' or, when the
         spec does not make a run, the reason (and the old run stays)."""
@@ -423,7 +326,3 @@ class Session:
 
 def speed_label(speed):
     return "unlimited" if speed is None else f"{speed:,} epochs/s"
-
-
-def show_value(value):
-    return "auto" if value is None else f"{value:g}" if isinstance(value, float) else str(value)

@@ -5,7 +5,7 @@ from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
-from tuinn.tui.session import show_value
+from tuinn.tui.panel import show_value
 
 STATE_GLYPHS = {"dead": ("✗", "x", "red"), "off": ("✗", "x", "red"),
                 "saturated": ("◐", "s", "yellow"), "linear-on-data": ("∕", "/", "cyan"),

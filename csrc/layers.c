@@ -1,0 +1,338 @@
+/* The layers of the net over blocks of rows (see layers.h): forward,
+ * loss, backward, and the pass over a data set that every public call uses.
+ * The mathematics is docs/math.md.
+ *
+ * Sums over rows carry `omp simd reduction` so they vectorize without letting
+ * the compiler reassociate anything else (-fopenmp-simd, no -ffast-math: the
+ * divergence check must see NaN and Inf).
+ */
+#include "layers.h"
+
+#include "numerics.h"
+
+/* Copy rows [r0, r0+n) of the data (through idx when given) into the block,
+ * transposed: column by column, so each copy is one strided loop. */
+static void gather(const double *src, int64_t cols, const int64_t *idx, int64_t r0, int n,
+                   double *dst)
+{
+    for (int64_t c = 0; c < cols; c++) {
+        double *restrict out = dst + c * BLK;
+        const double *restrict in = src + c;
+        if (idx)
+            for (int r = 0; r < n; r++)
+                out[r] = in[idx[r0 + r] * cols];
+        else
+            for (int r = 0; r < n; r++)
+                out[r] = in[(r0 + r) * cols];
+    }
+}
+
+void load(const tn_arch *a, const tn_data *data, const int64_t *idx, int64_t r0,
+                 int n, block *b, int with_y)
+{
+    gather(data->X, a->n_in, idx, r0, n, b->x);
+    if (with_y)
+        gather(data->Y, a->n_out, idx, r0, n, b->y);
+}
+
+/* ---------------------------------------------------------------- layers */
+
+/* out (n_out, BLK) = in (n_in, BLK) . W (n_in, n_out) + bias: each output
+ * starts from its bias and adds the inputs' terms in input order. */
+static void linear_forward(const double *restrict in, const double *W, const double *bias,
+                           int n_in, int n_out, double *restrict out, int n)
+{
+    for (int j = 0; j < n_out; j++) {
+        double *restrict o = out + j * BLK;
+        const double bj = bias[j], w0 = W[j];
+        for (int r = 0; r < n; r++)
+            o[r] = bj + w0 * in[r];
+    }
+    for (int i = 1; i < n_in; i++) {
+        const double *restrict x = in + i * BLK;
+        for (int j = 0; j < n_out; j++) {
+            double *restrict o = out + j * BLK;
+            const double w = W[i * n_out + j];
+            for (int r = 0; r < n; r++)
+                o[r] += w * x[r];
+        }
+    }
+}
+
+static void activation_forward(int g, const double *restrict z, double *restrict a, int n)
+{
+    switch (g) {
+    case TN_LINEAR:
+        memcpy(a, z, (size_t)n * sizeof *a);
+        break;
+    case TN_SIGMOID:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            a[r] = sigmoid(z[r]);
+        break;
+    case TN_TANH:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            a[r] = tanh_v(z[r]);
+        break;
+    case TN_RELU:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            a[r] = z[r] > 0.0 ? z[r] : 0.0;
+        break;
+    case TN_LEAKY_RELU:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            a[r] = z[r] > 0.0 ? z[r] : LEAKY_SLOPE * z[r];
+        break;
+    }
+}
+
+/* d[r] *= g'(z[r]), from z or from a = g(z); at z = 0 relu takes the left slope. */
+static void activation_backward(int g, const double *restrict z, const double *restrict a,
+                                double *restrict d, int n)
+{
+    switch (g) {
+    case TN_SIGMOID:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            d[r] *= a[r] * (1.0 - a[r]);
+        break;
+    case TN_TANH:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            d[r] *= 1.0 - a[r] * a[r];
+        break;
+    case TN_RELU:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            d[r] = z[r] > 0.0 ? d[r] : 0.0;
+        break;
+    case TN_LEAKY_RELU:
+#pragma omp simd
+        for (int r = 0; r < n; r++)
+            d[r] = z[r] > 0.0 ? d[r] : LEAKY_SLOPE * d[r];
+        break;
+    default:
+        break;
+    }
+}
+
+/* O = softmax(S) row by row, keeping each row's max and sum for the loss. */
+static void softmax_forward(block *b, int k, int n)
+{
+    double *restrict mx = b->rmax, *restrict sum = b->rsum;
+    for (int r = 0; r < n; r++) {
+        mx[r] = b->s[r];
+        sum[r] = 0.0;
+    }
+    for (int c = 1; c < k; c++) {
+        const double *restrict s = b->s + c * BLK;
+        for (int r = 0; r < n; r++)
+            mx[r] = s[r] > mx[r] ? s[r] : mx[r];
+    }
+    for (int c = 0; c < k; c++) {
+        const double *restrict s = b->s + c * BLK;
+        double *restrict o = b->o + c * BLK;
+#pragma omp simd
+        for (int r = 0; r < n; r++) {
+            o[r] = exp_neg(s[r] - mx[r]);
+            sum[r] += o[r];
+        }
+    }
+    for (int c = 0; c < k; c++) {
+        double *restrict o = b->o + c * BLK;
+        for (int r = 0; r < n; r++)
+            o[r] /= sum[r];
+    }
+}
+
+/* Hidden layer and output of the n rows loaded in the block. */
+void forward(const tn_arch *a, const params *p, block *b, int n)
+{
+    int h = a->n_hidden, k = a->n_out;
+    linear_forward(b->x, p->W1, p->b1, a->n_in, h, b->z, n);
+    for (int j = 0; j < h; j++)
+        activation_forward(a->hidden, b->z + j * BLK, b->a + j * BLK, n);
+    linear_forward(b->a, p->W2, p->b2, h, k, b->s, n);
+    if (a->output == TN_SOFTMAX)
+        softmax_forward(b, k, n);
+    else
+        for (int c = 0; c < k; c++)
+            activation_forward(a->output, b->s + c * BLK, b->o + c * BLK, n);
+}
+
+/* Sum over the block of the data loss (not yet divided by the batch size). */
+static double loss_forward(const tn_arch *a, const block *b, int n)
+{
+    int k = a->n_out;
+    double total_loss = 0.0;
+    if (a->loss == TN_SQUARED) {
+        for (int c = 0; c < k; c++) {
+            const double *restrict o = b->o + c * BLK, *restrict y = b->y + c * BLK;
+            double s = 0.0;
+#pragma omp simd reduction(+ : s)
+            for (int r = 0; r < n; r++)
+                s += (o[r] - y[r]) * (o[r] - y[r]);
+            total_loss += 0.5 * s;
+        }
+    } else if (a->output == TN_SIGMOID) {
+        for (int c = 0; c < k; c++) {
+            const double *s = b->s + c * BLK, *y = b->y + c * BLK;
+            double acc = 0.0;
+            for (int r = 0; r < n; r++)
+                acc += softplus(s[r]) - y[r] * s[r];
+            total_loss += acc;
+        }
+    } else {
+        /* softmax: -sum_c y_c log o_c = sum_c y_c (logsumexp(s) - s_c) */
+        for (int r = 0; r < n; r++) {
+            double lse = b->rmax[r] + log(b->rsum[r]);
+            for (int c = 0; c < k; c++)
+                total_loss += b->y[c * BLK + r] * (lse - b->s[c * BLK + r]);
+        }
+    }
+    return total_loss;
+}
+
+/* ds = dL/dS for the block, with the 1/batch factor. */
+static void loss_backward(const tn_arch *a, block *b, int n, double inv_batch)
+{
+    int k = a->n_out;
+    for (int c = 0; c < k; c++) {
+        const double *restrict o = b->o + c * BLK, *restrict y = b->y + c * BLK;
+        double *restrict ds = b->ds + c * BLK;
+        for (int r = 0; r < n; r++)
+            ds[r] = (o[r] - y[r]) * inv_batch;
+    }
+    if (a->loss == TN_CROSS_ENTROPY || a->output == TN_LINEAR)
+        return;
+    if (a->output == TN_SOFTMAX) {
+        /* Jacobian of softmax: ds_c = o_c (g_c - sum_j g_j o_j) */
+        double *restrict acc = b->rsum;
+        for (int r = 0; r < n; r++)
+            acc[r] = 0.0;
+        for (int c = 0; c < k; c++) {
+            const double *restrict o = b->o + c * BLK, *restrict ds = b->ds + c * BLK;
+            for (int r = 0; r < n; r++)
+                acc[r] += ds[r] * o[r];
+        }
+        for (int c = 0; c < k; c++) {
+            const double *restrict o = b->o + c * BLK;
+            double *restrict ds = b->ds + c * BLK;
+            for (int r = 0; r < n; r++)
+                ds[r] = o[r] * (ds[r] - acc[r]);
+        }
+        return;
+    }
+    for (int c = 0; c < k; c++)
+        activation_backward(a->output, b->s + c * BLK, b->o + c * BLK, b->ds + c * BLK, n);
+}
+
+/* From ds: adds the output layer's gradient to gW2, gb2 and writes dz = dL/dZ
+ * (through g').  The first output is fused with dz's first term: k = 1 is the
+ * common case. */
+static void output_layer_backward(const tn_arch *a, const params *p, const grads *g,
+                                  block *b, int n)
+{
+    int h = a->n_hidden, k = a->n_out;
+    for (int c = 0; c < k; c++)
+        g->b2[c] += total(b->ds + c * BLK, n);
+    for (int j = 0; j < h; j++) {
+        const double *restrict act = b->a + j * BLK, *restrict ds0 = b->ds;
+        double *restrict dz = b->dz + j * BLK;
+        const double w0 = p->W2[j * k];
+        double g0 = 0.0;
+#pragma omp simd reduction(+ : g0)
+        for (int r = 0; r < n; r++) {
+            g0 += act[r] * ds0[r];
+            dz[r] = w0 * ds0[r];
+        }
+        g->W2[j * k] += g0;
+        for (int c = 1; c < k; c++) {
+            const double *restrict ds = b->ds + c * BLK;
+            const double w = p->W2[j * k + c];
+            double gc = 0.0;
+#pragma omp simd reduction(+ : gc)
+            for (int r = 0; r < n; r++) {
+                gc += act[r] * ds[r];
+                dz[r] += w * ds[r];
+            }
+            g->W2[j * k + c] += gc;
+        }
+        activation_backward(a->hidden, b->z + j * BLK, act, dz, n);
+    }
+}
+
+/* From dz: adds the hidden layer's gradient to gW1, gb1. */
+static void hidden_layer_backward(const tn_arch *a, const grads *g, const block *b, int n)
+{
+    int d = a->n_in, h = a->n_hidden;
+    for (int j = 0; j < h; j++) {
+        const double *restrict dz = b->dz + j * BLK, *restrict x0 = b->x;
+        double g0 = 0.0, gb = 0.0;
+#pragma omp simd reduction(+ : g0, gb)
+        for (int r = 0; r < n; r++) {
+            g0 += x0[r] * dz[r];
+            gb += dz[r];
+        }
+        g->W1[j] += g0;
+        g->b1[j] += gb;
+        for (int i = 1; i < d; i++)
+            g->W1[i * h + j] += dot(b->x + i * BLK, dz, n);
+    }
+}
+
+/* (l2/2)(sum W1^2 + sum W2^2): the biases are not penalized. */
+static double l2_penalty(const tn_arch *a, const params *p, double l2)
+{
+    if (l2 == 0.0)
+        return 0.0;
+    int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)a->n_hidden * a->n_out;
+    double s = 0.0;
+    for (int64_t i = 0; i < n1; i++)
+        s += p->W1[i] * p->W1[i];
+    for (int64_t i = 0; i < n2; i++)
+        s += p->W2[i] * p->W2[i];
+    return 0.5 * l2 * s;
+}
+
+static void l2_backward(const tn_arch *a, const params *p, const grads *g, double l2)
+{
+    int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)a->n_hidden * a->n_out;
+    for (int64_t i = 0; i < n1; i++)
+        g->W1[i] += l2 * p->W1[i];
+    for (int64_t i = 0; i < n2; i++)
+        g->W2[i] += l2 * p->W2[i];
+}
+
+/* Objective (and, when grad is given, its gradient) over rows [r0, r0+n) of
+ * data, through idx when given.  One out-of-line code path for every caller,
+ * so a loss computed alone and one computed beside a gradient are the same
+ * bits (chunked training must match one long call exactly). */
+double pass(const tn_arch *a, const double *theta, const tn_data *data, const int64_t *idx,
+            int64_t r0, int64_t n, double l2, double *grad, double *blockwork)
+{
+    params p = param_views(a, theta);
+    block b = block_views(a, blockwork);
+    double inv = 1.0 / (double)n, sum = 0.0;
+    grads g = {0};
+    if (grad) {
+        memset(grad, 0, (size_t)tn_param_count(a) * sizeof *grad);
+        g = grad_views(a, grad);
+    }
+    for (int64_t s = 0; s < n; s += BLK) {
+        int m = block_rows(n, s);
+        load(a, data, idx, r0 + s, m, &b, 1);
+        forward(a, &p, &b, m);
+        sum += loss_forward(a, &b, m);
+        if (grad) {
+            loss_backward(a, &b, m, inv);
+            output_layer_backward(a, &p, &g, &b, m);
+            hidden_layer_backward(a, &g, &b, m);
+        }
+    }
+    if (grad && l2 != 0.0)
+        l2_backward(a, &p, &g, l2);
+    return sum / (double)n + l2_penalty(a, &p, l2);
+}

@@ -1,0 +1,122 @@
+/* The layers of the net over blocks of rows: the kernel's internals, shared
+ * by its public calls (tuinn.c) and not part of its API (tuinn.h).
+ *
+ * Rows are processed in blocks of BLK, stored transposed (feature-major), so
+ * the innermost loops run over the rows of a block: contiguous, branch-free,
+ * and vectorized by the compiler.
+ */
+#ifndef TUINN_LAYERS_H
+#define TUINN_LAYERS_H
+#include "tuinn.h"
+
+#define BLK 256
+/* Slope of leaky_relu for z <= 0. */
+#define LEAKY_SLOPE 0.01
+
+/* Where each parameter array starts in theta (and in a gradient, which has
+ * theta's layout): [W1 (d*h, row-major) | b1 (h) | W2 (h*k) | b2 (k)]. */
+typedef struct {
+    int64_t W1, b1, W2, b2, count;
+} layout;
+
+static inline layout layout_of(const tn_arch *a)
+{
+    int64_t d = a->n_in, h = a->n_hidden, k = a->n_out;
+    layout l;
+    l.W1 = 0;
+    l.b1 = l.W1 + d * h;
+    l.W2 = l.b1 + h;
+    l.b2 = l.W2 + h * k;
+    l.count = l.b2 + k;
+    return l;
+}
+
+/* Scratch for BLK rows, feature-major: row r of a (c, BLK) buffer's column c
+ * is at [c * BLK + r].  d, h, k: inputs, hidden units, outputs. */
+typedef struct {
+    double *x;      /* (d, BLK)  inputs */
+    double *y;      /* (k, BLK)  targets */
+    double *z;      /* (h, BLK)  hidden pre-activations Z = X W1 + b1 */
+    double *a;      /* (h, BLK)  hidden activations A = g(Z) */
+    double *s;      /* (k, BLK)  output pre-activations S = A W2 + b2 */
+    double *o;      /* (k, BLK)  outputs O = out(S) */
+    double *ds;     /* (k, BLK)  dL/dS */
+    double *dz;     /* (h, BLK)  dL/dZ */
+    double *rmax;   /* (BLK)     softmax: the row's largest S */
+    double *rsum;   /* (BLK)     softmax: the row's sum of e^(S - max); scratch of its Jacobian */
+} block;
+
+static inline block block_views(const tn_arch *a, double *w)
+{
+    block b;
+    int64_t d = a->n_in, h = a->n_hidden, k = a->n_out;
+    b.x = w;
+    b.y = b.x + d * BLK;
+    b.s = b.y + k * BLK;
+    b.o = b.s + k * BLK;
+    b.ds = b.o + k * BLK;
+    b.z = b.ds + k * BLK;
+    b.a = b.z + h * BLK;
+    b.dz = b.a + h * BLK;
+    b.rmax = b.dz + h * BLK;
+    b.rsum = b.rmax + BLK;
+    return b;
+}
+
+/* The rows of the block that starts at row `start` of n. */
+static inline int block_rows(int64_t n, int64_t start)
+{
+    return (int)(n - start < BLK ? n - start : BLK);
+}
+
+typedef struct {
+    const double *W1, *b1, *W2, *b2;
+} params;
+
+typedef struct {
+    double *W1, *b1, *W2, *b2;
+} grads;
+
+static inline params param_views(const tn_arch *a, const double *theta)
+{
+    layout l = layout_of(a);
+    params p = {theta + l.W1, theta + l.b1, theta + l.W2, theta + l.b2};
+    return p;
+}
+
+/* A gradient has theta's layout. */
+static inline grads grad_views(const tn_arch *a, double *grad)
+{
+    layout l = layout_of(a);
+    grads g = {grad + l.W1, grad + l.b1, grad + l.W2, grad + l.b2};
+    return g;
+}
+
+/* g'(z), from z or from a = g(z); at z = 0 relu takes the left slope. */
+static inline double derivative(int g, double z, double a)
+{
+    switch (g) {
+    case TN_SIGMOID:
+        return a * (1.0 - a);
+    case TN_TANH:
+        return 1.0 - a * a;
+    case TN_RELU:
+        return z > 0.0 ? 1.0 : 0.0;
+    case TN_LEAKY_RELU:
+        return z > 0.0 ? 1.0 : LEAKY_SLOPE;
+    default:
+        return 1.0;
+    }
+}
+
+/* Copy rows [r0, r0+n) of the data (through idx when given) into the block. */
+void load(const tn_arch *a, const tn_data *data, const int64_t *idx, int64_t r0, int n,
+          block *b, int with_y);
+/* Hidden layer and output of the n rows loaded in the block. */
+void forward(const tn_arch *a, const params *p, block *b, int n);
+/* Objective (and, when grad is given, its gradient) over rows [r0, r0+n) of
+ * data, through idx when given. */
+double pass(const tn_arch *a, const double *theta, const tn_data *data, const int64_t *idx,
+            int64_t r0, int64_t n, double l2, double *grad, double *blockwork);
+
+#endif
