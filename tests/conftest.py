@@ -15,6 +15,7 @@ import tempfile
 import time
 
 import numpy as np
+import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -122,3 +123,12 @@ def wait_until(condition, timeout=10.0, what="the condition"):
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {timeout:g} s for {what}")
         time.sleep(0.02)
+
+
+def one_line_error(cls, fn, *args, **kwargs):
+    """The message of the `cls` that fn(*args, **kwargs) raises: one line."""
+    with pytest.raises(cls) as info:
+        fn(*args, **kwargs)
+    message = str(info.value)
+    assert "\n" not in message and message
+    return message

@@ -10,6 +10,8 @@ from tuinn import data
 from tuinn.data.csv import parse_numbers
 from tuinn.errors import ConfigError, DataError
 
+from conftest import one_line_error
+
 TRICKY = ["0", "-0", "+1", "1.", ".5", "-.5", "000123.4500", "1e5", "1E-5", "2.5e+3",
           "123456789012345678", "1234567890123456789", "12345678901234567890123",
           "0.1", "0.3", "9007199254740993", "1.7976931348623157e308", "2.2250738585072014e-308",
@@ -74,14 +76,6 @@ def test_bad_arguments_are_a_clear_error():
 
 
 # ------------------------------------------------------------------ load_csv
-
-def one_line_error(cls, fn, *args, **kwargs):
-    with pytest.raises(cls) as info:
-        fn(*args, **kwargs)
-    message = str(info.value)
-    assert "\n" not in message and message
-    return message
-
 
 
 def write(tmp_path, name, text):

@@ -3,20 +3,11 @@
 import json
 
 import numpy as np
-import pytest
 from tuinn import data
 from tuinn.data import Dataset, Standardizer
 from tuinn.errors import ConfigError, DataError
 
-
-def one_line_error(cls, fn, *args, **kwargs):
-    with pytest.raises(cls) as info:
-        fn(*args, **kwargs)
-    message = str(info.value)
-    assert "\n" not in message and message
-    return message
-
-
+from conftest import one_line_error
 
 # ------------------------------------------------------------------ split
 

@@ -8,20 +8,14 @@ from tuinn import data
 from tuinn.data import Dataset
 from tuinn.errors import ConfigError
 
+from conftest import one_line_error
+
 RANDOM_GENERATORS = {
     "f1": {"standard": False}, "f2": {"standard": False}, "quadratic": {}, "xsinx": {},
     "circle": {"noise": 20}, "xor": {"noise": 20}, "gauss": {"noise": 20},
     "spiral": {"noise": 20}, "plane": {"noise": 20}, "sums": {"variant": "random"},
 }
 
-
-
-def one_line_error(cls, fn, *args, **kwargs):
-    with pytest.raises(cls) as info:
-        fn(*args, **kwargs)
-    message = str(info.value)
-    assert "\n" not in message and message
-    return message
 
 
 
