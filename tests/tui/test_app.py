@@ -145,6 +145,26 @@ def test_editing_a_field_applies_or_refuses_in_place():
     drive("exp", script)
 
 
+def test_a_setting_with_fixed_choices_is_picked_from_a_list():
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press("2")
+        table = app.query_one("#settings-table")
+        await until(pilot, lambda: "model.activation" in table.keys, what="the settings")
+        table.move_cursor(row=table.keys.index("model.activation"))
+        table.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, EditScreen), what="the editor")
+        picks = app.screen.query_one("#edit-choices")
+        assert [o.id for o in picks.options] == ["linear", "sigmoid", "tanh", "relu",
+                                                 "leaky_relu"]
+        assert picks.highlighted == 1, "the current value is where the cursor starts"
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: not isinstance(app.screen, EditScreen), what="the pick")
+        assert s.run.spec.model.activation == "tanh" and s.run.epoch == 0
+    drive("exp", script)
+
+
 def test_editing_a_weight_continues_from_it():
     async def script(app, pilot):
         s = app.session

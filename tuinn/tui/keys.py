@@ -195,12 +195,14 @@ class KeyActions:
         if isinstance(event.data_table, SettingsTable):
             key = event.row_key.value
             field = next(f for f in self.session.fields() if f.key == key)
-            hint = (f"one of: {', '.join(field.choices)}" if field.choices else
-                    "applies from the next epoch" if field.live else
+            hint = ("applies from the next epoch" if field.live else
                     "applies with new weights (epoch 0)")
+            if field.choices:
+                hint = f"arrows and Enter pick one; {hint}"
             self.push_screen(EditScreen(f"{key}  (now {show_value(field.value)})",
                                         show_value(field.value), hint,
-                                        lambda text: self.session.set_field(key, text)))
+                                        lambda text: self.session.set_field(key, text),
+                                        field.choices))
 
     def on_data_table_cell_selected(self, event):
         if isinstance(event.data_table, WeightsTable):

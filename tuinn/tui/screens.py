@@ -12,34 +12,55 @@ from tuinn import presets
 
 
 class EditScreen(ModalScreen):
-    """Type a new value; `apply(text)` returns '' (done) or the reason it was
-    refused, which is shown in place while the screen stays open."""
+    """Type a new value, or pick one of `choices`; `apply(text)` returns ''
+    (done) or the reason it was refused, which is shown in place while the
+    screen stays open."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
-    def __init__(self, title, value, hint, apply):
+    def __init__(self, title, value, hint, apply, choices=()):
         super().__init__()
         self.title_text, self.value, self.hint, self.apply = title, value, hint, apply
+        self.choices = tuple(choices)
 
     def compose(self):
         with Vertical(id="edit-box"):
             # Text, not markup: names, paths and messages may hold brackets.
             yield Label(Text(self.title_text), id="edit-title")
-            yield Input(value=self.value, id="edit-input")
+            if self.choices:
+                yield OptionList(*[Option(Text(c), id=c) for c in self.choices],
+                                 id="edit-choices")
+            else:
+                yield Input(value=self.value, id="edit-input")
             yield Label(Text(self.hint), id="edit-hint")
             yield Label("", id="edit-error")
             with Horizontal(id="edit-buttons"):
                 yield Button("Apply", id="edit-apply", variant="primary")
                 yield Button("Cancel", id="edit-cancel")
 
+    def on_mount(self):
+        if self.choices:
+            picks = self.query_one(OptionList)
+            if self.value in self.choices:
+                picks.highlighted = self.choices.index(self.value)
+            picks.focus()
+
     def on_input_submitted(self, event):
         self._try(event.value)
 
+    def on_option_list_option_selected(self, event):
+        event.stop()
+        self._try(event.option.id)
+
     def on_button_pressed(self, event):
-        if event.button.id == "edit-apply":
-            self._try(self.query_one(Input).value)
-        else:
+        if event.button.id != "edit-apply":
             self.dismiss(False)
+        elif self.choices:
+            picks = self.query_one(OptionList)
+            if picks.highlighted is not None:
+                self._try(self.choices[picks.highlighted])
+        else:
+            self._try(self.query_one(Input).value)
 
     def _try(self, text):
         error = self.apply(text)
