@@ -1,5 +1,5 @@
 """The presets: each builds, trains and round-trips as a run file, and each shows
-the numbers its source document (shared/seeds/000..004) quotes."""
+the numbers its situation (docs/situations.md) quotes."""
 
 import numpy as np
 import pytest
@@ -48,18 +48,21 @@ def test_preset_loads_trains_and_round_trips_as_a_run_file(name, tmp_path):
     assert np.all(np.isfinite(a.trainer.history["loss"]))
 
 
-def test_004_presets_count_the_bias_unit_as_the_document_does():
+def test_study_presets_count_the_bias_unit_as_the_study_does():
     for name, h in (("exp", 3), ("exp-h2", 2), ("exp-h5", 5), ("exp-h8", 8),
                     ("sinpoly", 8), ("sinpoly-h12", 12)):
         spec = RunSpec.from_preset(name)
-        assert spec.model.hidden_units == h - 1
-        assert f"h={h}" in spec.title and "counts a bias unit" in spec.notes
+        units = h - 1
+        assert spec.model.hidden_units == units
+        assert f", {units} sigmoid unit{'' if units == 1 else 's'}," in spec.title
+        assert f"h = {h}" in spec.notes and "counts a bias unit" in spec.notes
 
 
-# ------------------------------------------------------------------ 000
+# ------------------------------------------------------------------ the ReLU sum question
 
-def test_sum_relu_starts_from_000s_recipe():
-    """000's code: every weight and bias N(0, 2/fan_in), drawn W1, b1, W2, b2."""
+def test_sum_relu_starts_from_the_questions_recipe():
+    """The ReLU sum question's code: every weight and bias N(0, 2/fan_in), drawn W1, b1,
+    W2, b2."""
     rng = np.random.default_rng(13)
     want = [rng.normal(0, np.sqrt(2 / 5), (5, 2)), rng.normal(0, np.sqrt(2 / 5), 2),
             rng.normal(0, 1.0, (2, 1)), rng.normal(0, 1.0, 1)]
@@ -93,7 +96,7 @@ def test_sum_relu_random_learns_the_sum():
     assert np.all(run.net.unit_stats(run.dataset.X)["active"] > 0.3)
 
 
-# ------------------------------------------------------------------ 001
+# ------------------------------------------------------------------ the coverage question
 
 def test_coverage_bad_is_clearly_worse_and_leaves_x_below_minus_3_uncovered():
     good, bad = finished("coverage-good"), finished("coverage-bad")
@@ -110,7 +113,7 @@ def test_coverage_bad_is_clearly_worse_and_leaves_x_below_minus_3_uncovered():
     assert np.mean(np.any(A > 0, axis=1)) > 0.9
 
 
-# ------------------------------------------------------------------ 002
+# ------------------------------------------------------------------ the three-point question
 
 def test_linear_hidden_settles_at_the_least_squares_mse():
     run = finished("linear-hidden")
@@ -132,11 +135,11 @@ def test_sigmoid_hidden_goes_below_the_linear_floor():
     assert mse(run) < 0.0057 / 100
 
 
-# ------------------------------------------------------------------ 003
+# ------------------------------------------------------------------ the scaling questions
 
 def test_body_metrics_saturates_and_scaling_fixes_it():
     raw, scaled = finished("body-metrics"), finished("body-metrics-scaled")
-    floor = 0.01 * 0.25                              # SPEC's saturation rule for sigmoid
+    floor = 0.01 * 0.25      # saturated: under 1 % of the top slope (docs/math.md#unit-health)
     raw_deriv = raw.net.unit_stats(raw.dataset.X)["mean_deriv"]
     scaled_deriv = scaled.net.unit_stats(scaled.dataset.X)["mean_deriv"]
     assert np.sum(raw_deriv < floor) >= 2
@@ -173,11 +176,11 @@ def test_backprop_2_2_2_gives_the_classic_numbers():
     assert run.net.W1[0, 0] == pytest.approx(0.149780716, abs=1e-9)     # w1 after one step
 
 
-# ------------------------------------------------------------------ 004
+# ------------------------------------------------------------------ the hidden-units study
 
 @pytest.mark.parametrize("name,want", [("exp", 0.0068), ("exp-h2", 0.0051), ("exp-h5", 0.0100),
                                        ("exp-h8", 0.0121), ("sinpoly", 1.0156)])
-def test_004_final_test_losses(name, want):
+def test_study_final_test_losses(name, want):
     run = finished(name)
     assert run.status == "done"
     assert round(run.trainer.history["test_loss"][-1], 4) == want
@@ -196,7 +199,7 @@ def test_exp_lr5_diverges_at_epoch_193():
 
 
 def test_exp_lr1_is_stable_then_oscillates():
-    # 004 sees the oscillation start after epoch 755; here the training loss first
+    # The study sees the oscillation start after epoch 755; here the training loss first
     # rises at epoch 750.
     loss = finished("exp-lr1").trainer.history["loss"]
     assert np.all(np.diff(loss[:750]) <= 0), "falls smoothly for 749 epochs"

@@ -1,9 +1,10 @@
-"""Plain numpy implementation of SPEC.md, the reference the C kernel is tested against.
+"""Plain numpy implementation of docs/math.md, the reference the C kernel is tested
+against.
 
-Everything here follows SPEC.md line by line: vectorized numpy over the rows of
-a batch, plain Python loops over epochs and batches, no fused shortcuts.
-Shapes (SPEC "Shapes and forward pass"): X (N,d), Y (N,k), W1 (d,h), b1 (h,),
-W2 (h,k), b2 (k,).
+Everything here follows docs/math.md line by line: vectorized numpy over the rows
+of a batch, plain Python loops over epochs and batches, no fused shortcuts.
+Shapes (docs/math.md#shapes-and-forward-pass): X (N,d), Y (N,k), W1 (d,h),
+b1 (h,), W2 (h,k), b2 (k,).
 """
 
 import numpy as np
@@ -47,7 +48,7 @@ def _logsumexp(s):
 
 
 def hidden_activation(name, z):
-    """g(Z) for the hidden layer (SPEC "Shapes and forward pass")."""
+    """g(Z) for the hidden layer (docs/math.md#shapes-and-forward-pass)."""
     if name == "linear":
         return z.copy()
     if name == "sigmoid":
@@ -94,7 +95,8 @@ def output_activation(name, s):
 def forward(params, X, hidden, output):
     """params: dict with 'W1' (d,h), 'b1' (h,), 'W2' (h,k), 'b2' (k,). Returns (Z, A, S, O).
 
-    Z = X·W1 + b1, A = g(Z), S = A·W2 + b2, O = out(S)  (SPEC "Shapes and forward pass").
+    Z = X·W1 + b1, A = g(Z), S = A·W2 + b2, O = out(S)
+    (docs/math.md#shapes-and-forward-pass).
     """
     Z = X @ params["W1"] + params["b1"]
     A = hidden_activation(hidden, Z)
@@ -104,7 +106,10 @@ def forward(params, X, hidden, output):
 
 
 def _check_pair(output, loss):
-    """cross_entropy needs a sigmoid or softmax output (SPEC "Objective")."""
+    """cross_entropy needs a sigmoid or softmax output.
+
+    See docs/math.md#objective-and-metrics.
+    """
     if loss == "cross_entropy" and output not in ("sigmoid", "softmax"):
         raise ValueError(f"cross_entropy loss needs a sigmoid or softmax output, not {output!r}")
     if loss not in LOSSES:
@@ -112,7 +117,7 @@ def _check_pair(output, loss):
 
 
 def data_loss(S, O, Y, output, loss):
-    """L_data over the B rows of S, O, Y (SPEC "Objective", table)."""
+    """L_data over the B rows of S, O, Y (docs/math.md#objective-and-metrics, table)."""
     _check_pair(output, loss)
     B = Y.shape[0]
     if loss == "squared":
@@ -125,7 +130,7 @@ def data_loss(S, O, Y, output, loss):
 
 
 def data_loss_gradient(S, O, Y, output, loss):
-    """dL_data/dS, shape (B,k) (SPEC "Objective", table)."""
+    """dL_data/dS, shape (B,k) (docs/math.md#objective-and-metrics, table)."""
     _check_pair(output, loss)
     B = Y.shape[0]
     if loss == "cross_entropy":
@@ -142,7 +147,10 @@ def data_loss_gradient(S, O, Y, output, loss):
 
 
 def objective(params, X, Y, hidden, output, loss, l2=0.0) -> float:
-    """SPEC objective: data loss averaged over the rows of X + (l2/2)(sum W1^2 + sum W2^2)."""
+    """Data loss averaged over the rows of X + (l2/2)(sum W1^2 + sum W2^2).
+
+    The objective of docs/math.md#objective-and-metrics.
+    """
     _, _, S, O = forward(params, X, hidden, output)
     penalty = 0.0
     if l2 != 0:  # with l2 = 0 the objective is exactly L_data, even if a W**2 overflows
@@ -154,7 +162,7 @@ def gradients(params, X, Y, hidden, output, loss, l2=0.0) -> dict:
     """dict of 'W1','b1','W2','b2' gradient arrays of objective() over all rows of X.
 
     Backpropagation through S = A·W2 + b2 and Z = X·W1 + b1; the L2 term adds l2*W
-    to the weight gradients only (SPEC "Objective").
+    to the weight gradients only (docs/math.md#objective-and-metrics).
     """
     Z, A, S, O = forward(params, X, hidden, output)
     dS = data_loss_gradient(S, O, Y, output, loss)
@@ -195,7 +203,7 @@ def permutation(state: int, n: int) -> tuple[np.ndarray, int]:
 # ---------------------------------------------------------------- optimizers
 
 def _new_state(optimizer, params):
-    """Zero optimizer state for every parameter array (SPEC "Optimizers")."""
+    """Zero optimizer state for every parameter array (docs/math.md#optimizers)."""
     keys = {"sgd": (), "momentum": ("v",), "nesterov": ("v",),
             "adam": ("m", "s"), "rmsprop": ("s",)}[optimizer]
     return {name: {key: np.zeros_like(params[name]) for key in keys} for name in NAMES}
@@ -235,7 +243,8 @@ def train(params, X, Y, *, hidden, output, loss, epochs, optimizer="sgd", lr=0.1
     'test_loss': list (empty when no test set), 'status': 'done' or 'diverged at epoch e',
     'epochs': number of epochs completed}.
 
-    SPEC "Epochs, batches, history", "Optimizers" and the learning-rate schedules.
+    As docs/math.md#epochs-batches-and-history, docs/math.md#optimizers and
+    docs/math.md#learning-rate-schedules.
     """
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)

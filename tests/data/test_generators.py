@@ -54,7 +54,7 @@ def test_random_generators_are_deterministic_by_seed(name):
     assert not np.array_equal(a.X, c.X)
 
 
-def test_004_standard_data_reproduces_the_known_values():
+def test_study_standard_data_reproduces_the_known_values():
     ds = data.generate("f1")
     assert ds.X.shape == (1000, 1) and ds.X_test.shape == (100, 1)
     np.testing.assert_allclose(ds.X[:3, 0], [0.2746088671237268, -2.3961755206950097,
@@ -74,7 +74,7 @@ def test_004_standard_data_reproduces_the_known_values():
     np.testing.assert_array_equal(data.generate("f1", seed=7).X, ds.X)
 
 
-def test_004_functions_and_non_standard_draws():
+def test_study_functions_and_non_standard_draws():
     for name, f in (("f1", lambda x: np.exp(x / 5)), ("f2", lambda x: np.sin(x) * (25 - x * x))):
         ds = data.generate(name, standard=False, n=300, n_test=30, seed=1)
         assert ds.X.shape == (300, 1) and ds.X_test.shape == (30, 1)
@@ -88,7 +88,7 @@ def test_004_functions_and_non_standard_draws():
     assert "standard" in msg
 
 
-def test_quadratic_of_001():
+def test_quadratic_of_the_coverage_question():
     ds = data.generate("quadratic")
     assert ds.X.shape == (10000, 1) and ds.X_test is None
     x, y = ds.X[:, 0], ds.Y[:, 0]
@@ -171,7 +171,7 @@ def test_spiral_arms_are_rotations_of_playgrounds_first_arm():
                                        atol=1e-12)
 
 
-def test_sums_of_000():
+def test_sums_of_the_relu_sum_question():
     ds = data.generate("sums")
     np.testing.assert_array_equal(ds.X, [[1, 2, 3, 4, 5], [1, 2, 3, 4, 6]])
     np.testing.assert_array_equal(ds.Y, [[15], [16]])
@@ -189,17 +189,17 @@ def test_sums_of_000():
     assert "random" in one_line_error(ConfigError, data.generate, "sums", n=5)
 
 
-def test_three_points_of_002():
+def test_three_points_of_the_three_point_question():
     ds = data.generate("three-points")
     np.testing.assert_array_equal(ds.X[:, 0], [-1, 0, 1])
     np.testing.assert_array_equal(ds.Y[:, 0], [-0.2445248, 0.1232554, 0.1713998])
-    # 002: the least-squares line leaves an mse of 0.0057.
+    # The least-squares line leaves an mse of 0.0057.
     A = np.column_stack([ds.X[:, 0], np.ones(3)])
     coef = np.linalg.lstsq(A, ds.Y[:, 0], rcond=None)[0]
     assert round(float(np.mean((A @ coef - ds.Y[:, 0]) ** 2)), 4) == 0.0057
 
 
-def test_body_metrics_of_003():
+def test_body_metrics_of_the_body_metrics_question():
     ds = data.generate("body-metrics")
     assert ds.task == "binary" and ds.classes == ["female", "male"]
     assert ds.X.shape == (11, 3) and ds.X_test.shape == (2, 3)
@@ -212,7 +212,7 @@ def test_body_metrics_of_003():
     assert data.decode_labels(ds, ds.Y_test) == ["female", "male"]
 
 
-def test_truth_tables_and_rules_of_003():
+def test_truth_tables_and_rules_of_the_scaling_questions():
     expected = {"or": [0, 1, 1, 1], "and": [0, 0, 0, 1], "xor-table": [0, 1, 1, 0]}
     for name, ys in expected.items():
         ds = data.generate(name)

@@ -262,3 +262,15 @@ def test_diagnose_imports_no_textual():
     code = "import sys, tuinn.diagnose, tuinn.runs; sys.exit('textual' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("preset,lr,epochs", [("sum-relu-random", 0.05, 1000),
+                                              ("sinpoly", 1e10, 100)])
+def test_a_loss_that_grows_astronomically_is_diagnosed_not_a_crash(preset, lr, epochs):
+    spec = RunSpec.from_preset(preset)
+    spec.train.lr, spec.train.epochs = lr, epochs
+    run = Run(spec)
+    run.train()
+    findings = run.diagnose()
+    assert any(f.code in ("diverged", "exploding") for f in findings), findings
+    assert all(f.message and f.advice for f in findings)

@@ -140,7 +140,7 @@ def test_history_files_read_back_the_same_doubles(tmp_path, with_test):
     lines = (tmp_path / "h.csv").read_text().splitlines()
     assert lines[0] == "epoch,loss,test_loss" and len(lines) == 1 + len(loss)
     first = lines[1].split(",")
-    assert first[:2] == ["0", "0"] and (float(first[2]) == test[0] if with_test else not first[2])
+    assert first[:2] == ["0", "0.0"] and (float(first[2]) == test[0] if with_test else not first[2])
     back_loss, back_test = store.read_history(tmp_path / "h.csv")
     np.testing.assert_array_equal(back_loss, loss)
     np.testing.assert_array_equal(back_test, test)
@@ -151,7 +151,7 @@ def test_history_files_read_back_the_same_doubles(tmp_path, with_test):
 def test_a_history_with_missing_test_losses_reads_back_too(tmp_path):
     loss, test = np.array([3.0, 2.0, 1.0]), np.array([np.nan, 2.5, 1.5])
     store.write_history(tmp_path / "h.csv", loss, test)
-    assert (tmp_path / "h.csv").read_text().splitlines()[1] == "0,3,nan"
+    assert (tmp_path / "h.csv").read_text().splitlines()[1] == "0,3.0,nan"
     back_loss, back_test = store.read_history(tmp_path / "h.csv")
     np.testing.assert_array_equal(back_loss, loss)
     np.testing.assert_array_equal(back_test, test)

@@ -111,13 +111,15 @@ class PseudoTerminal:
         os.write(self.master, key.encode())
 
     def close(self):
-        """Quit with q; returns the exit code (killed after 10 s)."""
+        """Quit with q; returns the exit code (killed after 10 s).  What the app
+        draws meanwhile is read: unread, a full terminal would block its exit."""
         self.press("q")
-        try:
-            code = self.process.wait(10)
-        except subprocess.TimeoutExpired:
+        end = time.perf_counter() + 10
+        while self.process.poll() is None and time.perf_counter() < end:
+            self.read(0.05)
+        if self.process.poll() is None:
             self.process.kill()
-            code = self.process.wait()
+        code = self.process.wait()
         os.close(self.master)
         return code
 

@@ -93,31 +93,32 @@ def _regression(name, x, y, x_test=None, y_test=None, description="", **names):
                    **names)
 
 
-# --- 004: f1, f2
+# --- the hidden-units study: f1, f2
+# docs/situations.md#learning-rates-that-converge-oscillate-and-diverge-and-how-many-units-are-enough
 
-STANDARD_SEED_004 = 222337497072607291153223098371913928704
+STUDY_DATA_SEED = 222337497072607291153223098371913928704
 
-FUNCTIONS_004 = {
+STUDY_FUNCTIONS = {
     "f1": lambda x: np.exp(x / 5.0),
     "f2": lambda x: np.sin(x) * (25.0 - x * x),
 }
-_FORMULA_004 = {"f1": "exp(x/5)", "f2": "sin(x)*(25 - x^2)"}
+STUDY_FORMULAS = {"f1": "exp(x/5)", "f2": "sin(x)*(25 - x^2)"}
 
 
-def _function_004(gen, n, n_test, seed, standard):
+def _study_function(gen, n, n_test, seed, standard):
     standard = _bool(gen, "standard", standard)
     n = _int(gen, "n", n, 1)
     n_test = _int(gen, "n_test", n_test, 0)
     seed = _seed(gen, seed)
-    f = FUNCTIONS_004[gen]
+    f = STUDY_FUNCTIONS[gen]
     if standard:
         if (n, n_test) != (1000, 100):
-            raise ConfigError(f"{gen}: the standard data of 004 has n=1000 and n_test=100; "
-                              "set standard=false for other sizes")
-        rng = np.random.default_rng(STANDARD_SEED_004)
+            raise ConfigError(f"{gen}: the hidden-units study's standard data has n=1000 "
+                              "and n_test=100; set standard=false for other sizes")
+        rng = np.random.default_rng(STUDY_DATA_SEED)
         x = (rng.random(1000) - 0.5) * 10
         x_test = (rng.random(100) - 0.5) * 10
-        how = "the standard data of 004"
+        how = "the hidden-units study's standard data"
     else:
         rng = np.random.default_rng(seed)
         x = rng.uniform(-5.0, 5.0, n)
@@ -125,43 +126,44 @@ def _function_004(gen, n, n_test, seed, standard):
         how = f"x uniform on [-5, 5], seed {seed}"
     x_test = x_test if x_test.size else None
     return _regression(gen, x, f(x), x_test, None if x_test is None else f(x_test),
-                       f"{gen}(x) = {_FORMULA_004[gen]} of 004, {how}",
+                       f"{gen}(x) = {STUDY_FORMULAS[gen]}, {how}",
                        feature_names=["x"], target_names=["y"])
 
 
 @_generator("f1")
 def f1(n=1000, n_test=100, seed=0, standard=True):
-    """f1(x) = exp(x/5) on [-5, 5] (004, section 2.1): n training and n_test test rows.
+    """f1(x) = exp(x/5) on [-5, 5] (the hidden-units study): n training and n_test test rows.
 
-    standard=True (the default) gives 004's standard data set exactly: from
+    standard=True (the default) gives the study's standard data set exactly: from
     default_rng(222337497072607291153223098371913928704), x_train =
     (random(1000) - 0.5) * 10, then x_test = (random(100) - 0.5) * 10; seed is
     ignored, and n / n_test other than 1000 / 100 are an error.
     standard=False draws n then n_test values of x uniformly on [-5, 5) from
     default_rng(seed).  n_test=0 gives no test set.
     """
-    return _function_004("f1", n, n_test, seed, standard)
+    return _study_function("f1", n, n_test, seed, standard)
 
 
 @_generator("f2")
 def f2(n=1000, n_test=100, seed=0, standard=True):
-    """f2(x) = sin(x) * (25 - x^2) on [-5, 5] (004, section 2.1), as f1.
+    """f2(x) = sin(x) * (25 - x^2) on [-5, 5] (the hidden-units study), as f1.
 
-    standard=True (the default): 004's standard data, x as for f1 (the same
+    standard=True (the default): the study's standard data, x as for f1 (the same
     x values); standard=False: x uniform on [-5, 5) from default_rng(seed).
     """
-    return _function_004("f2", n, n_test, seed, standard)
+    return _study_function("f2", n, n_test, seed, standard)
 
 
-# --- 001: noisy quadratic; xsinx
+# --- the coverage question: noisy quadratic; xsinx
+# docs/situations.md#an-initialization-that-leaves-a-region-uncovered
 
 @_generator("quadratic")
 def quadratic(n=10000, noise=1.0, test_ratio=0.0, seed=0):
-    """y = x^2 - 10 + e, x uniform on [-10, 10], e ~ N(0, noise^2) (001: 10,000 points, noise 1).
+    """y = x^2 - 10 + e, x uniform on [-10, 10], e ~ N(0, noise^2): the coverage question.
 
-    001 does not say how x is sampled; it is uniform here.  Draws x then e from
-    default_rng(seed); test_ratio > 0 splits off a shuffled test set from the
-    same generator.
+    The coverage question uses 10,000 points and noise 1 and does not say how x
+    is sampled; it is uniform here.  Draws x then e from default_rng(seed);
+    test_ratio > 0 splits off a shuffled test set from the same generator.
     """
     gen = "quadratic"
     n = _int(gen, "n", n, 1)
@@ -171,13 +173,13 @@ def quadratic(n=10000, noise=1.0, test_ratio=0.0, seed=0):
     x = rng.uniform(-10.0, 10.0, n)
     y = x * x - 10.0 + rng.normal(0.0, 1.0, n) * noise
     ds = _regression(gen, x, y, description=f"y = x^2 - 10 + N(0, {noise:g}^2), x uniform on "
-                     "[-10, 10] (001)", feature_names=["x"], target_names=["y"])
+                     "[-10, 10] (the coverage question)", feature_names=["x"], target_names=["y"])
     return split_rows(ds, test_ratio, rng) if test_ratio else ds
 
 
 @_generator("xsinx")
 def xsinx(n=1000, noise=0.0, test_ratio=0.2, seed=0):
-    """y = x * sin(x) + N(0, noise^2), x uniform on [-10, 10] (no source document).
+    """y = x * sin(x) + N(0, noise^2), x uniform on [-10, 10] (from none of the situations).
 
     Draws x then the noise from default_rng(seed), then splits off a shuffled
     test set of round(n * test_ratio) rows.
@@ -252,7 +254,7 @@ def xor(n=500, noise=0.0, test_ratio=0.5, seed=0):
 
     x, y uniform on [-5, 5) pushed 0.3 away from the axes; noise moves the
     point used for the label by uniform(-5, 5) * noise/100 per axis.  (The
-    four-row XOR truth table of 003 is "xor-table".)
+    four-row XOR truth table of the truth-table question is "xor-table".)
     """
     gen = "xor"
     n, noise, test_ratio, rng = _playground(gen, n, noise, test_ratio, seed)
@@ -342,9 +344,10 @@ for _fn in (circle, xor, gauss, spiral, plane):
     _fn.__doc__ += _PLAYGROUND_DOC
 
 
-# --- 000: sums of five inputs
+# --- the ReLU sum question: sums of five inputs
+# docs/situations.md#a-relu-net-that-learns-a-constant
 
-SUMS_000 = {
+SUMS = {
     # variant: (rows, targets, test rows, test targets)
     "positive": ([[1, 2, 3, 4, 5], [1, 2, 3, 4, 6]], [15, 16], None, None),
     "negated": ([[1, 2, 3, 4, 5], [-1, -2, -3, -4, -6]], [15, -16],
@@ -354,15 +357,16 @@ SUMS_000 = {
 
 @_generator("sums")
 def sums(variant="positive", n=1000, test_ratio=0.0, seed=0):
-    """The 5-input sum data of 000: the target is the sum of the inputs.
+    """The 5-input sum data of the ReLU sum question: the target is the sum of the inputs.
 
-    variant "positive": [1,2,3,4,5] -> 15 and [1,2,3,4,6] -> 16 (the first
-    training set of 000).  "negated": [1,2,3,4,5] -> 15 and
+    variant "positive": [1,2,3,4,5] -> 15 and [1,2,3,4,6] -> 16 (the question's
+    first training set).  "negated": [1,2,3,4,5] -> 15 and
     [-1,-2,-3,-4,-6] -> -16 (the second), with [1,2,3,4,6] -> 16 as the test
-    row (000 reports the net still answers 15 there).  "random": n rows of 5
-    inputs uniform on [-10, 10) from default_rng(seed) (000's "1000 random
-    inputs"; it does not say how they were drawn), test_ratio splits off a
-    test set.  n, test_ratio and seed apply to "random" only.
+    row (the question reports the net still answers 15 there).  "random": n
+    rows of 5 inputs uniform on [-10, 10) from default_rng(seed) (the
+    question's "1000 random inputs"; it does not say how they were drawn),
+    test_ratio splits off a test set.  n, test_ratio and seed apply to
+    "random" only.
     """
     gen = "sums"
     variant = _choice(gen, "variant", variant, ("positive", "negated", "random"))
@@ -373,35 +377,40 @@ def sums(variant="positive", n=1000, test_ratio=0.0, seed=0):
     if variant != "random":
         if n != 1000 or test_ratio:
             raise ConfigError(f"{gen}: n and test_ratio apply to variant 'random' only")
-        X, y, Xt, yt = SUMS_000[variant]
-        return _regression(gen, X, y, Xt, yt, f"sums of 000, {variant} variant", **names)
+        X, y, Xt, yt = SUMS[variant]
+        return _regression(gen, X, y, Xt, yt, f"sums of five inputs, {variant} variant", **names)
     rng = np.random.default_rng(seed)
     X = rng.uniform(-10.0, 10.0, (n, 5))
-    ds = _regression(gen, X, X.sum(axis=1), description="sums of 000, random inputs on "
+    ds = _regression(gen, X, X.sum(axis=1), description="sums of five inputs, random inputs on "
                      "[-10, 10]", **names)
     return split_rows(ds, test_ratio, rng) if test_ratio else ds
 
 
-# --- 002: three points
+# --- the three-point question
+# docs/situations.md#a-linear-hidden-layer-stuck-at-the-least-squares-line
 
-THREE_POINTS_002 = ([-1.0, 0.0, 1.0], [-0.2445248, 0.1232554, 0.1713998])
+THREE_POINTS = ([-1.0, 0.0, 1.0], [-0.2445248, 0.1232554, 0.1713998])
 
 
 @_generator("three-points")
 def three_points(seed=0):
-    """The three points of 002: x = -1, 0, 1 -> y = -0.2445248, 0.1232554, 0.1713998.
+    """The three points of the three-point question: x = -1, 0, 1 -> y = -0.2445248,
+    0.1232554, 0.1713998.
 
-    A linear model's best mse on them is 0.0057 (002).  seed is ignored.
+    A linear model's best mse on them is 0.0057 (the least-squares line).  seed is
+    ignored.
     """
     _seed("three-points", seed)
-    x, y = THREE_POINTS_002
-    return _regression("three-points", x, y, description="the three points of 002",
+    x, y = THREE_POINTS
+    return _regression("three-points", x, y,
+                       description="the three points of the three-point question",
                        feature_names=["x"], target_names=["y"])
 
 
-# --- 003: body metrics, truth tables, linear rule, 2-2-2 backprop sample
+# --- the scaling questions: body metrics, truth tables, linear rule, 2-2-2 backprop sample
+# docs/situations.md#unscaled-inputs-saturated-units-and-the-loss-on-a-sigmoid
 
-BODY_METRICS_003 = {
+BODY_METRICS = {
     "X": [[181, 80, 44], [177, 70, 43], [160, 60, 38], [154, 54, 37], [166, 65, 40],
           [190, 90, 47], [175, 64, 39], [177, 70, 40], [159, 55, 37], [171, 75, 42],
           [181, 85, 43]],
@@ -414,66 +423,76 @@ BODY_METRICS_003 = {
 
 @_generator("body-metrics")
 def body_metrics(seed=0):
-    """Height, weight and shoe size labeled 'male' / 'female' (003, the MLPClassifier question).
+    """Height, weight and shoe size labeled 'male' / 'female' (the body-metrics question).
 
     11 training rows; the question's two prediction rows [179, 69, 40] ->
     'female' and [175, 72, 45] -> 'male' are the test set.  Binary, classes
     ['female', 'male'] (the column is 1 for 'male').  seed is ignored.
     """
     _seed("body-metrics", seed)
-    d = BODY_METRICS_003
+    d = BODY_METRICS
     Y, classes, task, target_names = encode_labels(d["y"], "sex")
     Y_test = np.array([[float(classes.index(v) == 1)] for v in d["y_test"]])
     return Dataset(X=d["X"], Y=Y, X_test=d["X_test"], Y_test=Y_test, classes=classes,
                    task=task, name="body-metrics", target_names=target_names,
                    feature_names=["height", "weight", "shoe_size"],
-                   description="body metrics of 003 (height, weight, shoe size -> sex)")
+                   description="body metrics (height, weight, shoe size -> sex)")
 
 
-TRUTH_TABLES_003 = {
-    # rows in the order 003 lists them
-    "or": ([[0, 0], [1, 0], [0, 1], [1, 1]], [0, 1, 1, 1]),       # "0 0 0 / 1 0 1 / 0 1 1 / 1 1 1"
-    "and": ([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 0, 0, 1]),      # the Java delta-rule samples
-    "xor-table": ([[0, 0], [1, 0], [0, 1], [1, 1]], [0, 1, 1, 0]),  # 003's corrected data
+TRUTH_TABLES = {
+    # rows in the order the questions list them; "or" is the data file the
+    # truth-table question posted ("0 0 0 / 1 0 1 / 0 1 1 / 1 1 1"), "xor-table"
+    # what its log shows it training, "and" the AND question's delta-rule samples
+    "or": ([[0, 0], [1, 0], [0, 1], [1, 1]], [0, 1, 1, 1]),
+    "and": ([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 0, 0, 1]),
+    "xor-table": ([[0, 0], [1, 0], [0, 1], [1, 1]], [0, 1, 1, 0]),
 }
 
 
 def _truth_table(gen, seed):
     _seed(gen, seed)
-    X, y = TRUTH_TABLES_003[gen]
+    X, y = TRUTH_TABLES[gen]
     op = gen.split("-")[0].upper()
     return Dataset(X=X, Y=np.array(y, dtype=np.float64)[:, None], classes=[0, 1],
                    task="binary", name=gen, feature_names=["x1", "x2"], target_names=["y"],
-                   description=f"{op} truth table (003)")
+                   description=f"{op} truth table")
 
 
 @_generator("or")
 def or_table(seed=0):
-    """OR truth table of 003 (rows 00, 10, 01, 11 -> 0, 1, 1, 1); binary, seed ignored."""
+    """OR truth table of the truth-table question (rows 00, 10, 01, 11 -> 0, 1, 1, 1).
+
+    Binary; seed is ignored.
+    """
     return _truth_table("or", seed)
 
 
 @_generator("and")
 def and_table(seed=0):
-    """AND truth table of 003 (rows 00, 01, 10, 11 -> 0, 0, 0, 1); binary, seed ignored."""
+    """AND truth table of the AND question (rows 00, 01, 10, 11 -> 0, 0, 0, 1).
+
+    Binary; seed is ignored.
+    """
     return _truth_table("and", seed)
 
 
 @_generator("xor-table")
 def xor_table(seed=0):
-    """XOR truth table of 003 (rows 00, 10, 01, 11 -> 0, 1, 1, 0); binary, seed ignored.
+    """XOR truth table of the truth-table question (rows 00, 10, 01, 11 -> 0, 1, 1, 0).
 
-    Named "xor-table" because "xor" is TensorFlow Playground's 2-D XOR set.
+    Binary; seed is ignored.  Named "xor-table" because "xor" is TensorFlow
+    Playground's 2-D XOR set.
     """
     return _truth_table("xor-table", seed)
 
 
 @_generator("linear-rule")
 def linear_rule(divisor=10.0, scaled_inputs=False, seed=0):
-    """Inputs 1..9 -> (1.2 x + 1) / divisor (003, the 1-1-1 Java network).
+    """Inputs 1..9 -> (1.2 x + 1) / divisor (the linear-rule question's 1-1-1 network).
 
-    003 tries divisor 10 and 100; scaled_inputs=True feeds x / 10 (0.1..0.9)
-    as the input with the same targets (003's "Edit2").  seed is ignored.
+    The question tries divisor 10 and 100; scaled_inputs=True feeds x / 10
+    (0.1..0.9) as the input with the same targets (the question's second edit).
+    seed is ignored.
     """
     gen = "linear-rule"
     divisor = _float(gen, "divisor", divisor, 1e-12, 1e12)
@@ -481,20 +500,20 @@ def linear_rule(divisor=10.0, scaled_inputs=False, seed=0):
     _seed(gen, seed)
     x = np.arange(1.0, 10.0)
     return _regression(gen, x / 10.0 if scaled else x, (x * 1.2 + 1.0) / divisor,
-                       description=f"x = 1..9 -> (1.2 x + 1) / {divisor:g} (003)"
+                       description=f"x = 1..9 -> (1.2 x + 1) / {divisor:g}"
                        + (", inputs divided by 10" if scaled else ""),
                        feature_names=["x"], target_names=["y"])
 
 
 @_generator("backprop-2-2-2")
 def backprop_2_2_2(seed=0):
-    """The classic 2-2-2 backpropagation sample (003): inputs (0.05, 0.10) -> (0.01, 0.99).
+    """The classic 2-2-2 backpropagation example: inputs (0.05, 0.10) -> (0.01, 0.99).
 
-    One row, two targets, regression (003 trains it with sigmoid outputs and
+    One row, two targets, regression (the example trains it with sigmoid outputs and
     squared error from W1 = [[.15, .25], [.20, .30]], b1 = .35, W2 = [[.40, .50],
     [.45, .55]], b2 = .60).  seed is ignored.
     """
     _seed("backprop-2-2-2", seed)
     return _regression("backprop-2-2-2", [[0.05, 0.10]], [[0.01, 0.99]],
-                       description="the 2-2-2 backpropagation example (003)",
+                       description="the 2-2-2 backpropagation example",
                        feature_names=["i1", "i2"], target_names=["o1", "o2"])

@@ -210,7 +210,11 @@ def _interval(a, c, lo, hi):
 # ---------------------------------------------------------------- the loss history
 
 def _step_advice(lr, factor):
-    nice = next(f for f in (2, 5, 10, 20, 50, 100, 1000, 10 ** 6) if f >= factor)
+    """A round divisor of the rate at least `factor` (the loss's growth, which
+    may be astronomic or inf after an overflow)."""
+    factor = min(factor, 1e12) if math.isfinite(factor) else 1e12
+    nice = next((f for f in (2, 5, 10, 20, 50, 100, 1000) if f >= factor),
+                10 ** math.ceil(math.log10(factor)))
     return nice, f"Divide the learning rate by {nice} (to {_g(lr / nice)}) and start again (r)."
 
 

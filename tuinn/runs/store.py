@@ -75,16 +75,18 @@ def load(run_class, folder):
 
 
 def write_history(path, loss, test_loss):
-    """A loss history as CSV: epoch, loss, test_loss (empty without a test set),
-    each loss in %.17g, which reads back as the same double."""
-    loss = np.asarray(loss, dtype=np.float64)
-    epochs = np.arange(len(loss), dtype=np.float64)
+    """A loss history as CSV: epoch, loss, test_loss (empty without a test set).
+    Each loss is Python's repr, the shortest text that reads back as the same
+    double; a million epochs take about a second."""
+    loss = np.asarray(loss, dtype=np.float64).tolist()
+    if len(test_loss):
+        rows = map("{},{!r},{!r}\n".format, range(len(loss)), loss,
+                   np.asarray(test_loss, dtype=np.float64).tolist())
+    else:
+        rows = map("{},{!r},\n".format, range(len(loss)), loss)
     with open(path, "w") as f:
         f.write("epoch,loss,test_loss\n")
-        if len(test_loss):
-            np.savetxt(f, np.column_stack([epochs, loss, test_loss]), fmt="%d,%.17g,%.17g")
-        elif len(loss):
-            np.savetxt(f, np.column_stack([epochs, loss]), fmt="%d,%.17g,")
+        f.write("".join(rows))
 
 
 def read_history(path):

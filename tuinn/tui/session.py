@@ -30,11 +30,37 @@ def default_speed(epochs):
     return next((s for s in SPEEDS if s is not None and s >= want), None)
 
 
+class Trajectory:
+    """The weights recorded after each chunk, for the Weights tab's chart: up to
+    POINTS of them, the older half thinned when full, so that a long run keeps
+    its whole span."""
+
+    POINTS = 4000
+
+    def __init__(self, theta):
+        self.epochs, self.thetas = [0], [theta.copy()]
+
+    @property
+    def last_epoch(self):
+        return self.epochs[-1]
+
+    def record(self, epoch, theta):
+        self.epochs.append(epoch)
+        self.thetas.append(theta.copy())
+        if len(self.epochs) > self.POINTS:
+            half = len(self.epochs) // 2
+            self.epochs[:half] = self.epochs[:half:2]
+            self.thetas[:half] = self.thetas[:half:2]
+
+    def copy(self):
+        """(epochs, theta rows) as new lists: each row is a copy no one changes,
+        so the arrays can be built outside the lock."""
+        return list(self.epochs), list(self.thetas)
+
+
 class Session(SettingsPanel):
     """A Run with its pace, its pinned curves and its weight trajectory; its
     settings as the Settings tab edits them come from SettingsPanel."""
-
-    TRAJECTORY_POINTS = 4000
 
     def __init__(self, spec, paused=False, source=None):
         self.lock = UiFirstLock()
@@ -55,8 +81,7 @@ class Session(SettingsPanel):
         self.kernel_eps = 0.0          # epochs per second of the kernel calls: sizes the chunks
         self.progress_eps = 0.0        # epochs per second the run advances: what the screen shows
         self.tracked = list(range(min(run.net.theta.size, 6)))
-        self._traj_epochs = [0]
-        self._traj_theta = [run.net.theta.copy()]
+        self.weights_over_time = Trajectory(run.net.theta)
         self.version += 1
 
     @property
@@ -118,7 +143,7 @@ class Session(SettingsPanel):
         start = time.perf_counter()
         status = self.run.train(epochs)
         seconds = time.perf_counter() - start
-        done = self.run.epoch - self._traj_epochs[-1]
+        done = self.run.epoch - self.weights_over_time.last_epoch
         if done and seconds > 0:
             rate = done / seconds
             self.kernel_eps = rate if not self.kernel_eps else 0.7 * self.kernel_eps + 0.3 * rate
@@ -126,20 +151,11 @@ class Session(SettingsPanel):
         if start + seconds - mark_time >= 0.5:
             self.progress_eps = (self.run.epoch - mark_epoch) / (start + seconds - mark_time)
             self._progress_mark = (start + seconds, self.run.epoch)
-        self._record_trajectory()
+        self.weights_over_time.record(self.run.epoch, self.run.net.theta)
         if status.startswith("diverged"):
             self.paused = True
             self.notice = f"{status}: the last finite weights are kept; lower the rate (-)"
         self.version += 1
-
-    def _record_trajectory(self):
-        self._traj_epochs.append(self.run.epoch)
-        self._traj_theta.append(self.run.net.theta.copy())
-        if len(self._traj_epochs) > self.TRAJECTORY_POINTS:
-            # Thin the older half so a long run keeps its whole span.
-            half = len(self._traj_epochs) // 2
-            self._traj_epochs[:half] = self._traj_epochs[:half:2]
-            self._traj_theta[:half] = self._traj_theta[:half:2]
 
     # ------------------------------------------------------------ keys
 
@@ -243,7 +259,7 @@ class Session(SettingsPanel):
             self.run.trainer.restore_best()
             if self.run.status.startswith("diverged"):
                 self.run.trainer.status = "done"
-            self._record_trajectory()
+            self.weights_over_time.record(self.run.epoch, self.run.net.theta)
             self.touch(f"restored the best weights: epoch {best[0]}, loss {best[1]:.6g}")
             return ""
 
@@ -259,7 +275,7 @@ class Session(SettingsPanel):
             array = self.run.net.weights()[name]
             array[index] = value
             self.run.net.set_weights(**{name: array})
-            self._record_trajectory()
+            self.weights_over_time.record(self.run.epoch, self.run.net.theta)
             self.touch(f"{name}{list(index)} = {value:g}; training continues from it")
             return ""
 
@@ -313,7 +329,7 @@ class Session(SettingsPanel):
         """(epochs, theta rows) of the recorded weights, as lists: each row is a
         copy no one changes, so the arrays can be built outside the lock."""
         with self.lock:
-            return list(self._traj_epochs), list(self._traj_theta)
+            return self.weights_over_time.copy()
 
     def toggle_tracked(self, flat_index):
         with self.lock:
