@@ -48,6 +48,17 @@ def shown(widget):
     return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
 
 
+async def edit_setting(app, pilot, key):
+    """Open the editor of setting `key` as a person would: tab 2, cursor, Enter."""
+    await pilot.press("2")
+    table = app.query_one("#settings-table")
+    await until(pilot, lambda: key in table.keys, what="the settings")
+    table.move_cursor(row=table.keys.index(key))
+    table.focus()
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, EditScreen), what="the editor")
+
+
 def test_plus_doubles_and_minus_halves_the_rate():
     async def script(app, pilot):
         await pilot.press("plus")
@@ -124,13 +135,7 @@ def test_a_and_m_cycle_activation_and_optimizer():
 def test_editing_a_field_applies_or_refuses_in_place():
     async def script(app, pilot):
         s = app.session
-        await pilot.press("2")
-        table = app.query_one("#settings-table")
-        await until(pilot, lambda: "train.lr" in table.keys, what="the settings")
-        table.move_cursor(row=table.keys.index("train.lr"))
-        table.focus()
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, EditScreen), what="the editor")
+        await edit_setting(app, pilot, "train.lr")
         edit = app.screen.query_one("#edit-input")
         edit.value = "-3"
         await pilot.press("enter")
@@ -148,13 +153,7 @@ def test_editing_a_field_applies_or_refuses_in_place():
 def test_a_setting_with_fixed_choices_is_picked_from_a_list():
     async def script(app, pilot):
         s = app.session
-        await pilot.press("2")
-        table = app.query_one("#settings-table")
-        await until(pilot, lambda: "model.activation" in table.keys, what="the settings")
-        table.move_cursor(row=table.keys.index("model.activation"))
-        table.focus()
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, EditScreen), what="the editor")
+        await edit_setting(app, pilot, "model.activation")
         picks = app.screen.query_one("#edit-choices")
         assert [o.id for o in picks.options] == ["linear", "sigmoid", "tanh", "relu",
                                                  "leaky_relu"]
