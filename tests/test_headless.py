@@ -157,3 +157,42 @@ def test_headless_imports_no_textual():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=ELSEWHERE, env={**os.environ})
     assert done.returncode == 0, done.stderr
+
+
+def test_a_save_onto_a_users_folder_is_refused_before_training(tmp_path):
+    folder = tmp_path / "u"
+    folder.mkdir()
+    (folder / "t.tex").write_text("thesis")
+    done = tuinn("train", "--preset", "exp", "--epochs", "10", "--save", str(folder))
+    assert done.returncode == 2 and "is a folder that is not a tuinn run" in done.stderr
+    assert "epoch" not in done.stderr, "refused before any training"
+    assert [p.name for p in folder.iterdir()] == ["t.tex"]
+
+
+def test_a_save_that_fails_after_training_keeps_the_run(tmp_path, monkeypatch, capsys):
+    from tuinn import headless
+    from tuinn.runs import store
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    real_save = store.save
+
+    def full_disk(run, folder, history_csv=True):
+        if "rescued" not in str(folder):
+            raise OSError(28, "No space left on device")
+        return real_save(run, folder, history_csv)
+
+    monkeypatch.setattr(store, "save", full_disk)
+    run = Run(RunSpec.from_preset("exp"))
+    code = headless.train(run, 20, save=tmp_path / "r", quiet=True)
+    err = capsys.readouterr().err
+    assert code == 2 and "No space left on device" in err and "it is kept in" in err
+    kept = next((tmp_path / "state" / "tuinn" / "runs").iterdir())
+    assert Run.load(kept).epoch == 20
+
+
+def test_a_history_that_cannot_be_written_is_one_line_and_the_run_is_saved(tmp_path):
+    done = tuinn("train", "--preset", "exp", "--epochs", "10", "--save", str(tmp_path / "r"),
+                 "--history", str(tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "could not write the history" in done.stderr
+    assert Run.load(tmp_path / "r").epoch == 10

@@ -116,8 +116,17 @@ def _app(args):
 
 def _train(args):
     from tuinn import headless
-    from tuinn.runs import Run
+    from tuinn.runs import Run, store
 
+    # Before training: a save that would overwrite what is not a tuinn run is
+    # refused now, not after an hour of training.
+    for folder in (args.resume, args.save):
+        if folder:
+            note = store.recover(folder)
+            if note:
+                print(f"tuinn: {note}", file=sys.stderr)
+    if args.save:
+        store.check_target(args.save)
     if args.resume:
         run = Run.load(args.resume)
         changes = options.given(args)

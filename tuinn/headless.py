@@ -16,8 +16,9 @@ import time
 import numpy as np
 
 from tuinn import data as datasets
-from tuinn.errors import ConfigError, DataError
+from tuinn.errors import ConfigError, DataError, TuinnError
 from tuinn.runs import Run
+from tuinn.runs.paths import saved_runs_dir
 from tuinn.runs.store import write_history
 
 CHUNK_SECONDS = 0.2
@@ -158,11 +159,15 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
     if code == EXIT_DONE and run.status.startswith("diverged"):
         code = EXIT_DIVERGED
     if save:
-        folder = run.save(save)
-        print(f"tuinn: saved the run to {folder}", file=sys.stderr)
+        code = _save_or_rescue(run, save, code)
     if history:
         losses = run.trainer.history
-        write_history(history, losses["loss"], losses["test_loss"])
+        try:
+            write_history(history, losses["loss"], losses["test_loss"])
+        except OSError as exc:
+            print(f"tuinn: could not write the history to {history}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            code = code or EXIT_BAD_INPUT
     doc = summary(run, seconds, run.epoch - start_epoch)
     doc["exit_code"] = code
     print(json.dumps(json_ready(doc), indent=2) if as_json else format_summary(doc),
@@ -170,6 +175,27 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
     if code == EXIT_INTERRUPTED:
         print("tuinn: interrupted", file=sys.stderr)
     return code
+
+
+def _save_or_rescue(run, folder, code):
+    """Save the trained run to `folder`; when that fails, keep it in the state
+    folder instead and say where.  Returns the exit code."""
+    try:
+        saved = run.save(folder)
+        print(f"tuinn: saved the run to {saved}", file=sys.stderr)
+        return code
+    except (OSError, TuinnError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        try:
+            kept = run.save(saved_runs_dir() / f"rescued-{run.spec.name}-{stamp}")
+        except (OSError, TuinnError) as again:
+            print(f"tuinn: could not save the run to {folder} ({reason}), nor to the state "
+                  f"folder ({again}); it is lost", file=sys.stderr)
+            return code or EXIT_BAD_INPUT
+        print(f"tuinn: could not save the run to {folder} ({reason}); it is kept in {kept} "
+              f"(tuinn train --resume {kept})", file=sys.stderr)
+        return code or EXIT_BAD_INPUT
 
 
 def check_resume(changes, args, run):

@@ -189,3 +189,74 @@ def test_history_rows_read_back_as_the_same_doubles(tmp_path_factory, values, wi
     back_loss, back_test = store.read_history(path)
     np.testing.assert_array_equal(back_loss, loss)
     np.testing.assert_array_equal(back_test, test)
+
+
+# ------------------------------------------------------------------ saves that destroy nothing
+
+def test_a_save_never_replaces_what_is_not_a_tuinn_run(tmp_path):
+    run = one_long_run(RunSpec.from_preset("exp"), 5)
+    folder = tmp_path / "thesis"
+    folder.mkdir()
+    (folder / "t.tex").write_text("my thesis")
+    (tmp_path / "notes.txt").write_text("mine")
+    for target, what in ((folder, "a folder that is not a tuinn run"),
+                         (tmp_path / "notes.txt", "a file")):
+        with pytest.raises(ConfigError, match=f"is {what}; save to a new folder"):
+            run.save(target)
+    assert (folder / "t.tex").read_text() == "my thesis"
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "thesis"]
+
+
+def test_a_save_over_an_earlier_save_leaves_nothing_behind(tmp_path):
+    run = one_long_run(RunSpec.from_preset("exp"), 5)
+    run.save(tmp_path / "r")
+    run.train(5)
+    run.save(tmp_path / "r")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+    assert Run.load(tmp_path / "r").epoch == 10
+
+
+def test_a_save_into_the_current_folder_when_it_is_a_run(tmp_path, monkeypatch):
+    run = one_long_run(RunSpec.from_preset("exp"), 5)
+    run.save(tmp_path / "r")
+    monkeypatch.chdir(tmp_path / "r")
+    run.train(5)
+    run.save(".")
+    assert Run.load(tmp_path / "r").epoch == 10
+
+
+def test_a_save_cut_between_its_two_renames_is_put_back(tmp_path):
+    run = one_long_run(RunSpec.from_preset("exp"), 5)
+    run.save(tmp_path / "r")
+    # What a kill right after the first rename leaves: only the old save, hidden.
+    (tmp_path / "r").rename(tmp_path / ".r.old")
+    (tmp_path / ".r.tmp-abc").mkdir()
+    assert "put back" in store.recover(tmp_path / "r")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+    (tmp_path / "r").rename(tmp_path / ".r.old")
+    assert Run.load(tmp_path / "r").epoch == 5, "a load puts it back too"
+    assert store.recover(tmp_path / "r") == ""
+
+
+@pytest.mark.parametrize("cut", range(0, 300, 25))
+def test_a_save_killed_at_any_moment_keeps_a_loadable_run(tmp_path, cut):
+    """A save run in a child killed after `cut` ms: the earlier save, or the new
+    one, is always there to load afterwards."""
+    import subprocess
+    import sys
+    import time
+
+    run = one_long_run(RunSpec.from_preset("exp"), 5)
+    run.save(tmp_path / "r")
+    code = ("import sys; from tuinn.runs import Run\n"
+            "run = Run.load(sys.argv[1]); run.train(100_000); print('go', flush=True)\n"
+            "run.save(sys.argv[1])\n")
+    child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "r")],
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline() == "go\n"
+    time.sleep(cut / 1000)
+    child.kill()
+    child.wait()
+    assert Run.load(tmp_path / "r").epoch in (5, 100_005)
+    assert not list(tmp_path.glob(".r.tmp-*")), "stale temporary folders are gone"

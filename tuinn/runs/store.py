@@ -7,6 +7,7 @@
 Training on after loading gives the same bits as never having stopped.
 """
 
+import os
 import pathlib
 import shutil
 import tempfile
@@ -17,24 +18,85 @@ from tuinn.errors import ConfigError, DataError
 from tuinn.runs.spec import RunSpec
 
 
+RUN_FILES = ("run.toml", "state.npz")
+
+
+def is_run_folder(folder):
+    """Whether `folder` holds a saved tuinn run (run.toml and state.npz)."""
+    folder = pathlib.Path(folder)
+    return folder.is_dir() and all((folder / name).is_file() for name in RUN_FILES)
+
+
+def check_target(folder):
+    """A ConfigError unless a save may go to `folder`: a new path, or a folder
+    that is already a tuinn run.  Anything else is the user's, and is left alone."""
+    given = folder
+    # Absolute: "." has no name and no parent to write the temporary folder in.
+    folder = pathlib.Path(folder).absolute()
+    recover(folder)
+    if not os.path.lexists(folder) or is_run_folder(folder):
+        return folder
+    what = "a folder that is not a tuinn run" if folder.is_dir() else "a file"
+    raise ConfigError(f"{given} is {what}; save to a new folder or to an earlier save "
+                      "(nothing was written)")
+
+
+def _old(folder):
+    return folder.with_name(f".{folder.name}.old")
+
+
+def recover(folder):
+    """Put back a save that a crash left half replaced (only `.NAME.old` left),
+    and remove the temporary folders of saves that never finished.  Returns
+    what it did, in a line, or ''."""
+    folder = pathlib.Path(folder)
+    parent = folder.parent if str(folder.parent) else pathlib.Path(".")
+    if not parent.is_dir():
+        return ""
+    for stale in parent.glob(f".{folder.name}.tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    old = _old(folder)
+    if not os.path.lexists(folder) and is_run_folder(old):
+        old.rename(folder)
+        return f"put back {folder} from {old.name}, which an interrupted save left"
+    return ""
+
+
+def _fsync_tree(folder):
+    for path in folder.iterdir():
+        with open(path, "rb") as f:
+            os.fsync(f.fileno())
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def save(run, folder, history_csv=True):
-    """Write the run folder; a save that fails half way leaves the old one intact.
+    """Write the run folder; a save never destroys anything.
+
+    It goes only to a new path or over an earlier save (check_target).  It
+    writes a sibling temporary folder, flushes it to disk, then swaps it in: a
+    crash at any moment leaves either the old save, or the new one, or the old
+    one as `.NAME.old`, which the next load or save puts back (recover).
 
     state.npz holds everything a resume needs, the loss history included
     (binary: exact, and written in milliseconds).  history.csv is the same
     history for people and other tools; `history_csv=False` leaves it out,
     for a save that must be quick (a hang-up), and the next save writes it."""
-    folder = pathlib.Path(folder)
+    folder = check_target(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:
         run.spec.write(tmp / "run.toml")
         snap = run.trainer.snapshot()
         np.savez(tmp / "state.npz", theta=run.net.theta, status=np.array(run.status), **snap)
         if history_csv:
             write_history(tmp / "history.csv", snap["loss"], snap["test_loss"])
-        old = folder.with_name(f".{folder.name}.old")
-        if folder.exists():
+        _fsync_tree(tmp)
+        old = _old(folder)
+        if os.path.lexists(folder):
             shutil.rmtree(old, ignore_errors=True)
             folder.rename(old)
         tmp.rename(folder)
@@ -49,6 +111,7 @@ def load(run_class, folder):
     """The run saved in `folder` (a `run_class` built from its run.toml, then
     given the saved weights and trainer state)."""
     folder = pathlib.Path(folder)
+    recover(folder)
     if not (folder / "run.toml").is_file():
         raise ConfigError(f"{folder} is not a saved run (no run.toml in it)")
     run = run_class(RunSpec.read(folder / "run.toml"))
