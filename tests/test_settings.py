@@ -66,6 +66,7 @@ def test_every_flag_sets_its_setting(row):
     else:
         low = row.low or 0
         value = row.choices[-1] if row.choices else (low + row.high) / 2 if row.high else low + 1
+        value = int(value) if row.kind is int else value
         argv, want = [row.flag, str(value)], row.parse(str(value))
     args = parser().parse_args(["train", "--preset", "exp", *argv])
     assert options.spec_from_args(args).get(row.key) == want

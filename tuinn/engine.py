@@ -10,6 +10,7 @@ chunk of epochs runs.
 
 import dataclasses
 import math
+import threading
 
 import numpy as np
 
@@ -38,6 +39,9 @@ KERNEL_CODES = {
                        "adaptive": lib.TN_ADAPTIVE},
 }
 PARAMS = ("W1", "b1", "W2", "b2")
+MAX_UNITS = 1_000_000          # inputs, hidden units or outputs
+MAX_PARAMS = 50_000_000        # 400 MB of weights, and five times that for the trainer
+MAX_EPOCHS = 100_000_000       # per call: its history takes 8 bytes an epoch
 CHECK_ROWS = 65536
 
 
@@ -103,28 +107,41 @@ class Net:
 
     def __init__(self, n_in, n_hidden, n_out, hidden="sigmoid", output="linear",
                  loss="squared"):
-        self.n_in = whole("n_in (inputs)", n_in, 1)
-        self.n_hidden = whole("n_hidden (hidden units)", n_hidden, 1)
-        self.n_out = whole("n_out (outputs)", n_out, 1)
+        # Read-only once built (properties below): the kernel's buffers are sized
+        # for this shape, and another shape would make it read past their ends.
+        self._shape = (whole("n_in (inputs)", n_in, 1, MAX_UNITS),
+                       whole("n_hidden (hidden units)", n_hidden, 1, MAX_UNITS),
+                       whole("n_out (outputs)", n_out, 1, MAX_UNITS))
+        d, h, k = self._shape
+        if d * h + h + h * k + k > MAX_PARAMS:
+            raise ConfigError(f"a {d}→{h}→{k} net has {d * h + h + h * k + k:,} weights; "
+                              f"tuinn holds at most {MAX_PARAMS:,}: use fewer units")
         self.hidden = SETTINGS["model.activation"].check(hidden)
         self.output = SETTINGS["model.output"].check(output)
         self.loss = SETTINGS["model.loss"].check(loss)
         if self.loss == "cross_entropy" and self.output not in ("sigmoid", "softmax"):
             raise ConfigError(f"cross_entropy needs a sigmoid or softmax output, not "
                               f"{self.output}; use loss='squared' or change the output")
-        self.arch = ffi.new("tn_arch *", {
+        self._arch = ffi.new("tn_arch *", {
             "n_in": self.n_in, "n_hidden": self.n_hidden, "n_out": self.n_out,
             "hidden": _code("model.activation", self.hidden),
             "output": _code("model.output", self.output), "loss": _code("model.loss", self.loss)})
         _check(lib.tn_check_arch(self.arch))
-        self.theta = np.zeros(lib.tn_param_count(self.arch))
-        self.work = np.empty(lib.tn_work_count(self.arch))
+        self._theta = np.zeros(lib.tn_param_count(self.arch))
+        self._work = np.empty(lib.tn_work_count(self._arch))
         d, h, k = self.n_in, self.n_hidden, self.n_out
         cuts = np.cumsum([d * h, h, h * k])
         self._views = dict(zip(PARAMS, (
-            self.theta[:cuts[0]].reshape(d, h), self.theta[cuts[0]:cuts[1]],
-            self.theta[cuts[1]:cuts[2]].reshape(h, k), self.theta[cuts[2]:])))
+            self._theta[:cuts[0]].reshape(d, h), self._theta[cuts[0]:cuts[1]],
+            self._theta[cuts[1]:cuts[2]].reshape(h, k), self._theta[cuts[2]:])))
 
+    arch = property(lambda self: self._arch, doc="the kernel's view of the shape")
+    work = property(lambda self: self._work, doc="the kernel's scratch memory")
+    n_in = property(lambda self: self._shape[0])
+    n_hidden = property(lambda self: self._shape[1])
+    n_out = property(lambda self: self._shape[2])
+    theta = property(lambda self: self._theta, doc="all weights in one vector (write in "
+                     "place: theta[:] = ...; the vector itself is the kernel's)")
     W1 = property(lambda self: self._views["W1"])
     b1 = property(lambda self: self._views["b1"])
     W2 = property(lambda self: self._views["W2"])
@@ -304,7 +321,8 @@ class Trainer:
     def __init__(self, net, seed=0, **settings):
         if not isinstance(net, Net):
             raise ConfigError(f"Trainer needs a tuinn.Net, got {type(net).__name__}")
-        self.net = net
+        self._net = net
+        self._busy = threading.Lock()
         self.hyper = ffi.new("tn_hyper *")
         self.state = ffi.new("tn_state *", {"rng": whole("shuffle seed", seed, 0) % 2**64,
                                             "lr_scale": 1.0, "best_loss": math.inf,
@@ -341,6 +359,11 @@ class Trainer:
                 setattr(self.hyper, name, KERNEL_CODES[key][value] if key in KERNEL_CODES
                         else value)
         return self
+
+    @property
+    def net(self):
+        """The Net this trainer trains: fixed, as its optimizer state fits its shape."""
+        return self._net
 
     @property
     def epoch(self):
@@ -413,6 +436,11 @@ class Trainer:
 
     def restore(self, snap):
         """Puts back a `snapshot()` (of a trainer for a net of the same shape)."""
+        missing = [k for k in ("opt_state", "best_theta", "loss", "test_loss",
+                               *self.STATE_FIELDS) if k not in snap]
+        if missing:
+            raise DataError(f"{missing[0]} is missing from the trainer state: it is not a "
+                            "snapshot() of a Trainer")
         opt_state = np.asarray(snap["opt_state"], dtype=np.float64)
         if opt_state.shape != self.opt_state.shape:
             raise DataError(f"optimizer state has {opt_state.size} values but this net needs "
@@ -443,7 +471,16 @@ class Trainer:
         Stops early with status 'diverged at epoch e' when the loss or a weight
         turns NaN/Inf; the weights are then those after epoch e-1.
         """
-        epochs = whole("epochs", epochs, 0)
+        epochs = whole("epochs", epochs, 0, MAX_EPOCHS)
+        if not self._busy.acquire(blocking=False):
+            raise TuinnError("this Trainer is already training on another thread; give each "
+                             "thread a Trainer (and a Net) of its own")
+        try:
+            return self._train(X, Y, epochs, X_test, Y_test)
+        finally:
+            self._busy.release()
+
+    def _train(self, X, Y, epochs, X_test, Y_test):
         net = self.net
         X, Y, train = net.data(X, Y)
         if (X_test is None) != (Y_test is None):

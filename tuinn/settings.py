@@ -185,7 +185,7 @@ SETTINGS = {s.key: s for s in (
          flag="--standardize-targets"),
     # model
     _row("model.hidden_units", int, 8, "hidden units", label="hidden_units", low=1,
-         flag="--hidden"),
+         high=100_000, flag="--hidden"),
     _row("model.activation", str, "sigmoid", "hidden activation", label="hidden activation",
          choices=ACTIVATIONS, flag="--activation"),
     _row("model.output", str, "linear", "output activation", label="output activation",
@@ -226,8 +226,8 @@ SETTINGS = {s.key: s for s in (
          flag="--power-t", kernel=True),
     _row("train.tol", float, 1e-4, "adaptive schedule: the smallest gain that counts",
          low=0.0, live=True, flag="--tol", kernel=True),
-    _row("train.epochs", int, 1000, "epoch limit", label="epochs", low=0, live=True,
-         flag="--epochs"),
+    _row("train.epochs", int, 1000, "epoch limit", label="epochs", low=0,
+         high=100_000_000, live=True, flag="--epochs"),
 )}
 
 SECTIONS = ("data", "model", "init", "train")

@@ -390,3 +390,56 @@ def test_training_does_not_touch_the_callers_arrays():
     now = [X, Y] + [params[n] for n in sorted(params)]
     for a, b in zip(now, keep):
         np.testing.assert_array_equal(a, b)
+
+
+# ---------------------------------------------------------------- misuse of the API
+
+def test_a_nets_shape_and_weight_vector_cannot_be_replaced():
+    net = tuinn.Net(2, 3, 1)
+    trainer = tuinn.Trainer(net)
+    for name, value in (("n_in", 5), ("n_hidden", 9), ("n_out", 2), ("theta", np.zeros(3)),
+                        ("arch", None), ("work", np.zeros(1))):
+        with pytest.raises(AttributeError):
+            setattr(net, name, value)
+    with pytest.raises(AttributeError):
+        trainer.net = tuinn.Net(5, 9, 1)
+    net.theta[:] = 0.5                      # writing the weights in place is the way
+    assert (net.W1 == 0.5).all()
+
+
+def test_a_second_thread_cannot_train_a_busy_trainer():
+    import threading
+
+    params, X, Y = make_problem("linear", N=2000, d=3, h=32, k=1)
+    trainer = tuinn.Trainer(net_for(params, "tanh", "linear", "squared"), lr=1e-4)
+    started, errors = threading.Event(), []
+
+    def long_training():
+        started.set()
+        trainer.train(X, Y, 3000)
+
+    worker = threading.Thread(target=long_training)
+    worker.start()
+    started.wait()
+    while worker.is_alive():
+        try:
+            trainer.train(X[:10], Y[:10], 1)
+        except TuinnError as exc:
+            errors.append(str(exc))
+            break
+    worker.join()
+    assert errors and "already training on another thread" in errors[0]
+    assert trainer.epoch == 3000 + (0 if errors else 1)
+
+
+@pytest.mark.parametrize("shape", [(1, 3_000_000_000, 1), (1, 3e9, 1), (10_000, 10_000, 1),
+                                   (2_000_000, 1, 1)])
+def test_absurd_sizes_are_refused_before_any_allocation(shape):
+    refused(ConfigError, "", tuinn.Net, *shape)
+
+
+def test_absurd_epoch_counts_and_empty_snapshots_are_refused(setup):
+    net, X, Y = setup
+    refused(ConfigError, "epochs must be a whole number in 0..100,000,000",
+            tuinn.Trainer(net).train, X, Y, 10**18)
+    refused(DataError, "is missing from the trainer state", tuinn.Trainer(net).restore, {})

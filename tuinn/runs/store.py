@@ -131,8 +131,8 @@ def load(run_class, folder):
     run.net.theta[:] = theta
     try:
         run.trainer.restore(state)
-    except KeyError as exc:
-        raise DataError(f"{state_path}: {exc.args[0]} is missing") from None
+    except DataError as exc:
+        raise DataError(f"{state_path}: {exc}") from None
     run.trainer.status = status
     return run
 
