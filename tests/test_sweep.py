@@ -112,7 +112,7 @@ def test_command_prints_table_json_and_csv():
     (["colour=1"], "unknown sweep setting 'colour'"),
     (["lr=0.1", "lr=0.2"], "given twice"),
     (["hidden=1.5"], "must be a whole number, not '1.5'"),
-    (["hidden=2,0"], "hidden_units must be a whole number >= 1, got 0"),
+    (["hidden=2,0"], "hidden_units must be a whole number in 1..100,000, got 0"),
 ])
 def test_bad_grids_are_refused_clearly(items, message):
     with pytest.raises(ConfigError, match=message):
@@ -127,3 +127,19 @@ def test_bad_seeds_vary_and_workers():
         sweep.make_tasks(small_spec(), grid, 1, "weights")
     with pytest.raises(ConfigError, match="--workers"):
         sweep.sweep(small_spec(), grid, 1, "init", workers=-1)
+
+
+def test_zero_seeds_is_an_error_not_one_seed():
+    from conftest import run_tuinn
+
+    done = run_tuinn("sweep", "--preset", "exp", "--epochs", "5", "--grid", "lr=0.1",
+                     "--seeds", "0")
+    assert done.returncode == 2 and "--seeds must be a whole number >= 1, got 0" in done.stderr
+
+
+def test_workers_default_to_the_tasks_and_more_than_the_cores_is_said():
+    doc = sweep.sweep(small_spec(5), sweep.parse_grid(["lr=0.1"]), 1, "init")
+    assert doc["backend"] == "1 local worker"
+    doc = sweep.sweep(small_spec(5), sweep.parse_grid(["lr=0.1,0.2"]), 1, "init",
+                      workers=64)
+    assert any("64 workers on" in note for note in doc["notes"])

@@ -155,13 +155,14 @@ def _sweep(args):
 
     spec = options.spec_from_args(args)
     if args.grid:
-        grid = sweep.parse_grid(args.grid)
-        seeds, vary = args.seeds or 1, args.vary or "init"
+        grid, seeds, vary = sweep.parse_grid(args.grid), 1, "init"
     elif spec.sweep:
         grid, seeds, vary = sweep.grid_from_table(spec.sweep)
-        seeds, vary = args.seeds or seeds, args.vary or vary
     else:
-        grid, seeds, vary = [], args.seeds or 1, args.vary or "init"
+        grid, seeds, vary = [], 1, "init"
+    # `is not None`: --seeds 0 is a mistake to say, not a default to take.
+    seeds = args.seeds if args.seeds is not None else seeds
+    vary = args.vary or vary
     total = len(sweep.make_tasks(spec, grid, seeds, vary)[0])
     progress = headless.Progress(total, what="task")
     doc = sweep.sweep(spec, grid, seeds, vary, workers=args.workers, scheduler=args.scheduler,

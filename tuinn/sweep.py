@@ -225,9 +225,14 @@ def sweep(spec, grid, seeds, vary, *, workers=None, scheduler=None, progress=Non
         results = run_dask(tasks, scheduler, progress)
         backend = "dask"
     else:
-        workers = (os.cpu_count() or 1) if workers is None else workers
-        if workers < 1:
+        cores = os.cpu_count() or 1
+        if workers is None:
+            workers = max(1, min(len(tasks), cores))
+        elif workers < 1:
             raise ConfigError(f"--workers must be >= 1, got {workers}")
+        elif workers > cores:
+            notes.append(f"{workers} workers on {cores} cores: they take turns, and "
+                         f"each runs slower; --workers {cores} is as fast")
         results = run_local(tasks, workers, progress)
         backend = f"{workers} local worker{'s' if workers > 1 else ''}"
     seconds = time.perf_counter() - start
