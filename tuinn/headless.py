@@ -8,7 +8,6 @@ Nothing here imports Textual.
 import csv
 import json
 import math
-import os
 import signal
 import sys
 import time
@@ -17,6 +16,7 @@ import numpy as np
 
 from tuinn import data as datasets
 from tuinn.errors import ConfigError, DataError, TuinnError
+from tuinn.inputs import MAX_CSV_BYTES, regular_file
 from tuinn.runs import Run
 from tuinn.runs.paths import saved_runs_dir
 from tuinn.runs.store import write_history
@@ -241,8 +241,7 @@ def predict(folder, csv_path, out=None, stream=sys.stdout):
 def _feature_rows(path, ds):
     """The input columns of a CSV for a saved run: by name when the file has a
     header (target columns, if present, are ignored), else by position."""
-    if not os.path.isfile(path):
-        raise DataError(f"no such file: {path}")
+    regular_file(path, "CSV file", MAX_CSV_BYTES)
     with open(path, newline="", encoding="utf-8-sig") as f:
         head = f.readline()
     delimiter = max((",", ";", "\t"), key=head.count)

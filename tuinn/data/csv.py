@@ -17,6 +17,7 @@ import numpy as np
 from tuinn._csv import ffi, lib
 from tuinn.data.dataset import Dataset, codes_to_targets
 from tuinn.errors import ConfigError, DataError
+from tuinn.inputs import MAX_CSV_BYTES, regular_file
 
 # ---------------------------------------------------------------- CSV files
 
@@ -343,10 +344,7 @@ def load_csv(path, target=None, header=None, delimiter=None):
     if header not in (None, True, False):
         raise ConfigError(f"{label}: header must be true, false or left out, got {header!r}")
     delimiter = _check_delimiter(delimiter)
-    if not os.path.exists(label):
-        raise DataError(f"{label}: no such file")
-    if os.path.isdir(label):
-        raise DataError(f"{label} is a folder, not a CSV file")
+    regular_file(path, "CSV file", MAX_CSV_BYTES)
     head = _read_head(label, label)
     if not head:
         raise DataError(f"{label} is empty")

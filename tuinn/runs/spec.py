@@ -16,7 +16,8 @@ import tomllib
 import tomli_w
 
 from tuinn import presets, settings
-from tuinn.errors import ConfigError
+from tuinn.errors import ConfigError, DataError
+from tuinn.inputs import MAX_RUN_FILE_BYTES, regular_file
 
 
 def _section_class(name):
@@ -108,7 +109,14 @@ class RunSpec:
     def read(cls, path):
         path = pathlib.Path(path)
         try:
-            text = path.read_text()
+            regular_file(path, "run file", MAX_RUN_FILE_BYTES)
+            text = path.read_text(encoding="utf-8")
+        except DataError as exc:
+            raise ConfigError(str(exc)) from None
+        except UnicodeDecodeError as exc:
+            line = path.read_bytes()[:exc.start].count(b"\n") + 1
+            raise ConfigError(f"{path} line {line}: not UTF-8 text; a run file is TOML "
+                              "text") from None
         except OSError as exc:
             raise ConfigError(f"cannot read run file {path}: {exc.strerror}") from None
         spec = cls.from_toml(text, str(path))

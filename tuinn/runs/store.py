@@ -15,8 +15,8 @@ import tempfile
 import numpy as np
 
 from tuinn.errors import ConfigError, DataError
+from tuinn.inputs import MAX_STATE_BYTES, regular_file
 from tuinn.runs.spec import RunSpec
-
 
 RUN_FILES = ("run.toml", "state.npz")
 
@@ -116,6 +116,7 @@ def load(run_class, folder):
         raise ConfigError(f"{folder} is not a saved run (no run.toml in it)")
     run = run_class(RunSpec.read(folder / "run.toml"))
     state_path = folder / "state.npz"
+    regular_file(state_path, "saved state", MAX_STATE_BYTES)
     try:
         with np.load(state_path, allow_pickle=False) as npz:
             state = {name: npz[name] for name in npz.files}

@@ -12,8 +12,8 @@ from tuinn.runs import RunSpec
 from tuinn.runs.paths import last_run_dir
 from tuinn.settings import ACTIVATIONS, OPTIMIZERS
 from tuinn.tui.lock import answered
-from tuinn.tui.screens import EditScreen, HelpScreen, PickerScreen
 from tuinn.tui.panel import show_value
+from tuinn.tui.screens import EditScreen, HelpScreen, PickerScreen
 from tuinn.tui.tables import SettingsTable, WeightsTable, flat_index
 
 
