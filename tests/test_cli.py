@@ -71,7 +71,7 @@ def test_an_option_of_the_app_given_to_a_command_is_refused_in_one_line():
 def test_a_bad_flag_value_is_one_line_naming_the_rule():
     done = tuinn("train", "--epochs", "-5")
     assert done.returncode == 2 and done.stderr.count("\n") == 1
-    assert "epochs must be a whole number >= 0, got -5" in done.stderr
+    assert "epochs must be a whole number in 0..100,000,000, got -5" in done.stderr
 
 
 def test_a_closed_pipe_ends_quietly():

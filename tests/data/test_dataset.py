@@ -114,3 +114,9 @@ def test_dataset_validates_its_arrays():
     ds = Dataset(X=[1.0, 2.0], Y=[3.0, 4.0])
     assert ds.X.shape == (2, 1) and ds.feature_names == ["x1"] and ds.target_names == ["y"]
     assert "numbers" in one_line_error(DataError, Dataset, X=[["a"]], Y=[[1.0]])
+
+
+def test_a_column_whose_spread_overflows_is_refused_not_zeroed():
+    X = np.array([[1e300, 1.0], [-1e300, 2.0], [1e300, 3.0]])
+    message = one_line_error(DataError, Standardizer.fit, X)
+    assert "column 0 spans" in message and "divide it by a power of ten" in message

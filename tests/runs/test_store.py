@@ -260,3 +260,14 @@ def test_a_save_killed_at_any_moment_keeps_a_loadable_run(tmp_path, cut):
     child.wait()
     assert Run.load(tmp_path / "r").epoch in (5, 100_005)
     assert not list(tmp_path.glob(".r.tmp-*")), "stale temporary folders are gone"
+
+
+def test_a_save_with_nan_weights_is_refused(tmp_path):
+    run = one_long_run(RunSpec.from_preset("exp"), 5)
+    run.save(tmp_path / "r")
+    with np.load(tmp_path / "r" / "state.npz") as npz:
+        state = {k: npz[k] for k in npz.files}
+    state["theta"][0] = np.nan
+    np.savez(tmp_path / "r" / "state.npz", **state)
+    with pytest.raises(DataError, match="the weights hold NaN or Inf"):
+        Run.load(tmp_path / "r")

@@ -27,7 +27,7 @@ WORKLOAD = {"name": "f2-h8", "data": {"generator": "f2",
                                       "params": {"standard": False, "n": 1000, "n_test": 0}},
             "model": {"hidden_units": 8, "activation": "sigmoid"},
             "init": {"scheme": "small", "scale": 0.5},
-            "train": {"optimizer": "sgd", "lr": 0.05, "epochs": 10 ** 9}}
+            "train": {"optimizer": "sgd", "lr": 0.05, "epochs": 10 ** 8}}
 SPEED_GOAL = 0.7           # app epochs/s over direct epochs/s
 LATENCY_GOAL_MS = 100.0
 SIZE = (120, 40)

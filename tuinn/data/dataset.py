@@ -237,8 +237,14 @@ class Standardizer:
     def fit(cls, X):
         """Mean and standard deviation (ddof=0) per column; a constant column gets scale 1."""
         X = _matrix(X, "standardize")
-        mean = X.mean(axis=0)
-        scale = X.std(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = X.mean(axis=0)
+            scale = X.std(axis=0)
+        wide = ~(np.isfinite(mean) & np.isfinite(scale))
+        if wide.any():
+            j = int(np.argmax(wide))
+            raise DataError(f"column {j} spans [{X[:, j].min():g}, {X[:, j].max():g}]: its "
+                            "spread overflows a double; divide it by a power of ten first")
         scale[(np.ptp(X, axis=0) == 0) | (scale == 0)] = 1.0
         return cls(mean, scale)
 

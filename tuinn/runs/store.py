@@ -124,9 +124,12 @@ def load(run_class, folder):
         raise DataError(f"cannot read {state_path}: {exc}") from None
     theta = state.pop("theta", None)
     status = str(state.pop("status", "done"))
-    if theta is None or theta.shape != run.net.theta.shape:
+    if theta is None or theta.shape != run.net.theta.shape or theta.dtype.kind != "f":
         raise DataError(f"{state_path}: weights do not fit the net of run.toml "
                         f"({run.net.describe()})")
+    if not np.isfinite(theta).all():
+        raise DataError(f"{state_path}: the weights hold NaN or Inf; this save is damaged, "
+                        "start the run again")
     if "loss" not in state:         # saved before state.npz held the history
         state["loss"], state["test_loss"] = read_history(folder / "history.csv")
     run.net.theta[:] = theta
