@@ -271,3 +271,26 @@ def test_a_save_with_nan_weights_is_refused(tmp_path):
     np.savez(tmp_path / "r" / "state.npz", **state)
     with pytest.raises(DataError, match="the weights hold NaN or Inf"):
         Run.load(tmp_path / "r")
+
+
+@pytest.mark.parametrize("damage", ["empty", "cut", "pickle", "crc"])
+def test_a_damaged_or_foreign_state_is_one_line_never_a_traceback(tmp_path, damage):
+    run = one_long_run(RunSpec.from_preset("exp"), 5)
+    run.save(tmp_path / "r")
+    state = tmp_path / "r" / "state.npz"
+    data = state.read_bytes()
+    if damage == "empty":
+        state.write_bytes(b"")
+    elif damage == "cut":
+        state.write_bytes(data[:len(data) // 2])
+    elif damage == "pickle":
+        np.savez(state, theta=np.array([object()], dtype=object))
+    else:
+        # Flip a byte inside the first member's data: its CRC no longer matches.
+        state.write_bytes(data[:200] + bytes([data[200] ^ 0xFF]) + data[201:])
+    with pytest.raises(DataError) as info:
+        Run.load(tmp_path / "r")
+    message = str(info.value)
+    assert "\n" not in message and "allow_pickle" not in message
+    if damage == "pickle":
+        assert "never loads" in message

@@ -11,6 +11,8 @@ import os
 import pathlib
 import shutil
 import tempfile
+import zipfile
+import zlib
 
 import numpy as np
 
@@ -120,8 +122,15 @@ def load(run_class, folder):
     try:
         with np.load(state_path, allow_pickle=False) as npz:
             state = {name: npz[name] for name in npz.files}
-    except (OSError, ValueError) as exc:
-        raise DataError(f"cannot read {state_path}: {exc}") from None
+    except ValueError as exc:
+        if "allow_pickle" in str(exc):
+            raise DataError(f"{state_path} holds Python objects (pickle), which tuinn never "
+                            "loads, since loading them can run any code; it was not saved by "
+                            "tuinn") from None
+        raise DataError(f"{state_path} is damaged ({exc}); start the run again") from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        raise DataError(f"{state_path} is damaged or cut short ({exc}); start the run "
+                        "again") from None
     theta = state.pop("theta", None)
     status = str(state.pop("status", "done"))
     if theta is None or theta.shape != run.net.theta.shape or theta.dtype.kind != "f":
