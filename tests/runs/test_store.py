@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from tuinn.errors import ConfigError, DataError
 from tuinn.runs import Run, RunSpec, store
 
-from conftest import assert_same_run, one_long_run
+from conftest import ELSEWHERE, assert_same_run, one_long_run
 
 # ------------------------------------------------------------------ resuming
 
@@ -253,7 +253,7 @@ def test_a_save_killed_at_any_moment_keeps_a_loadable_run(tmp_path, cut):
             "run = Run.load(sys.argv[1]); run.train(100_000); print('go', flush=True)\n"
             "run.save(sys.argv[1])\n")
     child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "r")],
-                             stdout=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, text=True, cwd=ELSEWHERE)
     assert child.stdout.readline() == "go\n"
     time.sleep(cut / 1000)
     child.kill()
