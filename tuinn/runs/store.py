@@ -124,9 +124,9 @@ def load(run_class, folder):
             state = {name: npz[name] for name in npz.files}
     except ValueError as exc:
         if "allow_pickle" in str(exc):
-            raise DataError(f"{state_path} holds Python objects (pickle), which tuinn never "
-                            "loads, since loading them can run any code; it was not saved by "
-                            "tuinn") from None
+            raise DataError(f"{state_path} is not a tuinn state file: it holds a pickle "
+                            "(Python objects), which tuinn never loads, since loading one can "
+                            "run any code") from None
         raise DataError(f"{state_path} is damaged ({exc}); start the run again") from None
     except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise DataError(f"{state_path} is damaged or cut short ({exc}); start the run "
