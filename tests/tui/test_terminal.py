@@ -16,10 +16,11 @@ pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed "
 
 
 class Terminal:
-    def __init__(self, tmp_path, args, size=(100, 30)):
+    def __init__(self, tmp_path, args, size=(100, 30), env=None):
         self.name = f"tuinn-test-{os.getpid()}-{time.monotonic_ns()}"
         self.socket = str(tmp_path / "tmux.sock")
-        env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "TERM": "xterm-256color"}
+        env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "TERM": "xterm-256color",
+               **(env or {})}
         command = " ".join([f"exec {sys.executable} -m tuinn", *args])
         self.tmux("new-session", "-d", "-x", str(size[0]), "-y", str(size[1]), "-s", self.name,
                   "-c", tempfile.gettempdir(), command, env=env)
@@ -72,8 +73,8 @@ class Terminal:
 def terminal(tmp_path):
     opened = []
 
-    def start(*args, size=(100, 30)):
-        opened.append(Terminal(tmp_path, args, size))
+    def start(*args, size=(100, 30), env=None):
+        opened.append(Terminal(tmp_path, args, size, env))
         return opened[-1]
     yield start
     for t in opened:
@@ -116,6 +117,18 @@ def test_sighup_keeps_the_run_and_exits_within_a_second(terminal, tmp_path):
     screen = resumed.wait_for("resumed")
     epoch = int(screen.split(" at epoch ")[1].split()[0])
     assert epoch > 0 and "paused" in screen
+
+
+@pytest.mark.parametrize("how", [{"NO_COLOR": "1"}, "--color none"])
+def test_a_colour_free_terminal_draws_every_panel(terminal, tmp_path, how):
+    env, args = (how, ()) if isinstance(how, dict) else (None, how.split())
+    t = terminal("--preset", "spiral", *args, size=(80, 24), env=env)
+    t.wait_for("alive")                     # the unit table
+    screen = t.wait_for("loss")             # and the charts
+    assert "Traceback" not in screen
+    t.keys("q")
+    assert t.exit_status() == 0
+    assert (tmp_path / "state" / "tuinn" / "last" / "run.toml").is_file()
 
 
 def test_too_small_terminal_gets_a_message_not_a_crash(terminal):

@@ -11,11 +11,14 @@ import io
 
 import numpy as np
 from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
+PLAIN = Style()
 PIN_COLORS = ("gray", "magenta", "cyan", "yellow")
 UNIT_COLORS = ("cyan", "magenta", "yellow", "green", "red", "blue")
 
@@ -88,7 +91,10 @@ def to_strips(renderable, width, height):
     console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
                       color_system="truecolor", legacy_windows=False)
     options = console.options.update_dimensions(width, height)
-    return [Strip(line, width) for line in console.render_lines(renderable, options, pad=True)]
+    # Every segment gets a style: Textual's colour filters (NO_COLOR, --color
+    # none) read the style of each one, and Rich leaves padding without.
+    return [Strip([Segment(seg.text, seg.style or PLAIN, seg.control) for seg in line], width)
+            for line in console.render_lines(renderable, options, pad=True)]
 
 
 class Figure:
@@ -166,8 +172,8 @@ class Drawn:
     def render_line(self, y):
         width = self.size.width
         if y < len(self._strips):
-            return self._strips[y].crop_extend(0, width, None)
-        return Strip.blank(width)
+            return self._strips[y].crop_extend(0, width, PLAIN)
+        return Strip.blank(width, PLAIN)
 
 
 class Chart(Drawn, PlotextPlot):
