@@ -230,7 +230,6 @@ SETTINGS = {s.key: s for s in (
          high=100_000_000, live=True, flag="--epochs"),
 )}
 
-SECTIONS = ("data", "model", "init", "train")
 # Set by the run's source (CSV or generator), not typed in the app.
 SOURCE_KEYS = ("data.generator", "data.params", "data.csv", "data.target", "data.header",
                "data.delimiter")
@@ -251,10 +250,6 @@ def get(key):
     close = difflib.get_close_matches(key, list(SETTINGS), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ConfigError(f"unknown setting {key!r}{hint}")
-
-
-def by_flag(flag):
-    return next(s for s in SETTINGS.values() if s.flag == flag)
 
 
 def trainer_defaults():
