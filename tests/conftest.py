@@ -12,7 +12,6 @@ import pathlib
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 import pytest
@@ -115,14 +114,6 @@ async def until(pilot, condition, timeout=10.0, what="the condition"):
             raise AssertionError(f"waited {timeout:g} s for {what}")
         await pilot.pause(0.02)
 
-
-def wait_until(condition, timeout=10.0, what="the condition"):
-    """`until` for a test without an event loop (threads, subprocesses, tmux)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout:g} s for {what}")
-        time.sleep(0.02)
 
 
 def one_line_error(cls, fn, *args, **kwargs):
