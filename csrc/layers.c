@@ -151,10 +151,12 @@ static void softmax_forward(block *b, int k, int n)
 void forward(const tn_arch *a, const params *p, block *b, int n)
 {
     int h = a->n_hidden, k = a->n_out;
-    linear_forward(b->x, p->W1, p->b1, a->n_in, h, b->z, n);
-    for (int j = 0; j < h; j++)
-        activation_forward(a->hidden, b->z + j * BLK, b->a + j * BLK, n);
-    linear_forward(b->a, p->W2, p->b2, h, k, b->s, n);
+    if (h) {
+        linear_forward(b->x, p->W1, p->b1, a->n_in, h, b->z, n);
+        for (int j = 0; j < h; j++)
+            activation_forward(a->hidden, b->z + j * BLK, b->a + j * BLK, n);
+    }
+    linear_forward(h ? b->a : b->x, p->W2, p->b2, output_fan_in(a), k, b->s, n);
     if (a->output == TN_SOFTMAX)
         softmax_forward(b, k, n);
     else
@@ -229,6 +231,15 @@ static void loss_backward(const tn_arch *a, block *b, int n, double inv_batch)
         activation_backward(a->output, b->s + c * BLK, b->o + c * BLK, b->ds + c * BLK, n);
 }
 
+/* With no hidden layer: adds the output layer's gradient over the inputs. */
+static void single_layer_backward(const tn_arch *a, const grads *g, const block *b, int n)
+{
+    int d = a->n_in, k = a->n_out;
+    for (int i = 0; i < d; i++)
+        for (int c = 0; c < k; c++)
+            g->W2[i * k + c] += dot(b->x + i * BLK, b->ds + c * BLK, n);
+}
+
 /* From ds: adds the output layer's gradient to gW2, gb2 and writes dz = dL/dZ
  * (through g').  The first output is fused with dz's first term: k = 1 is the
  * common case. */
@@ -238,6 +249,10 @@ static void output_layer_backward(const tn_arch *a, const params *p, const grads
     int h = a->n_hidden, k = a->n_out;
     for (int c = 0; c < k; c++)
         g->b2[c] += total(b->ds + c * BLK, n);
+    if (!h) {
+        single_layer_backward(a, g, b, n);
+        return;
+    }
     for (int j = 0; j < h; j++) {
         const double *restrict act = b->a + j * BLK, *restrict ds0 = b->ds;
         double *restrict dz = b->dz + j * BLK;
@@ -288,7 +303,7 @@ static double l2_penalty(const tn_arch *a, const params *p, double l2)
 {
     if (l2 == 0.0)
         return 0.0;
-    int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)a->n_hidden * a->n_out;
+    int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)output_fan_in(a) * a->n_out;
     double s = 0.0;
     for (int64_t i = 0; i < n1; i++)
         s += p->W1[i] * p->W1[i];
@@ -299,7 +314,7 @@ static double l2_penalty(const tn_arch *a, const params *p, double l2)
 
 static void l2_backward(const tn_arch *a, const params *p, const grads *g, double l2)
 {
-    int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)a->n_hidden * a->n_out;
+    int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)output_fan_in(a) * a->n_out;
     for (int64_t i = 0; i < n1; i++)
         g->W1[i] += l2 * p->W1[i];
     for (int64_t i = 0; i < n2; i++)

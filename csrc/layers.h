@@ -14,10 +14,18 @@
 #define LEAKY_SLOPE 0.01
 
 /* Where each parameter array starts in theta (and in a gradient, which has
- * theta's layout): [W1 (d*h, row-major) | b1 (h) | W2 (h*k) | b2 (k)]. */
+ * theta's layout): [W1 (d*h, row-major) | b1 (h) | W2 (h*k) | b2 (k)].
+ * With no hidden layer (h = 0) W1 and b1 are empty and W2 is d*k: the output
+ * layer reads the inputs directly. */
 typedef struct {
     int64_t W1, b1, W2, b2, count;
 } layout;
+
+/* The output layer's inputs: the hidden units, or the inputs with no hidden layer. */
+static inline int output_fan_in(const tn_arch *a)
+{
+    return a->n_hidden ? a->n_hidden : a->n_in;
+}
 
 static inline layout layout_of(const tn_arch *a)
 {
@@ -26,7 +34,7 @@ static inline layout layout_of(const tn_arch *a)
     l.W1 = 0;
     l.b1 = l.W1 + d * h;
     l.W2 = l.b1 + h;
-    l.b2 = l.W2 + h * k;
+    l.b2 = l.W2 + output_fan_in(a) * k;
     l.count = l.b2 + k;
     return l;
 }

@@ -38,7 +38,7 @@ int tn_check_arch(const tn_arch *a)
 {
     if (!a)
         return TN_ENULL;
-    if (a->n_in < 1 || a->n_hidden < 1 || a->n_out < 1)
+    if (a->n_in < 1 || a->n_hidden < 0 || a->n_out < 1)
         return TN_EARCH;
     if (a->hidden < TN_LINEAR || a->hidden > TN_LEAKY_RELU)
         return TN_EARCH;

@@ -18,7 +18,7 @@
 enum {
     TN_OK = 0,
     TN_ENULL = 1,      /* a required pointer is NULL */
-    TN_EARCH = 2,      /* sizes < 1 or an unknown activation / loss code */
+    TN_EARCH = 2,      /* n_in or n_out < 1, n_hidden < 0, or an unknown code */
     TN_EPAIR = 3,      /* cross_entropy needs a sigmoid or softmax output */
     TN_EDATA = 4,      /* a data set has no rows */
     TN_EHYPER = 5,     /* unknown optimizer / schedule, or a bad hyperparameter */
@@ -32,7 +32,7 @@ enum { TN_SGD = 0, TN_MOMENTUM = 1, TN_NESTEROV = 2, TN_ADAM = 3, TN_RMSPROP = 4
 enum { TN_CONSTANT = 0, TN_INVSCALING = 1, TN_ADAPTIVE = 2 };
 
 typedef struct {
-    int n_in, n_hidden, n_out;
+    int n_in, n_hidden, n_out;   /* n_hidden = 0: no hidden layer (docs/math.md) */
     int hidden;     /* TN_LINEAR .. TN_LEAKY_RELU */
     int output;     /* TN_LINEAR, TN_SIGMOID, TN_TANH, TN_SOFTMAX */
     int loss;       /* TN_SQUARED, TN_CROSS_ENTROPY */

@@ -162,6 +162,18 @@ def test_and_cross_entropy_learns_faster_than_squared():
     assert mse(ce) < mse(sq) / 100
 
 
+@pytest.mark.parametrize("name,want", [
+    ("and-delta", [0.8446651307271656, 0.004030424878725242, 0.129178264332045,
+                   0.129178264332045]),
+    ("and-delta-cross-entropy", [0.9666565909058419, 2.05087653022386e-5,
+                                 0.023803593411627456, 0.023803593411627456])])
+def test_and_delta_rule_gives_the_questions_outputs(name, want):
+    run = finished(name)
+    assert run.net.n_hidden == 0 and run.epoch == 10000
+    rows = np.array([[1, 1], [0, 0], [0, 1], [1, 0]], dtype=float)
+    np.testing.assert_allclose(run.net.predict(rows).ravel(), want, rtol=1e-9)
+
+
 def test_linear_rule_scaled_inputs_fit_better():
     raw, scaled = finished("linear-rule"), finished("linear-rule-scaled")
     assert scaled.trainer.history["loss"][-1] < raw.trainer.history["loss"][-1] / 50

@@ -112,7 +112,7 @@ def test_command_prints_table_json_and_csv():
     (["colour=1"], "unknown sweep setting 'colour'"),
     (["lr=0.1", "lr=0.2"], "given twice"),
     (["hidden=1.5"], "must be a whole number, not '1.5'"),
-    (["hidden=2,0"], "hidden_units must be a whole number in 1..100,000, got 0"),
+    (["hidden=2,-1"], "hidden_units must be a whole number in 0..100,000, got -1"),
 ])
 def test_bad_grids_are_refused_clearly(items, message):
     with pytest.raises(ConfigError, match=message):

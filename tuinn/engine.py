@@ -110,11 +110,12 @@ class Net:
         # Read-only once built (properties below): the kernel's buffers are sized
         # for this shape, and another shape would make it read past their ends.
         self._shape = (whole("n_in (inputs)", n_in, 1, MAX_UNITS),
-                       whole("n_hidden (hidden units)", n_hidden, 1, MAX_UNITS),
+                       whole("n_hidden (hidden units)", n_hidden, 0, MAX_UNITS),
                        whole("n_out (outputs)", n_out, 1, MAX_UNITS))
         d, h, k = self._shape
-        if d * h + h + h * k + k > MAX_PARAMS:
-            raise ConfigError(f"a {d}→{h}→{k} net has {d * h + h + h * k + k:,} weights; "
+        count = d * h + h + (h or d) * k + k
+        if count > MAX_PARAMS:
+            raise ConfigError(f"a {d}→{h}→{k} net has {count:,} weights; "
                               f"tuinn holds at most {MAX_PARAMS:,}: use fewer units")
         self.hidden = SETTINGS["model.activation"].check(hidden)
         self.output = SETTINGS["model.output"].check(output)
@@ -130,16 +131,19 @@ class Net:
         self._theta = np.zeros(lib.tn_param_count(self.arch))
         self._work = np.empty(lib.tn_work_count(self._arch))
         d, h, k = self.n_in, self.n_hidden, self.n_out
-        cuts = np.cumsum([d * h, h, h * k])
+        cuts = np.cumsum([d * h, h, self.fan_in * k])
         self._views = dict(zip(PARAMS, (
             self._theta[:cuts[0]].reshape(d, h), self._theta[cuts[0]:cuts[1]],
-            self._theta[cuts[1]:cuts[2]].reshape(h, k), self._theta[cuts[2]:])))
+            self._theta[cuts[1]:cuts[2]].reshape(self.fan_in, k), self._theta[cuts[2]:])))
 
     arch = property(lambda self: self._arch, doc="the kernel's view of the shape")
     work = property(lambda self: self._work, doc="the kernel's scratch memory")
     n_in = property(lambda self: self._shape[0])
     n_hidden = property(lambda self: self._shape[1])
     n_out = property(lambda self: self._shape[2])
+    fan_in = property(lambda self: self.n_hidden or self.n_in,
+                      doc="what the output layer reads: the hidden units, or with "
+                      "n_hidden = 0 (no hidden layer) the inputs; W2 is (fan_in, n_out)")
     theta = property(lambda self: self._theta, doc="all weights in one vector (write in "
                      "place: theta[:] = ...; the vector itself is the kernel's)")
     W1 = property(lambda self: self._views["W1"])
@@ -157,6 +161,8 @@ class Net:
 
     def describe(self):
         """One line such as `1→8 sigmoid→linear, squared`."""
+        if not self.n_hidden:
+            return f"{self.n_in}→{self.n_out} {self.output}, {self.loss} (no hidden layer)"
         return (f"{self.n_in}→{self.n_hidden}→{self.n_out} {self.hidden}→{self.output}, "
                 f"{self.loss}")
 
@@ -196,7 +202,7 @@ class Net:
         scale = SETTINGS["init.scale"].check(scale)
         rng = np.random.default_rng(seed)
         d, h, k = self.n_in, self.n_hidden, self.n_out
-        layers = (("W1", "b1", d, h), ("W2", "b2", h, k))
+        layers = (("W1", "b1", d, h), ("W2", "b2", h, k)) if h else (("W2", "b2", d, k),)
         self.theta[:] = 0.0
         for w, b, fan_in, fan_out in layers:
             if scheme == "small":

@@ -128,7 +128,7 @@ def format_summary(doc):
     for u in doc["units"]:
         flags = ", ".join(u["flags"]) or "alive"
         states.append(f"{u['index']}: {flags} ({u['active']:.0%} active)")
-    lines.append("  units: " + "; ".join(states))
+    lines.append("  units: " + ("; ".join(states) or "none (no hidden layer)"))
     if doc["findings"]:
         lines.append("  diagnosis:")
         for f in doc["findings"]:

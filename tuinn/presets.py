@@ -242,6 +242,33 @@ _add("and-cross-entropy", "AND with cross-entropy: the same net learns much fast
      {"generator": "and"}, {"hidden_units": 2, "activation": "sigmoid", "output": "sigmoid",
                             "loss": "cross_entropy"}, _AND_TRAIN)
 
+# The AND question's delta rule: one sigmoid neuron (no hidden layer), weights 0,
+# bias -2, and its update summed over the 4 rows at rate 0.021; tuinn's gradient is
+# the mean over the rows, so the same steps take a rate of 4 x 0.021.
+_DELTA_TRAIN = {"optimizer": "sgd", "lr": 0.084, "epochs": 10000}
+_DELTA_INIT = {"scheme": "manual", "weights": {"W2": [[0.0], [0.0]], "b2": [-2.0]}}
+
+_add("and-delta", "the AND question's single neuron with the delta rule: 0.8447 after 10000",
+     """A single sigmoid neuron (hidden_units = 0: no hidden layer), the AND table, the
+     bias starting at -2 and both weights at 0, 10000 full-batch steps of the delta
+     rule with the sigmoid's derivative: the gradient of squared loss. The question's
+     rate 0.021 multiplied the sum over the 4 rows; tuinn averages, so its rate is
+     0.084 for the same steps. The outputs for 11, 00, 01, 10 end at 0.8447, 0.0040,
+     0.1292 and 0.1292, the question's numbers. The factor o(1 - o) is small exactly
+     where the output is confidently wrong, so learning is slow. Compare
+     and-delta-cross-entropy.""" + _SCALING_DOC,
+     {"generator": "and"}, {"hidden_units": 0, "activation": "linear", "output": "sigmoid",
+                            "loss": "squared"}, _DELTA_TRAIN, _DELTA_INIT)
+
+_add("and-delta-cross-entropy", "the same neuron without the derivative: 0.9667 after 10000",
+     """and-delta with the question's 'accidental' rule, the step without the sigmoid's
+     derivative. That rule is the exact gradient of cross-entropy on a sigmoid output,
+     so this neuron is a logistic regression. The outputs for 11, 00, 01, 10 end at
+     0.9667, 0.00002, 0.0238 and 0.0238, as in the question: with no o(1 - o) factor a
+     wrong output is corrected at full speed.""" + _SCALING_DOC,
+     {"generator": "and"}, {"hidden_units": 0, "activation": "linear", "output": "sigmoid",
+                            "loss": "cross_entropy"}, _DELTA_TRAIN, _DELTA_INIT)
+
 _RULE_MODEL = {"hidden_units": 1, "activation": "sigmoid", "output": "linear",
                "loss": "squared"}
 _RULE_TRAIN = {"optimizer": "sgd", "lr": 1.0, "epochs": 10000}

@@ -96,10 +96,11 @@ def forward(params, X, hidden, output):
     """params: dict with 'W1' (d,h), 'b1' (h,), 'W2' (h,k), 'b2' (k,). Returns (Z, A, S, O).
 
     Z = X·W1 + b1, A = g(Z), S = A·W2 + b2, O = out(S)
-    (docs/math.md#shapes-and-forward-pass).
+    (docs/math.md#shapes-and-forward-pass).  With no hidden layer (h = 0, W2 is
+    (d,k)) the output reads the inputs: A = X.
     """
     Z = X @ params["W1"] + params["b1"]
-    A = hidden_activation(hidden, Z)
+    A = hidden_activation(hidden, Z) if Z.shape[1] else X
     S = A @ params["W2"] + params["b2"]
     O = output_activation(output, S)
     return Z, A, S, O
@@ -166,8 +167,10 @@ def gradients(params, X, Y, hidden, output, loss, l2=0.0) -> dict:
     """
     Z, A, S, O = forward(params, X, hidden, output)
     dS = data_loss_gradient(S, O, Y, output, loss)
-    dA = dS @ params["W2"].T
-    dZ = dA * hidden_derivative(hidden, Z, A)
+    if not Z.shape[1]:
+        dZ = np.zeros_like(Z)
+    else:
+        dZ = (dS @ params["W2"].T) * hidden_derivative(hidden, Z, A)
     return {
         "W1": X.T @ dZ + l2 * params["W1"],
         "b1": dZ.sum(axis=0),

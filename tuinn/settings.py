@@ -184,7 +184,8 @@ SETTINGS = {s.key: s for s in (
     _row("data.standardize_targets", bool, False, "standardize regression targets too",
          flag="--standardize-targets"),
     # model
-    _row("model.hidden_units", int, 8, "hidden units", label="hidden_units", low=1,
+    _row("model.hidden_units", int, 8, "hidden units (0: no hidden layer, a single "
+         "neuron)", label="hidden_units", low=0,
          high=100_000, flag="--hidden"),
     _row("model.activation", str, "sigmoid", "hidden activation", label="hidden activation",
          choices=ACTIVATIONS, flag="--activation"),

@@ -504,3 +504,23 @@ def test_ascii_diagnosis_keeps_each_style_on_its_own_words():
         advice = [text.plain[span.start:span.end] for span in text.spans if span.style == "dim"]
         assert advice and all(a.startswith("   -> ") for a in advice), advice
     drive("exp-h5", script, ascii_only=True)
+
+
+def test_a_net_without_hidden_layer_shows_its_one_layer_and_edits_it():
+    async def script(app, pilot):
+        s = app.session
+        assert "no hidden layer" in shown(app.part("#units"))
+        await pilot.press("3")
+        table = app.query_one("#weights-table")
+        await until(pilot, lambda: table.row_count == 3, what="one row per input and b")
+        assert [str(c) for c in table.get_column_at(0)] == ["x0", "x1", "b"]
+        table.focus()
+        table.move_cursor(row=1, column=1)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, EditScreen), what="the editor")
+        app.screen.query_one("#edit-input").value = "0.5"
+        await pilot.press("enter")
+        await until(pilot, lambda: s.run.net.W2[1, 0] == 0.5, what="the new weight")
+        await pilot.press("n")
+        assert s.run.epoch == 1 and s.run.net.W2[1, 0] != 0.5
+    drive("and-delta", script)

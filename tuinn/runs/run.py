@@ -55,9 +55,12 @@ class Run:
     def _init_weights(self):
         init = self.spec.init
         if init.scheme == "manual":
+            # With no hidden layer there is one layer of weights: W2 (inputs x outputs), b2.
+            names = ("W1", "b1", "W2", "b2") if self.net.n_hidden else ("W2", "b2")
             if not init.weights:
-                raise ConfigError("init: scheme 'manual' needs [init.weights] with W1, b1, W2, b2")
-            missing = [n for n in ("W1", "b1", "W2", "b2") if n not in init.weights]
+                raise ConfigError(f"init: scheme 'manual' needs [init.weights] with "
+                                  f"{', '.join(names)}")
+            missing = [n for n in names if n not in init.weights]
             if missing:
                 raise ConfigError(f"init.weights: {missing[0]} is missing")
             try:

@@ -249,10 +249,11 @@ class FitChart(Chart):
         shares = A * net.W2[:, output]
         # With many units, the ones that move the output most.
         units = np.sort(np.argsort(-np.ptp(shares, axis=0), kind="stable")[:self.MAX_UNIT_LINES])
-        what = "units" if len(units) == net.n_hidden else \
-            f"the {len(units)} largest of {net.n_hidden} unit shares"
-        relu = net.hidden in ("relu", "leaky_relu")
-        fig = self.figure(f"fit: data, net, {what}" + (", kinks" if relu else ""), layout)
+        what = ", units" if len(units) == net.n_hidden else \
+            f", the {len(units)} largest of {net.n_hidden} unit shares"
+        relu = net.hidden in ("relu", "leaky_relu") and net.n_hidden
+        fig = self.figure(f"fit: data, net{what if net.n_hidden else ''}"
+                          + (", kinks" if relu else ""), layout)
         show = np.linspace(0, len(x) - 1, min(len(x), self.MAX_POINTS)).astype(int)
         fig.line(x[show], Y[show, output], scatter=True, color="gray", label="target")
         for j in units:

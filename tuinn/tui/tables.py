@@ -18,7 +18,7 @@ def weight_names(net):
     d, h, k = net.n_in, net.n_hidden, net.n_out
     names = [f"W1[{i},{j}]" for i in range(d) for j in range(h)]
     names += [f"b1[{j}]" for j in range(h)]
-    names += [f"W2[{j},{o}]" for j in range(h) for o in range(k)]
+    names += [f"W2[{j},{o}]" for j in range(net.fan_in) for o in range(k)]
     names += [f"b2[{o}]" for o in range(k)]
     return names
 
@@ -35,6 +35,9 @@ class WeightsTable(DataTable):
         self._last = None
 
     def show(self, net):
+        if not net.n_hidden:
+            self._show_single_layer(net)
+            return
         shape = (net.n_in, net.n_hidden, net.n_out)
         if shape != self._shape:
             self.clear(columns=True)
@@ -62,6 +65,30 @@ class WeightsTable(DataTable):
             self.update_cell_at(Coordinate(h, c), cell)
         self._last = (W1.copy(), b1.copy(), W2.copy(), b2.copy())
 
+    def _show_single_layer(self, net):
+        """No hidden layer: one row per input, its weight to each output; a last
+        row for the output biases."""
+        d, k = net.n_in, net.n_out
+        shape = (d, 0, k)
+        if shape != self._shape:
+            self.clear(columns=True)
+            self.add_columns("input", *[f"w o{o}" for o in range(k)])
+            for i in range(d + 1):
+                self.add_row(*([""] * (k + 1)), key=f"x{i}")
+            self._shape, self._last = shape, None
+        scale = float(np.max(np.abs(net.theta))) or 1.0
+        last = self._last
+        for i in range(d):
+            cells = [Text(f"x{i}", style="bold")]
+            cells += [self._cell(net.W2[i, o], scale, last and last[2][i, o]) for o in range(k)]
+            for c, cell in enumerate(cells):
+                self.update_cell_at(Coordinate(i, c), cell)
+        out = [Text("b", style="bold")]
+        out += [self._cell(net.b2[o], scale, last and last[3][o]) for o in range(k)]
+        for c, cell in enumerate(out):
+            self.update_cell_at(Coordinate(d, c), cell)
+        self._last = (net.W1.copy(), net.b1.copy(), net.W2.copy(), net.b2.copy())
+
     def _cell(self, value, scale, before):
         strength = min(abs(value) / scale, 1.0)
         level = int(110 + 145 * strength)
@@ -75,6 +102,10 @@ class WeightsTable(DataTable):
         """(name, index) of the weight under the cursor, or None for a label cell."""
         row, col = coordinate.row, coordinate.column
         d, h = net.n_in, net.n_hidden
+        if not h:
+            if col == 0:
+                return None
+            return ("b2", (col - 1,)) if row == d else ("W2", (row, col - 1))
         if row == h:
             return ("b2", (col - d - 2,)) if col >= d + 2 else None
         if col == 0:
@@ -89,7 +120,7 @@ class WeightsTable(DataTable):
 def flat_index(net, name, index):
     """Position of weight name[index] in theta."""
     d, h, k = net.n_in, net.n_hidden, net.n_out
-    offset = {"W1": 0, "b1": d * h, "W2": d * h + h, "b2": d * h + h + h * k}[name]
+    offset = {"W1": 0, "b1": d * h, "W2": d * h + h, "b2": d * h + h + net.fan_in * k}[name]
     shape = net.shapes[name]
     return offset + int(np.ravel_multi_index(index, shape))
 
@@ -110,6 +141,9 @@ class UnitsTable(Static):
         self.ascii_only = ascii_only
 
     def show(self, health):
+        if not health:
+            self.update("no hidden layer: the inputs feed the output directly", layout=False)
+            return
         rows = [self._row(unit) for unit in health]
         cells = [self.HEADER] + [row for row, _ in rows]
         widths = [max(len(row[c]) for row in cells) for c in range(len(self.HEADER))]
