@@ -72,7 +72,7 @@ typedef struct {
     double *mean_deriv;   /* mean of g'(Z) */
     double *z_min, *z_max;
     double *a_mean;       /* mean activation */
-    double *a_cov;        /* population covariance of the activation columns */
+    double *a_cov;        /* population covariance of the activation columns; NULL: skip it */
 } tn_stats;
 
 const char *tn_strerror(int status);

@@ -166,6 +166,11 @@ class Net:
         return (f"{self.n_in}→{self.n_hidden}→{self.n_out} {self.hidden}→{self.output}, "
                 f"{self.loss}")
 
+    def names(self):
+        """A name for every entry of theta, in theta's order: W1[i,j], b1[j], W2[j,o], b2[o]."""
+        return [f"{name}[{','.join(map(str, index))}]" for name, view in self._views.items()
+                for index in np.ndindex(view.shape)]
+
     def weights(self):
         """A copy of the four arrays, as a dict."""
         return {name: view.copy() for name, view in self._views.items()}
@@ -285,6 +290,25 @@ class Net:
                                 _ptr(self.work)))
         return dict(zip(PARAMS, self._split(grad)))
 
+    def gradient_function(self, X, Y, l2=0.0):
+        """grad(theta) -> the flat gradient of objective(X, Y, l2) at `theta` (theta's
+        layout), with the data validated once: for the many gradients of a
+        Hessian-vector product.  The net's own weights are left alone."""
+        l2 = SETTINGS["train.l2"].check(l2)
+        X, Y, data = self.data(X, Y)
+        theta = np.empty_like(self.theta)
+        work = np.empty_like(self.work)
+        loss = ffi.new("double *")
+
+        def grad(at):
+            theta[:] = at
+            out = np.empty_like(theta)
+            _check(lib.tn_gradients(self.arch, _ptr(theta), data, l2, _ptr(out), loss,
+                                    _ptr(work)))
+            return out
+        grad.keep = (X, Y)      # the kernel's view points into these arrays
+        return grad
+
     def _split(self, flat):
         out, start = [], 0
         for view in self._views.values():
@@ -292,15 +316,19 @@ class Net:
             start += view.size
         return out
 
-    def unit_stats(self, X):
+    def unit_stats(self, X, covariance=True):
         """Per hidden unit over the rows of X: active share (Z > 0), mean g'(Z), min and
-        max of Z, mean activation, and the covariance matrix of the activations."""
+        max of Z, mean activation, and (unless covariance=False: it takes h x h
+        numbers) the covariance matrix of the activations."""
         _, _, data = self.data(X)
         h = self.n_hidden
         stats = {name: np.empty(h) for name in ("active", "mean_deriv", "z_min", "z_max",
                                                 "a_mean")}
-        stats["a_cov"] = np.empty((h, h))
-        c_stats = ffi.new("tn_stats *", {name: _ptr(arr) for name, arr in stats.items()})
+        fields = {name: _ptr(arr) for name, arr in stats.items()}
+        if covariance:
+            stats["a_cov"] = np.empty((h, h))
+            fields["a_cov"] = _ptr(stats["a_cov"])
+        c_stats = ffi.new("tn_stats *", fields)
         _check(lib.tn_unit_stats(self.arch, _ptr(self.theta), data, c_stats, _ptr(self.work)))
         return stats
 
@@ -314,6 +342,10 @@ class TrainerView:
     status: str
     best: tuple | None
     history: dict
+    steps: int
+    lr_now: float
+    opt_state: np.ndarray      # a copy: the curvature reads Adam's second moments from it
+    best_theta: np.ndarray     # a copy of the best weights seen
 
 
 class Trainer:
@@ -411,8 +443,11 @@ class Trainer:
         return int(self.state.min_epoch), float(self.state.min_loss)
 
     def view(self):
-        """A TrainerView of now: settings, status, best and history."""
-        return TrainerView(dict(self.settings), self.status, self.best, self.history)
+        """A TrainerView of now: settings, status, best, history, steps, rate and
+        optimizer state."""
+        return TrainerView(dict(self.settings), self.status, self.best, self.history,
+                           self.steps, self.lr_now, self.opt_state.copy(),
+                           self.best_theta.copy())
 
     def restore_best(self):
         """Put back the best weights seen ("the best performance during training").

@@ -88,7 +88,7 @@ def summary(run, seconds, epochs_trained):
 
     metrics = run.metrics()
     health = unit_health(run.net, run.dataset.X)
-    findings = run.diagnose()
+    findings = run.diagnose(surface="cli")
     return {
         "run": run.spec.name, "architecture": run.net.describe(),
         "data": run.data_summary(),
@@ -116,7 +116,10 @@ def json_ready(value):
 
 def format_summary(doc):
     m = doc["metrics"]
-    lines = [f"{doc['run']}: {doc['architecture']} — {doc['status']} at epoch {doc['epoch']:,}"
+    # A diverged status names its epoch; the weights kept are the epoch before's.
+    when = (f", weights of epoch {doc['epoch']:,} kept" if doc["status"].startswith("diverged")
+            else f" at epoch {doc['epoch']:,}")
+    lines = [f"{doc['run']}: {doc['architecture']} — {doc['status']}{when}"
              + (f" ({doc['epochs_per_s']:,.0f} epochs/s)" if doc["epochs_per_s"] else "")]
     lines += [f"  {line}" for line in doc["data"]]
     for split in ("train", "test"):
@@ -133,7 +136,8 @@ def format_summary(doc):
         lines.append("  diagnosis:")
         for f in doc["findings"]:
             lines.append(f"    [{f['severity']}] {f['message']}")
-            lines.append(f"      → {f['advice']}")
+            if f["advice"]:
+                lines.append(f"      → {f['advice']}")
     else:
         lines.append("  diagnosis: no problem found")
     return "\n".join(lines)

@@ -416,7 +416,7 @@ def test_the_picker_refuses_a_bad_path_in_place_as_typed(path):
 
 def test_findings_belong_to_the_run_on_screen():
     async def script(app, pilot):
-        app.session.step(1000)
+        app.session.step(2000)
         await until(pilot, lambda: "done, converged" in status(app), what="the diagnosis")
         assert any(f.code == "converged" for f in app.findings)
         await pilot.press("r")
@@ -424,7 +424,7 @@ def test_findings_belong_to_the_run_on_screen():
         assert app.session.run.epoch == 0
         assert not any(f.code == "converged" for f in app.findings), app.findings
         assert "converged" not in status(app)
-    drive("exp", script)
+    drive("sigmoid-hidden", script)
 
 
 def test_a_finished_run_shows_only_what_holds_now():
@@ -475,12 +475,12 @@ def test_units_table_keeps_one_line_per_unit_and_says_what_repeats():
 
 def test_a_new_run_clears_what_was_said_of_the_last_on_any_tab():
     async def script(app, pilot):
-        app.session.step(1000)
+        app.session.step(2000)
         await until(pilot, lambda: "done, converged" in status(app), what="the diagnosis")
         await pilot.press("3", "r")
         await until(pilot, lambda: "converged" not in status(app), what="the new run")
         assert app.session.run.epoch == 0
-    drive("exp", script)
+    drive("sigmoid-hidden", script)
 
 
 def test_an_overflowing_net_still_draws_its_heat_map():
@@ -503,7 +503,7 @@ def test_ascii_diagnosis_keeps_each_style_on_its_own_words():
         text = frames.findings_text(app.findings, None, [], app.ascii_only)
         advice = [text.plain[span.start:span.end] for span in text.spans if span.style == "dim"]
         assert advice and all(a.startswith("   -> ") for a in advice), advice
-    drive("exp-h5", script, ascii_only=True)
+    drive("body-metrics", script, ascii_only=True)
 
 
 def test_a_net_without_hidden_layer_shows_its_one_layer_and_edits_it():

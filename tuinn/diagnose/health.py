@@ -10,14 +10,15 @@ RELU_FAMILY = ("relu", "leaky_relu")
 MAX_DERIVATIVE = {"sigmoid": 0.25, "tanh": 1.0}
 SATURATED = 0.01           # mean g'(Z) below 1 % of g's largest derivative
 DUPLICATE = 0.999          # |Pearson correlation| of activation columns
+COVARIANCE_UNITS = 2000    # above this many units, no h x h covariance (no duplicate check)
 
 
 def health_from_stats(net, stats):
     """unit_health from stats the caller already has (net.unit_stats(X))."""
     h = net.n_hidden
     active, deriv = stats["active"], stats["mean_deriv"]
-    cov = stats["a_cov"]
-    var = np.clip(np.diag(cov), 0.0, None)
+    cov = stats.get("a_cov")     # absent for very wide nets: no duplicate check then
+    var = np.clip(np.diag(cov), 0.0, None) if cov is not None else np.zeros(h)
     # "Non-constant": a spread that is not rounding noise around the mean.
     varies = var > 1e-12 * (1.0 + stats["a_mean"] ** 2)
     units = []
@@ -29,7 +30,7 @@ def health_from_stats(net, stats):
             flags.append("saturated")
         if net.hidden in RELU_FAMILY and active[j] == 1.0:
             flags.append("linear-on-data")
-        if not flags or flags == ["linear-on-data"]:
+        if cov is not None and (not flags or flags == ["linear-on-data"]):
             for i in range(j):
                 if varies[i] and varies[j] and "dead" not in units[i]["flags"]:
                     corr = cov[i, j] / math.sqrt(var[i] * var[j])
@@ -46,4 +47,4 @@ def health_from_stats(net, stats):
 def unit_health(net, X):
     """One dict per hidden unit: index, active, mean_deriv, z_min, z_max, flags
     (among dead, off, saturated, linear-on-data, duplicate) and duplicate_of."""
-    return health_from_stats(net, net.unit_stats(X))
+    return health_from_stats(net, net.unit_stats(X, net.n_hidden <= COVARIANCE_UNITS))

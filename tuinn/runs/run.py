@@ -108,10 +108,13 @@ class Run:
         if epochs is not None:
             self.spec.train.epochs = int(epochs)
 
-    def diagnose(self):
-        """What tuinn.diagnose finds about this run now (problems first)."""
-        return diagnose(self.net, self.trainer, self.dataset.X, self.dataset.Y,
-                        max_epochs=self.spec.train.epochs)
+    def diagnose(self, surface="api", curvature_always=False):
+        """What tuinn.diagnose finds about this run now (problems first), its advice
+        worded for `surface` ("app", "cli" or "api")."""
+        ds = self.dataset
+        return diagnose(self.net, self.trainer, ds.X, ds.Y, X_test=ds.X_test, Y_test=ds.Y_test,
+                        max_epochs=self.spec.train.epochs, surface=surface, spec=self.spec,
+                        curvature_always=curvature_always)
 
     def metrics(self):
         """Loss, mse and (for classification) accuracy on train and test sets."""

@@ -8,6 +8,7 @@ drawn when nothing changed.
 """
 
 import asyncio
+import copy
 import os
 import signal
 import threading
@@ -178,7 +179,8 @@ class TuinnApp(KeyActions, App):
             return
         with s.lock:
             run = s.run
-            shot = frames.Shot(tab=tab, generation=s.generation, net=run.net.copy(),
+            shot = frames.Shot(tab=tab, generation=s.generation, spec=copy.deepcopy(run.spec),
+                               net=run.net.copy(),
                         trainer=run.trainer.view(), dataset=run.dataset, limit=s.limit,
                         running=s.state == "running", pins=list(s.pins),
                         tracked=list(s.tracked),

@@ -8,7 +8,6 @@ from rich.text import Text
 
 from tuinn.diagnose import diagnose, unit_health
 from tuinn.tui.charts import columns, loss_curves
-from tuinn.tui.tables import weight_names
 
 ASCII = str.maketrans({"→": "->", "│": "|", "…": "...", "×": "x", "—": "-", "≥": ">=",
                        "≤": "<=", "÷": "/", "ℹ": "i", "▲": "^", "▼": "v", "✖": "!!"})
@@ -27,6 +26,7 @@ class Shot:
     views that training does not change (see TrainerView)."""
     tab: str
     generation: int
+    spec: object
     net: object
     trainer: object
     dataset: object
@@ -57,14 +57,15 @@ def draw(shot, views, layouts, log_scale, monitor, ascii_only):
         part("fit", lambda: views["fit"].draw(layouts["fit"], shot.net, shot.dataset))
     else:
         part("trajectory", lambda: views["trajectory"].draw(
-            layouts["trajectory"], shot.trajectory, shot.tracked, weight_names(shot.net)))
+            layouts["trajectory"], shot.trajectory, shot.tracked, shot.net.names()))
     return frame, errors
 
 
 def diagnosis(shot, monitor, ascii_only):
     """(findings, unit health, the panel's text) of a shot."""
     ds, trainer = shot.dataset, shot.trainer
-    findings = diagnose(shot.net, trainer, ds.X, ds.Y, max_epochs=shot.limit)
+    findings = diagnose(shot.net, trainer, ds.X, ds.Y, X_test=ds.X_test, Y_test=ds.Y_test,
+                        max_epochs=shot.limit, surface="app", spec=shot.spec)
     # While it trains, a finding lingers rather than flickers; stopped, the
     # screen says what holds now.
     findings = monitor.update(findings) if shot.running else findings
@@ -83,7 +84,8 @@ def findings_text(findings, best, last_loss, ascii_only):
         icon, ascii_icon, style = SEVERITY[f.severity]
         text.append(plain(f"{ascii_icon if ascii_only else icon} {f.message}\n", ascii_only),
                     style=style)
-        text.append(plain(f"   → {f.advice}\n", ascii_only), style="dim")
+        if f.advice:
+            text.append(plain(f"   → {f.advice}\n", ascii_only), style="dim")
     if best is not None and len(last_loss) and last_loss[-1] > best[1]:
         text.append(plain(f"best so far: epoch {best[0]}, loss {best[1]:.6g} (b restores it)",
                           ascii_only), style="dim")

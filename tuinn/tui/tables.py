@@ -13,16 +13,6 @@ STATE_GLYPHS = {"dead": ("✗", "x", "red"), "off": ("✗", "x", "red"),
 ALIVE = ("●", "o", "green")
 
 
-def weight_names(net):
-    """Display name of every entry of theta, in theta's order."""
-    d, h, k = net.n_in, net.n_hidden, net.n_out
-    names = [f"W1[{i},{j}]" for i in range(d) for j in range(h)]
-    names += [f"b1[{j}]" for j in range(h)]
-    names += [f"W2[{j},{o}]" for j in range(net.fan_in) for o in range(k)]
-    names += [f"b2[{o}]" for o in range(k)]
-    return names
-
-
 class WeightsTable(DataTable):
     """One row per hidden unit: its input weights, its bias, its output weights;
     a last row for the output biases.  Colour: sign (blue +, red -) and size;

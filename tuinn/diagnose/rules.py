@@ -1,0 +1,773 @@
+"""The diagnosis rules: each takes a Case (tuinn.diagnose.findings) and returns
+its findings.  `ALL` runs them in order; later rules read what earlier ones
+found (a slow fall that a dead layer explains is not blamed on the rate).
+
+The codes, stable for scripts:
+  symmetry, all-units-dead, dead-units, saturated-units, linear-on-data,
+  duplicate-units           unit health (docs/math.md#unit-health)
+  linear-collapse           the net is linear and that costs something
+  uncovered-region          1-D ReLU nets: inputs where no unit is active
+  constant-inputs, unscaled-inputs, unscaled-targets, targets-out-of-range,
+  ordered-data              the data
+  overfitting, leakage, majority-class, small-test-set, more-weights-than-rows
+                            generalization
+  diverged, exploding, unstable-rate, oscillating
+                            the learning rate against the loss's curvature
+  converged, still-improving, lr-too-small, stalled, underfitting
+                            progress, judged relative to the loss
+  diagnosis-incomplete      a rule could not run (its one-line reason)
+"""
+
+import math
+
+import numpy as np
+
+from tuinn.diagnose.advice import Option, change, round_below
+from tuinn.diagnose.health import DUPLICATE, MAX_DERIVATIVE, RELU_FAMILY, SATURATED
+
+SCALE_LIMIT = 4.0          # an input whose |mean| or spread exceeds this is not "order 1"
+OFFSET_LIMIT = 100.0       # |mean| / spread beyond this: the spread is lost in the offset
+SPREAD_RATIO = 100.0       # largest / smallest input spread beyond this: badly conditioned
+WINDOW = 100               # recent epochs looked at for ups and downs
+RISE_SHARE = 0.2           # share of epochs that rise, from which the loss oscillates
+SLOW_PRODUCT = 1e-3        # lr * λmax below this: steps far smaller than the surface allows
+FLAT_GAIN = 1.1            # 10x more epochs lowering the loss by less than this: flat
+GAP_VARIATION = 0.05       # share of the targets' variance a flat stretch cannot follow
+
+
+def _g(x):
+    return f"{x:.3g}"
+
+
+def _units(indices):
+    indices = [int(i) for i in indices]
+    word = "Unit" if len(indices) == 1 else "Units"
+    shown = ", ".join(str(i) for i in indices[:8]) + (", …" if len(indices) > 8 else "")
+    return f"{word} {shown}"
+
+
+def _is(n):
+    return "is" if n == 1 else "are"
+
+
+# ---------------------------------------------------------------- the hidden units
+
+def symmetry(case):
+    """the symmetry of the hidden units: identical units stay identical"""
+    net = case.net
+    if net.n_hidden < 2:
+        return []
+    cols = np.vstack([net.W1, net.b1[None, :], net.W2.T])
+    if not np.all(cols == cols[:, :1]):
+        return []
+    return [case.finding(
+        "symmetry", "problem",
+        f"All {net.n_hidden} hidden units are identical (the same weights in and out). They "
+        "started identical (zeros or a constant init), and identical units get identical "
+        "gradients from every batch: they never become different, and the net has the "
+        "power of one unit.",
+        [Option("Start from random weights", [change("init.scheme", "glorot")], "restart")],
+        {"hidden_units": net.n_hidden}, range(net.n_hidden))]
+
+
+def units(case):
+    """the hidden units' health: dead, saturated, linear or duplicated units"""
+    if case.has("symmetry"):
+        return []
+    return _dead(case) + _saturated(case) + _linear_units(case) + _duplicates(case)
+
+
+def _dead(case):
+    net, health = case.net, case.health
+    dead = [u["index"] for u in health if {"dead", "off"} & set(u["flags"])]
+    if not dead:
+        return []
+    fixes = [Option("Lower the learning rate and start again",
+                    [change("train.lr", case.settings["lr"] / 10)], "restart"),
+             Option("Use leaky_relu, whose units never stop learning",
+                    [change("model.activation", "leaky_relu")])]
+    if net.hidden == "relu" and len(dead) == net.n_hidden:
+        b2, mean = net.b2, case.Y.mean(axis=0)
+        return [case.finding(
+            "all-units-dead", "problem",
+            f"All {net.n_hidden} hidden units are dead, so the network outputs the constant "
+            f"b2 = {', '.join(_g(v) for v in b2)} for every input; gradient descent set it to "
+            f"the mean target {', '.join(_g(v) for v in mean)}, the best a constant can do. "
+            "A dead ReLU gets no gradient from any row and cannot come back.",
+            fixes, {"b2": b2.tolist(), "mean_target": mean.tolist()}, dead)]
+    return [case.finding(
+        "dead-units", "warning",
+        f"{_units(dead)} {_is(len(dead))} dead: off on every training row, so a dead ReLU "
+        "gets no gradient from any row and cannot come back.",
+        fixes, {"dead": dead, "active": [u["active"] for u in health]}, dead)]
+
+
+def _inputs_scaled(X):
+    return bool(np.all(np.maximum(np.abs(X.mean(axis=0)), X.std(axis=0)) <= SCALE_LIMIT))
+
+
+def _saturated(case):
+    net, health = case.net, case.health
+    saturated = [u["index"] for u in health if "saturated" in u["flags"]]
+    if not saturated:
+        return []
+    limit = SATURATED * MAX_DERIVATIVE[net.hidden]
+    worst = max(health[j]["mean_deriv"] for j in saturated)
+    big = float(np.max(np.abs(net.W1)))
+    loss = case.loss
+    blew_up = len(loss) > 1 and float(np.max(loss)) > 2 * float(loss[0])
+    if not _inputs_scaled(case.X):
+        why = "the inputs are far from order 1, so the weighted sums are large"
+        options = [Option("Standardize the inputs", [change("data.standardize_inputs", True)])]
+    elif blew_up:
+        why = (f"the inputs are of order 1, but the learning rate blew the first-layer weights "
+               f"up (largest |W1| = {_g(big)}) while the loss rose to {_g(float(np.max(loss)))}")
+        options = [Option("Lower the learning rate and start again",
+                          [change("train.lr", case.safe_rate(4))], "restart")]
+    else:
+        why = f"the first-layer weights are large (largest |W1| = {_g(big)})"
+        options = [Option("Start from smaller weights", [change("init.scheme", "glorot")],
+                          "restart"),
+                   Option("Lower the learning rate",
+                          [change("train.lr", round_below(case.settings["lr"] / 4))],
+                          "restart")]
+    solved = case.classify and case.accuracy(case.O, case.Y) == 1.0
+    return [case.finding(
+        "saturated-units", "info" if solved else "warning",
+        f"{_units(saturated)} of {net.n_hidden} {_is(len(saturated))} saturated: the "
+        f"{net.hidden} sits flat (mean derivative at most {_g(worst)}, under {_g(limit)}), "
+        f"so almost no gradient passes through. Why: {why}."
+        + (" The net already classifies every training row, so this only slows further "
+           "learning." if solved else ""),
+        options, {"saturated": saturated, "mean_deriv": [u["mean_deriv"] for u in health],
+                  "limit": limit, "largest_w1": big, "loss_blew_up": blew_up}, saturated)]
+
+
+def _linear_units(case):
+    net, health = case.net, case.health
+    linear = [u["index"] for u in health if "linear-on-data" in u["flags"]]
+    if not linear or len(linear) == net.n_hidden:     # all of them: linear-collapse says it
+        return []
+    return [case.finding(
+        "linear-on-data", "info",
+        f"{_units(linear)} {_is(len(linear))} active on every row: never bending inside the "
+        "data, such a unit adds nothing a linear model could not.",
+        [Option("Nothing to do unless the fit needs more bends; new initial weights move "
+                "the bends", action="reinit")],
+        {"linear_on_data": linear}, linear)]
+
+
+def _duplicates(case):
+    net, health = case.net, case.health
+    dupes = [u for u in health if u["duplicate_of"] is not None]
+    if not dupes or net.hidden == "linear":     # linear units: linear-collapse says more
+        return []
+    pairs = ", ".join(f"{u['index']} repeats {u['duplicate_of']}" for u in dupes[:6])
+    distinct = net.n_hidden - len(dupes)
+    message = (f"{len(dupes)} of {net.n_hidden} units repeat another ({pairs}): their "
+               f"activations move together (correlation {DUPLICATE} or more), so the net "
+               f"has the power of {distinct} distinct unit{'s' if distinct != 1 else ''}.")
+    if (case.gain >= FLAT_GAIN and not case.status.startswith("diverged")) or _too_slow(case):
+        return [case.finding(
+            "duplicate-units", "info", message + " The loss is still falling, so they may "
+            "yet part.", [], {"duplicates": {u["index"]: u["duplicate_of"] for u in dupes},
+                              "still_improving": True}, [u["index"] for u in dupes])]
+    if case.underfits():
+        scale = case.current("init.scale")
+        return [case.finding(
+            "duplicate-units", "warning",
+            message + " It also fits worse than a flexible model could: the copies are "
+            "capacity it needs. Break the symmetry rather than remove units.",
+            [Option("Start from other initial weights", action="reinit"),
+             Option("Start from larger, more varied weights",
+                    [change("init.scheme", "small"),
+                     change("init.scale", max(0.5, 4 * (scale or 0.1)))], "restart")],
+            {"duplicates": {u["index"]: u["duplicate_of"] for u in dupes},
+             "underfits": True}, [u["index"] for u in dupes])]
+    return [case.finding(
+        "duplicate-units", "info", message + " The fit is as good as a flexible model's, so "
+        "fewer units would learn as well and faster.",
+        [Option("Use fewer units", [change("model.hidden_units", max(1, distinct))],
+                "restart")],
+        {"duplicates": {u["index"]: u["duplicate_of"] for u in dupes}, "underfits": False},
+        [u["index"] for u in dupes])]
+
+
+# ---------------------------------------------------------------- the model's reach
+
+def linear_collapse(case):
+    """whether the net is only linear, and whether that costs anything"""
+    net, health = case.net, case.health
+    if net.n_hidden == 0:
+        why = "the net has no hidden layer"
+    elif net.hidden == "linear":
+        why = "the hidden layer is linear"
+    elif net.hidden in RELU_FAMILY and all("linear-on-data" in u["flags"] for u in health):
+        why = "every ReLU is active on every row"
+    else:
+        return []
+    lin, flex = case.linear, case.flexible
+    if case.classify:
+        theirs = flex.train_accuracy if case.small else flex.held_out_accuracy
+        ours = max(case.accuracy(case.O, case.Y), lin.train_accuracy)
+        if ours >= 1.0 or theirs <= ours + 0.02:
+            return []       # linearly separable, or no better with bends
+        cost = (f"a linear boundary classifies at best {ours:.1%} of the training rows; a "
+                f"model with bends reaches {theirs:.1%}")
+        evidence = {"linear_accuracy": ours, "flexible_accuracy": theirs}
+    else:
+        theirs = flex.train_mse if case.small else flex.held_out_mse
+        best = lin.train_mse if case.small else lin.held_out_mse
+        if best <= 1e-9 * max(case.variance, 1e-300) or theirs >= 0.7 * best:
+            return []       # the target is (nearly) linear: a linear net is the right answer
+        cost = (f"mse {case.mse:.4g}; the best linear model reaches {lin.train_mse:.4g}, a "
+                f"model with bends {theirs:.4g}" + ("" if case.small else " on rows it did "
+                                                   "not see"))
+        evidence = {"mse": case.mse, "best_linear_mse": lin.train_mse, "flexible_mse": theirs}
+    stuck = (case.mse <= lin.train_mse * 1.01 + 1e-15) if not case.classify else True
+    if net.n_hidden == 0:
+        options = [Option("Add a hidden layer", [change("model.hidden_units", 8),
+                                                 change("model.activation", "tanh")],
+                          "restart")]
+    else:
+        options = [Option("Use a nonlinear hidden activation",
+                          [change("model.activation", "tanh")], "restart")]
+    return [case.finding(
+        "linear-collapse", "problem" if stuck else "warning",
+        f"As {why}, the whole network is a linear model of its inputs: {cost}.",
+        options, {"why": why, **evidence})]
+
+
+def coverage(case):
+    """the coverage of the inputs by active ReLU units"""
+    net, X, Y = case.net, case.X, case.Y
+    if net.n_in != 1 or net.hidden not in RELU_FAMILY or net.n_hidden == 0:
+        return []
+    x = X[:, 0]
+    w, b = net.W1[0], net.b1
+    lo, hi = float(x.min()), float(x.max())
+    kinks = sorted({float(-b[j] / w[j]) for j in range(net.n_hidden)
+                    if w[j] != 0 and lo < -b[j] / w[j] < hi})
+    edges = [lo, *kinks, hi]
+    gaps = []
+    for a, c in zip(edges[:-1], edges[1:]):
+        if not np.any(w * (a + c) / 2 + b > 0):
+            if gaps and gaps[-1][1] == a:
+                gaps[-1] = (gaps[-1][0], c)
+            else:
+                gaps.append((a, c))
+    inside = np.zeros(len(x), dtype=bool)
+    for a, c in gaps:
+        inside |= (x >= a) & (x <= c)
+    rows = int(inside.sum())
+    if rows < 2:
+        return []
+    # In a gap the output is flat.  That matters where the targets vary.
+    gap_var = float(np.mean(np.var(Y[inside], axis=0)))
+    if gap_var < GAP_VARIATION * case.variance:
+        return []
+    names = [_interval(a, c, lo, hi) for a, c in gaps]
+    return [case.finding(
+        "uncovered-region", "problem",
+        f"No hidden unit is active for {' and '.join(names)} ({rows} of {len(x)} training "
+        "rows): those rows give no gradient to any first-layer weight, so the fit there "
+        "cannot improve.",
+        [Option("Start again from weights whose kinks spread over the data", action="reinit"),
+         Option("Use leaky_relu", [change("model.activation", "leaky_relu")])],
+        {"regions": [[a, c] for a, c in gaps], "rows": rows, "kinks": kinks,
+         "target_variance_uncovered": gap_var, "target_variance": case.variance})]
+
+
+def _interval(a, c, lo, hi):
+    if a <= lo and c >= hi:
+        return f"any x in [{_g(lo)}, {_g(hi)}]"
+    if a <= lo:
+        return f"x < {_g(c)}"
+    if c >= hi:
+        return f"x > {_g(a)}"
+    return f"{_g(a)} < x < {_g(c)}"
+
+
+# ---------------------------------------------------------------- the data
+
+def inputs(case):
+    """the scale and conditioning of the inputs"""
+    X, net = case.X, case.net
+    mean, spread = X.mean(axis=0), X.std(axis=0)
+    constant = [j for j in range(X.shape[1]) if spread[j] <= 1e-12 * max(1.0, abs(mean[j]))]
+    out = []
+    if constant:
+        out.append(case.finding(
+            "constant-inputs", "warning",
+            f"Input{'s' if len(constant) > 1 else ''} {', '.join(map(str, constant[:8]))} "
+            f"{_is(len(constant))} the same on every training row "
+            f"({', '.join(_g(mean[j]) for j in constant[:4])}): "
+            + ("it carries no information, and acts only as a second bias." if len(constant) == 1
+               else "they carry no information, and act only as more biases."),
+            [Option("Drop the column from the data")], {"inputs": constant}))
+    varying = [j for j in range(X.shape[1]) if j not in constant]
+    problems = []
+    far = [j for j in varying if max(abs(mean[j]), spread[j]) > SCALE_LIMIT]
+    if far:
+        problems.append("not of order 1: " + ", ".join(
+            f"input {j} (mean {_g(mean[j])}, spread {_g(spread[j])})" for j in far[:4])
+            + (f" and {len(far) - 4} more" if len(far) > 4 else ""))
+    offset = [j for j in varying if abs(mean[j]) > OFFSET_LIMIT * spread[j]]
+    if offset:
+        problems.append("their spread is tiny against their offset: " + ", ".join(
+            f"input {j} varies by {_g(spread[j])} around {_g(mean[j])}" for j in offset[:4]))
+    if len(varying) > 1:
+        lo, hi = min(varying, key=lambda j: spread[j]), max(varying, key=lambda j: spread[j])
+        if spread[hi] > SPREAD_RATIO * spread[lo]:
+            problems.append(f"their scales differ by {_g(spread[hi] / spread[lo])}x (input "
+                            f"{hi} spreads {_g(spread[hi])}, input {lo} {_g(spread[lo])}), so "
+                            "one rate cannot suit every weight")
+    if problems:
+        stuck = [u["index"] for u in case.health if "saturated" in u["flags"]]
+        effect = (f"; they saturate {len(stuck)} of {net.n_hidden} hidden units"
+                  if stuck else "")
+        out.append(case.finding(
+            "unscaled-inputs", "problem" if stuck else "warning",
+            "The inputs are badly scaled: " + "; ".join(problems) + effect + ".",
+            [Option("Standardize the inputs", [change("data.standardize_inputs", True)])],
+            {"inputs": sorted(set(far) | set(offset)), "mean": mean.tolist(),
+             "spread": spread.tolist(), "units_saturated": stuck}, stuck))
+    return out
+
+
+def targets(case):
+    """the range and scale of the targets"""
+    net, Y = case.net, case.Y
+    out = []
+    if net.output == "tanh" and (Y.min() < -1 or Y.max() > 1):
+        out.append(case.finding(
+            "targets-out-of-range", "problem",
+            f"The tanh output lies in (-1, 1) but the targets span [{_g(Y.min())}, "
+            f"{_g(Y.max())}]: the net can never reach them.",
+            [Option("Use a linear output", [change("model.output", "linear")], "restart")],
+            {"target_min": float(Y.min()), "target_max": float(Y.max())}))
+    if net.output == "linear":
+        ym, ys = Y.mean(axis=0), Y.std(axis=0)
+        if np.max(np.maximum(np.abs(ym), ys)) > 10:
+            out.append(case.finding(
+                "unscaled-targets", "info",
+                f"The targets are far from order 1 (mean {_g(float(ym[0]))}, spread "
+                f"{_g(float(ys[0]))}): the output layer must first grow large weights, and "
+                "the loss's curvature grows with them.",
+                [Option("Standardize the targets", [change("data.standardize_targets", True)])],
+                {"mean": ym.tolist(), "spread": ys.tolist()}))
+    return out
+
+
+def ordered(case):
+    """the order of the rows in unshuffled mini-batches"""
+    batch = case.settings["batch_size"]
+    if batch is None or batch >= len(case.X) or case.settings["shuffle"] is not False:
+        return []
+    order = _sortedness(case.Y)
+    if order < 0.95:
+        return []
+    return [case.finding(
+        "ordered-data", "warning",
+        f"Mini-batches of {batch} are taken in row order (shuffle off) and the rows are "
+        f"sorted by target ({order:.0%} in order): each batch shows one kind of example, and "
+        "the weights chase the latest batch.",
+        [Option("Shuffle the rows every epoch", [change("train.shuffle", True)])],
+        {"batch_size": batch, "sortedness": order})]
+
+
+def _sortedness(Y):
+    """Share of consecutive rows in target order (classes: in unbroken blocks)."""
+    if len(Y) < 3:
+        return 0.0
+    if Y.shape[1] > 1:
+        labels = Y.argmax(axis=1)
+        return float(1 - (np.count_nonzero(np.diff(labels)) - (Y.shape[1] - 1)) / (len(Y) - 1))
+    step = np.diff(Y[:, 0])
+    return float(max(np.mean(step >= 0), np.mean(step <= 0)))
+
+
+# ---------------------------------------------------------------- generalization
+
+def generalization(case):
+    """the test set: overfitting, leakage, class balance and the test set's size"""
+    out = _more_weights_than_rows(case)
+    if case.classify:
+        out += _majority(case)
+    if case.X_test is None:
+        return out
+    return out + _overfitting(case) + _leakage(case) + _small_test(case)
+
+
+def _more_weights_than_rows(case):
+    weights, rows = case.net.theta.size, len(case.X)
+    if weights <= rows:
+        return []
+    options = [] if case.X_test is not None else [
+        Option("Hold out a test set to see whether it generalizes",
+               [change("data.test_ratio", 0.2)])]
+    return [case.finding(
+        "more-weights-than-rows", "info",
+        f"The net has {weights:,} weights for {rows:,} training rows: it can fit them "
+        "exactly, noise included, so a low training loss alone proves nothing.",
+        options, {"weights": weights, "rows": rows})]
+
+
+def _overfitting(case):
+    net, test = case.net, case.test_loss
+    if len(test) < 2:
+        return []
+    O = net.predict(case.X_test)
+    with np.errstate(over="ignore"):
+        test_mse = float(np.mean((O - case.Y_test) ** 2))
+    best = int(np.argmin(test))
+    best_epoch = case.test_start + best
+    train_at_best = float(case.loss[best_epoch])
+    noise = float(np.median(np.abs(np.diff(test[best:])))) if len(test) - best > 2 else 0.0
+    rose = (len(test) - 1 - best >= 5 and test[-1] > test[best] + max(3 * noise,
+                                                                       0.05 * test[best])
+            and case.loss[-1] < train_at_best)
+    test_var = float(np.mean(np.var(case.Y_test, axis=0))) if len(case.Y_test) > 1 \
+        else case.variance
+    gap = (test_mse > 10 * case.mse + 1e-12 and test_mse > 0.1 * test_var
+           and case.mse < 0.1 * max(case.variance, 1e-300))
+    if not (rose or gap):
+        return []
+    h = net.n_hidden
+    options = []
+    if rose:
+        options.append(Option(f"Stop at epoch {best_epoch}, where the test loss was lowest",
+                              [change("train.epochs", max(best_epoch, 1))], "restart"))
+    l2 = case.settings["l2"]
+    options.append(Option("Penalize large weights",
+                          [change("train.l2", 1e-3 if l2 == 0 else 10 * l2)], "restart"))
+    if h > 1:
+        options.append(Option("Use fewer units", [change("model.hidden_units", max(1, h // 4))],
+                              "restart"))
+    what = (f"the test loss has risen from its best {_g(float(test[best]))} at epoch "
+            f"{best_epoch} to {_g(float(test[-1]))} while the training loss kept falling"
+            if rose else
+            f"the test mse is {_g(test_mse)} against {_g(case.mse)} on the training rows")
+    return [case.finding(
+        "overfitting", "warning",
+        f"Overfitting: {what}. The net learns the training rows, noise included, not the rule "
+        "behind them.", options,
+        {"best_test_epoch": best_epoch, "best_test_loss": float(test[best]),
+         "test_loss": float(test[-1]), "test_mse": test_mse, "train_mse": case.mse,
+         "rising": bool(rose)})]
+
+
+def _leakage(case):
+    train = {row.tobytes() for row in np.hstack([case.X, case.Y])}
+    shared = sum(row.tobytes() in train for row in np.hstack([case.X_test, case.Y_test]))
+    if not shared:
+        return []
+    return [case.finding(
+        "leakage", "warning",
+        f"{shared} of {len(case.X_test)} test rows also appear, inputs and targets alike, in "
+        "the training rows: the test score partly measures memory, not generalization.",
+        [Option("Remove the duplicated rows from the data before it is split")],
+        {"shared_rows": int(shared), "test_rows": len(case.X_test)})]
+
+
+def _majority(case):
+    X, Y, where = (case.X_test, case.Y_test, "test") if case.X_test is not None else \
+        (case.X, case.Y, "training")
+    if len(Y) < 2:
+        return []
+    labels = (Y[:, 0] >= 0.5).astype(int) if Y.shape[1] == 1 else Y.argmax(axis=1)
+    counts = np.bincount(labels)
+    majority = float(counts.max() / len(labels))
+    accuracy = case.accuracy(case.net.predict(X), Y)
+    if accuracy > majority + 1e-9 or majority >= 1.0:
+        return []
+    label = int(counts.argmax())
+    return [case.finding(
+        "majority-class", "warning",
+        f"The {where} accuracy {accuracy:.1%} is no better than always answering class "
+        f"{label}, which {majority:.1%} of the {where} rows are: the net has learned nothing "
+        "about the classes yet." + (" With classes this unequal, accuracy says little; "
+                                     "look at the loss." if majority >= 0.8 else ""),
+        [Option("Train longer or with a larger rate, and judge by the loss")],
+        {"accuracy": accuracy, "majority_rate": majority, "majority_class": label,
+         "set": where})]
+
+
+def _small_test(case):
+    n = len(case.X_test)
+    if n >= 10:
+        return []
+    steps = ", ".join(f"{i}/{n}" for i in range(n + 1)) if n <= 4 else f"steps of 1/{n}"
+    return [case.finding(
+        "small-test-set", "info",
+        f"The test set has only {n} row{'s' if n != 1 else ''}: its accuracy can only be "
+        f"{steps}, and one row decides its loss, so it cannot tell a good net from a lucky one.",
+        [Option("Hold out more rows", [change("data.test_ratio", 0.25)])],
+        {"test_rows": n})]
+
+
+# ---------------------------------------------------------------- the learning rate
+
+def _stability(sharp):
+    """lr against its limit in words, or "" when the curvature is unknown."""
+    if sharp is None or not math.isfinite(sharp.limit):
+        return ""
+    where = f" of {sharp.direction}" if sharp.direction else ""
+    if abs(sharp.ratio - 1) <= 0.05:
+        against = f"sits at the stability limit {_g(sharp.limit)}"
+    elif sharp.ratio > 1:
+        against = f"is {_g(sharp.ratio)} times the stability limit {_g(sharp.limit)}"
+    else:
+        against = f"is {_g(sharp.ratio)} of the stability limit {_g(sharp.limit)}"
+    return f"lr {_g(sharp.lr)} {against}{where} (its curvature {_g(sharp.lam)})"
+
+
+def _at_best(case):
+    """The stability sentence at the best weights, for a run that blew up."""
+    text = _stability(case.sharp_at_best)
+    best = case.trainer.best
+    return f"At the best weights (epoch {best[0]}) {text}." if text and best else ""
+
+
+def _rate_options(case, fallback):
+    return [Option("Lower the learning rate and start again",
+                   [change("train.lr", case.safe_rate(fallback))], "restart")]
+
+
+def rate(case):
+    """the learning rate against the loss's curvature"""
+    loss = case.loss
+    if case.status.startswith("diverged"):
+        epoch = int(case.status.split()[-1])
+        tail = loss[-10:]
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            growth = float((tail[-1] / tail[0]) ** (1 / max(len(tail) - 1, 1))) \
+                if len(tail) > 1 and tail[0] > 0 else math.inf
+        return [case.finding(
+            "diverged", "problem",
+            f"Training diverged at epoch {epoch}: the loss overflowed, and the weights after "
+            f"epoch {epoch - 1} (loss {_g(float(loss[-1]))}) were kept. " + _at_best(case),
+            _rate_options(case, 10),
+            {"epoch": epoch, "last_finite_loss": float(loss[-1]), "growth_per_epoch": growth,
+             "stability": _dict(case.sharp_at_best)})]
+    if len(loss) < 3 or not np.all(np.isfinite(loss)):
+        return []
+    best = float(np.min(loss))
+    if len(loss) >= 6 and loss[-1] >= 10 * best and np.all(np.diff(loss[-5:]) > 0):
+        return [case.finding(
+            "exploding", "problem",
+            f"The loss is {_g(float(loss[-1]) / best)} times its best ({_g(best)} at epoch "
+            f"{int(np.argmin(loss))}) and still rising: each step overshoots. "
+            + _at_best(case), _rate_options(case, 10),
+            {"loss": float(loss[-1]), "best": best, "best_epoch": int(np.argmin(loss)),
+             "stability": _dict(case.sharp_at_best)})]
+    span = oscillation(loss)
+    if span is not None and span[1] is None:
+        return [_oscillating(case, *span)]
+    if loss[-1] > 2 * best and loss[-1] > 1e-12 * loss[0]:
+        sharp = case.sharp
+        if sharp is not None and sharp.ratio >= 0.95:
+            flips = ("and the weight flips sign every step instead of settling"
+                     if sharp.direction else "and the weights bounce across the valley "
+                     "instead of settling")
+            return [case.finding(
+                "unstable-rate", "problem",
+                f"The loss stays at {_g(float(loss[-1]))}, {_g(float(loss[-1]) / best)} times "
+                f"its best: {_stability(sharp)}, so a step along that direction overshoots "
+                f"by as much as it moves, {flips}.", _rate_options(case, 2),
+                {"loss": float(loss[-1]), "best": best, "stability": sharp.to_dict()})]
+    return [_oscillating(case, *span)] if span is not None else []
+
+
+def _dict(sharp):
+    return sharp.to_dict() if sharp is not None else None
+
+
+def _oscillating(case, start, end):
+    loss = case.loss
+    settled = end is not None
+    window = loss[start:end + 1] if settled else loss[-WINDOW - 1:]
+    share = float(np.mean(np.diff(window) > _floor(window, loss[0])))
+    best_epoch, best_loss = case.trainer.best or (int(np.argmin(loss)), float(np.min(loss)))
+    sharp = None if settled else case.sharp
+    text = _stability(sharp)
+    batch = case.settings["batch_size"]
+    minibatch = batch is not None and batch < len(case.X)
+    unstable = bool(text) and sharp.ratio >= 0.9
+    if unstable:
+        cause = f" Now {text}: the steps overshoot along that direction."
+    elif minibatch:
+        cause = (f" The steps follow mini-batches of {batch} rows, each a noisy estimate of "
+                 "the whole set's gradient: some noise is normal.")
+    else:
+        cause = ""
+    smooth = ", after falling smoothly" if start > 10 else ""
+    if settled:
+        return case.finding(
+            "oscillating", "info",
+            f"The loss went up and down from epoch {start} to epoch {end}{smooth} (up in "
+            f"{share:.0%} of those "
+            f"epochs), then settled: the rate was too large for the start, where the surface "
+            "is sharper, and the weights found a flatter region.",
+            [Option("A lower rate would learn without the detour",
+                    [change("train.lr", round_below(case.settings["lr"] / 2))], "restart")],
+            {"start_epoch": start, "end_epoch": end, "share_up": share,
+             "best_loss": float(best_loss), "best_epoch": int(best_epoch)})
+    options = [Option("Lower the learning rate",
+                      [change("train.lr", case.safe_rate(2) if unstable else
+                              round_below(case.settings["lr"] / 2))])]
+    if minibatch and not unstable:
+        options.append(Option("Use larger batches", [change("train.batch_size", batch * 4)]))
+    options.append(Option("Go back to the best weights", action="restore-best",
+                          arg=int(best_epoch)))
+    return case.finding(
+        "oscillating", "info" if minibatch and not unstable else "warning",
+        f"The loss has gone up and down since epoch {start}{smooth} (up in {share:.0%} of the last "
+        f"{len(window) - 1} epochs); its best was {_g(float(best_loss))} at epoch "
+        f"{best_epoch}." + cause, options,
+        {"start_epoch": start, "share_up": share, "best_loss": float(best_loss),
+         "best_epoch": int(best_epoch), "stability": _dict(sharp)})
+
+
+def _floor(loss, start):
+    """Rises smaller than this are rounding, not oscillation: relative to the loss
+    itself and to the starting loss, whose scale sets float64's noise."""
+    return 1e-9 * np.abs(loss[1:]) + 1e-13 * abs(float(start))
+
+
+def oscillation(loss):
+    """(start, end) of the stretch in which the loss rose in at least RISE_SHARE of
+    the epochs; end is None while it goes on (the recent epochs rise that often
+    too).  None when the loss never oscillated."""
+    if len(loss) < 6:
+        return None
+    ups = np.flatnonzero(np.diff(loss) > _floor(loss, loss[0])) + 1   # epochs that rose
+    if len(ups) < 3:
+        return None
+    last = len(loss) - 1
+    tail = min(WINDOW, last)
+    if np.count_nonzero(ups > last - tail) >= RISE_SHARE * tail:
+        share = (len(ups) - np.arange(len(ups))) / (last - ups + 1)   # from each rise on
+        i = int(np.argmax(share >= RISE_SHARE))
+        return (int(ups[i]) - 1, None) if share[i] >= RISE_SHARE else None
+    # Calm now: did it oscillate before?  The first rise to the last, densely enough.
+    first, end = int(ups[0]), int(ups[-1])
+    if len(ups) >= 8 and len(ups) >= RISE_SHARE * (end - first + 1):
+        return first - 1, end
+    return None
+
+
+# ---------------------------------------------------------------- progress
+
+def gain_of_more_epochs(loss):
+    """By what factor 10x more epochs would lower the best loss, extrapolating the
+    best-so-far curve's slope (on log-log axes) over the last doubling of epochs."""
+    best = np.minimum.accumulate(loss)
+    end = len(best) - 1
+    half = max(end // 2, 1)
+    if end < 4 or best[end] <= 0:
+        return 1.0
+    slope = math.log(best[half] / best[end]) / math.log(end / half)
+    return float(10 ** min(slope, 30.0))
+
+
+def progress(case):
+    """progress, judged relative to the loss for every optimizer"""
+    loss = case.loss
+    if case.has("diverged", "exploding") or case.epochs < 5 or not np.all(np.isfinite(loss)):
+        return []
+    gain = case.gain
+    evidence = {"gain_of_10x_epochs": gain, "epochs": case.epochs}
+    exact = loss[-1] <= 1e-12 * max(float(loss[0]), 1e-300) or (
+        case.net.loss == "squared" and case.mse <= 1e-10 * max(case.variance, 1e-300))
+    if exact:
+        return [case.finding(
+            "converged", "info",
+            f"Converged: the loss is {_g(float(loss[-1]))}, the net fits its training rows "
+            "almost exactly.", [] if case.warned() else
+            [Option("Nothing more to gain from these rows; judge the net on rows it has not "
+                    "seen")], evidence)]
+    at_limit = case.max_epochs is not None and case.epochs >= case.max_epochs
+    slow = _slow(case, gain)
+    if gain >= FLAT_GAIN:
+        out = slow
+        if at_limit:
+            out.append(case.finding(
+                "still-improving", "info",
+                f"Stopped at the epoch limit {case.epochs:,} while the loss was still falling: "
+                f"10x more epochs would lower it by {_times(gain)}, from the trend of the "
+                "last half of the run.",
+                [Option("Raise the epoch limit", [change("train.epochs",
+                                                         min(10 * case.epochs, 10 ** 8))])],
+                evidence))
+        return out
+    if slow:
+        return slow
+    if case.troubled():
+        return [case.finding(
+            "stalled", "warning",
+            f"Stalled: 10x more epochs would lower the loss by under {FLAT_GAIN - 1:.0%}; the "
+            "findings above say why, and training longer will not help.",
+            [Option("Act on the findings above")], evidence)]
+    if case.underfits():
+        return [_underfitting(case, evidence)]
+    return [case.finding(
+        "converged", "info",
+        f"Converged: 10x more epochs would lower the loss by under {FLAT_GAIN - 1:.0%}, from "
+        "the trend of the last half of the run, and a flexible model fits these rows no "
+        "better.", [] if case.warned() else
+        [Option("Nothing more to gain from training; a lower loss needs other inputs or a "
+                "different model")], evidence)]
+
+
+def _times(gain):
+    if gain < FLAT_GAIN:
+        return "hardly at all"
+    return "more than 100x" if gain > 100 else f"about {_g(gain)}x"
+
+
+def _too_slow(case):
+    sharp = case.sharp
+    return sharp is not None and sharp.lam > 0 and sharp.lr * sharp.lam < SLOW_PRODUCT
+
+
+def _slow(case, gain):
+    """Learning too slowly: the rate is far below what the surface allows."""
+    if not _too_slow(case):
+        return []
+    sharp = case.sharp
+    advised = round_below(sharp.limit / 4)
+    return [case.finding(
+        "lr-too-small", "warning",
+        f"Learning too slowly: lr {_g(sharp.lr)} is {_g(1 / sharp.ratio)} times below the "
+        f"stability limit {_g(sharp.limit)} of this loss surface, so each step moves the "
+        f"weights a tiny part of what it could (10x more epochs would lower the loss by "
+        f"{_times(gain)}).",
+        [Option("Raise the learning rate", [change("train.lr", advised)])],
+        {"stability": sharp.to_dict(), "gain_of_10x_epochs": gain})]
+
+
+def _underfitting(case, evidence):
+    h = case.net.n_hidden
+    flex = case.flexible
+    if case.classify:
+        theirs = flex.train_accuracy if case.small else flex.held_out_accuracy
+        what = (f"training accuracy {case.accuracy(case.O, case.Y):.1%}, while a flexible "
+                f"model reaches {theirs:.1%}")
+    else:
+        theirs = flex.train_mse if case.small else flex.held_out_mse
+        what = f"mse {case.mse:.4g}, while a flexible model reaches {theirs:.4g}"
+    where = "" if case.small else " on rows it did not see"
+    return case.finding(
+        "underfitting", "warning",
+        f"Underfitting: the loss has stopped falling at {what}{where}. "
+        f"{h} hidden unit{'s' if h != 1 else ''} may be too few for this data, or this start "
+        "found a poor minimum.",
+        [Option("Use more hidden units", [change("model.hidden_units", max(2 * h, h + 4))],
+                "restart"),
+         Option("Start from other initial weights", action="reinit")],
+        evidence | {"flexible": theirs})
+
+
+ALL = (symmetry, units, linear_collapse, coverage, inputs, targets, ordered, generalization,
+       rate, progress)
