@@ -93,17 +93,19 @@ def top_eigenvalue(hvp, size, rng):
     return lam, v / np.linalg.norm(v)
 
 
-def sharpness(net, trainer, X, Y, names=None):
+def sharpness(net, trainer, X, Y, names=None, precondition=True):
     """The Sharpness of `net` on (X, Y) under `trainer`'s settings, or None when the
-    weights or the gradient are not finite."""
+    weights or the gradient are not finite.  precondition=False: the plain
+    Hessian's λmax whatever the optimizer."""
     theta = net.theta.copy()
-    if not np.all(np.isfinite(theta)) or theta.size == 0:
-        return None
+    with np.errstate(over="ignore"):
+        if not np.isfinite(theta @ theta) or theta.size == 0:
+            return None
     grad = net.gradient_function(X, Y, trainer.settings["l2"])
     g0 = grad(theta)
     if not np.all(np.isfinite(g0)):
         return None
-    P = preconditioner(trainer)
+    P = preconditioner(trainer) if precondition else None
     scale = 1.0 / np.sqrt(P) if P is not None else np.ones_like(theta)
     size = math.sqrt(float(theta @ theta) / theta.size) + 1e-3
 
@@ -118,7 +120,8 @@ def sharpness(net, trainer, X, Y, names=None):
         return None
     lam = max(lam, 0.0)
     lr = trainer.lr_now
-    limit = stable_product(trainer.settings) / lam if lam > 0 else math.inf
+    product = stable_product(trainer.settings) if precondition or P is None else 2.0
+    limit = product / lam if lam > 0 else math.inf
     direction, share = "", 0.0
     if names is not None:
         i = int(np.argmax(v * v))

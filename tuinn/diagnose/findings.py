@@ -82,6 +82,22 @@ class Case:
             return None
 
     @functools.cached_property
+    def plain_sharp(self):
+        """λmax of the Hessian itself (for Adam and RMSprop the preconditioned one
+        is `sharp`): what one well-sized plain step could gain."""
+        if self.settings["optimizer"] not in ("adam", "rmsprop"):
+            return self.sharp
+        try:
+            return curvature.sharpness(self.net, self.trainer, self.X, self.Y,
+                                       self.net.names(), precondition=False)
+        except (ArithmeticError, ValueError, np.linalg.LinAlgError):
+            return None
+
+    @functools.cached_property
+    def gradient(self):
+        return self.net.gradient_function(self.X, self.Y, self.settings["l2"])(self.net.theta)
+
+    @functools.cached_property
     def sharp_at_best(self):
         """The curvature at the best weights seen: after a blow-up the last weights
         are far out, and only the start of the trouble tells which rate is safe."""

@@ -646,7 +646,12 @@ def oscillation(loss):
         return None
     last = len(loss) - 1
     tail = min(WINDOW, last)
+    recent = loss[-tail - 1:]
     if np.count_nonzero(ups > last - tail) >= RISE_SHARE * tail:
+        # Ups and downs too small to matter (an adaptive optimizer's jitter at its
+        # minimum) are not an oscillation: the recent range must be 1 % of the loss.
+        if np.ptp(recent) <= 0.01 * np.min(np.abs(recent)):
+            return None
         share = (len(ups) - np.arange(len(ups))) / (last - ups + 1)   # from each rise on
         i = int(np.argmax(share >= RISE_SHARE))
         return (int(ups[i]) - 1, None) if share[i] >= RISE_SHARE else None
@@ -726,25 +731,49 @@ def _times(gain):
     return "more than 100x" if gain > 100 else f"about {_g(gain)}x"
 
 
+def _speeds(case):
+    """(per epoch now, one plain step at the rate the surface allows): how much the
+    loss falls in an epoch now, against |g|²/(2λmax), what one gradient step of
+    1/λmax would gain on a quadratic with that curvature."""
+    plain = case.plain_sharp
+    if plain is None or plain.lam <= 0 or case.epochs < 5:
+        return None
+    g = case.gradient
+    available = float(g @ g) / (2 * plain.lam)
+    best = np.minimum.accumulate(case.loss)
+    k = max(1, case.epochs // 10)
+    return max(float(best[-k - 1] - best[-1]) / k, 0.0), available
+
+
 def _too_slow(case):
-    sharp = case.sharp
-    return sharp is not None and sharp.lam > 0 and sharp.lr * sharp.lam < SLOW_PRODUCT
+    """Learning too slowly: an epoch gains a tiny part of what one well-sized step
+    could (for plain gradient descent: lr·λmax < SLOW_PRODUCT)."""
+    speeds = _speeds(case)
+    if speeds is None or case.has("unstable-rate", "oscillating", "diverged", "exploding") \
+            or case.sharp is None or case.sharp.ratio >= 0.5:
+        return False
+    now, available = speeds
+    return available > 1e-3 * float(case.loss[-1]) and now < 2 * SLOW_PRODUCT * available
 
 
 def _slow(case, gain):
-    """Learning too slowly: the rate is far below what the surface allows."""
     if not _too_slow(case):
         return []
-    sharp = case.sharp
-    advised = round_below(sharp.limit / 4)
+    now, available = _speeds(case)
+    lr, plain = case.settings["lr"], case.plain_sharp
+    if case.settings["optimizer"] in ("adam", "rmsprop"):
+        advised = round_below(min(100 * lr, 1e-2))
+    else:
+        advised = round_below(case.sharp.limit / 4)
     return [case.finding(
         "lr-too-small", "warning",
-        f"Learning too slowly: lr {_g(sharp.lr)} is {_g(1 / sharp.ratio)} times below the "
-        f"stability limit {_g(sharp.limit)} of this loss surface, so each step moves the "
-        f"weights a tiny part of what it could (10x more epochs would lower the loss by "
-        f"{_times(gain)}).",
+        f"Learning too slowly: an epoch now lowers the loss by {_g(now)}, while one plain "
+        f"gradient step of the size this surface allows (1/λmax = {_g(1 / plain.lam)}) would "
+        f"lower it by about {_g(available)}; lr {_g(lr)} is far too small (10x more epochs "
+        f"would lower the loss by {_times(gain)}).",
         [Option("Raise the learning rate", [change("train.lr", advised)])],
-        {"stability": sharp.to_dict(), "gain_of_10x_epochs": gain})]
+        {"stability": plain.to_dict(), "gain_of_10x_epochs": gain, "loss_per_epoch": now,
+         "one_good_step": available})]
 
 
 def _underfitting(case, evidence):

@@ -1,0 +1,649 @@
+"""A corpus of situations, each with its ground truth established without the
+diagnosis: by numpy on the weights (through tuinn.reference, not the kernel),
+by training longer or with other settings and seeing what happens (a grid over
+the setting the finding is about), by least-squares and polynomial fits, and by
+held-out rows.  Half come from the situations of docs/situations.md beyond the
+presets, half from failures a practitioner meets.
+
+Every code is checked both where it must fire and where it must not; the
+last test measures each code's precision and recall over the whole corpus
+(`python -m pytest tests/diagnose/test_corpus.py -s` prints the table).
+"""
+
+import numpy as np
+import pytest
+import tuinn
+from tuinn import reference as ref
+from tuinn.diagnose import diagnose
+
+SITUATIONS = {}
+
+
+def situation(fn):
+    SITUATIONS[fn.__name__] = fn
+    return fn
+
+
+class Fit:
+    """A net trained by tuinn, and how to train the same again with changes."""
+
+    def __init__(self, X, Y, h=4, hidden="tanh", output="linear", loss="squared",
+                 epochs=500, X_test=None, Y_test=None, init="glorot", seed=0, scale=0.01,
+                 weights=None, **settings):
+        self.args = dict(X=X, Y=Y, h=h, hidden=hidden, output=output, loss=loss, epochs=epochs,
+                         X_test=X_test, Y_test=Y_test, init=init, seed=seed, scale=scale,
+                         weights=weights, **settings)
+        self.X, self.Y = np.asarray(X, float), np.asarray(Y, float).reshape(len(X), -1)
+        self.X_test = None if X_test is None else np.asarray(X_test, float)
+        self.Y_test = None if Y_test is None else np.asarray(Y_test, float).reshape(
+            len(X_test), -1)
+        self.epochs = epochs
+        self.net = tuinn.Net(self.X.shape[1], h, self.Y.shape[1], hidden, output, loss)
+        self.net.init(init, seed=seed, scale=scale)
+        if weights:
+            self.net.set_weights(**weights)
+        self.trainer = tuinn.Trainer(self.net, seed=seed, **settings)
+        self.trainer.train(self.X, self.Y, epochs, self.X_test, self.Y_test)
+
+    def again(self, **changes):
+        return Fit(**(self.args | changes))
+
+    @property
+    def loss(self):
+        return float(self.trainer.history["loss"][-1])
+
+    def codes(self):
+        found = diagnose(self.net, self.trainer, self.X, self.Y, X_test=self.X_test,
+                         Y_test=self.Y_test, max_epochs=self.epochs)
+        return {f.code for f in found}
+
+    def params(self):
+        return self.net.weights()
+
+
+# ---------------------------------------------------------------- independent truths
+
+def gain_of_10x(fit):
+    """What 10x the epochs really does: the loss now over the best loss then."""
+    longer = fit.again(epochs=10 * fit.epochs)
+    return fit.loss / float(np.min(longer.trainer.history["loss"]))
+
+
+def poly_held_out(x, y, degree):
+    """Held-out mse of a polynomial in x (every other row held out)."""
+    fit = np.polyfit(x[::2], y[::2], degree)
+    return float(np.mean((np.polyval(fit, x[1::2]) - y[1::2]) ** 2))
+
+
+def perceptron_separates(X, y, epochs=2000):
+    """The perceptron converges exactly when the classes are linearly separable."""
+    A = np.column_stack([X, np.ones(len(X))])
+    s = np.where(y > 0.5, 1.0, -1.0)
+    w = np.zeros(A.shape[1])
+    for _ in range(epochs):
+        wrong = s * (A @ w) <= 0
+        if not wrong.any():
+            return True
+        w += (s[wrong, None] * A[wrong]).sum(axis=0)
+    return False
+
+
+def zigzags(loss, last=60):
+    """Turns of the loss (a rise after a fall or a fall after a rise) in the last epochs."""
+    d = np.diff(loss[-last - 1:])
+    d = d[np.abs(d) > 1e-9 * np.abs(loss[-last:])]
+    return int(np.sum(np.sign(d[1:]) != np.sign(d[:-1])))
+
+
+def hessian_top(fit):
+    """λmax of the full Hessian by finite differences of the reference's gradients."""
+    net, X, Y = fit.net, fit.X, fit.Y
+    theta = net.theta.copy()
+    names = ("W1", "b1", "W2", "b2")
+
+    def grad(at):
+        twin = net.copy()
+        twin.theta[:] = at
+        g = ref.gradients(twin.weights(), X, Y, net.hidden, net.output, net.loss,
+                          fit.trainer.settings["l2"])
+        return np.concatenate([g[n].ravel() for n in names])
+
+    n = len(theta)
+    H = np.empty((n, n))
+    for i in range(n):
+        e = np.zeros(n)
+        e[i] = 1e-5
+        H[:, i] = (grad(theta + e) - grad(theta - e)) / 2e-5
+    return float(np.linalg.eigvalsh((H + H.T) / 2)[-1])
+
+
+def scaling_helps(fit, rates=(1e-4, 1e-3, 1e-2, 1e-1)):
+    """Standardized inputs reach a clearly lower loss, each at its best rate of a grid."""
+    X = fit.X
+    spread = np.where(X.std(0) > 0, X.std(0), 1.0)
+    raw = min(fit.again(lr=lr).loss for lr in rates)
+    scaled = min(fit.again(X=(X - X.mean(0)) / spread, lr=lr).loss for lr in rates)
+    return scaled < raw / 1.5
+
+
+def hidden_of(fit, X=None):
+    Z, A, _, _ = ref.forward(fit.params(), fit.X if X is None else X, fit.net.hidden,
+                             fit.net.output)
+    return Z, A
+
+
+def rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+# ---------------------------------------------------------------- from the documents
+
+@situation
+def doc_relu_sum_dies_for_every_seed_of_a_large_rate():
+    """A ReLU net learning a sum of inputs, rate too large: both units die."""
+    X = np.array([[1, 2, 3, 4, 5], [1, 2, 3, 4, 6], [2, 1, 3, 5, 4], [0, 1, 1, 2, 3]], float)
+    Y = X.sum(axis=1)
+    fit = Fit(X, Y, h=2, hidden="relu", init="he-bias", seed=4, lr=0.05, optimizer="sgd",
+              epochs=300)
+    Z, _ = hidden_of(fit)
+    dead = np.all(Z <= 0, axis=0)
+    return fit, {"all-units-dead": bool(dead.all()), "dead-units": False,
+                 "constant-inputs": False}
+
+
+@situation
+def doc_relu_sum_lives_with_a_small_rate():
+    X = np.array([[1, 2, 3, 4, 5], [1, 2, 3, 4, 6], [2, 1, 3, 5, 4], [0, 1, 1, 2, 3]], float)
+    fit = Fit(X / 5, X.sum(axis=1) / 10, h=4, hidden="relu", seed=1, lr=0.01,
+              optimizer="sgd", epochs=200)
+    Z, _ = hidden_of(fit)
+    dead = np.all(Z <= 0, axis=0)
+    return fit, {"all-units-dead": bool(dead.all()),
+                 "dead-units": bool(dead.any() and not dead.all())}
+
+
+@situation
+def doc_one_relu_killed_by_a_bias():
+    X = np.linspace(-1, 1, 40)[:, None]
+    w = {"W1": [[1.0, -1.0, 0.5]], "b1": [0.0, -5.0, 0.2], "W2": [[1.0], [1.0], [0.5]],
+         "b2": [0.0]}
+    fit = Fit(X, np.abs(X), h=3, hidden="relu", weights=w, lr=0.05, optimizer="sgd",
+              epochs=50)
+    Z, _ = hidden_of(fit)
+    dead = np.all(Z <= 0, axis=0)
+    return fit, {"dead-units": bool(dead.any() and not dead.all()), "all-units-dead": False}
+
+
+@situation
+def doc_coverage_left_of_every_kink_is_uncovered():
+    """The coverage question's failure on new data: all kinks at the right."""
+    x = np.linspace(-4, 4, 200)[:, None]
+    y = x ** 2
+    w = {"W1": [[1.0, 1.0]], "b1": [-1.0, -2.0], "W2": [[1.0], [1.0]], "b2": [0.0]}
+    fit = Fit(x, y, h=2, hidden="relu", weights=w, lr=0.01, optimizer="sgd", epochs=200)
+    Z, _ = hidden_of(fit)
+    uncovered = np.all(Z <= 0, axis=1)
+    truth = bool(uncovered.sum() >= 2 and np.var(y[uncovered]) > 0.05 * np.var(y))
+    return fit, {"uncovered-region": truth}
+
+
+@situation
+def doc_coverage_spread_kinks_cover_everything():
+    x = np.linspace(-4, 4, 200)[:, None]
+    y = np.maximum(x + 3, 0) + np.maximum(-x, 0)
+    w = {"W1": [[1.0, -1.0]], "b1": [3.0, 0.0], "W2": [[1.0], [1.0]], "b2": [0.0]}
+    fit = Fit(x, y, h=2, hidden="relu", weights=w, lr=0.01, optimizer="sgd", epochs=50)
+    Z, _ = hidden_of(fit)
+    return fit, {"uncovered-region": bool(np.all(Z <= 0, axis=1).sum() >= 2)}
+
+
+@situation
+def doc_linear_hidden_layer_on_a_curve():
+    """A linear hidden layer fitting exp: stuck at the least-squares line."""
+    x = np.linspace(-2, 2, 60)
+    fit = Fit(x[:, None], np.exp(x), h=3, hidden="linear", lr=0.05, epochs=2000)
+    lin = poly_held_out(x, np.exp(x), 1)
+    curved = poly_held_out(x, np.exp(x), 5)
+    return fit, {"linear-collapse": curved < 0.7 * lin}
+
+
+@situation
+def doc_linear_hidden_layer_on_a_line():
+    """The same net on a linear target (with noise): linear is the right answer."""
+    x = np.linspace(-2, 2, 60)
+    y = 2 * x + 1 + 0.1 * rng(3).standard_normal(60)
+    fit = Fit(x[:, None], y, h=3, hidden="linear", lr=0.05, epochs=2000)
+    lin, curved = poly_held_out(x, y, 1), poly_held_out(x, y, 5)
+    return fit, {"linear-collapse": curved < 0.7 * lin}
+
+
+@situation
+def doc_logistic_neuron_on_and_is_enough():
+    """The AND question's neuron: AND is linearly separable."""
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    y = np.array([0, 0, 0, 1.0])
+    fit = Fit(X, y, h=0, output="sigmoid", loss="cross_entropy", lr=0.5, epochs=2000,
+              weights={"W2": [[0.0], [0.0]], "b2": [-2.0]})
+    return fit, {"linear-collapse": not perceptron_separates(X, y),
+                 "still-improving": gain_of_10x(fit) > 1.5}
+
+
+@situation
+def doc_logistic_neuron_on_xor_needs_a_hidden_layer():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    y = np.array([0, 1, 1, 0.0])
+    fit = Fit(X, y, h=0, output="sigmoid", loss="cross_entropy", lr=0.5, epochs=500)
+    return fit, {"linear-collapse": not perceptron_separates(X, y),
+                 "more-weights-than-rows": fit.net.theta.size > 4}
+
+
+@situation
+def doc_unscaled_body_metrics_like_inputs_saturate():
+    """Heights near 170 and weights near 70 into sigmoids: flat units."""
+    r = rng(5)
+    X = np.column_stack([r.normal(170, 10, 80), r.normal(70, 12, 80)])
+    y = (X[:, 0] - 170 + 0.5 * (X[:, 1] - 70) > 0).astype(float)
+    fit = Fit(X, y, h=3, hidden="sigmoid", output="sigmoid", loss="cross_entropy",
+              init="sklearn", lr=1e-3, optimizer="adam", epochs=300)
+    Z, A = hidden_of(fit)
+    flat = np.mean(A * (1 - A), axis=0) < 0.0025
+    return fit, {"saturated-units": bool(flat.any()), "unscaled-inputs": scaling_helps(fit)}
+
+
+@situation
+def doc_standardized_body_metrics_do_not_saturate():
+    r = rng(5)
+    X = np.column_stack([r.normal(170, 10, 80), r.normal(70, 12, 80)])
+    y = (X[:, 0] - 170 + 0.5 * (X[:, 1] - 70) > 0).astype(float)
+    Xs = (X - X.mean(0)) / X.std(0)
+    fit = Fit(Xs, y, h=3, hidden="sigmoid", output="sigmoid", loss="cross_entropy",
+              init="sklearn", lr=1e-2, optimizer="adam", epochs=300)
+    _, A = hidden_of(fit)
+    return fit, {"saturated-units": bool(np.any(np.mean(A * (1 - A), axis=0) < 0.0025)),
+                 "unscaled-inputs": False}
+
+
+@situation
+def doc_squared_loss_on_a_sigmoid_learns_slowly_but_learns():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    fit = Fit(X, [0, 0, 0, 1.0], h=0, output="sigmoid", loss="squared", lr=0.084,
+              optimizer="sgd", epochs=2000, weights={"W2": [[0.0], [0.0]], "b2": [-2.0]})
+    return fit, {"still-improving": gain_of_10x(fit) > 1.5, "converged": False,
+                 "linear-collapse": False}
+
+
+@situation
+def doc_rate_at_the_stability_limit_of_the_output_bias():
+    """004's lr = 2 on new start weights: ½·mse puts the output bias's curvature at 1."""
+    from tuinn.runs import Run, RunSpec
+
+    data = Run(RunSpec.from_preset("exp-lr2")).dataset
+    fit = Fit(data.X, data.Y, h=2, hidden="sigmoid", init="small", scale=0.01, seed=1,
+              lr=2.0, optimizer="sgd", epochs=400)
+    loss = fit.trainer.history["loss"]
+    stuck = loss[-1] > 2 * np.min(loss) and 2.0 * hessian_top(fit) >= 1.9
+    return fit, {"unstable-rate": bool(stuck), "diverged": False, "converged": False,
+                 "lr-too-small": False}
+
+
+@situation
+def doc_rate_above_the_limit_on_a_steeper_curve_explodes():
+    x = np.linspace(-5, 5, 100)[:, None]
+    fit = Fit(x, np.exp(x / 3), h=2, hidden="sigmoid", init="small", scale=0.01, seed=2,
+              lr=2.0, optimizer="sgd", epochs=500)
+    loss = fit.trainer.history["loss"]
+    rising = bool(loss[-1] >= 10 * loss.min() and np.all(np.diff(loss[-5:]) > 0))
+    return fit, {"exploding": rising, "diverged": fit.trainer.status != "done",
+                 "unstable-rate": False}
+
+
+@situation
+def doc_rate_far_above_the_limit_diverges():
+    x = np.linspace(-5, 5, 100)[:, None]
+    fit = Fit(x, np.exp(x / 3), h=2, hidden="sigmoid", init="small", lr=6.0, optimizer="sgd",
+              epochs=500)
+    truth = ref.train(fit.again(epochs=0).params(), fit.X, fit.Y, hidden="sigmoid",
+                      output="linear", loss="squared", epochs=500, lr=6.0)["status"]
+    return fit, {"diverged": truth.startswith("diverged"), "converged": False}
+
+
+@situation
+def doc_rate_that_oscillates_late():
+    """004's lr = 1: stable at first, then the loss zig-zags."""
+    x = np.linspace(-5, 5, 100)[:, None]
+    fit = Fit(x, np.exp(x / 2) / 4, h=2, hidden="sigmoid", init="small", seed=0, lr=1.0,
+              optimizer="sgd", epochs=1500)
+    return fit, {"oscillating": zigzags(fit.trainer.history["loss"]) >= 10}
+
+
+@situation
+def doc_small_rate_is_smooth():
+    x = np.linspace(-5, 5, 100)[:, None]
+    fit = Fit(x, np.exp(x / 2) / 4, h=2, hidden="sigmoid", init="small", seed=0, lr=0.1,
+              optimizer="sgd", epochs=1000)
+    return fit, {"oscillating": zigzags(fit.trainer.history["loss"]) >= 10,
+                 "still-improving": gain_of_10x(fit) > 1.5}
+
+
+@situation
+def doc_one_unit_is_too_few_for_a_bump():
+    """How many units are enough: one sigmoid cannot draw a bump."""
+    x = np.linspace(-3, 3, 120)
+    y = np.exp(-x ** 2)
+    fit = Fit(x[:, None], y, h=1, hidden="sigmoid", lr=0.05, optimizer="adam", epochs=3000)
+    wider = fit.again(h=6)
+    flat = gain_of_10x(fit) < 1.1
+    return fit, {"underfitting": flat and wider.loss < fit.loss / 1.5, "converged": False}
+
+
+@situation
+def doc_enough_units_for_a_bump():
+    x = np.linspace(-3, 3, 120)
+    y = np.exp(-x ** 2)
+    fit = Fit(x[:, None], y, h=6, hidden="tanh", lr=0.02, optimizer="adam", epochs=4000)
+    return fit, {"underfitting": False, "symmetry": False}
+
+
+@situation
+def doc_zeros_init_keeps_units_identical():
+    x = np.linspace(-2, 2, 50)[:, None]
+    fit = Fit(x, np.sin(2 * x), h=4, hidden="tanh", init="zeros", lr=0.1, epochs=200)
+    W = fit.params()
+    cols = np.vstack([W["W1"], W["b1"][None], W["W2"].T])
+    return fit, {"symmetry": bool(np.all(cols == cols[:, :1])), "duplicate-units": False}
+
+
+@situation
+def doc_sorted_rows_in_unshuffled_minibatches():
+    """The ordering question: the classes in blocks, shuffle off."""
+    r = rng(7)
+    X = np.vstack([r.normal(-1, 0.5, (60, 2)), r.normal(1, 0.5, (60, 2))])
+    y = np.r_[np.zeros(60), np.ones(60)]
+    fit = Fit(X, y, h=3, output="sigmoid", loss="cross_entropy", lr=0.5, batch_size=20,
+              shuffle=False, epochs=30)
+    return fit, {"ordered-data": True}
+
+
+@situation
+def doc_shuffled_rows_are_fine():
+    r = rng(7)
+    X = np.vstack([r.normal(-1, 0.5, (60, 2)), r.normal(1, 0.5, (60, 2))])
+    y = np.r_[np.zeros(60), np.ones(60)]
+    fit = Fit(X, y, h=3, output="sigmoid", loss="cross_entropy", lr=0.5, batch_size=20,
+              shuffle=True, epochs=30)
+    return fit, {"ordered-data": False}
+
+
+@situation
+def doc_a_tiny_rate_with_adam_is_not_convergence():
+    """The sklearn question's worry: stopping because of a rate too small."""
+    x = np.linspace(-1, 1, 80)[:, None]
+    fit = Fit(x, np.sin(3 * x), h=6, lr=1e-6, optimizer="adam", epochs=300)
+    faster = max(fit.again(lr=lr).loss for lr in (1e-3, 1e-2))
+    return fit, {"lr-too-small": faster < fit.loss / 2, "converged": False}
+
+
+# ---------------------------------------------------------------- generic failures
+
+@situation
+def generic_few_points_many_units_overfit():
+    r = rng(11)
+    x = r.uniform(-1, 1, 5)[:, None]
+    xt = r.uniform(-1, 1, 40)[:, None]
+    f = lambda v: np.sin(3 * v) + 0.3 * r.standard_normal(v.shape)
+    y, yt = f(x), f(xt)
+    fit = Fit(x, y, X_test=xt, Y_test=yt, h=200, lr=0.01, optimizer="adam", epochs=3000)
+    test_mse = float(np.mean((fit.net.predict(xt) - yt) ** 2))
+    train_mse = float(np.mean((fit.net.predict(x) - y) ** 2))
+    return fit, {"overfitting": test_mse > 10 * train_mse, "more-weights-than-rows": True,
+                 "small-test-set": False}
+
+
+@situation
+def generic_enough_data_does_not_overfit():
+    r = rng(12)
+    x, xt = r.uniform(-1, 1, (400, 1)), r.uniform(-1, 1, (200, 1))
+    f = lambda v: np.sin(3 * v) + 0.05 * r.standard_normal(v.shape)
+    fit = Fit(x, f(x), X_test=xt, Y_test=f(xt), h=4, lr=0.01, optimizer="adam", epochs=500)
+    test = fit.trainer.history["test_loss"]
+    return fit, {"overfitting": bool(test[-1] > 1.05 * np.min(test)),
+                 "more-weights-than-rows": False, "leakage": False}
+
+
+@situation
+def generic_test_loss_turns_up():
+    r = rng(13)
+    x, xt = r.uniform(-1, 1, (30, 1)), r.uniform(-1, 1, (100, 1))
+    f = lambda v: v + 0.4 * r.standard_normal(v.shape)
+    fit = Fit(x, f(x), X_test=xt, Y_test=f(xt), h=40, lr=0.01, optimizer="adam", epochs=3000)
+    test, train = fit.trainer.history["test_loss"], fit.trainer.history["loss"]
+    best = int(np.argmin(test))
+    return fit, {"overfitting": bool(test[-1] > 1.05 * test[best] and train[-1] < train[best])}
+
+
+@situation
+def generic_duplicated_rows_leak_into_the_test_set():
+    r = rng(14)
+    X = r.normal(size=(100, 2))
+    y = X[:, 0] - X[:, 1]
+    Xt = np.vstack([X[:10], r.normal(size=(30, 2))])
+    yt = Xt[:, 0] - Xt[:, 1]
+    fit = Fit(X, y, X_test=Xt, Y_test=yt, h=4, lr=0.05, epochs=200)
+    shared = len({tuple(v) for v in np.column_stack([X, y])}
+                 & {tuple(v) for v in np.column_stack([Xt, yt])})
+    return fit, {"leakage": shared > 0}
+
+
+@situation
+def generic_imbalanced_classes_at_the_base_rate():
+    """99 % of one class: a net that always says 'no' scores 99 %."""
+    r = rng(15)
+    X = r.normal(size=(300, 2))
+    y = np.zeros(300)
+    y[:3] = 1
+    Xt = r.normal(size=(200, 2))
+    yt = np.zeros(200)
+    yt[:2] = 1
+    fit = Fit(X, y, X_test=Xt, Y_test=yt, h=3, output="sigmoid", loss="cross_entropy",
+              lr=0.1, epochs=100)
+    acc = float(np.mean((fit.net.predict(Xt)[:, 0] >= 0.5) == (yt >= 0.5)))
+    return fit, {"majority-class": acc <= 0.99 + 1e-9}
+
+
+@situation
+def generic_a_real_classifier_beats_the_base_rate():
+    r = rng(16)
+    X = r.normal(size=(300, 2))
+    y = (X[:, 0] + X[:, 1] > 0).astype(float)
+    Xt = r.normal(size=(200, 2))
+    yt = (Xt[:, 0] + Xt[:, 1] > 0).astype(float)
+    fit = Fit(X, y, X_test=Xt, Y_test=yt, h=3, output="sigmoid", loss="cross_entropy",
+              lr=0.05, optimizer="adam", epochs=300)
+    acc = float(np.mean((fit.net.predict(Xt)[:, 0] >= 0.5) == (yt >= 0.5)))
+    majority = max(yt.mean(), 1 - yt.mean())
+    return fit, {"majority-class": acc <= majority, "small-test-set": False,
+                 "linear-collapse": False}
+
+
+@situation
+def generic_a_two_row_test_set():
+    r = rng(17)
+    X = r.normal(size=(50, 2))
+    y = (X[:, 0] > 0).astype(float)
+    Xt = r.normal(size=(2, 2))
+    fit = Fit(X, y, X_test=Xt, Y_test=(Xt[:, 0] > 0).astype(float), h=3, output="sigmoid",
+              loss="cross_entropy", lr=0.05, optimizer="adam", epochs=200)
+    return fit, {"small-test-set": True}
+
+
+@situation
+def generic_a_constant_column():
+    r = rng(18)
+    X = np.column_stack([r.normal(size=80), np.full(80, 0.5)])
+    fit = Fit(X, np.sin(X[:, 0]), h=4, lr=0.05, epochs=300)
+    return fit, {"constant-inputs": bool(np.any(np.ptp(X, axis=0) == 0))}
+
+
+@situation
+def generic_inputs_with_a_large_offset():
+    """Timestamps or years as inputs: a tiny spread on a huge offset."""
+    r = rng(19)
+    x = 2000 + r.uniform(0, 1, 100)
+    y = np.sin(6 * (x - 2000))
+    fit = Fit(x[:, None], y, h=4, lr=0.01, optimizer="adam", epochs=300)
+    return fit, {"unscaled-inputs": scaling_helps(fit)}
+
+
+@situation
+def generic_inputs_of_very_different_scales():
+    r = rng(20)
+    X = np.column_stack([r.normal(0, 1, 200), r.normal(0, 1000, 200)])
+    y = X[:, 0] + X[:, 1] / 1000
+    fit = Fit(X, y, h=4, hidden="tanh", lr=1e-3, optimizer="sgd", epochs=300)
+    return fit, {"unscaled-inputs": scaling_helps(fit)}
+
+
+@situation
+def generic_well_scaled_inputs():
+    r = rng(21)
+    X = r.normal(size=(200, 3))
+    fit = Fit(X, X @ [1.0, -1.0, 0.5], h=4, lr=0.05, epochs=300)
+    return fit, {"unscaled-inputs": False, "constant-inputs": False, "unscaled-targets": False}
+
+
+@situation
+def generic_targets_out_of_a_tanh_output():
+    x = np.linspace(-1, 1, 50)[:, None]
+    fit = Fit(x, 3 * x, h=4, output="tanh", lr=0.05, epochs=100)
+    return fit, {"targets-out-of-range": bool(np.abs(3 * x).max() > 1)}
+
+
+@situation
+def generic_prices_as_targets():
+    r = rng(22)
+    X = r.normal(size=(100, 2))
+    fit = Fit(X, 250_000 + 40_000 * X[:, 0], h=4, lr=1e-3, epochs=100)
+    Y = fit.Y
+    return fit, {"unscaled-targets": bool(max(abs(Y.mean()), Y.std()) > 10),
+                 "targets-out-of-range": False}
+
+
+@situation
+def generic_a_smooth_problem_converges():
+    r = rng(23)
+    X = r.normal(size=(200, 2))
+    fit = Fit(X, X @ [0.5, -0.2] + 0.1, h=0, lr=0.5, epochs=400)
+    return fit, {"converged": gain_of_10x(fit) < 1.1, "still-improving": False,
+                 "lr-too-small": False, "linear-collapse": False}
+
+
+@situation
+def generic_a_noisy_curve_converges_at_its_noise():
+    r = rng(24)
+    x = np.linspace(-2, 2, 200)
+    y = np.sin(2 * x) + 0.2 * r.standard_normal(200)
+    fit = Fit(x[:, None], y, h=8, lr=0.02, optimizer="adam", epochs=4000)
+    wider = fit.again(h=32)
+    truth = gain_of_10x(fit) < 1.1 and wider.loss > fit.loss / 1.5
+    return fit, {"converged": truth, "underfitting": False, "overfitting": False}
+
+
+@situation
+def generic_an_epoch_limit_cut_short():
+    r = rng(25)
+    X = r.normal(size=(200, 2))
+    fit = Fit(X, np.tanh(X[:, 0] * X[:, 1]), h=8, lr=0.05, epochs=100)
+    return fit, {"still-improving": gain_of_10x(fit) > 1.5, "converged": False}
+
+
+@situation
+def generic_exploding_with_momentum():
+    x = np.linspace(-2, 2, 60)[:, None]
+    fit = Fit(x, x ** 2, h=6, lr=0.5, optimizer="momentum", momentum=0.9, epochs=40)
+    loss = fit.trainer.history["loss"]
+    diverged = fit.trainer.status.startswith("diverged")
+    return fit, {"diverged": diverged,
+                 "exploding": (not diverged and loss[-1] >= 10 * loss.min()
+                               and bool(np.all(np.diff(loss[-5:]) > 0))),
+                 "converged": False}
+
+
+@situation
+def generic_rounding_noise_at_an_exact_fit_is_not_oscillation():
+    X = np.array([[0.0], [1.0]])
+    fit = Fit(X, [[1.0], [3.0]], h=0, lr=0.5, epochs=3000)
+    return fit, {"oscillating": False, "converged": fit.loss < 1e-20}
+
+
+@situation
+def generic_copies_in_an_underfitting_net():
+    """Two units started as near copies and stayed so: the net needs both."""
+    x = np.linspace(-3, 3, 100)[:, None]
+    y = np.sin(2 * x)
+    w = {"W1": [[0.5, 0.5 + 1e-9]], "b1": [0.1, 0.1], "W2": [[0.3], [0.3]], "b2": [0.0]}
+    fit = Fit(x, y, h=2, hidden="tanh", weights=w, lr=0.05, optimizer="sgd", epochs=2000)
+    _, A = hidden_of(fit)
+    copies = abs(np.corrcoef(A.T)[0, 1]) >= 0.999
+    apart = fit.again(weights=None, init="glorot", seed=3)
+    return fit, {"duplicate-units": bool(copies),
+                 "underfitting": False,
+                 "converged": False} | ({"stalled": True} if apart.loss < fit.loss / 1.5 else {})
+
+
+@situation
+def generic_leaky_relu_never_dies():
+    X = np.linspace(-1, 1, 40)[:, None]
+    w = {"W1": [[1.0, -1.0]], "b1": [-5.0, -5.0], "W2": [[1.0], [1.0]], "b2": [0.0]}
+    fit = Fit(X, X ** 2, h=2, hidden="leaky_relu", weights=w, lr=0.05, optimizer="sgd",
+              epochs=100)
+    return fit, {"all-units-dead": False, "dead-units": True}
+
+
+CODES_CHECKED = ("all-units-dead", "dead-units", "saturated-units", "duplicate-units",
+                 "symmetry", "linear-collapse", "uncovered-region", "constant-inputs",
+                 "unscaled-inputs", "targets-out-of-range", "unscaled-targets", "ordered-data",
+                 "overfitting", "leakage", "majority-class", "small-test-set",
+                 "more-weights-than-rows", "diverged", "exploding", "unstable-rate",
+                 "oscillating", "converged", "still-improving", "lr-too-small",
+                 "underfitting")
+
+
+_RESULTS = {}
+
+
+def outcome(name):
+    if name not in _RESULTS:
+        fit, truth = SITUATIONS[name]()
+        _RESULTS[name] = (truth, fit.codes())
+    return _RESULTS[name]
+
+
+def test_the_corpus_is_large_and_half_from_the_documents():
+    names = list(SITUATIONS)
+    assert len(names) >= 40
+    assert sum(n.startswith("doc_") for n in names) >= len(names) // 2 - 1
+
+
+@pytest.mark.parametrize("name", list(SITUATIONS))
+def test_situation(name):
+    truth, found = outcome(name)
+    wrong = {code: want for code, want in truth.items() if (code in found) != want}
+    assert not wrong, f"{name}: expected {wrong}; found {sorted(found)}"
+
+
+def test_every_code_is_checked_where_it_fires_and_where_it_does_not():
+    table = {code: [0, 0, 0, 0] for code in CODES_CHECKED}   # tp, fp, fn, tn
+    for name in SITUATIONS:
+        truth, found = outcome(name)
+        for code, want in truth.items():
+            got = code in found
+            table.setdefault(code, [0, 0, 0, 0])[(0 if got else 2) if want else
+                                                 (1 if got else 3)] += 1
+    print("\ncode                     fires  quiet  precision  recall")
+    for code, (tp, fp, fn, tn) in sorted(table.items()):
+        precision = tp / (tp + fp) if tp + fp else float("nan")
+        recall = tp / (tp + fn) if tp + fn else float("nan")
+        print(f"{code:24s} {tp + fn:5d}  {fp + tn:5d}  {precision:9.2f}  {recall:6.2f}")
+    missing = [c for c in CODES_CHECKED if table[c][0] + table[c][2] == 0
+               or table[c][1] + table[c][3] == 0]
+    assert not missing, f"codes not checked both ways: {missing}"
