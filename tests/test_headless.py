@@ -196,3 +196,13 @@ def test_a_history_that_cannot_be_written_is_one_line_and_the_run_is_saved(tmp_p
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "could not write the history" in done.stderr
     assert Run.load(tmp_path / "r").epoch == 10
+
+
+def test_the_text_summary_of_a_divergence_names_each_epoch_once():
+    from conftest import run_tuinn
+
+    done = run_tuinn("train", "--preset", "exp-lr5")
+    first = done.stdout.splitlines()[0] if done.stdout else ""
+    assert done.returncode == 3
+    assert "diverged at epoch 193, weights of epoch 192 kept" in done.stdout, first
+    assert "at epoch 193 at epoch" not in done.stdout

@@ -524,3 +524,11 @@ def test_a_net_without_hidden_layer_shows_its_one_layer_and_edits_it():
         await pilot.press("n")
         assert s.run.epoch == 1 and s.run.net.W2[1, 0] != 0.5
     drive("and-delta", script)
+
+
+def test_the_status_line_shows_the_rate_against_its_stability_limit():
+    async def script(app, pilot):
+        app.session.step(400)
+        await until(pilot, lambda: "stable below lr 2" in status(app), what="the limit")
+        assert "sgd lr 2 " in status(app) + " "
+    drive("exp-lr2", script, size=(160, 30))

@@ -244,9 +244,14 @@ def run_diagnose(repeats=50):
                                                "n_test": 0}},
         "model": {"hidden_units": DIAGNOSE_HIDDEN},
         "train": {"lr": 0.05, "epochs": 300}}))
+    from tuinn.diagnose import reach
+
     run.train()
+    X, Y = run.dataset.X, run.dataset.Y
     start = time.perf_counter()
     run.diagnose(curvature_always=True)
+    reach.linear(X, Y, False)
+    reach.flexible(X, Y, False)
     first = time.perf_counter() - start
     times = []
     for _ in range(repeats):
@@ -367,8 +372,9 @@ def format_report(doc):
                  f"{'' if c['same_values'] else ', VALUES DIFFER'})")
     d = doc["diagnose"]
     lines.append(f"diagnose: N={d['rows']:,}, h={d['hidden']}: {d['median_ms']:.2f} ms per "
-                 f"diagnosis (median), {d['max_ms']:.2f} ms worst (goal < {d['limit_ms']:g} ms: "
-                 f"{'ok' if d['meets_goal'] else 'SLOW'})")
+                 f"diagnosis with the curvature estimate (median), {d['max_ms']:.2f} ms worst "
+                 f"(goal < {d['limit_ms']:g} ms: {'ok' if d['meets_goal'] else 'SLOW'}); the "
+                 f"first, with the yardstick fits it then keeps, {d['first_ms']:.1f} ms")
     v = doc["save"]
     lines.append(f"save: a run with {v['epochs']:,} epochs of history saves in "
                  f"{v['seconds']:.2f} s, {v['hang_up_seconds']:.2f} s without its CSV as on a "

@@ -222,20 +222,23 @@ def diagnose(net, trainer, X, Y, *, X_test=None, Y_test=None, max_epochs=None, s
         X_test = np.ascontiguousarray(X_test, dtype=np.float64)
         Y_test = np.ascontiguousarray(Y_test, dtype=np.float64).reshape(len(X_test), -1)
     out = Findings()
-    try:
-        case = Case(net, trainer, X, Y, X_test, Y_test, max_epochs, surface, spec)
-    except Exception as exc:   # noqa: BLE001 - the diagnosis never takes the caller down
-        out.append(_failed("the units and the fit", exc))
-        return out
-    for rule in rules.ALL:
+    # A run far out (weights of 1e150, a loss of 1e300) overflows in places; the
+    # rules read inf as what it is, and numpy's warnings would only be noise.
+    with np.errstate(all="ignore"):
         try:
-            case.findings += rule(case)
-        except Exception as exc:   # noqa: BLE001 - one rule's failure hides no other
-            case.findings.append(_failed(rule.__doc__.split(":")[0], exc))
-    if curvature_always or "sharp" in case.__dict__:
-        out.stability = case.sharp
-    elif "sharp_at_best" in case.__dict__:
-        out.stability = case.sharp_at_best
+            case = Case(net, trainer, X, Y, X_test, Y_test, max_epochs, surface, spec)
+        except Exception as exc:   # noqa: BLE001 - the diagnosis never takes the caller down
+            out.append(_failed("the units and the fit", exc))
+            return out
+        for rule in rules.ALL:
+            try:
+                case.findings += rule(case)
+            except Exception as exc:   # noqa: BLE001 - one rule's failure hides no other
+                case.findings.append(_failed(rule.__doc__.split(":")[0], exc))
+        if curvature_always or "sharp" in case.__dict__:
+            out.stability = case.sharp
+        elif "sharp_at_best" in case.__dict__:
+            out.stability = case.sharp_at_best
     out.extend(sorted(case.findings, key=lambda f: SEVERITIES.index(f.severity)))
     return out
 

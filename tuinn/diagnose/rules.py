@@ -735,8 +735,10 @@ def _speeds(case):
     """(per epoch now, one plain step at the rate the surface allows): how much the
     loss falls in an epoch now, against |g|²/(2λmax), what one gradient step of
     1/λmax would gain on a quadratic with that curvature."""
+    if case.epochs < 5:
+        return None
     plain = case.plain_sharp
-    if plain is None or plain.lam <= 0 or case.epochs < 5:
+    if plain is None or plain.lam <= 0:
         return None
     g = case.gradient
     available = float(g @ g) / (2 * plain.lam)

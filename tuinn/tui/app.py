@@ -9,6 +9,7 @@ drawn when nothing changed.
 
 import asyncio
 import copy
+import math
 import os
 import signal
 import threading
@@ -137,9 +138,14 @@ class TuinnApp(KeyActions, App):
             state = s.state
             if any(f.code == "converged" for f in self.findings):
                 state += ", converged"
+            # The limit of the last diagnosis that needed it (docs/math.md).
+            stability = getattr(self.findings, "stability", None)
+            limit = f"stable below lr {stability.limit:.3g}" if stability is not None \
+                and math.isfinite(stability.limit) else ""
             # In order of importance: the tail is dropped on narrow terminals.
             parts = [s.source, f"epoch {run.epoch:,}/{s.limit:,}", state,
                      f"{tr.settings['optimizer']} lr {tr.lr_now:.4g}", run.net.describe(), eps,
+                     limit,
                      f"speed {speed_label(s.speed)}"]
             tab = self.part(TabbedContent).active
             if tab == "weights":

@@ -6,7 +6,7 @@ import dataclasses
 
 from rich.text import Text
 
-from tuinn.diagnose import diagnose, unit_health
+from tuinn.diagnose import Findings, diagnose, unit_health
 from tuinn.tui.charts import columns, loss_curves
 
 ASCII = str.maketrans({"→": "->", "│": "|", "…": "...", "×": "x", "—": "-", "≥": ">=",
@@ -68,7 +68,9 @@ def diagnosis(shot, monitor, ascii_only):
                         max_epochs=shot.limit, surface="app", spec=shot.spec)
     # While it trains, a finding lingers rather than flickers; stopped, the
     # screen says what holds now.
-    findings = monitor.update(findings) if shot.running else findings
+    stability = findings.stability
+    findings = Findings(monitor.update(findings) if shot.running else findings)
+    findings.stability = stability
     text = findings_text(findings, trainer.best, trainer.history["loss"][-1:], ascii_only)
     return findings, unit_health(shot.net, ds.X), text
 
