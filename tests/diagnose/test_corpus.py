@@ -245,7 +245,7 @@ def doc_unscaled_body_metrics_like_inputs_saturate():
     y = (X[:, 0] - 170 + 0.5 * (X[:, 1] - 70) > 0).astype(float)
     fit = Fit(X, y, h=3, hidden="sigmoid", output="sigmoid", loss="cross_entropy",
               init="sklearn", lr=1e-3, optimizer="adam", epochs=300)
-    Z, A = hidden_of(fit)
+    _, A = hidden_of(fit)
     flat = np.mean(A * (1 - A), axis=0) < 0.0025
     return fit, {"saturated-units": bool(flat.any()), "unscaled-inputs": scaling_helps(fit)}
 

@@ -295,3 +295,32 @@ def test_a_loss_that_grows_astronomically_is_diagnosed_not_a_crash(preset, lr, e
     findings = run.diagnose()
     assert any(f.code in ("diverged", "exploding") for f in findings), findings
     assert all(f.message for f in findings)
+
+
+def test_exp_lr2_is_the_output_bias_at_its_stability_limit():
+    """004's lr = 2: not unscaled inputs (they are in [-5, 5]) but the rate, exactly at
+    the limit 2 of the output bias, whose curvature under ½·mse is 1."""
+    run = finished("exp-lr2")
+    findings = run.diagnose(surface="cli")
+    f = one(findings, "unstable-rate")
+    assert f.severity == "problem"
+    assert f.evidence["stability"]["direction"] == "b2[0]"
+    assert f.evidence["stability"]["lam"] == pytest.approx(1.0, rel=1e-3)
+    assert "sits at the stability limit 2 of b2[0]" in f.message and "flips sign" in f.message
+    assert f.options[0]["changes"]["train.lr"] <= 1.0
+    assert "unscaled-inputs" not in codes(findings)
+    s = one(findings, "saturated-units")
+    assert "learning rate blew the first-layer weights up" in s.message
+    assert "Standardize" not in s.advice
+
+
+def test_an_oscillation_from_the_first_epochs_is_dated_from_them():
+    f = one(finished("sinpoly-lr1").diagnose(), "oscillating")
+    assert f.evidence["start_epoch"] <= 5 and "from epoch" in f.message
+
+
+def test_collapsed_copies_in_an_underfitting_net_are_told_to_break_symmetry():
+    f = one(finished("sinpoly-h3").diagnose(surface="cli"), "duplicate-units")
+    assert f.severity == "warning" and f.evidence["underfits"]
+    assert "--init-seed" in f.advice and "--hidden" not in f.advice
+    assert "Fewer units" not in f.message + f.advice

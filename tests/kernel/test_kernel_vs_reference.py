@@ -7,7 +7,7 @@ import pytest
 import tuinn
 from tuinn import reference as ref
 
-from conftest import make_problem, net_for
+from conftest import finite_differences, make_problem, net_for
 
 PAIRS = [("linear", "squared"), ("sigmoid", "squared"), ("tanh", "squared"),
          ("softmax", "squared"), ("sigmoid", "cross_entropy"), ("softmax", "cross_entropy")]
@@ -38,17 +38,7 @@ def test_c_gradients_match_finite_differences(hidden, output, loss, k, l2, N):
     Z = X @ net.W1 + net.b1
     assert np.min(np.abs(Z)) >= 1e-2  # away from the relu kinks
     grad = flat(net.gradients(X, Y, l2))
-    theta0 = net.theta.copy()
-    step = 1e-6
-    num = np.empty_like(theta0)
-    for i in range(len(theta0)):
-        net.theta[:] = theta0
-        net.theta[i] += step
-        up = net.objective(X, Y, l2)
-        net.theta[i] -= 2 * step
-        down = net.objective(X, Y, l2)
-        num[i] = (up - down) / (2 * step)
-    net.theta[:] = theta0
+    num = finite_differences(net, X, Y, l2)
     assert np.linalg.norm(num - grad) / np.linalg.norm(num + grad) < 1e-6
     assert np.all(np.abs(grad) > 0) or hidden == "relu"  # every parameter really checked
 
