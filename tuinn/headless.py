@@ -12,11 +12,9 @@ import signal
 import sys
 import time
 
-import numpy as np
 
 from tuinn import data as datasets
-from tuinn.errors import ConfigError, DataError, TuinnError
-from tuinn.inputs import MAX_CSV_BYTES, regular_file
+from tuinn.errors import ConfigError, TuinnError
 from tuinn.runs import Run
 from tuinn.runs.paths import saved_runs_dir
 from tuinn.runs.store import write_history
@@ -229,7 +227,12 @@ def predict(folder, csv_path, out=None, stream=sys.stdout):
         header = ["label"] + [f"p({c})" for c in (ds.classes if O.shape[1] > 1 else
                                                    ds.classes[1:])]
         values = [[str(label)] + [f"{p:.6g}" for p in row] for label, row in zip(labels, O)]
-    target = open(out, "w", newline="") if out else stream
+    try:
+        target = open(out, "w", newline="") if out else stream
+    except OSError as exc:
+        raise ConfigError(f"cannot write the predictions to {out}: "
+                          f"{exc.strerror or exc}; give --out a file in a writable "
+                          "folder") from None
     try:
         writer = csv.writer(target)
         writer.writerow(header)
@@ -243,32 +246,5 @@ def predict(folder, csv_path, out=None, stream=sys.stdout):
 
 
 def _feature_rows(path, ds):
-    """The input columns of a CSV for a saved run: by name when the file has a
-    header (target columns, if present, are ignored), else by position."""
-    regular_file(path, "CSV file", MAX_CSV_BYTES)
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        head = f.readline()
-    delimiter = max((",", ";", "\t"), key=head.count)
-    cells = [c.strip().strip('"') for c in head.rstrip("\r\n").split(delimiter)]
-    names = list(ds.feature_names)
-    has_header = not all(datasets.is_number(c) for c in cells)
-    if has_header:
-        missing = [n for n in names if n not in cells]
-        if missing:
-            raise DataError(f"{path}: no column {missing[0]!r}; the run was trained on "
-                            f"columns {', '.join(names)}")
-        columns = [cells.index(n) for n in names]
-    else:
-        if len(cells) not in (len(names), len(names) + len(ds.target_names)):
-            raise DataError(f"{path}: {len(cells)} columns, but the run was trained on "
-                            f"{len(names)} inputs ({', '.join(names)})")
-        columns = list(range(len(names)))
-    try:
-        X = np.loadtxt(path, delimiter=delimiter, skiprows=1 if has_header else 0,
-                       usecols=columns, ndmin=2, encoding="utf-8-sig")
-    except ValueError as exc:
-        raise DataError(f"{path}: {exc}") from None
-    if not np.isfinite(X).all():
-        row = int(np.argwhere(~np.isfinite(X))[0][0])
-        raise DataError(f"{path}: row {row + 1} has a missing or non-finite input")
-    return X
+    """The input columns of a CSV for a saved run, read as `tuinn train` reads."""
+    return datasets.load_inputs(path, ds.feature_names, len(ds.target_names))

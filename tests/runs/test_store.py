@@ -1,6 +1,9 @@
 """Saved runs (tuinn.runs.store): exact round trips, bit-identical resumes,
 history files, and one clear message for each way a saved run can be wrong."""
 
+import io
+import zipfile
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -98,7 +101,7 @@ def test_bad_saved_runs_are_one_clear_error(tmp_path):
     folder = run.save(tmp_path / "s")
 
     np.savez(folder / "state.npz", theta=np.zeros(3))
-    with pytest.raises(DataError, match="weights do not fit"):
+    with pytest.raises(DataError, match="does not belong to its run.toml"):
         Run.load(folder)
 
     (folder / "state.npz").write_bytes(b"not a zip file")
@@ -122,6 +125,43 @@ def test_bad_saved_runs_are_one_clear_error(tmp_path):
     with pytest.raises(DataError, match="cannot read history"):
         Run.load(folder)
 
+
+
+def _with_member(folder, run, **members):
+    snap = run.trainer.snapshot()
+    np.savez(folder / "state.npz", **({"theta": run.net.theta} | snap | members))
+
+
+@pytest.mark.parametrize("members,message", [
+    ({"theta": np.array(["1"] * 7)}, "theta is <U1 of shape"),
+    ({"epoch": np.arange(3)}, "epoch is int64 of shape .3,."),
+    ({"opt_state": np.zeros(5)}, "opt_state is float64 of shape .5,."),
+    ({"extra": np.zeros(2)}, "holds 'extra.npy', which no tuinn save has"),
+    ({"loss": np.zeros((2, 2))}, "loss is float64 of shape .2, 2."),
+])
+def test_each_member_of_state_npz_is_checked_against_run_toml(tmp_path, members, message):
+    run = Run(RunSpec.from_preset("exp"))
+    run.train(2)
+    folder = run.save(tmp_path / "s")
+    _with_member(folder, run, **members)
+    with pytest.raises(DataError, match=message):
+        Run.load(folder)
+
+
+def test_a_member_declaring_a_huge_array_is_refused_before_any_allocation(tmp_path):
+    """A small file whose npy header declares 18.6 GiB: the header is read, the
+    size compared with what run.toml needs, and nothing is allocated."""
+    run = Run(RunSpec.from_preset("exp"))
+    run.train(2)
+    folder = run.save(tmp_path / "s")
+    header = {"descr": "<f8", "fortran_order": False, "shape": (2_500_000_000,)}
+    member = io.BytesIO()
+    np.lib.format.write_array_header_1_0(member, header)
+    member.write(b"\0" * 1024)
+    with zipfile.ZipFile(folder / "state.npz", "w") as archive:
+        archive.writestr("loss.npy", member.getvalue())
+    with pytest.raises(DataError, match=r"loss is float64 of shape \(2500000000,\)"):
+        Run.load(folder)
 
 
 # ------------------------------------------------------------------ history files

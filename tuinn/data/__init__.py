@@ -2,7 +2,7 @@
 generated data sets (`generators`) and CSV files (`csv`).  numpy and the
 standard library only, shared by the command line, run files and the app."""
 
-from tuinn.data.csv import is_number, load_csv
+from tuinn.data.csv import is_number, load_csv, load_inputs
 from tuinn.data.dataset import (
                                 TASKS,
                                 Dataset,
@@ -16,4 +16,4 @@ from tuinn.data.generators import GENERATORS, generate, generator_params
 
 __all__ = ["TASKS", "Dataset", "Standardizer", "decode_labels", "encode_labels", "split",
            "standardize", "GENERATORS", "generate", "generator_params", "is_number",
-           "load_csv"]
+           "load_csv", "load_inputs"]

@@ -35,8 +35,13 @@ def is_number(text):
         return False
 
 
-def _cells(text, delimiter):
-    return [c.strip() for c in next(csv.reader([text], delimiter=delimiter, quotechar='"'), [])]
+def _cells(text, delimiter, where="a line"):
+    try:
+        return [c.strip() for c in next(csv.reader([text], delimiter=delimiter, quotechar='"'),
+                                        [])]
+    except csv.Error as exc:
+        # A cell beyond the csv module's limit (128 KiB): no table of numbers has one.
+        raise DataError(f"{where}: {exc}; is it a CSV file of numbers?") from None
 
 
 def _read_head(path, label):
@@ -59,16 +64,13 @@ def _read_head(path, label):
 def _sniff(head, label):
     best = None
     for rank, d in enumerate(("\t", ";", ",")):
-        counts = [len(_cells(text, d)) for _, text in head]
+        counts = [len(_cells(text, d, f"{label} line {n}")) for n, text in head]
         mode = max(set(counts), key=lambda c: (counts.count(c), c))
         if mode > 1:
             key = (counts.count(mode) / len(counts), -rank)
             if best is None or key > best[0]:
                 best = (key, d)
-    if best is None:
-        raise DataError(f"{label} has only one column (no comma, semicolon or tab between "
-                        "cells): it needs input columns and a target column")
-    return best[1]
+    return None if best is None else best[1]
 
 
 def _numberish(text):
@@ -253,7 +255,7 @@ class _CsvReader:
         """Cell by cell: the first bad cell as a DataError, else the rows numpy would not take."""
         rows = []
         for line, text in chunk:
-            cells = _cells(text, self.delimiter)
+            cells = _cells(text, self.delimiter, f"{self.label} line {line}")
             if len(cells) != self.ncols:
                 shape_of = "the header has" if self.has_header else "the first line has"
                 raise DataError(f"{self.label} line {line}: {len(cells)} cells, but {shape_of} "
@@ -286,7 +288,7 @@ class _CsvReader:
         odd_numbers = counts[numeric].sum() * 2 < counts.sum()
         odd = {k for k, num in zip(keys, numeric) if num == odd_numbers}
         for line, text in (item for chunk in self._chunks() for item in chunk):
-            cells = _cells(text, self.delimiter)
+            cells = _cells(text, self.delimiter, f"{self.label} line {line}")
             if len(cells) > j and cells[j] in odd:
                 if odd_numbers:
                     raise self.cell_error(line, j, cells[j], "is a number, but the other cells "
@@ -325,6 +327,74 @@ def _check_delimiter(delimiter):
                       f"tab; got {delimiter!r}")
 
 
+def _layout(path, header, delimiter, min_columns=2):
+    """(label, delimiter, first rows, has_header, column names, header line) of a
+    CSV file, after the checks every reader of user CSVs shares."""
+    label = os.fspath(path)
+    if not isinstance(label, str):
+        label = os.fsdecode(label)
+    if header not in (None, True, False):
+        raise ConfigError(f"{label}: header must be true, false or left out, got {header!r}")
+    delimiter = _check_delimiter(delimiter)
+    regular_file(path, "CSV file", MAX_CSV_BYTES)
+    head = _read_head(label, label)
+    if not head:
+        raise DataError(f"{label} is empty")
+    if delimiter is None:
+        delimiter = _sniff(head, label)
+        if delimiter is None and min_columns > 1:
+            raise DataError(f"{label} has only one column (no comma, semicolon or tab "
+                            "between cells): it needs input columns and a target column")
+        delimiter = delimiter or ","
+    rows = [(number, _cells(text, delimiter, f"{label} line {number}")) for number, text in head]
+    ncols = len(rows[0][1])
+    if ncols < min_columns:
+        raise DataError(f"{label} has only one column with delimiter "
+                        f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))}: it needs input "
+                        "columns and a target column")
+    has_header = _detect_header(rows) if header is None else header
+    if has_header:
+        names = [c if c else f"column {j + 1}" for j, c in enumerate(rows[0][1])]
+        header_line = rows[0][0]
+        if len(rows) == 1:
+            raise DataError(f"{label} has a header line but no data rows")
+    else:
+        names = [f"column {j + 1}" for j in range(ncols)]
+        header_line = 0
+    return label, delimiter, rows, has_header, names, header_line
+
+
+def _text_columns(rows, columns, has_header):
+    """The columns among `columns` whose first rows hold a cell that is not a number."""
+    sample = rows[1:] if has_header else rows
+    return [j for j in columns
+            if any(j < len(r) and r[j] != "" and not is_number(r[j]) for _, r in sample)]
+
+
+def load_inputs(path, feature_names, n_targets):
+    """The input columns of a CSV for a trained run, read as load_csv reads (the same
+    checks and messages): by name when the file has a header (other columns, the
+    targets among them, are ignored), else by position, with or without the
+    n_targets target columns after the inputs."""
+    label, delimiter, rows, has_header, names, header_line = _layout(path, None, None, 1)
+    features = list(feature_names)
+    if has_header:
+        missing = [n for n in features if n not in names]
+        if missing:
+            raise DataError(f"{label}: no column {missing[0]!r}; the run was trained on "
+                            f"columns {', '.join(features)}")
+        columns = [names.index(n) for n in features]
+    else:
+        if len(names) not in (len(features), len(features) + n_targets):
+            raise DataError(f"{label}: {len(names)} columns, but the run was trained on "
+                            f"{len(features)} inputs ({', '.join(features)})")
+        columns = list(range(len(features)))
+    others = [j for j in range(len(names)) if j not in columns]
+    reader = _CsvReader(label, label, delimiter, header_line, names, has_header, False,
+                        _text_columns(rows, others, has_header))
+    return reader.load()[:, columns]
+
+
 def load_csv(path, target=None, header=None, delimiter=None):
     """A CSV file as a Dataset without a test set (use `split` for one).
 
@@ -338,39 +408,11 @@ def load_csv(path, target=None, header=None, delimiter=None):
     target.  Empty cells, text in an input column, ragged rows, NaN / inf are
     DataErrors naming the 1-based line and the column.
     """
-    label = os.fspath(path)
-    if not isinstance(label, str):
-        label = os.fsdecode(label)
-    if header not in (None, True, False):
-        raise ConfigError(f"{label}: header must be true, false or left out, got {header!r}")
-    delimiter = _check_delimiter(delimiter)
-    regular_file(path, "CSV file", MAX_CSV_BYTES)
-    head = _read_head(label, label)
-    if not head:
-        raise DataError(f"{label} is empty")
-    if delimiter is None:
-        delimiter = _sniff(head, label)
-    rows = [(number, _cells(text, delimiter)) for number, text in head]
-    ncols = len(rows[0][1])
-    if ncols < 2:
-        raise DataError(f"{label} has only one column with delimiter "
-                        f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))}: it needs input "
-                        "columns and a target column")
-    has_header = _detect_header(rows) if header is None else header
-    if has_header:
-        names = [c if c else f"column {j + 1}" for j, c in enumerate(rows[0][1])]
-        header_line = rows[0][0]
-        if len(rows) == 1:
-            raise DataError(f"{label} has a header line but no data rows")
-    else:
-        names = [f"column {j + 1}" for j in range(ncols)]
-        header_line = 0
+    label, delimiter, rows, has_header, names, header_line = _layout(path, header, delimiter)
     targets = _resolve_targets(target, names, has_header, label)
-    inputs = [j for j in range(ncols) if j not in targets]
+    inputs = [j for j in range(len(names)) if j not in targets]
     # A target column is of class names when any of its first rows is not a number.
-    sample = rows[1:] if has_header else rows
-    categorical = [j for j in targets
-                   if any(j < len(r) and r[j] != "" and not is_number(r[j]) for _, r in sample)]
+    categorical = _text_columns(rows, targets, has_header)
     if categorical and len(targets) > 1:
         raise DataError(f"{label}: column {names[categorical[0]]!r} holds class names, so it must "
                         "be the only target")

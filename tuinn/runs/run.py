@@ -66,7 +66,10 @@ class Run:
             try:
                 self.net.set_weights(**init.weights)
             except TuinnError as exc:
-                raise ConfigError(f"init.weights: {exc}") from None
+                # Often a preset's start weights over data of another shape.
+                raise ConfigError(f"init.weights: {exc}; these weights were made for "
+                                  f"another shape of net or data: set init.scheme = "
+                                  f"\"glorot\" (--init glorot) to draw new ones") from None
         else:
             self.net.init(init.scheme, seed=init.seed, scale=init.scale)
 

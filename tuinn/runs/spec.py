@@ -103,6 +103,9 @@ class RunSpec:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+        except RecursionError:
+            raise ConfigError(f"{where}: arrays or tables nested too deeply to be a run "
+                              "file") from None
         return cls.from_dict(doc, where)
 
     @classmethod

@@ -51,8 +51,8 @@ def recover(folder):
     """Put back a save that a crash left half replaced (only `.NAME.old` left),
     and remove the temporary folders of saves that never finished.  Returns
     what it did, in a line, or ''."""
-    folder = pathlib.Path(folder)
-    parent = folder.parent if str(folder.parent) else pathlib.Path(".")
+    folder = pathlib.Path(folder).absolute()      # "." has no name to derive .NAME.old from
+    parent = folder.parent
     if not parent.is_dir():
         return ""
     for stale in parent.glob(f".{folder.name}.tmp-*"):
@@ -119,18 +119,7 @@ def load(run_class, folder):
     run = run_class(RunSpec.read(folder / "run.toml"))
     state_path = folder / "state.npz"
     regular_file(state_path, "saved state", MAX_STATE_BYTES)
-    try:
-        with np.load(state_path, allow_pickle=False) as npz:
-            state = {name: npz[name] for name in npz.files}
-    except ValueError as exc:
-        if "allow_pickle" in str(exc):
-            raise DataError(f"{state_path} is not a tuinn state file: it holds a pickle "
-                            "(Python objects), which tuinn never loads, since loading one can "
-                            "run any code") from None
-        raise DataError(f"{state_path} is damaged ({exc}); start the run again") from None
-    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
-        raise DataError(f"{state_path} is damaged or cut short ({exc}); start the run "
-                        "again") from None
+    state = read_state(state_path, run.net.theta.size, run.trainer.STATE_FIELDS)
     theta = state.pop("theta", None)
     status = str(state.pop("status", "done"))
     if theta is None or theta.shape != run.net.theta.shape or theta.dtype.kind != "f":
@@ -148,6 +137,73 @@ def load(run_class, folder):
         raise DataError(f"{state_path}: {exc}") from None
     run.trainer.status = status
     return run
+
+
+def _expected(name, params, scalars):
+    """(dtype kinds, shape) a member of state.npz must have; shape None: any 1-D
+    length up to the epoch limit (a loss history)."""
+    if name in ("theta", "best_theta"):
+        return "f", (params,)
+    if name == "opt_state":
+        return "f", (2 * params,)
+    if name in ("loss", "test_loss"):
+        return "f", None
+    if name == "status":
+        return "U", ()
+    if name in scalars:
+        return "fiu", ()
+    return None
+
+
+def read_state(path, params, scalars):
+    """The members of a state.npz, each checked before it is read: a known name,
+    the dtype and shape this run needs (its declared size is then bounded), and
+    never a pickle."""
+    from tuinn.engine import MAX_EPOCHS
+
+    state = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                name = info.filename.removesuffix(".npy")
+                with archive.open(info) as f:
+                    version = np.lib.format.read_magic(f)
+                    header = {(1, 0): np.lib.format.read_array_header_1_0,
+                              (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+                    if header is None:
+                        raise ValueError(f"npy format {version} is not one numpy writes "
+                                         "by default")
+                    shape, _, dtype = header(f)
+                if dtype.hasobject:
+                    raise DataError(f"{path} is not a tuinn state file: it holds a pickle "
+                                    "(Python objects), which tuinn never loads, since "
+                                    "loading one can run any code")
+                want = _expected(name, params, scalars)
+                if want is None:
+                    raise DataError(f"{path} holds {info.filename!r}, which no tuinn save "
+                                    "has: it is not a tuinn state file")
+                kinds, wanted = want
+                fits = shape == wanted if wanted is not None else (
+                    len(shape) == 1 and shape[0] <= MAX_EPOCHS + 1)
+                if dtype.kind not in kinds or not fits or dtype.itemsize > 1024:
+                    raise DataError(f"{path}: {name} is {dtype} of shape {shape}, but this "
+                                    f"run needs {'numbers' if kinds != 'U' else 'text'} of "
+                                    f"shape {wanted if wanted is not None else '(epochs + 1,)'}"
+                                    "; the save does not belong to its run.toml")
+                with archive.open(info) as f:
+                    state[name] = np.lib.format.read_array(f, allow_pickle=False)
+    except DataError:
+        raise
+    except zipfile.BadZipFile:
+        if zipfile.is_zipfile(path):
+            raise DataError(f"{path} is damaged (a bad zip member); start the run "
+                            "again") from None
+        raise DataError(f"{path} is not a tuinn state file (not an npz archive); save the "
+                        "run again") from None
+    except (OSError, EOFError, ValueError, zlib.error) as exc:
+        raise DataError(f"{path} is damaged or cut short ({exc}); start the run "
+                        "again") from None
+    return state
 
 
 def write_history(path, loss, test_loss):
