@@ -104,3 +104,12 @@ def test_readme_lists_every_key_of_the_apps_key_table():
     rows = re.findall(r"^\| (.+?) \| (.+?) \|$", readme.split("| key | does |")[1].split("\n\n")[0],
                       re.M)
     assert rows == [(key.keys, key.help) for key in KEYS]
+
+
+def test_a_long_paste_is_never_echoed_in_full():
+    from tuinn.settings import SETTINGS
+
+    for key in ("train.lr", "train.epochs", "train.optimizer", "data.standardize_inputs"):
+        with pytest.raises(ConfigError) as caught:
+            SETTINGS[key].parse("9" * 5000 + "x")
+        assert len(str(caught.value)) < 200, str(caught.value)

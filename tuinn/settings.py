@@ -35,21 +35,27 @@ TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "
               dict: "a table", list: "a list"}
 
 
+def shown(value, limit=40):
+    """repr(value), cut to `limit` characters: a message never echoes a long paste."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit - 12]}… ({len(text):,} characters)"
+
+
 def choose(label, name, choices):
     """`name` if it is one of `choices`, else a ConfigError that lists them
     (with the closest one, case aside, as a suggestion)."""
     if isinstance(name, str) and name in choices:
         return name
     lowered = {choice.lower(): choice for choice in choices}
-    close = difflib.get_close_matches(str(name).lower(), list(lowered), n=1)
+    close = difflib.get_close_matches(str(name).lower()[:100], list(lowered), n=1)
     hint = f" (did you mean {lowered[close[0]]!r}?)" if close else ""
-    raise ConfigError(f"unknown {label} {name!r}{hint}; choose one of {', '.join(choices)}")
+    raise ConfigError(f"unknown {label} {shown(name)}{hint}; choose one of {', '.join(choices)}")
 
 
 def number(label, value, low=None, high=None, low_open=False, high_open=True):
     """`value` as a finite float within its bounds, or a ConfigError that says them."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ConfigError(f"{label} must be a number, got {value!r}")
+        raise ConfigError(f"{label} must be a number, got {shown(value)}")
     value = float(value)
     bad = not math.isfinite(value)
     if low is not None:
@@ -67,7 +73,7 @@ def whole(label, value, low=0, high=None):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low \
             or (high is not None and value > high):
         limit = f"in {low}..{high:,}" if high is not None else f">= {low}"
-        raise ConfigError(f"{label} must be a whole number {limit}, got {value!r}")
+        raise ConfigError(f"{label} must be a whole number {limit}, got {shown(value)}")
     return int(value)
 
 
@@ -122,7 +128,7 @@ class Setting:
             return value
         if self.kind is not bool and isinstance(value, self.kind):
             return value
-        raise ConfigError(f"{self.what} must be {self.type_name()}, got {value!r}")
+        raise ConfigError(f"{self.what} must be {self.type_name()}, got {shown(value)}")
 
     def parse(self, text):
         """Typed text (a flag, the app's Settings tab) as a checked value."""
@@ -137,13 +143,13 @@ class Setting:
             if text.lower() in FALSE_WORDS:
                 return False
             raise ConfigError(f"{self.what} is true or false{' or auto' * self.optional}, "
-                              f"not {text!r}")
+                              f"not {shown(text)}")
         if self.kind in (int, float):
             try:
                 value = int(text) if self.kind is int else float(text)
             except ValueError:
                 raise ConfigError(f"{self.what} must be {self.type_name()}, "
-                                  f"not {text!r}") from None
+                                  f"not {shown(text)}") from None
             return self.check(value)
         return self.check(text)
 

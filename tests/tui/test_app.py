@@ -532,3 +532,45 @@ def test_the_status_line_shows_the_rate_against_its_stability_limit():
         await until(pilot, lambda: "stable below lr 2" in status(app), what="the limit")
         assert "sgd lr 2 " in status(app) + " "
     drive("exp-lr2", script, size=(160, 30))
+
+
+@pytest.mark.parametrize("key,text,words", [
+    ("model.hidden_units", "3000000000", "0..100,000"),
+    ("train.epochs", "1" * 10_000, "characters"),
+    ("train.lr", "x" * 10_000, "characters"),
+])
+def test_an_absurd_or_huge_edit_is_refused_in_one_short_line(key, text, words):
+    async def script(app, pilot):
+        before = app.session.run.spec.get(key)
+        await edit_setting(app, pilot, key)
+        app.screen.query_one("#edit-input").value = text
+        await pilot.press("enter")
+        assert isinstance(app.screen, EditScreen), "the app stays, the editor open"
+        error = str(app.screen.query_one("#edit-error").render())
+        assert words in error and len(error) < 200, error
+        assert app.session.run.spec.get(key) == before
+    drive("exp", script)
+
+
+@pytest.mark.parametrize("failure", ["raises", "returns 1"])
+def test_an_unexpected_end_of_the_app_keeps_the_run_and_says_where(state_home, monkeypatch,
+                                                                 capsys, failure):
+    from tuinn.tui import app as app_module
+
+    session = Session(RunSpec.from_preset("exp"), paused=True)
+    session.step(7)
+
+    def broken(self, **kwargs):
+        if failure == "raises":
+            raise RuntimeError("a widget fell over\nsecond line")
+        self._return_code = 1
+
+    monkeypatch.setattr(app_module.TuinnApp, "run", broken)
+    assert app_module.run_app(session) == 1
+    err = capsys.readouterr().err
+    assert "the app ended unexpectedly" in err and "tuinn --resume" in err
+    assert len(err.strip().splitlines()) == 1
+    kept = last_run_dir()
+    assert RunSpec.read(kept / "run.toml").name == "exp"
+    from tuinn.runs import Run
+    assert Run.load(kept).epoch == 7

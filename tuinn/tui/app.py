@@ -12,6 +12,7 @@ import copy
 import math
 import os
 import signal
+import sys
 import threading
 
 from textual import work
@@ -276,12 +277,14 @@ class TuinnApp(KeyActions, App):
 
     def hang_up(self):
         """SIGHUP / SIGTERM: keep the run, then leave within a second even if the
-        terminal is gone (drawing to a dead terminal can block)."""
-        self.keep(history_csv=False)        # the CSV of a long run would take seconds
-        self.stop_training()
-        deadline = threading.Timer(1.0, os._exit, (0,))
+        terminal is gone (drawing to a dead terminal can block).  The deadline
+        runs from the signal: the save swaps its folder in atomically, so cutting
+        it short leaves the previous `last` whole."""
+        deadline = threading.Timer(0.9, os._exit, (0,))
         deadline.daemon = True
         deadline.start()
+        self.keep(history_csv=False)        # the CSV of a long run would take seconds
+        self.stop_training()
         self.exit(0)
 
 
@@ -313,8 +316,28 @@ def fit_status(parts, width):
 
 
 def run_app(session, fps=4.0, ascii_only=False, mouse=True):
-    """Run the app on the terminal; returns the exit code."""
+    """Run the app on the terminal; returns the exit code.  Whatever ends it, an
+    unexpected error included, the run is kept as the last run first."""
     app = TuinnApp(session, fps=fps, ascii_only=ascii_only)
-    app.run(mouse=mouse)
-    session.wake.set()
+    try:
+        app.run(mouse=mouse)
+    except Exception as exc:        # noqa: BLE001 - the last resort: keep the user's run
+        last_resort(session, f"{type(exc).__name__}: {exc}")
+        return 1
+    finally:
+        session.wake.set()
+    if app.return_code:             # Textual has printed what went wrong
+        last_resort(session, "it stopped on an error")
     return app.return_code or 0
+
+
+def last_resort(session, why):
+    """Keep the run as the last run after an unexpected exit, and say where."""
+    session.wake.set()
+    try:
+        folder = session.save(last_run_dir(), history_csv=False)
+        kept = f"the run is kept in {folder} (tuinn --resume goes on)"
+    except (OSError, TuinnError) as exc:
+        kept = f"the run could not be kept ({exc})"
+    print(f"tuinn: the app ended unexpectedly ({str(why).splitlines()[0][:200]}); {kept}",
+          file=sys.stderr)

@@ -16,6 +16,7 @@ import numpy as np
 from tuinn.errors import TuinnError
 from tuinn.runs import Run
 from tuinn.runs.paths import saved_runs_dir
+from tuinn.settings import shown
 from tuinn.tui.lock import UiFirstLock
 from tuinn.tui.panel import SettingsPanel
 
@@ -269,7 +270,7 @@ class Session(SettingsPanel):
             try:
                 value = float(text)
             except ValueError:
-                return f"{text!r} is not a number"
+                return f"{shown(text)} is not a number"
             if not np.isfinite(value):
                 return "a weight must be a finite number"
             array = self.run.net.weights()[name]
