@@ -143,3 +143,45 @@ def test_workers_default_to_the_tasks_and_more_than_the_cores_is_said():
     doc = sweep.sweep(small_spec(5), sweep.parse_grid(["lr=0.1,0.2"]), 1, "init",
                       workers=64)
     assert any("64 workers on" in note for note in doc["notes"])
+
+
+def _dies_on_seed_1(task):
+    """A task whose worker process dies (as one killed or out of memory would)."""
+    import os
+
+    if task["seed"] == 1 and task["setting"].get("lr") == 0.1:
+        os._exit(9)
+    return _real_run_task(task)
+
+
+_real_run_task = sweep.run_task
+
+
+def test_a_dead_worker_costs_only_its_own_task(monkeypatch):
+    # Workers are forked: they see the patched task function.
+    monkeypatch.setattr(sweep, "run_task", _dies_on_seed_1)
+    grid = sweep.parse_grid(["lr=0.1,0.2"])
+    doc = sweep.sweep(small_spec(30), grid, 4, "init", workers=2)
+    rows = {row["setting"]["lr"]: row for row in doc["table"]}
+    assert rows[0.2]["failed"] == 0 and rows[0.2]["runs"] == 4
+    assert rows[0.1]["failed"] == 1 and rows[0.1]["runs"] == 4
+    [failure] = doc["failures"]
+    assert failure["seed"] == 1 and "died twice" in failure["error"]
+    assert not doc["interrupted"]
+
+
+def test_ctrl_c_stops_a_sweep_at_once_and_prints_what_finished():
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tuinn", "sweep", "--preset", "exp", "--epochs", "100000000",
+         "--grid", "lr=0.01,0.02,0.03,0.04", "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
+    time.sleep(3.0)                     # the workers are up and training
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert time.monotonic() - sent < 2.5
+    assert "interrupted: 0 of 4 tasks finished" in out and "Traceback" not in err

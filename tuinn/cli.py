@@ -169,7 +169,7 @@ def _sweep(args):
                       progress=progress)
     progress.close()
     print(sweep.report(doc, "json" if args.json else "csv" if args.csv else "table"))
-    return 0
+    return 130 if doc["interrupted"] else 0
 
 
 class Parser(argparse.ArgumentParser):

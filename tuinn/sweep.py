@@ -13,6 +13,7 @@ import itertools
 import json
 import os
 import statistics
+import threading
 import time
 
 from tuinn.errors import ConfigError
@@ -114,16 +115,101 @@ def run_task(task):
     return result
 
 
+class Interrupted(Exception):
+    """Ctrl-C during a sweep: `results` holds the tasks that finished (None for the
+    others)."""
+
+    def __init__(self, results):
+        super().__init__("interrupted")
+        self.results = results
+
+
+def _kill(pool):
+    """Stop a pool now: queued tasks dropped, running workers killed (a task can
+    take minutes, and Ctrl-C must not wait for it)."""
+    processes = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
+
+
+class _Local:
+    """The tasks of one sweep on local worker processes (see run_local)."""
+
+    def __init__(self, tasks, workers, progress):
+        self.tasks, self.workers, self.progress = tasks, workers, progress
+        self.results, self.done = [None] * len(tasks), 0
+        self.pools = []
+        self.lock = threading.Lock()
+
+    def finished(self, i, result):
+        with self.lock:
+            self.results[i] = result
+            self.done += 1
+            if self.progress:
+                self.progress.update(self.done)
+
+    def round(self, indices, workers):
+        """Run the tasks on one pool; returns those whose worker died (a dead
+        worker breaks the pool for every task still in it)."""
+        pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(indices)))
+        with self.lock:
+            self.pools.append(pool)
+        broken = []
+        futures = {pool.submit(run_task, self.tasks[i]): i for i in indices}
+        for future in concurrent.futures.as_completed(futures):
+            try:
+                self.finished(futures[future], future.result())
+            except concurrent.futures.process.BrokenProcessPool:
+                broken.append(futures[future])
+            except concurrent.futures.CancelledError:
+                pass
+        pool.shutdown(wait=True)
+        return broken
+
+    def alone(self, i):
+        """A task whose pool broke, again in a pool of its own: it fails alone."""
+        if self.round([i], 1):
+            task = self.tasks[i]
+            self.finished(i, {"setting": task["setting"], "seed": task["seed"],
+                              "error": "its worker process died twice (killed, or out of "
+                                       "memory); the other tasks are unaffected"})
+
+    def run(self):
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as first:
+            try:
+                broken = _wait(first.submit(self.round, range(len(self.tasks)), self.workers))
+                if broken:
+                    with concurrent.futures.ThreadPoolExecutor(self.workers) as threads:
+                        _wait(*[threads.submit(self.alone, i) for i in sorted(broken)])
+            except KeyboardInterrupt:
+                for pool in self.pools:
+                    _kill(pool)
+                raise Interrupted(self.results) from None
+        return self.results
+
+
+def _wait(*futures):
+    """The result of the first future, after all of them; the main thread waits in
+    short steps so that Ctrl-C reaches it at once."""
+    pending = set(futures)
+    while pending:
+        _, pending = concurrent.futures.wait(pending, timeout=0.1)
+    for future in futures:
+        future.result()
+    return futures[0].result()
+
+
 def run_local(tasks, workers, progress=None):
-    """Tasks on `workers` local processes; results in task order."""
-    results = [None] * len(tasks)
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_task, t): i for i, t in enumerate(tasks)}
-        for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
-            results[futures[future]] = future.result()
-            if progress:
-                progress.update(done)
-    return results
+    """Tasks on `workers` local processes; results in task order.
+
+    A worker that dies (killed, out of memory) breaks the pool for every task
+    in it: those run again, each alone in a pool of its own (`workers` at a
+    time), so that one task cannot take the others down; a task whose worker
+    dies again is reported failed, and every other result is kept.  Ctrl-C
+    raises Interrupted with the results so far, at once: running workers are
+    killed."""
+    return _Local(tasks, workers, progress).run()
 
 
 def run_dask(tasks, address, progress=None):
@@ -233,16 +319,25 @@ def sweep(spec, grid, seeds, vary, *, workers=None, scheduler=None, progress=Non
         elif workers > cores:
             notes.append(f"{workers} workers on {cores} cores: they take turns, and "
                          f"each runs slower; --workers {cores} is as fast")
-        results = run_local(tasks, workers, progress)
+        try:
+            results = run_local(tasks, workers, progress)
+        except Interrupted as exc:
+            results = exc.results
         backend = f"{workers} local worker{'s' if workers > 1 else ''}"
     seconds = time.perf_counter() - start
+    finished = sum(r is not None for r in results)
+    if finished < len(tasks):
+        notes.append(f"interrupted: {finished} of {len(tasks)} tasks finished; the table "
+                     "holds those")
+    results = [r for r in results if r is not None]
     failures = [{"setting": r["setting"], "seed": r["seed"], "error": r["error"]}
                 for r in results if "error" in r]
     return {"run": spec.name, "backend": backend, "tasks": len(tasks), "seconds": seconds,
             "tasks_per_s": len(tasks) / seconds if seconds > 0 else None,
             "seeds": seeds, "vary": vary, "notes": notes,
             "grid": {key: values for key, _, values in grid},
-            "table": table(grid, results), "failures": failures}
+            "table": table(grid, results), "failures": failures,
+            "interrupted": finished < len(tasks)}
 
 
 def report(doc, fmt):
