@@ -314,7 +314,8 @@ static int check_hyper(const tn_hyper *hp)
         return TN_EHYPER;
     if (hp->schedule < TN_CONSTANT || hp->schedule > TN_ADAPTIVE)
         return TN_EHYPER;
-    if (!(hp->lr > 0.0) || !(hp->l2 >= 0.0) || !(hp->eps > 0.0) || !(hp->tol >= 0.0))
+    if (!(hp->lr > 0.0) || !(hp->l2 >= 0.0) || !(hp->eps > 0.0) || !(hp->tol >= 0.0) ||
+        !(hp->power_t >= 0.0) || !isfinite(hp->lr) || !isfinite(hp->power_t))
         return TN_EHYPER;
     if (!(hp->momentum >= 0.0 && hp->momentum < 1.0) || !(hp->beta1 >= 0.0 && hp->beta1 < 1.0) ||
         !(hp->beta2 >= 0.0 && hp->beta2 < 1.0) || !(hp->alpha >= 0.0 && hp->alpha < 1.0))
@@ -341,6 +342,8 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
         return status ? status : TN_ENULL;
     if ((status = check_hyper(hp)))
         return status;
+    if (epochs < 0)
+        return TN_EHYPER;
     *epochs_done = 0;
 
     int64_t P = tn_param_count(a), n = train->n;

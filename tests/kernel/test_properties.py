@@ -136,3 +136,32 @@ def test_x_scaled_1e300_through_sigmoid_and_tanh():
             assert np.all(stats["mean_deriv"] < 1e-12)
             tr = tuinn.Trainer(net, lr=0.1)
             assert tr.train(X, Y, 3) == "done"
+
+
+def test_the_kernel_rechecks_what_it_is_given():
+    """A last line of defence behind Python's checks: bad sizes and settings come
+    back as status codes, never as a crash."""
+    from tuinn._kernel import ffi, lib
+
+    net = tuinn.Net(2, 3, 1)
+    trainer = tuinn.Trainer(net)
+    X, Y = np.zeros((4, 2)), np.zeros((4, 1))
+    _, _, data = net.data(X, Y)
+    ptr = lambda a: ffi.from_buffer("double[]", a)
+    history, done = np.empty(4), ffi.new("int64_t *")
+    hyper = ffi.new("tn_hyper *", trainer.hyper[0])
+
+    def train(epochs, arch=net.arch, hyper=hyper, data=data):
+        return lib.tn_train(arch, ptr(net.theta), ptr(trainer.opt_state), trainer.state, hyper,
+                            data, ffi.NULL, epochs, ptr(history), ffi.NULL, ffi.NULL,
+                            ptr(net.work), ffi.NULL, done)
+
+    assert train(-1) == lib.TN_EHYPER
+    hyper.lr = float("nan")
+    assert train(1) == lib.TN_EHYPER
+    hyper.lr = 0.1
+    bad = ffi.new("tn_arch *", {"n_in": 2, "n_hidden": -1, "n_out": 1})
+    assert train(1, arch=bad) == lib.TN_EARCH
+    empty = ffi.new("tn_data *", {"X": ptr(X), "Y": ptr(Y), "n": 0})
+    assert train(1, data=empty) == lib.TN_EDATA
+    assert train(1) == lib.TN_OK

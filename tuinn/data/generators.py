@@ -15,11 +15,18 @@ from tuinn.errors import ConfigError
 
 # ---------------------------------------------------------------- parameters
 
+# Rows of a generated data set: it is held in memory, with the training buffers.
+MAX_ROWS = 10_000_000
+
+
 def _int(gen, name, value, low=0):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
         raise ConfigError(f"{gen}: {name} must be a whole number >= {low}, got {value!r}")
+    if name in ("n", "n_test") and value > MAX_ROWS:
+        raise ConfigError(f"{gen}: {name} must be at most {MAX_ROWS:,} rows (a generated data "
+                          f"set is held in memory), got {value:,}")
     return int(value)
 
 

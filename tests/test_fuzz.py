@@ -1,0 +1,162 @@
+"""Hostile input, as a user's files would bring it: CSV bytes, run files and
+saved states drawn by Hypothesis and fed to `tuinn train`, `tuinn predict`
+and `tuinn train --resume` as subprocesses.  Each must exit 0, 2 or 3, print
+no traceback, say what is wrong in a line, and finish in bounded time and
+memory."""
+
+import io
+import resource
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ELSEWHERE
+
+MEMORY = 4 * 2**30
+FUZZ = settings(max_examples=15, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow,
+                                       HealthCheck.function_scoped_fixture])
+
+
+def _limits():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+
+def tuinn(*args, cwd=ELSEWHERE):
+    done = subprocess.run([sys.executable, "-m", "tuinn", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=120, preexec_fn=_limits,
+                          errors="replace")
+    assert done.returncode in (0, 2, 3), (done.returncode, done.stderr[-2000:])
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    if done.returncode == 2:
+        said = [line for line in done.stderr.splitlines() if line.strip()]
+        assert said and said[-1].startswith("tuinn"), done.stderr
+        assert len(said[-1]) < 600, said[-1]
+    return done
+
+
+CELLS = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr),
+                  st.integers(-10**30, 10**30).map(str),
+                  st.sampled_from(["", " ", "nan", "inf", "-", "abc", '"1"', '"a,b"', "1,5",
+                                   "1e400", "0x10", "٣", "\x00", "é", "TRUE"]))
+ROWS = st.lists(st.lists(CELLS, min_size=1, max_size=5), min_size=0, max_size=8)
+DELIMITERS = st.sampled_from([",", ";", "\t", " ", "|"])
+
+
+@st.composite
+def csv_bytes(draw):
+    if draw(st.booleans()):
+        return draw(st.binary(max_size=400))
+    delimiter = draw(DELIMITERS)
+    header = draw(st.sampled_from(["", "x,y\n", "a;b;y\n", "x\ty\n", "\ufeffx,y\n"]))
+    rows = draw(ROWS)
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    text = header + newline.join(delimiter.join(row) for row in rows)
+    return text.encode(draw(st.sampled_from(["utf-8", "utf-16", "latin-1"])), "replace")
+
+
+@FUZZ
+@given(data=csv_bytes(), target=st.sampled_from(["y", "0", "-1", "x", "nope"]))
+def test_train_on_hostile_csv_bytes(tmp_path_factory, data, target):
+    path = tmp_path_factory.mktemp("csv") / "data.csv"
+    path.write_bytes(data)
+    tuinn("train", "--data", path, "--target", target, "--epochs", "3")
+
+
+KEYS = ["data.csv", "data.generator", "data.params", "data.seed", "data.test_ratio",
+        "data.standardize_inputs", "model.hidden_units", "model.activation", "model.output",
+        "model.loss", "init.scheme", "init.seed", "init.scale", "init.weights", "train.lr",
+        "train.epochs", "train.batch_size", "train.optimizer", "train.momentum",
+        "train.shuffle", "preset", "sweep.grid", "data.nonsense"]
+VALUES = st.one_of(st.integers(-10**20, 10**20).map(str),
+                   st.floats(allow_nan=True, allow_infinity=True).map(
+                       lambda v: {"nan": "nan", "inf": "inf", "-inf": "-inf"}.get(repr(v),
+                                                                               repr(v))),
+                   st.sampled_from(['"exp"', '"circle"', '"f2"', '"relu"', '"softmax"',
+                                    '"cross_entropy"', '"manual"', "true", "false", "[]",
+                                    "[1, 2]", '{ n = 5 }', "{ n = 1000000000000 }",
+                                    '"/dev/zero"', '"missing.csv"', "[[1.0], [2.0]]",
+                                    '"' + "x" * 5000 + '"', "{}", '""']))
+
+
+@st.composite
+def toml_text(draw):
+    if draw(st.integers(0, 4)) == 0:
+        return draw(st.text(max_size=200))
+    preset = draw(st.sampled_from(['"exp"', '"spiral"', '"and-delta"', "3"]))
+    lines = [f"preset = {preset}"]
+    for key in draw(st.lists(st.sampled_from(KEYS), max_size=6, unique=True)):
+        section, _, name = key.partition(".")
+        value = draw(VALUES)
+        lines.append(f"{key} = {value}" if name else f"{section} = {value}")
+    return "\n".join(lines) + "\n"
+
+
+@FUZZ
+@given(text=toml_text())
+def test_train_on_hostile_run_files(tmp_path_factory, text):
+    folder = tmp_path_factory.mktemp("toml")
+    (folder / "run.toml").write_text(text, errors="replace")
+    tuinn("train", "--config", folder / "run.toml", "--epochs", "2", cwd=folder)
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("saved") / "run"
+    done = tuinn("train", "--preset", "exp", "--epochs", "5", "--save", folder)
+    assert done.returncode == 0
+    return folder
+
+
+@st.composite
+def member_arrays(draw):
+    kind = draw(st.sampled_from(["f8", "f4", "i8", "u1", "U3", "c16", "?"]))
+    shape = tuple(draw(st.lists(st.integers(0, 9), max_size=2)))
+    values = np.random.default_rng(draw(st.integers(0, 9))).normal(size=shape)
+    if draw(st.booleans()):
+        values[...] = draw(st.sampled_from([np.nan, np.inf, -1.0, 1e308, 0.0]))
+    return values.astype(kind)
+
+
+@FUZZ
+@given(member=st.sampled_from(["theta", "best_theta", "opt_state", "loss", "test_loss",
+                               "epoch", "step", "rng", "status", "misses", "extra"]),
+       array=member_arrays(), how=st.sampled_from(["replace", "drop", "cut", "flip"]),
+       where=st.floats(0, 1))
+def test_resume_from_a_hostile_state_file(saved, tmp_path_factory, member, array, how, where):
+    folder = tmp_path_factory.mktemp("state") / "run"
+    shutil.copytree(saved, folder)
+    state = folder / "state.npz"
+    if how in ("replace", "drop"):
+        with np.load(state, allow_pickle=False) as npz:
+            members = {name: npz[name] for name in npz.files}
+        members.pop(member, None)
+        if how == "replace":
+            members[member] = array
+        buffer = io.BytesIO()
+        np.savez(buffer, **members)
+        state.write_bytes(buffer.getvalue())
+    else:
+        data = bytearray(state.read_bytes())
+        at = int(where * (len(data) - 1))
+        if how == "cut":
+            del data[at:]
+        else:
+            data[at] ^= 0xFF
+        state.write_bytes(bytes(data))
+    tuinn("train", "--resume", folder, "--epochs", "2")
+    assert zipfile.is_zipfile(saved / "state.npz"), "the original is untouched"
+
+
+@FUZZ
+@given(data=csv_bytes())
+def test_predict_on_hostile_csv_bytes(saved, tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("predict") / "new.csv"
+    path.write_bytes(data)
+    tuinn("predict", saved, "--data", path)
