@@ -258,3 +258,29 @@ def test_csv_large_numeric_file_loads_through_numpy(tmp_path):
     ds = data.load_csv(path)
     np.testing.assert_array_equal(ds.X, A[:, :5])
     np.testing.assert_array_equal(ds.Y, A[:, 5:])
+
+
+@pytest.mark.parametrize("bad_row", [2, 4321])
+def test_a_byte_that_is_not_utf8_is_named_by_its_own_line(tmp_path, bad_row):
+    lines = ["x,y"] + [f"{i},{2 * i}" for i in range(5000)]
+    lines[bad_row] = "1,\xe9"
+    path = tmp_path / "latin.csv"
+    path.write_bytes("\n".join(lines).encode("latin-1"))
+    with pytest.raises(DataError, match=rf"is not UTF-8 text \(line {bad_row + 1}\)"):
+        data.load_csv(path)
+
+
+def test_predict_reads_inputs_as_train_reads_them(tmp_path):
+    """One reader: the same message for a ragged row, by train and by predict."""
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b,y\n1,2,3\n4,5\n")
+    with pytest.raises(DataError) as by_train:
+        data.load_csv(path, target="y")
+    with pytest.raises(DataError) as by_predict:
+        data.load_inputs(path, ["a", "b"], 1)
+    assert str(by_train.value) == str(by_predict.value) == \
+        f"{path} line 3: 2 cells, but the header has 3"
+    path.write_text("b,a\n1,2\n3,4\n")
+    np.testing.assert_array_equal(data.load_inputs(path, ["a", "b"], 1), [[2, 1], [4, 3]])
+    path.write_text("0.5\n1.5\n")
+    np.testing.assert_array_equal(data.load_inputs(path, ["x"], 1), [[0.5], [1.5]])

@@ -44,6 +44,18 @@ def _cells(text, delimiter, where="a line"):
         raise DataError(f"{where}: {exc}; is it a CSV file of numbers?") from None
 
 
+def _bad_line(path):
+    """The number of the first line that is not UTF-8 (a text stream decodes ahead
+    of the line it hands out, so its error cannot say)."""
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return "unknown"
+
+
 def _read_head(path, label):
     """The first non-blank lines as (line number, text)."""
     head = []
@@ -55,7 +67,7 @@ def _read_head(path, label):
                     if len(head) >= _HEAD_LINES:
                         break
     except UnicodeDecodeError:
-        raise DataError(f"{label} is not UTF-8 text (line {len(head) + 1} or near it)") from None
+        raise DataError(f"{label} is not UTF-8 text (line {_bad_line(path)})") from None
     except OSError as exc:
         raise DataError(f"{label}: cannot read it ({exc.strerror or exc})") from None
     return head
@@ -231,7 +243,8 @@ class _CsvReader:
                         yield chunk
                         chunk = []
         except UnicodeDecodeError:
-            raise DataError(f"{self.label} is not UTF-8 text (line {number + 1})") from None
+            raise DataError(f"{self.label} is not UTF-8 text (line "
+                            f"{_bad_line(self.path)})") from None
         if chunk:
             yield chunk
 
