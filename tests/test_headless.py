@@ -192,10 +192,12 @@ def test_a_save_that_fails_after_training_keeps_the_run(tmp_path, monkeypatch, c
 
 def test_a_history_that_cannot_be_written_is_one_line_and_the_run_is_saved(tmp_path):
     done = tuinn("train", "--preset", "exp", "--epochs", "10", "--save", str(tmp_path / "r"),
-                 "--history", str(tmp_path))
+                 "--history", str(tmp_path / "no" / "such" / "h.csv"))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "could not write the history" in done.stderr
     assert Run.load(tmp_path / "r").epoch == 10
+    done = tuinn("train", "--preset", "exp", "--epochs", "10", "--history", str(tmp_path))
+    assert done.returncode == 2 and "is a folder" in done.stderr, "refused before training"
 
 
 def test_the_text_summary_of_a_divergence_names_each_epoch_once():
@@ -206,3 +208,29 @@ def test_the_text_summary_of_a_divergence_names_each_epoch_once():
     assert done.returncode == 3
     assert "diverged at epoch 193, weights of epoch 192 kept" in done.stdout, first
     assert "at epoch 193 at epoch" not in done.stdout
+
+
+def test_history_and_predictions_never_overwrite_a_users_file(tmp_path):
+    from conftest import run_tuinn
+
+    mine = tmp_path / "notes.csv"
+    mine.write_text("my,own\n1,2\n")
+    done = run_tuinn("train", "--preset", "exp", "--epochs", "2", "--history", mine)
+    assert done.returncode == 2 and "a file tuinn did not write" in done.stderr
+    assert mine.read_text() == "my,own\n1,2\n"
+    history = tmp_path / "h.csv"
+    for epochs in ("2", "3"):             # its own history file is replaced
+        assert run_tuinn("train", "--preset", "exp", "--epochs", epochs,
+                         "--history", history).returncode == 0
+    assert len(history.read_text().splitlines()) == 1 + 4
+    saved = tmp_path / "run"
+    assert run_tuinn("train", "--preset", "exp", "--epochs", "2", "--save", saved).returncode == 0
+    rows = tmp_path / "new.csv"
+    rows.write_text("x\n0.5\n")
+    done = run_tuinn("predict", saved, "--data", rows, "--out", mine)
+    assert done.returncode == 2 and mine.read_text() == "my,own\n1,2\n"
+    out = tmp_path / "p.csv"
+    for _ in range(2):
+        assert run_tuinn("predict", saved, "--data", rows, "--out", out).returncode == 0
+    done = run_tuinn("predict", saved, "--data", rows, "--out", tmp_path)
+    assert done.returncode == 2 and "is a folder" in done.stderr

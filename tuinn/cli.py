@@ -127,6 +127,8 @@ def _train(args):
                 print(f"tuinn: {note}", file=sys.stderr)
     if args.save:
         store.check_target(args.save)
+    if args.history:
+        store.check_output(args.history, store.HISTORY_HEADER)
     if args.resume:
         run = Run.load(args.resume)
         changes = options.given(args)

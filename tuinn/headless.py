@@ -6,6 +6,7 @@ Nothing here imports Textual.
 """
 
 import csv
+import io
 import json
 import math
 import signal
@@ -17,7 +18,7 @@ from tuinn import data as datasets
 from tuinn.errors import ConfigError, TuinnError
 from tuinn.runs import Run
 from tuinn.runs.paths import saved_runs_dir
-from tuinn.runs.store import write_history
+from tuinn.runs.store import check_output, write_history
 
 CHUNK_SECONDS = 0.2
 PLAIN_EVERY = 5.0          # seconds between progress lines when stderr is not a terminal
@@ -227,6 +228,10 @@ def predict(folder, csv_path, out=None, stream=sys.stdout):
         header = ["label"] + [f"p({c})" for c in (ds.classes if O.shape[1] > 1 else
                                                    ds.classes[1:])]
         values = [[str(label)] + [f"{p:.6g}" for p in row] for label, row in zip(labels, O)]
+    if out:
+        line = io.StringIO()
+        csv.writer(line).writerow(header)
+        check_output(out, line.getvalue().rstrip("\r\n"))
     try:
         target = open(out, "w", newline="") if out else stream
     except OSError as exc:

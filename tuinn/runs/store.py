@@ -21,6 +21,7 @@ from tuinn.inputs import MAX_STATE_BYTES, regular_file
 from tuinn.runs.spec import RunSpec
 
 RUN_FILES = ("run.toml", "state.npz")
+HISTORY_HEADER = "epoch,loss,test_loss"
 
 
 def is_run_folder(folder):
@@ -41,6 +42,27 @@ def check_target(folder):
     what = "a folder that is not a tuinn run" if folder.is_dir() else "a file"
     raise ConfigError(f"{given} is {what}; save to a new folder or to an earlier save "
                       "(nothing was written)")
+
+
+def check_output(path, header):
+    """A ConfigError unless `path` may receive a file of tuinn's whose first line is
+    `header`: a new file, or one that starts with that header (tuinn wrote it
+    before).  Anything else is the user's, and is left alone."""
+    path = pathlib.Path(path)
+    if not os.path.lexists(path):
+        return path
+    if path.is_file():
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                first = f.readline(len(header) + 2).rstrip("\r\n")
+        except OSError:
+            first = None
+        if first == header:
+            return path
+        what = "a file tuinn did not write"
+    else:
+        what = "a folder" if path.is_dir() else "not a regular file"
+    raise ConfigError(f"{path} is {what}; give a new file name (nothing was written)")
 
 
 def _old(folder):
@@ -217,7 +239,7 @@ def write_history(path, loss, test_loss):
     else:
         rows = map("{},{!r},\n".format, range(len(loss)), loss)
     with open(path, "w") as f:
-        f.write("epoch,loss,test_loss\n")
+        f.write(HISTORY_HEADER + "\n")
         f.write("".join(rows))
 
 
