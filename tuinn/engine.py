@@ -475,6 +475,34 @@ class Trainer:
         snap["test_loss"] = history["test_loss"].copy()
         return snap
 
+    # The range of each whole-number field of tn_state, given the epoch count.
+    _INT_RANGES = {"epoch": lambda e: (0, e), "step": lambda e: (0, 2**63 - 1),
+                   "rng": lambda e: (0, 2**64 - 1), "misses": lambda e: (0, e),
+                   "min_epoch": lambda e: (0, e)}
+
+    def _state_value(self, name, value, epoch):
+        """One field of a snapshot, checked: a C struct field takes no NaN, no
+        negative count and no number beyond its type."""
+        try:
+            number = float(np.asarray(value).item()) if name not in self.INT_FIELDS else \
+                np.asarray(value).item()
+        except (TypeError, ValueError):
+            number = None
+        if name in self.INT_FIELDS:
+            low, high = self._INT_RANGES[name](epoch)
+            if isinstance(number, float) and number.is_integer():
+                number = int(number)
+            if not isinstance(number, int) or isinstance(number, bool) or \
+                    not low <= number <= high:
+                raise DataError(f"the trainer state's {name} is {np.asarray(value).tolist()!r}; "
+                                f"it must be a whole number in {low}..{high}")
+            return number
+        if number is None or math.isnan(number) or (name == "lr_scale" and not
+                                                     0 < number <= 1):
+            raise DataError(f"the trainer state's {name} is {np.asarray(value).tolist()!r}, "
+                            "which no training leaves")
+        return number
+
     def restore(self, snap):
         """Puts back a `snapshot()` (of a trainer for a net of the same shape)."""
         missing = [k for k in ("opt_state", "best_theta", "loss", "test_loss",
@@ -496,9 +524,9 @@ class Trainer:
         if len(loss) != epoch + 1 or (len(test) and len(test) != len(loss)):
             raise DataError(f"the history has {len(loss)} losses for {epoch} epochs; "
                             "expected one more loss than epochs")
-        for name in self.STATE_FIELDS:
-            value = snap[name]
-            setattr(self.state, name, int(value) if name in self.INT_FIELDS else float(value))
+        values = {name: self._state_value(name, snap[name], epoch) for name in self.STATE_FIELDS}
+        for name, value in values.items():
+            setattr(self.state, name, value)
         self.opt_state[:] = opt_state
         self.best_theta[:] = best
         self._loss, self._size = loss.copy(), len(loss)

@@ -148,6 +148,18 @@ def test_each_member_of_state_npz_is_checked_against_run_toml(tmp_path, members,
         Run.load(folder)
 
 
+@pytest.mark.parametrize("name,value", [("rng", -5), ("rng", 2.0 ** 70), ("step", 1e300),
+                                        ("misses", np.nan), ("lr_scale", -1.0),
+                                        ("min_epoch", 10 ** 12), ("epoch", 7), ("step", "x")])
+def test_each_trainer_field_of_state_npz_is_checked(tmp_path, name, value):
+    run = Run(RunSpec.from_preset("exp"))
+    run.train(2)
+    folder = run.save(tmp_path / "s")
+    _with_member(folder, run, **{name: np.array(value)})
+    with pytest.raises(DataError, match=f"{name}|losses for"):
+        Run.load(folder)
+
+
 def test_a_member_declaring_a_huge_array_is_refused_before_any_allocation(tmp_path):
     """A small file whose npy header declares 18.6 GiB: the header is read, the
     size compared with what run.toml needs, and nothing is allocated."""
