@@ -599,6 +599,32 @@ def generic_leaky_relu_never_dies():
     return fit, {"all-units-dead": False, "dead-units": True}
 
 
+@situation
+def generic_a_batch_of_one_bounces_at_its_noise():
+    """Online SGD at a large rate: the loss level is the steps' noise, not the model's
+    reach, so it is not underfitting."""
+    r = rng(26)
+    X = r.normal(size=(200, 2))
+    fit = Fit(X, X @ [1.0, -0.5], h=2, lr=0.1, batch_size=1, shuffle=True, epochs=60)
+    calmer = fit.again(lr=0.01)         # the truth: a calmer rate settles far lower
+    return fit, {"underfitting": False, "converged": False,
+                 "stalled": calmer.loss < fit.loss / 1.5}
+
+
+@situation
+def doc_dead_relus_under_a_sigmoid_output():
+    """The dead-ReLU story under a classifier: the output is sigmoid(b2), a constant."""
+    r = rng(27)
+    X = r.normal(size=(100, 2))
+    y = (X[:, 0] > 0).astype(float)
+    w = {"W1": [[1.0, 0.5], [0.5, 1.0]], "b1": [-20.0, -20.0], "W2": [[1.0], [1.0]],
+         "b2": [0.0]}
+    fit = Fit(X, y, h=2, hidden="relu", output="sigmoid", loss="cross_entropy", weights=w,
+              lr=0.1, epochs=200)
+    Z, _ = hidden_of(fit)
+    return fit, {"all-units-dead": bool(np.all(Z <= 0)), "linear-collapse": False}
+
+
 CODES_CHECKED = ("all-units-dead", "dead-units", "saturated-units", "duplicate-units",
                  "symmetry", "linear-collapse", "uncovered-region", "constant-inputs",
                  "unscaled-inputs", "targets-out-of-range", "unscaled-targets", "ordered-data",

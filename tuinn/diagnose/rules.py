@@ -87,14 +87,21 @@ def _dead(case):
              Option("Use leaky_relu, whose units never stop learning",
                     [change("model.activation", "leaky_relu")])]
     if net.hidden == "relu" and len(dead) == net.n_hidden:
-        b2, mean = net.b2, case.Y.mean(axis=0)
+        b2, mean, constant = net.b2, case.Y.mean(axis=0), case.O[0]
+        shown = ", ".join(_g(v) for v in b2)
+        what = f"b2 = {shown}" if net.output == "linear" else \
+            f"{', '.join(_g(v) for v in constant)} ({net.output} of b2 = {shown})"
+        at_mean = bool(np.allclose(constant, mean, rtol=1e-3, atol=1e-3))
+        where = ("gradient descent set it to the mean target "
+                 f"{', '.join(_g(v) for v in mean)}, the best a constant can do" if at_mean else
+                 f"the best constant would be the mean target {', '.join(_g(v) for v in mean)}")
         return [case.finding(
             "all-units-dead", "problem",
             f"All {net.n_hidden} hidden units are dead, so the network outputs the constant "
-            f"b2 = {', '.join(_g(v) for v in b2)} for every input; gradient descent set it to "
-            f"the mean target {', '.join(_g(v) for v in mean)}, the best a constant can do. "
-            "A dead ReLU gets no gradient from any row and cannot come back.",
-            fixes, {"b2": b2.tolist(), "mean_target": mean.tolist()}, dead)]
+            f"{what} for every input; {where}. A dead ReLU gets no gradient from any row and "
+            "cannot come back.",
+            fixes, {"b2": b2.tolist(), "output": constant.tolist(), "mean_target": mean.tolist()},
+            dead)]
     return [case.finding(
         "dead-units", "warning",
         f"{_units(dead)} {_is(len(dead))} dead: off on every training row, so a dead ReLU "
@@ -403,7 +410,7 @@ def _more_weights_than_rows(case):
     weights, rows = case.net.theta.size, len(case.X)
     if weights <= rows:
         return []
-    options = [] if case.X_test is not None else [
+    options = [] if case.X_test is not None or rows < 10 else [
         Option("Hold out a test set to see whether it generalizes",
                [change("data.test_ratio", 0.2)])]
     return [case.finding(
@@ -714,6 +721,17 @@ def progress(case):
             f"Stalled: 10x more epochs would lower the loss by under {FLAT_GAIN - 1:.0%}; the "
             "findings above say why, and training longer will not help.",
             [Option("Act on the findings above")], evidence)]
+    best = float(np.min(loss))
+    if case.has("oscillating") and loss[-1] > 1.5 * best:
+        # The steps' noise, not the model, sets the level the loss bounces at.
+        return [case.finding(
+            "stalled", "warning",
+            f"Stalled at the level of the steps' noise: the loss bounces at "
+            f"{_g(float(loss[-1]))}, {_g(float(loss[-1]) / best)} times its best {_g(best)}.",
+            [Option("Lower the learning rate",
+                    [change("train.lr", round_below(case.settings["lr"] / 2))]),
+             Option("Go back to the best weights", action="restore-best",
+                    arg=int(np.argmin(loss)))], evidence)]
     if case.underfits():
         return [_underfitting(case, evidence)]
     return [case.finding(
