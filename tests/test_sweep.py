@@ -170,6 +170,21 @@ def test_a_dead_worker_costs_only_its_own_task(monkeypatch):
     assert not doc["interrupted"]
 
 
+def _children(pid):
+    """The processes whose parent is `pid` (from /proc)."""
+    import pathlib
+
+    found = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def test_ctrl_c_stops_a_sweep_at_once_and_prints_what_finished():
     import signal
     import time
@@ -178,7 +193,10 @@ def test_ctrl_c_stops_a_sweep_at_once_and_prints_what_finished():
         [sys.executable, "-m", "tuinn", "sweep", "--preset", "exp", "--epochs", "100000000",
          "--grid", "lr=0.01,0.02,0.03,0.04", "--workers", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
-    time.sleep(3.0)                     # the workers are up and training
+    deadline = time.monotonic() + 60
+    while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)                 # until the workers are up
+    time.sleep(1.0)                     # and training
     sent = time.monotonic()
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)

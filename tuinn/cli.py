@@ -7,6 +7,7 @@ on stderr and exit code 2, never a traceback.
 import argparse
 import json
 import os
+import signal
 import sys
 
 from tuinn import __version__, options
@@ -167,8 +168,14 @@ def _sweep(args):
     vary = args.vary or vary
     total = len(sweep.make_tasks(spec, grid, seeds, vary)[0])
     progress = headless.Progress(total, what="task")
-    doc = sweep.sweep(spec, grid, seeds, vary, workers=args.workers, scheduler=args.scheduler,
-                      progress=progress)
+    # Ctrl-C stops the sweep even when the shell that started us ignores SIGINT
+    # (a background job), as `tuinn train` does.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        doc = sweep.sweep(spec, grid, seeds, vary, workers=args.workers,
+                          scheduler=args.scheduler, progress=progress)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     progress.close()
     print(sweep.report(doc, "json" if args.json else "csv" if args.csv else "table"))
     return 130 if doc["interrupted"] else 0

@@ -141,6 +141,7 @@ class _Local:
         self.results, self.done = [None] * len(tasks), 0
         self.pools = []
         self.lock = threading.Lock()
+        self.stopping = threading.Event()
 
     def finished(self, i, result):
         with self.lock:
@@ -152,19 +153,27 @@ class _Local:
     def round(self, indices, workers):
         """Run the tasks on one pool; returns those whose worker died (a dead
         worker breaks the pool for every task still in it)."""
-        pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(indices)))
         with self.lock:
+            if self.stopping.is_set():
+                return []
+            pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(workers, len(indices)))
             self.pools.append(pool)
         broken = []
         futures = {pool.submit(run_task, self.tasks[i]): i for i in indices}
-        for future in concurrent.futures.as_completed(futures):
-            try:
-                self.finished(futures[future], future.result())
-            except concurrent.futures.process.BrokenProcessPool:
-                broken.append(futures[future])
-            except concurrent.futures.CancelledError:
-                pass
-        pool.shutdown(wait=True)
+        pending = set(futures)
+        # In short waits: a killed pool (Ctrl-C) never completes its futures.
+        while pending and not self.stopping.is_set():
+            done, pending = concurrent.futures.wait(
+                pending, timeout=0.1, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                try:
+                    self.finished(futures[future], future.result())
+                except concurrent.futures.process.BrokenProcessPool:
+                    broken.append(futures[future])
+                except concurrent.futures.CancelledError:
+                    pass
+        if not self.stopping.is_set():
+            pool.shutdown(wait=True)
         return broken
 
     def alone(self, i):
@@ -183,7 +192,10 @@ class _Local:
                     with concurrent.futures.ThreadPoolExecutor(self.workers) as threads:
                         _wait(*[threads.submit(self.alone, i) for i in sorted(broken)])
             except KeyboardInterrupt:
-                for pool in self.pools:
+                with self.lock:
+                    self.stopping.set()
+                    pools = list(self.pools)
+                for pool in pools:
                     _kill(pool)
                 raise Interrupted(self.results) from None
         return self.results

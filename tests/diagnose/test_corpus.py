@@ -625,9 +625,30 @@ def doc_dead_relus_under_a_sigmoid_output():
     return fit, {"all-units-dead": bool(np.all(Z <= 0)), "linear-collapse": False}
 
 
+@situation
+def doc_a_tanh_output_pinned_at_one_where_the_target_is_zero():
+    """The truth-table question's tanh net at too large a rate: the output saturates."""
+    X = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], float)
+    y = np.array([0, 1, 1, 1.0])
+    fit = Fit(X, y, h=2, hidden="tanh", output="tanh", init="small", scale=1.0, seed=0,
+              lr=2.0, batch_size=1, shuffle=True, epochs=500)
+    O = fit.net.predict(X)[:, 0]
+    pinned = bool(np.any((np.abs(O - y) > 0.5) & (1 - O ** 2 < 0.01)))
+    return fit, {"saturated-output": pinned, "lr-too-small": False}
+
+
+@situation
+def doc_a_sigmoid_output_that_learned_is_not_saturated():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    fit = Fit(X, [0, 0, 0, 1.0], h=2, hidden="sigmoid", output="sigmoid", lr=1.0,
+              optimizer="sgd", epochs=2000)
+    O = fit.net.predict(X)[:, 0]
+    return fit, {"saturated-output": bool(np.any(np.abs(O - [0, 0, 0, 1]) > 0.25))}
+
+
 CODES_CHECKED = ("all-units-dead", "dead-units", "saturated-units", "duplicate-units",
-                 "symmetry", "linear-collapse", "uncovered-region", "constant-inputs",
-                 "unscaled-inputs", "targets-out-of-range", "unscaled-targets", "ordered-data",
+                 "symmetry", "saturated-output", "linear-collapse", "uncovered-region",
+                 "constant-inputs", "unscaled-inputs", "targets-out-of-range", "unscaled-targets", "ordered-data",
                  "overfitting", "leakage", "majority-class", "small-test-set",
                  "more-weights-than-rows", "diverged", "exploding", "unstable-rate",
                  "oscillating", "converged", "still-improving", "lr-too-small",

@@ -25,6 +25,7 @@ from tuinn.diagnose.health import COVARIANCE_UNITS, health_from_stats
 SEVERITIES = ("problem", "warning", "info")
 # Warnings that explain a loss that stopped falling.
 EXPLAIN = {"dead-units", "saturated-units", "duplicate-units", "linear-collapse",
+           "saturated-output",
            "uncovered-region", "oscillating", "unstable-rate", "ordered-data"}
 
 

@@ -5,6 +5,7 @@ found (a slow fall that a dead layer explains is not blamed on the rate).
 The codes, stable for scripts:
   symmetry, all-units-dead, dead-units, saturated-units, linear-on-data,
   duplicate-units           unit health (docs/math.md#unit-health)
+  saturated-output          a sigmoid / tanh output flat where it is wrong
   linear-collapse           the net is linear and that costs something
   uncovered-region          1-D ReLU nets: inputs where no unit is active
   constant-inputs, unscaled-inputs, unscaled-targets, targets-out-of-range,
@@ -174,7 +175,10 @@ def _duplicates(case):
     message = (f"{len(dupes)} of {net.n_hidden} units repeat another ({pairs}): their "
                f"activations move together (correlation {DUPLICATE} or more), so the net "
                f"has the power of {distinct} distinct unit{'s' if distinct != 1 else ''}.")
-    if (case.gain >= FLAT_GAIN and not case.status.startswith("diverged")) or _too_slow(case):
+    span = oscillation(case.loss)
+    unsettled = span is not None and span[1] is None      # oscillating now: not settled
+    if (case.gain >= FLAT_GAIN and not case.status.startswith("diverged")) or unsettled \
+            or _too_slow(case):
         return [case.finding(
             "duplicate-units", "info", message + " The loss is still falling, so they may "
             "yet part.", [], {"duplicates": {u["index"]: u["duplicate_of"] for u in dupes},
@@ -198,6 +202,32 @@ def _duplicates(case):
                 "restart")],
         {"duplicates": {u["index"]: u["duplicate_of"] for u in dupes}, "underfits": False},
         [u["index"] for u in dupes])]
+
+
+def saturated_output(case):
+    """the output units: a sigmoid or tanh output stuck flat where it is wrong"""
+    net = case.net
+    if net.output not in ("sigmoid", "tanh") or net.loss != "squared":
+        return []
+    O, Y = case.O, case.Y
+    slope = O * (1 - O) / 0.25 if net.output == "sigmoid" else 1 - O * O
+    wrong = np.abs(O - Y) > 0.25 * (1.0 if net.output == "sigmoid" else 2.0)
+    stuck = wrong & (slope < SATURATED)
+    rows = int(np.count_nonzero(stuck.any(axis=1)))
+    if rows == 0:
+        return []
+    options = [Option("Lower the learning rate and start again",
+                      [change("train.lr", round_below(case.settings["lr"] / 4))], "restart")]
+    if net.output == "sigmoid":
+        options.insert(0, Option("Use cross-entropy, whose gradient o - y never vanishes",
+                                 [change("model.loss", "cross_entropy")], "restart"))
+    return [case.finding(
+        "saturated-output", "problem",
+        f"The {net.output} output sits flat on {rows} of {len(O)} training rows where it is "
+        f"wrong (it says {_g(float(O[stuck][0]))} where the target is "
+        f"{_g(float(Y[stuck][0]))}): there its derivative is about 0, so squared loss sends "
+        "almost no gradient back, and those rows stay wrong.",
+        options, {"rows": rows, "slope": float(np.min(slope[stuck]))})]
 
 
 # ---------------------------------------------------------------- the model's reach
@@ -673,13 +703,14 @@ def oscillation(loss):
 
 def gain_of_more_epochs(loss):
     """By what factor 10x more epochs would lower the best loss, extrapolating the
-    best-so-far curve's slope (on log-log axes) over the last doubling of epochs."""
+    best-so-far curve's slope (on log-log axes) over the last quarter of the run:
+    recent enough to see a loss that has levelled off."""
     best = np.minimum.accumulate(loss)
     end = len(best) - 1
-    half = max(end // 2, 1)
-    if end < 4 or best[end] <= 0:
+    start = max((3 * end) // 4, 1)
+    if end < 4 or best[end] <= 0 or start >= end:
         return 1.0
-    slope = math.log(best[half] / best[end]) / math.log(end / half)
+    slope = math.log(best[start] / best[end]) / math.log(end / start)
     return float(10 ** min(slope, 30.0))
 
 
@@ -708,7 +739,7 @@ def progress(case):
                 "still-improving", "info",
                 f"Stopped at the epoch limit {case.epochs:,} while the loss was still falling: "
                 f"10x more epochs would lower it by {_times(gain)}, from the trend of the "
-                "last half of the run.",
+                "last quarter of the run.",
                 [Option("Raise the epoch limit", [change("train.epochs",
                                                          min(10 * case.epochs, 10 ** 8))])],
                 evidence))
@@ -737,7 +768,7 @@ def progress(case):
     return [case.finding(
         "converged", "info",
         f"Converged: 10x more epochs would lower the loss by under {FLAT_GAIN - 1:.0%}, from "
-        "the trend of the last half of the run, and a flexible model fits these rows no "
+        "the trend of the last quarter of the run, and a flexible model fits these rows no "
         "better.", [] if case.warned() else
         [Option("Nothing more to gain from training; a lower loss needs other inputs or a "
                 "different model")], evidence)]
@@ -768,8 +799,11 @@ def _speeds(case):
 def _too_slow(case):
     """Learning too slowly: an epoch gains a tiny part of what one well-sized step
     could (for plain gradient descent: lr·λmax < SLOW_PRODUCT)."""
+    # Flat units or outputs, dead units, copies: the surface is flat for a reason
+    # that a larger rate does not cure, and the rules for those say so.
     speeds = _speeds(case)
-    if speeds is None or case.has("unstable-rate", "oscillating", "diverged", "exploding") \
+    if speeds is None or case.troubled() or \
+            case.has("diverged", "exploding", "oscillating", "unstable-rate") \
             or case.sharp is None or case.sharp.ratio >= 0.5:
         return False
     now, available = speeds
@@ -818,5 +852,5 @@ def _underfitting(case, evidence):
         evidence | {"flexible": theirs})
 
 
-ALL = (symmetry, units, linear_collapse, coverage, inputs, targets, ordered, generalization,
-       rate, progress)
+ALL = (symmetry, units, saturated_output, linear_collapse, coverage, inputs, targets, ordered,
+       generalization, rate, progress)
