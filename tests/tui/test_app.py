@@ -574,3 +574,17 @@ def test_an_unexpected_end_of_the_app_keeps_the_run_and_says_where(state_home, m
     assert RunSpec.read(kept / "run.toml").name == "exp"
     from tuinn.runs import Run
     assert Run.load(kept).epoch == 7
+
+
+def test_new_data_on_a_fixed_data_set_says_so_and_keeps_the_weights():
+    fixed = Session(RunSpec.from_preset("exp"), paused=True)
+    fixed.step(5)
+    theta = fixed.run.net.theta.copy()
+    assert fixed.new_data() == ""
+    assert "has no data seed" in fixed.notice
+    assert fixed.run.epoch == 5 and np.array_equal(fixed.run.net.theta, theta)
+    drawn = Session(RunSpec.from_preset("circle"), paused=True)
+    rows = drawn.run.dataset.X.copy()
+    assert drawn.new_data() == ""
+    assert "new data: data seed 1" in drawn.notice
+    assert not np.array_equal(drawn.run.dataset.X, rows)

@@ -15,6 +15,7 @@ import numpy as np
 
 from tuinn.errors import TuinnError
 from tuinn.runs import Run
+from tuinn.runs.run import load_data
 from tuinn.runs.paths import saved_runs_dir
 from tuinn.settings import shown
 from tuinn.tui.lock import UiFirstLock
@@ -57,6 +58,13 @@ class Trajectory:
         """(epochs, theta rows) as new lists: each row is a copy no one changes,
         so the arrays can be built outside the lock."""
         return list(self.epochs), list(self.thetas)
+
+
+def _same_rows(a, b):
+    """Whether two data sets hold the same rows, test set included."""
+    pairs = ((a.X, b.X), (a.Y, b.Y), (a.X_test, b.X_test), (a.Y_test, b.Y_test))
+    return all((p is None and q is None) or (p is not None and q is not None and
+                                              np.array_equal(p, q)) for p, q in pairs)
 
 
 class Session(SettingsPanel):
@@ -236,6 +244,16 @@ class Session(SettingsPanel):
         with self.lock:
             spec = copy.deepcopy(self.run.spec)
             spec.data.seed += 1
+            try:
+                fresh = load_data(spec.data)[0]
+            except TuinnError as exc:
+                return str(exc)
+            if _same_rows(fresh, self.run.dataset):
+                # A CSV or a fixed table: a new seed would change nothing but the
+                # weights, which the user did not ask to change.
+                self.touch(f"{self.run.dataset.name} has no data seed: its rows are fixed, "
+                           "so nothing changed (r draws new weights)")
+                return ""
             return self._rebuild(spec, f"new data: data seed {spec.data.seed}, weights "
                                  "re-initialized")
 
