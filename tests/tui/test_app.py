@@ -588,3 +588,23 @@ def test_new_data_on_a_fixed_data_set_says_so_and_keeps_the_weights():
     assert drawn.new_data() == ""
     assert "new data: data seed 1" in drawn.notice
     assert not np.array_equal(drawn.run.dataset.X, rows)
+
+
+@pytest.mark.parametrize("typed", ["spiral", "~/saved-spiral"])
+def test_the_picker_takes_a_preset_name_or_a_path_with_tilde(typed, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    from tuinn.runs import Run
+    saved = Run(RunSpec.from_preset("spiral"))
+    saved.train(3)
+    saved.save(tmp_path / "saved-spiral")
+
+    async def script(app, pilot):
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
+        app.screen.query_one("#picker-path").value = typed
+        app.screen.query_one("#picker-path").focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, PickerScreen), what="the run")
+        assert app.session.run.spec.name == "spiral"
+        assert app.session.run.epoch == (0 if typed == "spiral" else 3)
+    drive("exp", script)

@@ -7,6 +7,7 @@ import os
 from textual.binding import Binding
 from textual.widgets import TabbedContent
 
+from tuinn import presets
 from tuinn.errors import TuinnError
 from tuinn.runs import RunSpec
 from tuinn.runs.paths import last_run_dir
@@ -223,6 +224,11 @@ class KeyActions:
     def open_run(self, kind, what):
         """Open a preset, "@last", a run file or a saved run folder; returns an
         error or ''."""
+        if kind == "path":
+            what = os.path.expanduser(what)
+            # A preset's name typed in the path box opens the preset.
+            if what in presets.PRESETS and not os.path.exists(what):
+                kind = "preset"
         try:
             if kind == "preset" and what == "@last":
                 self.session.open_saved(last_run_dir())
