@@ -322,5 +322,5 @@ def test_an_oscillation_from_the_first_epochs_is_dated_from_them():
 def test_collapsed_copies_in_an_underfitting_net_are_told_to_break_symmetry():
     f = one(finished("sinpoly-h3").diagnose(surface="cli"), "duplicate-units")
     assert f.severity == "warning" and f.evidence["underfits"]
-    assert "--init-seed" in f.advice and "--hidden" not in f.advice
+    assert ("--init glorot" in f.advice or "--init-seed" in f.advice) and "--hidden" not in f.advice
     assert "Fewer units" not in f.message + f.advice

@@ -509,7 +509,8 @@ def test_ascii_diagnosis_keeps_each_style_on_its_own_words():
 def test_a_net_without_hidden_layer_shows_its_one_layer_and_edits_it():
     async def script(app, pilot):
         s = app.session
-        assert "no hidden layer" in shown(app.part("#units"))
+        await until(pilot, lambda: "no hidden layer" in shown(app.part("#units")),
+                    what="the unit panel")
         await pilot.press("3")
         table = app.query_one("#weights-table")
         await until(pilot, lambda: table.row_count == 3, what="one row per input and b")
@@ -526,12 +527,25 @@ def test_a_net_without_hidden_layer_shows_its_one_layer_and_edits_it():
     drive("and-delta", script)
 
 
-def test_the_status_line_shows_the_rate_against_its_stability_limit():
+def test_the_metrics_line_shows_the_numbers_and_the_rate_against_its_limit():
     async def script(app, pilot):
         app.session.step(400)
-        await until(pilot, lambda: "stable below lr 2" in status(app), what="the limit")
-        assert "sgd lr 2 " in status(app) + " "
+        await until(pilot, lambda: "against its stability limit 2" in
+                    shown(app.part("#metrics")), what="the limit")
+        line = shown(app.part("#metrics"))
+        loss = app.session.run.trainer.history["loss"][-1]
+        assert f"train loss {loss:.4g}" in line and "best " in line and "lr 2 " in line
     drive("exp-lr2", script, size=(160, 30))
+
+
+def test_the_metrics_line_has_test_loss_and_accuracy_for_a_classifier():
+    async def script(app, pilot):
+        app.session.step(20)
+        await until(pilot, lambda: "test accuracy" in shown(app.part("#metrics")),
+                    what="the metrics")
+        line = shown(app.part("#metrics"))
+        assert "train loss" in line and "test loss" in line and "train accuracy" in line
+    drive("circle", script, size=(200, 40))
 
 
 @pytest.mark.parametrize("key,text,words", [

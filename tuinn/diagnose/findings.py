@@ -121,6 +121,22 @@ class Case:
             return min(advice.round_below(sharp.limit / 2), lower)
         return lower
 
+    def lower_rate(self):
+        """The one lower rate every finding of this run advises: a tenth after a
+        blow-up, else a half, and under half the stability limit when known."""
+        blown = self.status.startswith("diverged") or self.has("exploding")
+        return self.safe_rate(10 if blown else 2)
+
+    def reinit(self, text="Start from other initial weights"):
+        """The advice to draw new initial weights: another seed, or, for weights
+        given by hand (a preset's), a drawn scheme, since a seed does nothing there."""
+        if self.spec is None:
+            return advice.Option(text, action="reinit")
+        if self.spec.init.scheme == "manual":
+            return advice.Option(text, [advice.change("init.scheme", "glorot")], "restart")
+        return advice.Option(text, [advice.change("init.seed", self.spec.init.seed + 1)],
+                             "restart")
+
     @functools.cached_property
     def gain(self):
         """By what factor 10x more epochs would lower the loss (rules.gain_of_more_epochs)."""
@@ -146,7 +162,10 @@ class Case:
 
     def underfits(self):
         """The net fits its training rows clearly worse than a flexible model fits
-        rows it has not seen: more capacity (or a better start) would help."""
+        rows it has not seen: more capacity (or a better start) would help.  Not
+        when the targets lie beyond the output's range: that floor no net passes."""
+        if self.net.output == "tanh" and float(np.max(np.abs(self.Y))) > 1:
+            return False
         flex = self.flexible
         if self.classify:
             theirs = flex.train_accuracy if self.small else flex.held_out_accuracy

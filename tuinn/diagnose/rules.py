@@ -26,7 +26,7 @@ import numpy as np
 from tuinn.diagnose.advice import Option, change, round_below
 from tuinn.diagnose.health import DUPLICATE, MAX_DERIVATIVE, RELU_FAMILY, SATURATED
 
-SCALE_LIMIT = 4.0          # an input whose |mean| or spread exceeds this is not "order 1"
+SCALE_LIMIT = 10.0         # an input whose |mean| or spread exceeds this is not "order 1"
 OFFSET_LIMIT = 100.0       # |mean| / spread beyond this: the spread is lost in the offset
 SPREAD_RATIO = 100.0       # largest / smallest input spread beyond this: badly conditioned
 WINDOW = 100               # recent epochs looked at for ups and downs
@@ -84,7 +84,7 @@ def _dead(case):
     if not dead:
         return []
     fixes = [Option("Lower the learning rate and start again",
-                    [change("train.lr", case.settings["lr"] / 10)], "restart"),
+                    [change("train.lr", case.lower_rate())], "restart"),
              Option("Use leaky_relu, whose units never stop learning",
                     [change("model.activation", "leaky_relu")])]
     if net.hidden == "relu" and len(dead) == net.n_hidden:
@@ -131,15 +131,16 @@ def _saturated(case):
         why = (f"the inputs are of order 1, but the learning rate blew the first-layer weights "
                f"up (largest |W1| = {_g(big)}) while the loss rose to {_g(float(np.max(loss)))}")
         options = [Option("Lower the learning rate and start again",
-                          [change("train.lr", case.safe_rate(4))], "restart")]
+                          [change("train.lr", case.lower_rate())], "restart")]
     else:
         why = f"the first-layer weights are large (largest |W1| = {_g(big)})"
         options = [Option("Start from smaller weights", [change("init.scheme", "glorot")],
                           "restart"),
                    Option("Lower the learning rate",
-                          [change("train.lr", round_below(case.settings["lr"] / 4))],
-                          "restart")]
+                          [change("train.lr", case.lower_rate())], "restart")]
     solved = case.classify and case.accuracy(case.O, case.Y) == 1.0
+    if solved:
+        options = []
     return [case.finding(
         "saturated-units", "info" if solved else "warning",
         f"{_units(saturated)} of {net.n_hidden} {_is(len(saturated))} saturated: the "
@@ -189,7 +190,7 @@ def _duplicates(case):
             "duplicate-units", "warning",
             message + " It also fits worse than a flexible model could: the copies are "
             "capacity it needs. Break the symmetry rather than remove units.",
-            [Option("Start from other initial weights", action="reinit"),
+            [case.reinit(),
              Option("Start from larger, more varied weights",
                     [change("init.scheme", "small"),
                      change("init.scale", max(0.5, 4 * (scale or 0.1)))], "restart")],
@@ -207,8 +208,9 @@ def _duplicates(case):
 def saturated_output(case):
     """the output units: a sigmoid or tanh output stuck flat where it is wrong"""
     net = case.net
-    if net.output not in ("sigmoid", "tanh") or net.loss != "squared":
-        return []
+    if net.output not in ("sigmoid", "tanh") or net.loss != "squared" or (
+            net.output == "tanh" and float(np.max(np.abs(case.Y))) > 1):
+        return []       # out of a tanh's reach: targets-out-of-range says it
     O, Y = case.O, case.Y
     slope = O * (1 - O) / 0.25 if net.output == "sigmoid" else 1 - O * O
     wrong = np.abs(O - Y) > 0.25 * (1.0 if net.output == "sigmoid" else 2.0)
@@ -217,7 +219,7 @@ def saturated_output(case):
     if rows == 0:
         return []
     options = [Option("Lower the learning rate and start again",
-                      [change("train.lr", round_below(case.settings["lr"] / 4))], "restart")]
+                      [change("train.lr", case.lower_rate())], "restart")]
     if net.output == "sigmoid":
         options.insert(0, Option("Use cross-entropy, whose gradient o - y never vanishes",
                                  [change("model.loss", "cross_entropy")], "restart"))
@@ -278,7 +280,8 @@ def linear_collapse(case):
 def coverage(case):
     """the coverage of the inputs by active ReLU units"""
     net, X, Y = case.net, case.X, case.Y
-    if net.n_in != 1 or net.hidden not in RELU_FAMILY or net.n_hidden == 0:
+    # relu only: a leaky unit still passes 1 % of the gradient where it is off.
+    if net.n_in != 1 or net.hidden != "relu" or net.n_hidden == 0:
         return []
     x = X[:, 0]
     w, b = net.W1[0], net.b1
@@ -309,8 +312,7 @@ def coverage(case):
         f"No hidden unit is active for {' and '.join(names)} ({rows} of {len(x)} training "
         "rows): those rows give no gradient to any first-layer weight, so the fit there "
         "cannot improve.",
-        [Option("Start again from weights whose kinks spread over the data", action="reinit"),
-         Option("Use leaky_relu", [change("model.activation", "leaky_relu")])],
+        [case.reinit("Start again from weights whose kinks spread over the data")],
         {"regions": [[a, c] for a, c in gaps], "rows": rows, "kinks": kinks,
          "target_variance_uncovered": gap_var, "target_variance": case.variance})]
 
@@ -366,7 +368,10 @@ def inputs(case):
         out.append(case.finding(
             "unscaled-inputs", "problem" if stuck else "warning",
             "The inputs are badly scaled: " + "; ".join(problems) + effect + ".",
-            [Option("Standardize the inputs", [change("data.standardize_inputs", True)])],
+            [Option("Standardize the inputs", [change("data.standardize_inputs", True)]
+                    # Weights given by hand were made for the raw inputs.
+                    + ([change("init.scheme", "glorot")] if case.spec is not None and
+                       case.spec.init.scheme == "manual" else []))],
             {"inputs": sorted(set(far) | set(offset)), "mean": mean.tolist(),
              "spread": spread.tolist(), "units_saturated": stuck}, stuck))
     return out
@@ -478,7 +483,7 @@ def _overfitting(case):
     l2 = case.settings["l2"]
     options.append(Option("Penalize large weights",
                           [change("train.l2", 1e-3 if l2 == 0 else 10 * l2)], "restart"))
-    if h > 1:
+    if h > 1 and net.theta.size > len(case.X):
         options.append(Option("Use fewer units", [change("model.hidden_units", max(1, h // 4))],
                               "restart"))
     what = (f"the test loss has risen from its best {_g(float(test[best]))} at epoch "
@@ -516,7 +521,7 @@ def _majority(case):
     counts = np.bincount(labels)
     majority = float(counts.max() / len(labels))
     accuracy = case.accuracy(case.net.predict(X), Y)
-    if accuracy > majority + 1e-9 or majority >= 1.0:
+    if accuracy > majority + 1e-9 or majority >= 1.0 or _beats_a_constant(case):
         return []
     label = int(counts.argmax())
     return [case.finding(
@@ -530,15 +535,29 @@ def _majority(case):
          "set": where})]
 
 
+def _beats_a_constant(case):
+    """The training loss is clearly below that of the best constant output (the
+    class shares): the net has learned something, whatever its accuracy."""
+    p = np.clip(case.Y.mean(axis=0), 1e-12, 1 - 1e-12)
+    if case.net.loss == "squared":
+        constant = 0.5 * float(np.sum(np.var(case.Y, axis=0)))
+    elif case.Y.shape[1] == 1:
+        constant = -float(p[0] * np.log(p[0]) + (1 - p[0]) * np.log(1 - p[0]))
+    else:
+        constant = -float(np.sum(p * np.log(p)))
+    return float(case.loss[-1]) < 0.8 * constant if len(case.loss) else False
+
+
 def _small_test(case):
     n = len(case.X_test)
     if n >= 10:
         return []
     steps = ", ".join(f"{i}/{n}" for i in range(n + 1)) if n <= 4 else f"steps of 1/{n}"
+    what = f"its accuracy can only be {steps}, and " if case.classify else ""
     return [case.finding(
         "small-test-set", "info",
-        f"The test set has only {n} row{'s' if n != 1 else ''}: its accuracy can only be "
-        f"{steps}, and one row decides its loss, so it cannot tell a good net from a lucky one.",
+        f"The test set has only {n} row{'s' if n != 1 else ''}: {what}one row decides its "
+        "loss, so it cannot tell a good net from a lucky one.",
         [Option("Hold out more rows", [change("data.test_ratio", 0.25)])],
         {"test_rows": n})]
 
@@ -566,9 +585,9 @@ def _at_best(case):
     return f"At the best weights (epoch {best[0]}) {text}." if text and best else ""
 
 
-def _rate_options(case, fallback):
+def _rate_options(case):
     return [Option("Lower the learning rate and start again",
-                   [change("train.lr", case.safe_rate(fallback))], "restart")]
+                   [change("train.lr", case.lower_rate())], "restart")]
 
 
 def rate(case):
@@ -584,7 +603,7 @@ def rate(case):
             "diverged", "problem",
             f"Training diverged at epoch {epoch}: the loss overflowed, and the weights after "
             f"epoch {epoch - 1} (loss {_g(float(loss[-1]))}) were kept. " + _at_best(case),
-            _rate_options(case, 10),
+            _rate_options(case),
             {"epoch": epoch, "last_finite_loss": float(loss[-1]), "growth_per_epoch": growth,
              "stability": _dict(case.sharp_at_best)})]
     if len(loss) < 3 or not np.all(np.isfinite(loss)):
@@ -595,7 +614,7 @@ def rate(case):
             "exploding", "problem",
             f"The loss is {_g(float(loss[-1]) / best)} times its best ({_g(best)} at epoch "
             f"{int(np.argmin(loss))}) and still rising: each step overshoots. "
-            + _at_best(case), _rate_options(case, 10),
+            + _at_best(case), _rate_options(case),
             {"loss": float(loss[-1]), "best": best, "best_epoch": int(np.argmin(loss)),
              "stability": _dict(case.sharp_at_best)})]
     span = oscillation(loss)
@@ -611,7 +630,7 @@ def rate(case):
                 "unstable-rate", "problem",
                 f"The loss stays at {_g(float(loss[-1]))}, {_g(float(loss[-1]) / best)} times "
                 f"its best: {_stability(sharp)}, so a step along that direction overshoots "
-                f"by as much as it moves, {flips}.", _rate_options(case, 2),
+                f"by as much as it moves, {flips}.", _rate_options(case),
                 {"loss": float(loss[-1]), "best": best, "stability": sharp.to_dict()})]
     return [_oscillating(case, *span)] if span is not None else []
 
@@ -647,16 +666,19 @@ def _oscillating(case, start, end):
             f"epochs), then settled: the rate was too large for the start, where the surface "
             "is sharper, and the weights found a flatter region.",
             [Option("A lower rate would learn without the detour",
-                    [change("train.lr", round_below(case.settings["lr"] / 2))], "restart")],
+                    [change("train.lr", case.lower_rate())], "restart")],
             {"start_epoch": start, "end_epoch": end, "share_up": share,
              "best_loss": float(best_loss), "best_epoch": int(best_epoch)})
-    options = [Option("Lower the learning rate",
-                      [change("train.lr", case.safe_rate(2) if unstable else
-                              round_below(case.settings["lr"] / 2))])]
+    options = [Option("Lower the learning rate", [change("train.lr", case.lower_rate())])]
+    momentum = case.settings["momentum"]
+    if case.settings["optimizer"] in ("momentum", "nesterov") and momentum > 0.9:
+        options.insert(0, Option(f"Lower the momentum {momentum:g}, whose steps overshoot",
+                                 [change("train.momentum", 0.9)]))
     if minibatch and not unstable:
         options.append(Option("Use larger batches", [change("train.batch_size", batch * 4)]))
-    options.append(Option("Go back to the best weights", action="restore-best",
-                          arg=int(best_epoch)))
+    if best_epoch < case.epochs:
+        options.append(Option("Go back to the best weights", action="restore-best",
+                              arg=int(best_epoch)))
     return case.finding(
         "oscillating", "info" if minibatch and not unstable else "warning",
         f"The loss has gone up and down since epoch {start}{smooth} (up in {share:.0%} of the last "
@@ -734,7 +756,8 @@ def progress(case):
     slow = _slow(case, gain)
     if gain >= FLAT_GAIN:
         out = slow
-        if at_limit:
+        rising = any(f.code == "overfitting" and f.evidence.get("rising") for f in case.findings)
+        if at_limit and not rising:     # more epochs would only overfit further
             out.append(case.finding(
                 "still-improving", "info",
                 f"Stopped at the epoch limit {case.epochs:,} while the loss was still falling: "
@@ -759,10 +782,10 @@ def progress(case):
             "stalled", "warning",
             f"Stalled at the level of the steps' noise: the loss bounces at "
             f"{_g(float(loss[-1]))}, {_g(float(loss[-1]) / best)} times its best {_g(best)}.",
-            [Option("Lower the learning rate",
-                    [change("train.lr", round_below(case.settings["lr"] / 2))]),
-             Option("Go back to the best weights", action="restore-best",
-                    arg=int(np.argmin(loss)))], evidence)]
+            [Option("Lower the learning rate", [change("train.lr", case.lower_rate())])]
+            + ([Option("Go back to the best weights", action="restore-best",
+                       arg=int(np.argmin(loss)))] if np.argmin(loss) < case.epochs else []),
+            evidence)]
     if case.underfits():
         return [_underfitting(case, evidence)]
     return [case.finding(
@@ -814,18 +837,25 @@ def _slow(case, gain):
     if not _too_slow(case):
         return []
     now, available = _speeds(case)
-    lr, plain = case.settings["lr"], case.plain_sharp
+    base, lr, plain = case.settings["lr"], case.trainer.lr_now, case.plain_sharp
     if case.settings["optimizer"] in ("adam", "rmsprop"):
         advised = round_below(min(100 * lr, 1e-2))
     else:
         advised = round_below(case.sharp.limit / 4)
+    scheduled = case.settings["schedule"] != "constant" and lr < base / 10
+    if scheduled:
+        why = (f"the {case.settings['schedule']} schedule has brought the rate down from "
+               f"{_g(base)} to {_g(lr)}")
+        options = [Option("Keep the rate constant", [change("train.schedule", "constant")])]
+    else:
+        why = f"lr {_g(lr)} is far too small"
+        options = [Option("Raise the learning rate", [change("train.lr", advised)])]
     return [case.finding(
         "lr-too-small", "warning",
         f"Learning too slowly: an epoch now lowers the loss by {_g(now)}, while one plain "
         f"gradient step of the size this surface allows (1/λmax = {_g(1 / plain.lam)}) would "
-        f"lower it by about {_g(available)}; lr {_g(lr)} is far too small (10x more epochs "
-        f"would lower the loss by {_times(gain)}).",
-        [Option("Raise the learning rate", [change("train.lr", advised)])],
+        f"lower it by about {_g(available)}; {why} (10x more epochs would lower the loss by "
+        f"{_times(gain)}).", options,
         {"stability": plain.to_dict(), "gain_of_10x_epochs": gain, "loss_per_epoch": now,
          "one_good_step": available})]
 
@@ -848,7 +878,7 @@ def _underfitting(case, evidence):
         "found a poor minimum.",
         [Option("Use more hidden units", [change("model.hidden_units", max(2 * h, h + 4))],
                 "restart"),
-         Option("Start from other initial weights", action="reinit")],
+         case.reinit()],
         evidence | {"flexible": theirs})
 
 

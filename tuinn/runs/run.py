@@ -34,6 +34,26 @@ def load_data(spec):
     return ds, None, None
 
 
+def metrics_of(net, ds, l2):
+    """{train,test}_{loss,mse,accuracy} of `net` on a Dataset (accuracy for
+    classification only; test_* only with a test set)."""
+    out = {}
+    for label, X, Y in (("train", ds.X, ds.Y), ("test", ds.X_test, ds.Y_test)):
+        if X is None:
+            continue
+        O = net.predict(X)
+        out[f"{label}_loss"] = net.objective(X, Y, l2)
+        with np.errstate(over="ignore"):   # a diverged run's mse is honestly inf
+            out[f"{label}_mse"] = float(np.mean((O - Y) ** 2))
+        if ds.task != "regression":
+            if Y.shape[1] == 1:
+                hit = (O[:, 0] >= 0.5) == (Y[:, 0] >= 0.5)
+            else:
+                hit = O.argmax(axis=1) == Y.argmax(axis=1)
+            out[f"{label}_accuracy"] = float(np.mean(hit))
+    return out
+
+
 class Run:
     """Data, net and trainer built from a RunSpec; `train` continues where it stopped."""
 
@@ -121,22 +141,8 @@ class Run:
 
     def metrics(self):
         """Loss, mse and (for classification) accuracy on train and test sets."""
-        ds, net, l2 = self.dataset, self.net, self.spec.train.l2
-        out = {"epoch": self.epoch, "status": self.status}
-        for label, X, Y in (("train", ds.X, ds.Y), ("test", ds.X_test, ds.Y_test)):
-            if X is None:
-                continue
-            O = net.predict(X)
-            out[f"{label}_loss"] = net.objective(X, Y, l2)
-            with np.errstate(over="ignore"):   # a diverged run's mse is honestly inf
-                out[f"{label}_mse"] = float(np.mean((O - Y) ** 2))
-            if ds.task != "regression":
-                if Y.shape[1] == 1:
-                    hit = (O[:, 0] >= 0.5) == (Y[:, 0] >= 0.5)
-                else:
-                    hit = O.argmax(axis=1) == Y.argmax(axis=1)
-                out[f"{label}_accuracy"] = float(np.mean(hit))
-        return out
+        return {"epoch": self.epoch, "status": self.status,
+                **metrics_of(self.net, self.dataset, self.spec.train.l2)}
 
     # ------------------------------------------------------------ saving
 

@@ -9,7 +9,6 @@ drawn when nothing changed.
 
 import asyncio
 import copy
-import math
 import os
 import signal
 import sys
@@ -63,6 +62,7 @@ class TuinnApp(KeyActions, App):
 
     def compose(self):
         yield Static(id="status")
+        yield Static(id="metrics")
         with Container(id="main"):
             with TabbedContent(id="tabs", initial="train"):
                 with TabPane("Train", id="train"):
@@ -139,14 +139,9 @@ class TuinnApp(KeyActions, App):
             state = s.state
             if any(f.code == "converged" for f in self.findings):
                 state += ", converged"
-            # The limit of the last diagnosis that needed it (docs/math.md).
-            stability = getattr(self.findings, "stability", None)
-            limit = f"stable below lr {stability.limit:.3g}" if stability is not None \
-                and math.isfinite(stability.limit) else ""
             # In order of importance: the tail is dropped on narrow terminals.
             parts = [s.source, f"epoch {run.epoch:,}/{s.limit:,}", state,
                      f"{tr.settings['optimizer']} lr {tr.lr_now:.4g}", run.net.describe(), eps,
-                     limit,
                      f"speed {speed_label(s.speed)}"]
             tab = self.part(TabbedContent).active
             if tab == "weights":
@@ -225,7 +220,8 @@ class TuinnApp(KeyActions, App):
             self.notify("; ".join(errors), severity="error", timeout=6)
         self._frame_errors = errors
         if "diagnosis" in frame:
-            findings, health, text = frame["diagnosis"]
+            findings, health, text, numbers = frame["diagnosis"]
+            self.part("#metrics", Static).update(numbers, layout=False)
             if _codes(findings) != _codes(self.findings):
                 self._text_version = -1         # the status line says "converged"
             self.findings = findings

@@ -3,10 +3,12 @@ session (taken under its lock) to everything the UI thread then only swaps
 in: the diagnosis and unit health, the loss chart, the fit, the trajectory."""
 
 import dataclasses
+import math
 
 from rich.text import Text
 
 from tuinn.diagnose import Findings, diagnose, unit_health
+from tuinn.runs.run import metrics_of
 from tuinn.tui.charts import columns, loss_curves
 
 ASCII = str.maketrans({"→": "->", "│": "|", "…": "...", "×": "x", "—": "-", "≥": ">=",
@@ -72,7 +74,25 @@ def diagnosis(shot, monitor, ascii_only):
     findings = Findings(monitor.update(findings) if shot.running else findings)
     findings.stability = stability
     text = findings_text(findings, trainer.best, trainer.history["loss"][-1:], ascii_only)
-    return findings, unit_health(shot.net, ds.X), text
+    numbers = plain(metrics_line(metrics_of(shot.net, ds, trainer.settings["l2"]),
+                                 trainer.best, stability), ascii_only)
+    return findings, unit_health(shot.net, ds.X), text, numbers
+
+
+def metrics_line(metrics, best, stability):
+    """The numbers always in view: train and test loss, the best loss and its
+    epoch, accuracy, and the rate's stability limit once it is known."""
+    parts = [f"train loss {metrics['train_loss']:.4g}"]
+    if "test_loss" in metrics:
+        parts.append(f"test loss {metrics['test_loss']:.4g}")
+    if best is not None:
+        parts.append(f"best {best[1]:.4g} at epoch {best[0]:,}")
+    for split in ("train", "test"):
+        if f"{split}_accuracy" in metrics:
+            parts.append(f"{split} accuracy {metrics[split + '_accuracy']:.1%}")
+    if stability is not None and math.isfinite(stability.limit):
+        parts.append(f"lr {stability.lr:.3g} against its stability limit {stability.limit:.3g}")
+    return " │ ".join(parts)
 
 
 def findings_text(findings, best, last_loss, ascii_only):
