@@ -530,7 +530,7 @@ def test_a_net_without_hidden_layer_shows_its_one_layer_and_edits_it():
 def test_the_metrics_line_shows_the_numbers_and_the_rate_against_its_limit():
     async def script(app, pilot):
         app.session.step(400)
-        await until(pilot, lambda: "against its stability limit 2" in
+        await until(pilot, lambda: "(stable below 2)" in
                     shown(app.part("#metrics")), what="the limit")
         line = shown(app.part("#metrics"))
         loss = app.session.run.trainer.history["loss"][-1]

@@ -91,7 +91,7 @@ def metrics_line(metrics, best, stability):
         if f"{split}_accuracy" in metrics:
             parts.append(f"{split} accuracy {metrics[split + '_accuracy']:.1%}")
     if stability is not None and math.isfinite(stability.limit):
-        parts.append(f"lr {stability.lr:.3g} against its stability limit {stability.limit:.3g}")
+        parts.append(f"lr {stability.lr:.3g} (stable below {stability.limit:.3g})")
     return " │ ".join(parts)
 
 
