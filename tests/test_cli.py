@@ -1,8 +1,9 @@
 """`tuinn` and `tuinn bench` as a user runs them: real subprocesses."""
 
-
 import subprocess
 import sys
+
+import pytest
 
 from conftest import ELSEWHERE
 from conftest import run_tuinn as tuinn
@@ -85,3 +86,64 @@ def test_the_app_asks_for_a_terminal_before_it_builds_the_run():
     done = tuinn("--data", "/no/such.csv", stdin=subprocess.DEVNULL)
     assert done.returncode == 2
     assert "the app needs a terminal" in done.stderr
+
+
+def _refused(done, words):
+    """A refusal as the user sees it: exit 2 and one line that says what is wrong."""
+    said = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert len(said) == 1 and words in said[0], done.stderr
+
+
+def test_more_hostile_inputs_found_in_review_are_one_line(tmp_path):
+    import numpy as np
+    from conftest import run_tuinn
+
+    deep = tmp_path / "deep.toml"
+    deep.write_text('preset = "exp"\n' + "a." * 50_000 + "b = 1\n")
+    _refused(run_tuinn("train", "--config", deep), "dotted parts")
+    _refused(run_tuinn("sweep", "--preset", "exp", "--epochs", "1", "--grid", "lr=0.1",
+                             "--seeds", "100000000"), "--seeds must be a whole number")
+    _refused(run_tuinn("sweep", "--preset", "exp", "--epochs", "1", "--grid", "lr=0.1",
+                             "--scheduler", "nope"), "no Dask scheduler there")
+    mine = tmp_path / "mine.toml"
+    mine.write_text("my own\n")
+    _refused(run_tuinn("presets", "exp", "--write", mine), "exists")
+    assert mine.read_text() == "my own\n"
+    _refused(run_tuinn("presets", "exp", "--write", tmp_path / "no" / "x.toml"),
+                   "cannot write")
+    saved = tmp_path / "run"
+    assert run_tuinn("train", "--preset", "exp", "--epochs", "3", "--save", saved).returncode == 0
+    state = dict(np.load(saved / "state.npz"))
+    state["epoch"] = np.float64("nan")
+    np.savez(saved / "state.npz", **state)
+    _refused(run_tuinn("train", "--resume", saved, "--epochs", "5"), "state.npz")
+
+
+def test_predict_never_overwrites_a_one_word_csv_of_the_users(tmp_path):
+    from conftest import run_tuinn
+
+    saved = tmp_path / "run"
+    assert run_tuinn("train", "--preset", "exp", "--epochs", "3", "--save", saved).returncode == 0
+    rows = tmp_path / "x.csv"
+    rows.write_text("x\n0.5\n")
+    labels = tmp_path / "labels.csv"
+    labels.write_text("y\nmy labels\n")
+    _refused(run_tuinn("predict", saved, "--data", rows, "--out", labels),
+                   "a file tuinn did not write")
+    assert labels.read_text() == "y\nmy labels\n"
+
+
+def test_the_api_refuses_complex_weights_and_a_foreign_trainer_state():
+    import numpy as np
+    import tuinn
+    from tuinn.errors import DataError
+
+    net = tuinn.Net(2, 1, 1)
+    with pytest.raises(DataError, match="complex"):
+        net.set_weights(W1=np.array([[1j], [1.0]]))
+    trainer = tuinn.Trainer(net)
+    for bad in (None, {"epoch": "x"}, dict(trainer.snapshot(), epoch=np.nan),
+                dict(trainer.snapshot(), loss="abc")):
+        with pytest.raises(DataError):
+            trainer.restore(bad)

@@ -134,7 +134,7 @@ def test_zero_seeds_is_an_error_not_one_seed():
 
     done = run_tuinn("sweep", "--preset", "exp", "--epochs", "5", "--grid", "lr=0.1",
                      "--seeds", "0")
-    assert done.returncode == 2 and "--seeds must be a whole number >= 1, got 0" in done.stderr
+    assert done.returncode == 2 and "--seeds must be a whole number in 1..100,000, got 0" in done.stderr
 
 
 def test_workers_default_to_the_tasks_and_more_than_the_cores_is_said():

@@ -11,7 +11,7 @@ import signal
 import sys
 
 from tuinn import __version__, options
-from tuinn.errors import TuinnError
+from tuinn.errors import ConfigError, TuinnError
 
 
 def _bench(args):
@@ -64,7 +64,12 @@ def _presets(args):
         return 0
     spec = RunSpec.from_preset(args.name)
     if args.write:
-        spec.write(args.write)
+        if os.path.lexists(args.write):
+            raise ConfigError(f"{args.write} exists; give a new file name (nothing was written)")
+        try:
+            spec.write(args.write)
+        except OSError as exc:
+            raise ConfigError(f"cannot write {args.write}: {exc.strerror or exc}") from None
         print(f"wrote {args.write}", file=sys.stderr)
         return 0
     print(f"{spec.name}: {spec.title}\n")

@@ -181,6 +181,8 @@ class Net:
         for name, values in arrays.items():
             if name not in self._views:
                 raise ConfigError(f"unknown weight {name!r}; the net has {', '.join(PARAMS)}")
+            if np.iscomplexobj(values):
+                raise DataError(f"{name} must hold real numbers, not complex ones")
             try:
                 arr = np.asarray(values, dtype=np.float64)
             except (ValueError, TypeError):
@@ -505,6 +507,15 @@ class Trainer:
 
     def restore(self, snap):
         """Puts back a `snapshot()` (of a trainer for a net of the same shape)."""
+        if not isinstance(snap, dict):
+            raise DataError(f"a trainer state is a dict from snapshot(), not "
+                            f"{type(snap).__name__}")
+        try:
+            return self._restore(snap)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise DataError(f"the trainer state is damaged ({exc})") from None
+
+    def _restore(self, snap):
         missing = [k for k in ("opt_state", "best_theta", "loss", "test_loss",
                                *self.STATE_FIELDS) if k not in snap]
         if missing:

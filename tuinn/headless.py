@@ -231,7 +231,8 @@ def predict(folder, csv_path, out=None, stream=sys.stdout):
     if out:
         line = io.StringIO()
         csv.writer(line).writerow(header)
-        check_output(out, line.getvalue().rstrip("\r\n"))
+        check_output(out, line.getvalue().rstrip("\r\n"),
+                     numeric_from=0 if ds.task == "regression" else 1)
     try:
         target = open(out, "w", newline="") if out else stream
     except OSError as exc:

@@ -161,7 +161,10 @@ class Setting:
         """The range or the choices, for help texts: "> 0", "one of sgd, adam"."""
         if self.choices:
             return "one of " + ", ".join(self.choices)
-        if self.kind in (int, float) and (self.low is not None or self.high is not None):
+        if self.kind is int:        # whole numbers are checked inclusive (see whole)
+            low = 0 if self.low is None else int(self.low)
+            return f"{low}..{int(self.high):,}" if self.high is not None else f">= {low}"
+        if self.kind is float and (self.low is not None or self.high is not None):
             return _rule(self.low, self.high, self.low_open, self.high_open)
         return TYPE_NAMES.get(self.kind, "")
 

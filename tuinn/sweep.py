@@ -11,6 +11,7 @@ import csv
 import io
 import itertools
 import json
+import math
 import os
 import statistics
 import threading
@@ -20,6 +21,10 @@ from tuinn.errors import ConfigError
 from tuinn.options import grid_key
 
 VARY = ("init", "data", "both")
+
+
+MAX_SEEDS = 100_000
+MAX_TASKS = 1_000_000       # the task list is held in memory, a spec per task
 
 
 def parse_grid(items):
@@ -61,8 +66,12 @@ def make_tasks(spec, grid, seeds, vary):
     """One task per (setting, seed): {"setting": {...}, "seed": i, "spec": dict}."""
     if vary not in VARY:
         raise ConfigError(f"--vary must be one of {', '.join(VARY)}, not {vary!r}")
-    if not isinstance(seeds, int) or seeds < 1:
-        raise ConfigError(f"--seeds must be a whole number >= 1, got {seeds!r}")
+    if not isinstance(seeds, int) or isinstance(seeds, bool) or not 1 <= seeds <= MAX_SEEDS:
+        raise ConfigError(f"--seeds must be a whole number in 1..{MAX_SEEDS:,}, got {seeds!r}")
+    count = seeds * math.prod(len(values) for *_, values in grid)
+    if count > MAX_TASKS:
+        raise ConfigError(f"the sweep would run {count:,} tasks; tuinn runs at most "
+                          f"{MAX_TASKS:,}: use fewer seeds or grid values")
     notes = []
     base = copy.deepcopy(spec)
     touches_model = any(row.section == "model" for _, row, _ in grid)
@@ -230,7 +239,15 @@ def run_dask(tasks, address, progress=None):
         from distributed import Client, as_completed
     except ImportError:
         raise ConfigError("--scheduler needs Dask: pip install 'tuinn[dask]'") from None
-    client = address if isinstance(address, Client) else Client(address, timeout="10s")
+    if isinstance(address, Client):
+        client = address
+    else:
+        try:
+            client = Client(address, timeout="10s")
+        except (OSError, ValueError, TypeError, TimeoutError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigError(f"--scheduler {address!r}: no Dask scheduler there ({reason}); "
+                              "give its address, like tcp://host:8786") from None
     try:
         futures = client.map(run_task, tasks, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}

@@ -269,6 +269,32 @@ def test_a_save_over_an_earlier_save_leaves_nothing_behind(tmp_path):
     assert Run.load(tmp_path / "r").epoch == 10
 
 
+def test_a_save_never_removes_what_the_user_put_beside_or_inside_it(tmp_path):
+    """Folders named like a save's own, a glob in the name, the user's files in
+    the run folder: all kept."""
+    run = one_long_run(RunSpec.from_preset("exp"), 5)
+    for name in (".r.tmp-backup", ".r.tuinn-tmp-mine", ".x.tuinn-tmp-1"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "keep.txt").write_text("mine")
+    run.save(tmp_path / "r")
+    (tmp_path / "r" / "notes.txt").write_text("my notes")
+    (tmp_path / "r" / "data").mkdir()
+    (tmp_path / "r" / "data" / "d.csv").write_text("x,y\n1,2\n")
+    run.train(5)
+    run.save(tmp_path / "r")
+    run.save(tmp_path / "*")
+    for name in (".r.tmp-backup", ".r.tuinn-tmp-mine", ".x.tuinn-tmp-1"):
+        assert (tmp_path / name / "keep.txt").read_text() == "mine"
+    assert (tmp_path / "r" / "notes.txt").read_text() == "my notes"
+    assert (tmp_path / "r" / "data" / "d.csv").read_text() == "x,y\n1,2\n"
+    assert Run.load(tmp_path / "r").epoch == 10
+    (tmp_path / ".r.tuinn-old").mkdir()
+    (tmp_path / ".r.tuinn-old" / "mine.txt").write_text("mine")
+    with pytest.raises(ConfigError, match="is in the way of the save and is not tuinn's"):
+        run.save(tmp_path / "r")
+    assert (tmp_path / ".r.tuinn-old" / "mine.txt").read_text() == "mine"
+
+
 def test_a_save_into_the_current_folder_when_it_is_a_run(tmp_path, monkeypatch):
     run = one_long_run(RunSpec.from_preset("exp"), 5)
     run.save(tmp_path / "r")
@@ -281,12 +307,15 @@ def test_a_save_into_the_current_folder_when_it_is_a_run(tmp_path, monkeypatch):
 def test_a_save_cut_between_its_two_renames_is_put_back(tmp_path):
     run = one_long_run(RunSpec.from_preset("exp"), 5)
     run.save(tmp_path / "r")
-    # What a kill right after the first rename leaves: only the old save, hidden.
-    (tmp_path / "r").rename(tmp_path / ".r.old")
-    (tmp_path / ".r.tmp-abc").mkdir()
+    # What a kill right after the first rename leaves: only the old save, hidden
+    # and marked as tuinn's, and a marked temporary folder.
+    (tmp_path / "r" / store.MARK).write_text("")
+    (tmp_path / "r").rename(tmp_path / ".r.tuinn-old")
+    (tmp_path / ".r.tuinn-tmp-abc").mkdir()
+    (tmp_path / ".r.tuinn-tmp-abc" / store.MARK).write_text("")
     assert "put back" in store.recover(tmp_path / "r")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
-    (tmp_path / "r").rename(tmp_path / ".r.old")
+    (tmp_path / "r").rename(tmp_path / ".r.tuinn-old")
     assert Run.load(tmp_path / "r").epoch == 5, "a load puts it back too"
     assert store.recover(tmp_path / "r") == ""
 
@@ -311,7 +340,7 @@ def test_a_save_killed_at_any_moment_keeps_a_loadable_run(tmp_path, cut):
     child.kill()
     child.wait()
     assert Run.load(tmp_path / "r").epoch in (5, 100_005)
-    assert not list(tmp_path.glob(".r.tmp-*")), "stale temporary folders are gone"
+    assert not list(tmp_path.glob(".r.tuinn-tmp-*")), "stale temporary folders are gone"
 
 
 def test_a_save_with_nan_weights_is_refused(tmp_path):

@@ -99,6 +99,12 @@ class RunSpec:
 
     @classmethod
     def from_toml(cls, text, where="run file"):
+        # tomllib's memory grows with the square of a dotted key's depth.
+        deepest = max((line.partition("=")[0].count(".") for line in text.splitlines()),
+                      default=0)
+        if deepest > MAX_KEY_DEPTH:
+            raise ConfigError(f"{where}: a key with {deepest + 1} dotted parts; a run file's "
+                              f"keys have at most {MAX_KEY_DEPTH + 1}")
         try:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -132,6 +138,7 @@ class RunSpec:
 
 
 TOP_LEVEL = {"name": str, "title": str, "notes": str, "sweep": dict}
+MAX_KEY_DEPTH = 100
 
 
 def _build(doc, where):

@@ -7,6 +7,7 @@
 Training on after loading gives the same bits as never having stopped.
 """
 
+import glob
 import os
 import pathlib
 import shutil
@@ -44,20 +45,30 @@ def check_target(folder):
                       "(nothing was written)")
 
 
-def check_output(path, header):
-    """A ConfigError unless `path` may receive a file of tuinn's whose first line is
-    `header`: a new file, or one that starts with that header (tuinn wrote it
-    before).  Anything else is the user's, and is left alone."""
+def check_output(path, header, numeric_from=0):
+    """A ConfigError unless `path` may receive a CSV of tuinn's whose first line is
+    `header`: a new file, or one that tuinn wrote before (that header, then rows
+    of as many cells, numbers from column `numeric_from` on).  Anything else is
+    the user's, and is left alone."""
     path = pathlib.Path(path)
     if not os.path.lexists(path):
         return path
-    if path.is_file():
+    if path.is_file() and not path.is_symlink():
         try:
             with open(path, encoding="utf-8", errors="replace") as f:
-                first = f.readline(len(header) + 2).rstrip("\r\n")
+                lines = [f.readline(1 << 16).rstrip("\r\n") for _ in range(6)]
         except OSError:
-            first = None
-        if first == header:
+            lines = [""]
+        width = len(header.split(","))
+
+        def ours(line):
+            cells = line.split(",")
+            try:
+                return len(cells) == width and all(float(c) == float(c) or c == "nan"
+                                                   for c in cells[numeric_from:])
+            except ValueError:
+                return False
+        if lines[0] == header and all(ours(line) for line in lines[1:] if line):
             return path
         what = "a file tuinn did not write"
     else:
@@ -65,29 +76,62 @@ def check_output(path, header):
     raise ConfigError(f"{path} is {what}; give a new file name (nothing was written)")
 
 
+# A save's own folders beside its target carry this file, so that nothing the
+# user made is ever taken for one of them and removed.
+MARK = ".tuinn-save"
+
+
 def _old(folder):
-    return folder.with_name(f".{folder.name}.old")
+    return folder.with_name(f".{folder.name}.tuinn-old")
+
+
+def _ours(path):
+    return path.is_dir() and not path.is_symlink() and (path / MARK).is_file()
 
 
 def recover(folder):
-    """Put back a save that a crash left half replaced (only `.NAME.old` left),
-    and remove the temporary folders of saves that never finished.  Returns
-    what it did, in a line, or ''."""
-    folder = pathlib.Path(folder).absolute()      # "." has no name to derive .NAME.old from
+    """Put back a save that a crash left half replaced (only `.NAME.tuinn-old`
+    left), and remove the temporary folders of saves that never finished: only
+    folders tuinn made (they hold its mark).  Returns what it did, in a line, or ''."""
+    folder = pathlib.Path(folder).absolute()      # "." has no name to derive the others from
     parent = folder.parent
     if not parent.is_dir():
         return ""
-    for stale in parent.glob(f".{folder.name}.tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+    for stale in parent.glob(glob.escape(f".{folder.name}.tuinn-tmp-") + "*"):
+        if _ours(stale):
+            shutil.rmtree(stale, ignore_errors=True)
     old = _old(folder)
-    if not os.path.lexists(folder) and is_run_folder(old):
+    if not os.path.lexists(folder) and _ours(old) and is_run_folder(old):
         old.rename(folder)
         return f"put back {folder} from {old.name}, which an interrupted save left"
     return ""
 
 
+def _carry(old, new):
+    """Files of the user's in an earlier save (notes, a data file) go on into the
+    new one: hard links where the filesystem allows, else copies, so that the
+    old folder keeps them until the new one is in place."""
+    for path in old.iterdir():
+        if path.name in RUN_FILES + ("history.csv", MARK) or os.path.lexists(new / path.name):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.copytree(path, new / path.name, symlinks=True,
+                            copy_function=_link_or_copy)
+        else:
+            _link_or_copy(path, new / path.name)
+
+
+def _link_or_copy(source, target):
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)
+
+
 def _fsync_tree(folder):
     for path in folder.iterdir():
+        if path.is_symlink() or not path.is_file():
+            continue
         with open(path, "rb") as f:
             os.fsync(f.fileno())
     fd = os.open(folder, os.O_RDONLY)
@@ -111,19 +155,28 @@ def save(run, folder, history_csv=True):
     for a save that must be quick (a hang-up), and the next save writes it."""
     folder = check_target(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    old = _old(folder)
+    if os.path.lexists(old) and not _ours(old):
+        raise ConfigError(f"{old} is in the way of the save and is not tuinn's; move it "
+                          "(nothing was written)")
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.tuinn-tmp-",
+                                        dir=folder.parent))
     try:
+        (tmp / MARK).write_text("a folder of a tuinn save in progress\n")
         run.spec.write(tmp / "run.toml")
         snap = run.trainer.snapshot()
         np.savez(tmp / "state.npz", theta=run.net.theta, status=np.array(run.status), **snap)
         if history_csv:
             write_history(tmp / "history.csv", snap["loss"], snap["test_loss"])
+        if os.path.lexists(folder):
+            _carry(folder, tmp)
         _fsync_tree(tmp)
-        old = _old(folder)
         if os.path.lexists(folder):
             shutil.rmtree(old, ignore_errors=True)
+            (folder / MARK).write_text("a tuinn save being replaced\n")
             folder.rename(old)
         tmp.rename(folder)
+        (folder / MARK).unlink()
         shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
