@@ -129,14 +129,15 @@ def test_divergence_exits_3_with_the_summary():
     assert any(f["code"] == "diverged" for f in doc["findings"])
 
 
-def test_ctrl_c_saves_first_and_exits_130(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_a_term_saves_first_and_exits_130(tmp_path, sig):
     saved = tmp_path / "r"
     proc = subprocess.Popen([sys.executable, "-m", "tuinn", "train", "--preset", "exp",
                              "--epochs", "100000000", "--save", str(saved)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=ELSEWHERE)
     time.sleep(2.5)         # into training: nothing it prints marks that earlier
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert "interrupted" in err and f"saved the run to {saved}" in err

@@ -131,6 +131,9 @@ def _train(args):
             note = store.recover(folder)
             if note:
                 print(f"tuinn: {note}", file=sys.stderr)
+    for flag, value in (("--save", args.save), ("--history", args.history)):
+        if value is not None and not str(value).strip():
+            raise ConfigError(f"{flag} needs a path, not an empty string")
     if args.save:
         store.check_target(args.save)
     if args.history:

@@ -147,14 +147,17 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
     """Train, report, save; returns the exit code."""
     progress = None if quiet else Progress(epochs)
     start_epoch, code = run.epoch, EXIT_DONE
-    # Ctrl-C only raises a flag, checked between chunks: an interrupt in the
-    # middle of Trainer.train would leave the weights and the history apart.
+    # Ctrl-C (and a SIGTERM, as a batch system sends) only raises a flag, checked
+    # between chunks: an interrupt in the middle of Trainer.train would leave the
+    # weights and the history apart.  The run is then saved as usual.
     stop = []
-    previous = signal.signal(signal.SIGINT, lambda *_: stop.append(True))
+    previous = {sig: signal.signal(sig, lambda *_: stop.append(True))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         seconds = train_run(run, epochs, progress, stop)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         if progress:
             progress.close()
     if stop:
