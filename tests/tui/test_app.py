@@ -622,3 +622,11 @@ def test_the_picker_takes_a_preset_name_or_a_path_with_tilde(typed, tmp_path, mo
         assert app.session.run.spec.name == "spiral"
         assert app.session.run.epoch == (0 if typed == "spiral" else 3)
     drive("exp", script)
+
+
+def test_a_loss_that_spans_decades_is_drawn_on_a_log_scale_by_itself():
+    async def script(app, pilot):
+        app.session.step(150)
+        await until(pilot, lambda: "spans" in shown(app.part("#loss")), what="the log scale")
+        assert not app.log_scale, "the user's own toggle is untouched"
+    drive("exp-lr5", script, size=(120, 40))

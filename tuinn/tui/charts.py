@@ -197,10 +197,17 @@ class LossChart(Chart):
     """Train and test loss against epochs; pinned curves of earlier runs in faint colours.
     The log scale plots log10 of the loss, labelled with the loss itself."""
 
+    DECADES = 3     # a loss spanning more than this many decades is drawn on a log scale
+
     def draw(self, layout, curves, pins, log_scale):
         """curves: session.loss_curves(history, columns); pins: Session.pins."""
-        fig = self.figure("loss" + (" (log)" if log_scale else ""), layout)
         epochs, loss, test = curves
+        title = "loss (log)" if log_scale else "loss"
+        spread = _decades(loss)
+        if not log_scale and spread > self.DECADES:
+            # On a linear axis a blow-up to 1e300 would flatten the rest to one line.
+            log_scale, title = True, f"loss (log: it spans {spread:.0f} decades)"
+        fig = self.figure(title, layout)
         for (label, pin_epochs, pin_loss), color in zip(pins, PIN_COLORS):
             keep = min_max_downsample(pin_loss, fig.columns())
             _curve(fig, pin_epochs[keep], pin_loss[keep], color, label, log_scale)
@@ -208,6 +215,15 @@ class LossChart(Chart):
         if test is not None:
             _curve(fig, epochs, test, "orange+", "test", log_scale)
         return fig.strips("epoch", log_y=log_scale, whole_x=True)
+
+
+def _decades(values):
+    """How many powers of ten the finite positive values span."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    if len(values) < 2:
+        return 0.0
+    return float(np.log10(values.max()) - np.log10(values.min()))
 
 
 def _curve(fig, x, y, color, label, log_scale):
