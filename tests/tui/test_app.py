@@ -371,12 +371,13 @@ def test_after_a_divergence_a_lower_rate_lets_the_run_go_on():
 def test_a_diverged_run_still_draws_its_loss_with_short_labels():
     async def script(app, pilot):
         app.session.step(300)
-        await until(pilot, lambda: "e+304" in shown(app.part("#loss")), what="the loss drawn")
-        loss = shown(app.part("#loss"))                  # the overflowed loss, labelled short
-        assert sum(0x2800 < ord(c) <= 0x28FF for c in loss) > 20, "the curve is drawn"
+        # The loss spans 300 decades: a log scale by itself, decades up to 1e300.
+        await until(pilot, lambda: "e+300" in shown(app.part("#loss")), what="the loss drawn")
+        loss = shown(app.part("#loss"))
+        assert "spans" in loss and sum(0x2800 < ord(c) <= 0x28FF for c in loss) > 20
         await pilot.press("l")
-        # log scale: decades up to 1e300
-        await until(pilot, lambda: "e+300" in shown(app.part("#loss")), what="the log scale")
+        await until(pilot, lambda: "loss (log)" in shown(app.part("#loss")), what="the toggle")
+        assert "e+300" in shown(app.part("#loss"))
     drive("exp-lr5", script)
 
 
@@ -630,3 +631,14 @@ def test_a_loss_that_spans_decades_is_drawn_on_a_log_scale_by_itself():
         await until(pilot, lambda: "spans" in shown(app.part("#loss")), what="the log scale")
         assert not app.log_scale, "the user's own toggle is untouched"
     drive("exp-lr5", script, size=(120, 40))
+
+
+def test_a_unit_table_taller_than_its_panel_says_how_many_are_below():
+    async def script(app, pilot):
+        await until(pilot, lambda: "more units below" in shown(app.part("#units")),
+                    what="the mark")
+        lines = shown(app.part("#units")).splitlines()
+        listed = sum(line[:5].strip().isdigit() for line in lines)
+        more = int(next(line for line in lines if "more units below" in line).split()[0])
+        assert listed + more == app.session.run.net.n_hidden
+    drive("spiral", script, size=(100, 30))

@@ -141,12 +141,20 @@ class UnitsTable(Static):
         def line(row, first=0):
             return "  ".join(cell.ljust(w) for cell, w in zip(row[first:], widths[first:]))
 
+        # Rows beyond the panel's height are not drawn: a last line says how many.
+        room = self.size.height - 1
+        hidden = len(rows) - room if room >= 2 and len(rows) > room else 0
+        shown_rows = rows[:len(rows) - hidden - (1 if hidden else 0)] if hidden else rows
         text = Text()
         text.append(line(self.HEADER).rstrip() + "\n", style="bold")
-        for row, color in rows:
+        for row, color in shown_rows:
             text.append(f"{row[0].ljust(widths[0])}  ")
             text.append(row[1].ljust(widths[1]), style=color)       # the state, in its colour
             text.append(f"  {line(row, first=2).rstrip()}\n")
+        if hidden:
+            more = len(rows) - len(shown_rows)
+            text.append(f"{more} more unit{'s' if more > 1 else ''} below (the Weights tab "
+                        "lists every unit)\n", style="dim")
         self.update(text, layout=False)
 
     def _row(self, unit):
