@@ -11,7 +11,7 @@ from tuinn.runs.paths import last_run_dir
 from tuinn.tui import frames
 from tuinn.tui.app import TuinnApp, fit_status
 from tuinn.tui.keys import help_groups
-from tuinn.tui.screens import EditScreen, HelpScreen, PickerScreen
+from tuinn.tui.screens import EditScreen, HelpScreen, NotesScreen, PickerScreen
 from tuinn.tui.session import Session
 
 from conftest import until
@@ -642,3 +642,14 @@ def test_a_unit_table_taller_than_its_panel_says_how_many_are_below():
         more = int(next(line for line in lines if "more units below" in line).split()[0])
         assert listed + more == app.session.run.net.n_hidden
     drive("spiral", script, size=(100, 30))
+
+
+def test_i_shows_the_presets_notes_and_closes():
+    async def script(app, pilot):
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, NotesScreen), what="the notes")
+        text = shown(app.screen.query_one("#notes-text"))
+        assert "coverage-bad" in text and "x < -3" in text.replace("\n", " ")
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, NotesScreen), what="closed")
+    drive("coverage-bad", script, size=(100, 40))

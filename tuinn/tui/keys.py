@@ -14,7 +14,7 @@ from tuinn.runs.paths import last_run_dir
 from tuinn.settings import ACTIVATIONS, OPTIMIZERS
 from tuinn.tui.lock import answered
 from tuinn.tui.panel import show_value
-from tuinn.tui.screens import EditScreen, HelpScreen, PickerScreen
+from tuinn.tui.screens import EditScreen, HelpScreen, NotesScreen, PickerScreen
 from tuinn.tui.tables import SettingsTable, WeightsTable, flat_index
 
 
@@ -58,6 +58,7 @@ KEYS = [
     Key("l", "log", "log scale", "views", "log"),
     Key("s", "save", "save the run to a folder", "runs", "save"),
     Key("o", "open", "open a preset or a run", "runs", "open"),
+    Key("i", "notes", "the run's notes: what to look for, and why it happens", "runs"),
     Key("?", "help", "this help", "runs", "help"),
     Key("q", "quit_keep", "quit (the run is kept: tuinn --resume)", "runs", "quit"),
 ]
@@ -172,6 +173,10 @@ class KeyActions:
 
     def action_help(self):
         self.push_screen(HelpScreen(help_groups()))
+
+    def action_notes(self):
+        spec = self.session.run.spec
+        self.push_screen(NotesScreen(spec.name, spec.title, spec.notes))
 
     def action_save(self):
         try:

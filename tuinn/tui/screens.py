@@ -146,3 +146,31 @@ class HelpScreen(ModalScreen):
 
     def action_close(self):
         self.dismiss(None)
+
+
+class NotesScreen(ModalScreen):
+    """A run's title and notes (a preset's: what to look for, and why it happens)."""
+
+    BINDINGS = [Binding("escape,i,q,enter", "close", "close")]
+
+    def __init__(self, name, title, notes):
+        super().__init__()
+        self.name_, self.title_, self.notes = name, title, notes
+
+    def compose(self):
+        text = Text()
+        text.append(f"{self.name_}", style="bold")
+        if self.title_:
+            text.append(f": {self.title_}")
+        text.append("\n\n")
+        text.append(self.notes or "This run has no notes (a preset's notes say what to look "
+                    "for; a run file may have its own notes = \"...\").")
+        text.append("\n\ni, q, Enter or Esc: close; arrows, PgUp/PgDn: scroll", style="dim")
+        with VerticalScroll(id="notes-box"):
+            yield Static(text, id="notes-text")
+
+    def on_mount(self):
+        self.query_one("#notes-box").focus()
+
+    def action_close(self):
+        self.dismiss(None)
