@@ -653,3 +653,12 @@ def test_i_shows_the_presets_notes_and_closes():
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, NotesScreen), what="closed")
     drive("coverage-bad", script, size=(100, 40))
+
+
+def test_after_a_blow_up_the_fit_is_clipped_to_the_targets_and_says_so():
+    async def script(app, pilot):
+        app.session.step(300)
+        await until(pilot, lambda: "clipped" in shown(app.part("#fit-chart")), what="the fit")
+        fit = shown(app.part("#fit-chart"))
+        assert "e+1" not in fit and "e+3" not in fit, "no astronomic tick labels"
+    drive("exp-lr5", script, size=(160, 40))

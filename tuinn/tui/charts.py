@@ -268,8 +268,20 @@ class FitChart(Chart):
         what = ", units" if len(units) == net.n_hidden else \
             f", the {len(units)} largest of {net.n_hidden} unit shares"
         relu = net.hidden in ("relu", "leaky_relu") and net.n_hidden
+        # A net far out (after a blow-up) would scale the chart to 1e152 and flatten
+        # the data: curves are clipped to a band around the targets, and the title says so.
+        t_lo, t_hi = float(Y[:, output].min()), float(Y[:, output].max())
+        margin = 2.0 * max(t_hi - t_lo, abs(t_hi), 1e-9)
+        band = (t_lo - margin, t_hi + margin)
+        with np.errstate(invalid="ignore"):
+            clipped = bool(np.any(~np.isfinite(O)) or O[:, output].min() < band[0]
+                           or O[:, output].max() > band[1])
+        if clipped:
+            O = np.clip(np.nan_to_num(O, nan=band[0]), *band)
+            shares = np.clip(np.nan_to_num(shares, nan=band[0]), *band)
         fig = self.figure(f"fit: data, net{what if net.n_hidden else ''}"
-                          + (", kinks" if relu else ""), layout)
+                          + (", kinks" if relu else "")
+                          + (" (net clipped to the targets' range)" if clipped else ""), layout)
         show = np.linspace(0, len(x) - 1, min(len(x), self.MAX_POINTS)).astype(int)
         fig.line(x[show], Y[show, output], scatter=True, color="gray", label="target")
         for j in units:
