@@ -192,9 +192,12 @@ def test_pin_log_best_save_and_help(state_home):
         await pilot.press("b")
         assert "restored the best weights" in s.notice
         await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, EditScreen), what="the name")
+        await pilot.press("enter")                  # the offered name
+        await until(pilot, lambda: not isinstance(app.screen, EditScreen), what="saved")
         saved = list((state_home / "tuinn" / "runs").iterdir())
         assert len(saved) == 1 and (saved[0] / "state.npz").is_file()
-        assert f"saved to {saved[0]}" in s.notice
+        assert saved[0].name.startswith("exp-") and f"saved to {saved[0]}" in s.notice
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = shown(app.screen.query_one("#help-text"))
@@ -662,3 +665,23 @@ def test_after_a_blow_up_the_fit_is_clipped_to_the_targets_and_says_so():
         fit = shown(app.part("#fit-chart"))
         assert "e+1" not in fit and "e+3" not in fit, "no astronomic tick labels"
     drive("exp-lr5", script, size=(160, 40))
+
+
+def test_s_saves_under_the_name_typed_and_refuses_a_users_folder(state_home, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("mine")
+
+    async def script(app, pilot):
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, EditScreen), what="the name")
+        app.screen.query_one("#edit-input").value = str(mine)
+        await pilot.press("enter")
+        error = str(app.screen.query_one("#edit-error").render())
+        assert isinstance(app.screen, EditScreen) and "not a tuinn run" in error
+        app.screen.query_one("#edit-input").value = "my-first-run"
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, EditScreen), what="saved")
+        assert (state_home / "tuinn" / "runs" / "my-first-run" / "state.npz").is_file()
+        assert (mine / "thesis.tex").read_text() == "mine"
+    drive("exp", script)

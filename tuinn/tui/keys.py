@@ -10,7 +10,7 @@ from textual.widgets import TabbedContent
 from tuinn import presets
 from tuinn.errors import TuinnError
 from tuinn.runs import RunSpec
-from tuinn.runs.paths import last_run_dir
+from tuinn.runs.paths import last_run_dir, saved_runs_dir
 from tuinn.settings import ACTIVATIONS, OPTIMIZERS
 from tuinn.tui.lock import answered
 from tuinn.tui.panel import show_value
@@ -56,7 +56,7 @@ KEYS = [
     Key("p / P", "pin", "pin the loss curve / clear the pins", "views", "pin",
         bound=("P", "clear_pins", "clear pins", False)),
     Key("l", "log", "log scale", "views", "log"),
-    Key("s", "save", "save the run to a folder", "runs", "save"),
+    Key("s", "save", "save the run under a name (a dated one is offered)", "runs", "save"),
     Key("o", "open", "open a preset or a run", "runs", "open"),
     Key("i", "notes", "the run's notes: what to look for, and why it happens", "runs"),
     Key("?", "help", "this help", "runs", "help"),
@@ -179,13 +179,24 @@ class KeyActions:
         self.push_screen(NotesScreen(spec.name, spec.title, spec.notes))
 
     def action_save(self):
-        try:
-            folder = self.session.save()
-        except (OSError, TuinnError) as exc:
-            self._say(f"save failed: {exc}")
-            return
-        self.session.touch(f"saved to {folder}")
-        self._say()
+        """Ask for a name (a dated one is offered), then save there."""
+        def save(text):
+            name = text.strip()
+            if not name:
+                return "give a name or a path"
+            folder = os.path.expanduser(name) if os.sep in name or name.startswith("~") \
+                else saved_runs_dir() / name
+            try:
+                saved = self.session.save(folder)
+            except (OSError, TuinnError) as exc:
+                return str(exc)
+            self.session.touch(f"saved to {saved}")
+            return ""
+
+        self.push_screen(EditScreen(
+            "Save the run as", self.session.default_save_name(),
+            f"a name (saved in {saved_runs_dir()}) or a path; Enter saves, Esc cancels",
+            save), lambda saved: saved and self._say())
 
     def action_track(self):
         table = self.part(WeightsTable)

@@ -298,13 +298,16 @@ class Session(SettingsPanel):
             self.touch(f"{name}{list(index)} = {value:g}; training continues from it")
             return ""
 
+    def default_save_name(self):
+        """The run's name and the time: a new folder for every save."""
+        return f"{self.run.spec.name}-{datetime.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
     def save(self, folder=None, history_csv=True):
         """Save the run (atomically; see Run.save); returns the folder.  Raises
         OSError/TuinnError."""
         with self.lock:
             if folder is None:
-                stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-                folder = saved_runs_dir() / f"{self.run.spec.name}-{stamp}"
+                folder = saved_runs_dir() / self.default_save_name()
             return self.run.save(folder, history_csv)
 
     def _rebuild(self, spec, notice):
