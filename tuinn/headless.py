@@ -86,8 +86,9 @@ def summary(run, seconds, epochs_trained):
     from tuinn.diagnose import unit_health
 
     metrics = run.metrics()
-    health = unit_health(run.net, run.dataset.X)
     findings = run.diagnose(surface="cli")
+    health = findings.health if findings.health is not None else unit_health(run.net,
+                                                                             run.dataset.X)
     return {
         "run": run.spec.name, "architecture": run.net.describe(),
         "data": run.data_summary(),

@@ -5,7 +5,7 @@ import re
 
 import pytest
 from tuinn import presets
-from tuinn.diagnose.advice import Option, change, render, round_below
+from tuinn.diagnose.advice import Option, change, pending, render, round_below
 from tuinn.runs import Run, RunSpec
 
 JARGON = ("|r|", "affine", "ConvergenceWarning")
@@ -13,28 +13,26 @@ JARGON = ("|r|", "affine", "ConvergenceWarning")
 
 def test_each_surface_words_a_change_its_own_way():
     option = [Option("Lower the learning rate", [change("train.lr", 0.5)], "restart")]
-    def nothing(key):
-        return None
-    assert render(option, "cli", nothing) == "Lower the learning rate: --lr 0.5."
-    assert "trainer.set(lr=0.5)" in render(option, "api", nothing)
-    app = render(option, "app", nothing)
+    assert render(option, "cli") == "Lower the learning rate: --lr 0.5."
+    assert "trainer.set(lr=0.5)" in render(option, "api")
+    app = render(option, "app")
     assert "lr 0.5" in app and "r to start again" in app and "--" not in app
 
 
 def test_booleans_become_on_and_off_flags():
     on = [Option("Standardize the inputs", [change("data.standardize_inputs", True)])]
     off = [Option("Keep the order", [change("train.shuffle", False)])]
-    assert render(on, "cli", lambda k: None).endswith("--standardize.")
-    assert render(off, "cli", lambda k: None).endswith("--no-shuffle.")
+    assert render(on, "cli").endswith("--standardize.")
+    assert render(off, "cli").endswith("--no-shuffle.")
 
 
 def test_what_is_already_set_is_never_proposed():
     options = [Option("Try adam", [change("train.optimizer", "adam")]),
                Option("Try tanh", [change("model.activation", "tanh")])]
     current = {"train.optimizer": "adam", "model.activation": "relu"}.get
-    text = render(options, "cli", current)
+    text = render(pending(options, current), "cli")
     assert "adam" not in text and "--activation tanh" in text
-    assert render(options[:1], "cli", current) == ""
+    assert render(pending(options[:1], current), "cli") == ""
 
 
 @pytest.mark.parametrize("x,want", [(0.7, 0.5), (2.0, 2.0), (1.999, 1.0), (3e-5, 2e-5),

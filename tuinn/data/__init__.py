@@ -7,6 +7,7 @@ from tuinn.data.dataset import (
                                 TASKS,
                                 Dataset,
                                 Standardizer,
+                                accuracy,
                                 decode_labels,
                                 encode_labels,
                                 split,
@@ -14,6 +15,7 @@ from tuinn.data.dataset import (
 )
 from tuinn.data.generators import GENERATORS, generate, generator_params
 
-__all__ = ["TASKS", "Dataset", "Standardizer", "decode_labels", "encode_labels", "split",
+__all__ = ["TASKS", "Dataset", "Standardizer", "accuracy", "decode_labels", "encode_labels",
+           "split",
            "standardize", "GENERATORS", "generate", "generator_params", "is_number",
            "load_csv", "load_inputs"]

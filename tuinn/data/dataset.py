@@ -165,6 +165,14 @@ def encode_labels(labels, name="label"):
         raise DataError(f"{name}: labels mix types that cannot be sorted ({keys[:3]})") from None
 
 
+def accuracy(O, Y):
+    """Share of rows classified right: a 0.5 threshold for one output column, the
+    largest output for several (docs/math.md#objective-and-metrics)."""
+    if Y.shape[1] == 1:
+        return float(np.mean((O[:, 0] >= 0.5) == (Y[:, 0] >= 0.5)))
+    return float(np.mean(O.argmax(axis=1) == Y.argmax(axis=1)))
+
+
 def decode_labels(ds_or_classes, Y_pred):
     """Network outputs back to labels: argmax for one-hot, >= 0.5 for one column."""
     if isinstance(ds_or_classes, Dataset):

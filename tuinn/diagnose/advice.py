@@ -88,19 +88,15 @@ def _spell(option, surface):
     return f"{option.text}: {how}" if how else option.text
 
 
-def render(options, surface, current):
-    """The advice sentence for `surface`, from the options not already in effect.
-
+def pending(options, current):
+    """The options that would change something: not already in effect.
     current(key) is the setting's value in the run now (None when unknown)."""
-    shown = [o for o in options
-             if not o.changes or any(current(k) != v for k, v in o.changes)]
-    return "; or ".join(_spell(o, surface) for o in shown) + ("." if shown else "")
+    return [o for o in options if not o.changes or any(current(k) != v for k, v in o.changes)]
 
 
-def in_effect(options, current):
-    """The options that would change something (for the machine-readable advice)."""
-    return [o.to_dict() for o in options
-            if not o.changes or any(current(k) != v for k, v in o.changes)]
+def render(options, surface):
+    """The advice sentence for `surface`."""
+    return "; or ".join(_spell(o, surface) for o in options) + ("." if options else "")
 
 
 def round_below(x):
@@ -108,7 +104,5 @@ def round_below(x):
     if not math.isfinite(x) or x <= 0:
         return None
     k = math.floor(math.log10(x))
-    for m in (5, 2, 1):
-        if m * 10 ** k <= x * (1 + 1e-9):
-            return float(f"{m * 10 ** k:.3g}")
-    return float(f"{10 ** (k - 1) * 5:.3g}")
+    m = next((m for m in (5, 2, 1) if m * 10.0 ** k <= x * (1 + 1e-9)), 1)
+    return float(f"{m * 10.0 ** k:.3g}")

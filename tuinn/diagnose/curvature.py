@@ -3,8 +3,9 @@
 
 `sharpness` finds λmax, the largest eigenvalue of the Hessian of the training
 objective at the current weights, from Hessian-vector products by Lanczos
-iteration (power iteration that remembers its directions).  Each product is a finite difference of two kernel gradients along
-the current direction, so it costs one gradient pass and no second-order code.
+iteration (power iteration that remembers its directions).  Each product is a
+finite difference of two kernel gradients along the current direction, so it
+costs one gradient pass and no second-order code.
 For Adam and RMSprop it is the largest eigenvalue of P^-1/2 H P^-1/2 (the same
 as P^-1 H's), P = diag(√ŝ + ε), the preconditioner the optimizer applies now.
 """

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from tuinn.data import accuracy
 from tuinn.diagnose import advice, curvature, reach, rules
 from tuinn.diagnose.health import COVARIANCE_UNITS, health_from_stats
 
@@ -44,8 +45,10 @@ class Finding:
 
 
 class Findings(list):
-    """The findings, and the learning rate's stability limit when it was computed."""
+    """The findings; the learning rate's stability limit when it was computed, and
+    the unit health they were drawn from (so that callers need not measure it again)."""
     stability = None
+    health = None
 
 
 class Case:
@@ -138,9 +141,20 @@ class Case:
                              "restart")
 
     @functools.cached_property
+    def best_curve(self):
+        """The best loss so far, epoch by epoch."""
+        return np.minimum.accumulate(self.loss)
+
+    @functools.cached_property
     def gain(self):
         """By what factor 10x more epochs would lower the loss (rules.gain_of_more_epochs)."""
-        return rules.gain_of_more_epochs(self.loss)
+        return rules.gain_of_more_epochs(self.best_curve)
+
+    @functools.cached_property
+    def span(self):
+        """(start, end) of the loss's ups and downs, end None while they go on
+        (rules.oscillation)."""
+        return rules.oscillation(self.loss)
 
     @functools.cached_property
     def linear(self):
@@ -155,11 +169,6 @@ class Case:
         """Too few rows for leave-one-out scores to mean much: use training scores."""
         return len(self.X) < 30
 
-    def accuracy(self, O, Y):
-        if Y.shape[1] == 1:
-            return float(np.mean((O[:, 0] >= 0.5) == (Y[:, 0] >= 0.5)))
-        return float(np.mean(O.argmax(axis=1) == Y.argmax(axis=1)))
-
     def underfits(self):
         """The net fits its training rows clearly worse than a flexible model fits
         rows it has not seen: more capacity (or a better start) would help.  Not
@@ -169,7 +178,7 @@ class Case:
         flex = self.flexible
         if self.classify:
             theirs = flex.train_accuracy if self.small else flex.held_out_accuracy
-            return self.accuracy(self.O, self.Y) < theirs - 0.05
+            return accuracy(self.O, self.Y) < theirs - 0.05
         theirs = flex.train_mse if self.small else flex.held_out_mse
         return self.mse > 1.5 * theirs + 1e-3 * self.variance
 
@@ -190,10 +199,9 @@ class Case:
 
     def finding(self, code, severity, message, options, evidence, units=()):
         options = tuple(options)
-        return Finding(code, severity, message,
-                       advice.render(options, self.surface, self.current), evidence,
-                       tuple(int(u) for u in units),
-                       tuple(advice.in_effect(options, self.current)))
+        options = advice.pending(options, self.current)
+        return Finding(code, severity, message, advice.render(options, self.surface), evidence,
+                       tuple(int(u) for u in units), tuple(o.to_dict() for o in options))
 
     def has(self, *codes):
         return any(f.code in codes for f in self.findings)
@@ -255,6 +263,7 @@ def diagnose(net, trainer, X, Y, *, X_test=None, Y_test=None, max_epochs=None, s
                 case.findings += rule(case)
             except Exception as exc:   # noqa: BLE001 - one rule's failure hides no other
                 case.findings.append(_failed(rule.__doc__.split(":")[0], exc))
+        out.health = case.health
         if curvature_always or "sharp" in case.__dict__:
             out.stability = case.sharp
         elif "sharp_at_best" in case.__dict__:

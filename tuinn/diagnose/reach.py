@@ -16,6 +16,8 @@ import dataclasses
 
 import numpy as np
 
+from tuinn.data import accuracy
+
 FEATURES = 200
 MAX_ROWS = 2000        # larger data sets are scored on an evenly spaced subset
 
@@ -26,12 +28,6 @@ class Reach:
     held_out_mse: float    # leave-one-out
     train_accuracy: float | None
     held_out_accuracy: float | None
-
-
-def _accuracy(P, Y):
-    if Y.shape[1] == 1:
-        return float(np.mean((P[:, 0] >= 0.5) == (Y[:, 0] >= 0.5)))
-    return float(np.mean(P.argmax(axis=1) == Y.argmax(axis=1)))
 
 
 def _ridge(F, Y, classify, alpha):
@@ -46,8 +42,8 @@ def _ridge(F, Y, classify, alpha):
     leave = np.clip(1.0 - hat, 1e-12, None)[:, None]
     P_out = Y - (Y - P) / leave
     return Reach(float(np.mean((P - Y) ** 2)), float(np.mean((P_out - Y) ** 2)),
-                 _accuracy(P, Y) if classify else None,
-                 _accuracy(P_out, Y) if classify else None)
+                 accuracy(P, Y) if classify else None,
+                 accuracy(P_out, Y) if classify else None)
 
 
 def _rows(X, Y):

@@ -23,6 +23,7 @@ import math
 
 import numpy as np
 
+from tuinn.data import accuracy
 from tuinn.diagnose.advice import Option, change, round_below
 from tuinn.diagnose.health import DUPLICATE, MAX_DERIVATIVE, RELU_FAMILY, SATURATED
 
@@ -138,7 +139,7 @@ def _saturated(case):
                           "restart"),
                    Option("Lower the learning rate",
                           [change("train.lr", case.lower_rate())], "restart")]
-    solved = case.classify and case.accuracy(case.O, case.Y) == 1.0
+    solved = case.classify and accuracy(case.O, case.Y) == 1.0
     if solved:
         options = []
     return [case.finding(
@@ -176,7 +177,7 @@ def _duplicates(case):
     message = (f"{len(dupes)} of {net.n_hidden} units repeat another ({pairs}): their "
                f"activations move together (correlation {DUPLICATE} or more), so the net "
                f"has the power of {distinct} distinct unit{'s' if distinct != 1 else ''}.")
-    span = oscillation(case.loss)
+    span = case.span
     unsettled = span is not None and span[1] is None      # oscillating now: not settled
     if (case.gain >= FLAT_GAIN and not case.status.startswith("diverged")) or unsettled \
             or _too_slow(case):
@@ -248,7 +249,7 @@ def linear_collapse(case):
     lin, flex = case.linear, case.flexible
     if case.classify:
         theirs = flex.train_accuracy if case.small else flex.held_out_accuracy
-        ours = max(case.accuracy(case.O, case.Y), lin.train_accuracy)
+        ours = max(accuracy(case.O, case.Y), lin.train_accuracy)
         if ours >= 1.0 or theirs <= ours + 0.02:
             return []       # linearly separable, or no better with bends
         cost = (f"a linear boundary classifies at best {ours:.1%} of the training rows; a "
@@ -520,18 +521,18 @@ def _majority(case):
     labels = (Y[:, 0] >= 0.5).astype(int) if Y.shape[1] == 1 else Y.argmax(axis=1)
     counts = np.bincount(labels)
     majority = float(counts.max() / len(labels))
-    accuracy = case.accuracy(case.net.predict(X), Y)
-    if accuracy > majority + 1e-9 or majority >= 1.0 or _beats_a_constant(case):
+    score = accuracy(case.net.predict(X), Y)
+    if score > majority + 1e-9 or majority >= 1.0 or _beats_a_constant(case):
         return []
     label = int(counts.argmax())
     return [case.finding(
         "majority-class", "warning",
-        f"The {where} accuracy {accuracy:.1%} is no better than always answering class "
+        f"The {where} accuracy {score:.1%} is no better than always answering class "
         f"{label}, which {majority:.1%} of the {where} rows are: the net has learned nothing "
         "about the classes yet." + (" With classes this unequal, accuracy says little; "
                                      "look at the loss." if majority >= 0.8 else ""),
         [Option("Train longer or with a larger rate, and judge by the loss")],
-        {"accuracy": accuracy, "majority_rate": majority, "majority_class": label,
+        {"accuracy": score, "majority_rate": majority, "majority_class": label,
          "set": where})]
 
 
@@ -617,7 +618,7 @@ def rate(case):
             + _at_best(case), _rate_options(case),
             {"loss": float(loss[-1]), "best": best, "best_epoch": int(np.argmin(loss)),
              "stability": _dict(case.sharp_at_best)})]
-    span = oscillation(loss)
+    span = case.span
     if span is not None and span[1] is None:
         return [_oscillating(case, *span)]
     if loss[-1] > 2 * best and loss[-1] > 1e-12 * loss[0]:
@@ -723,11 +724,10 @@ def oscillation(loss):
 
 # ---------------------------------------------------------------- progress
 
-def gain_of_more_epochs(loss):
+def gain_of_more_epochs(best):
     """By what factor 10x more epochs would lower the best loss, extrapolating the
     best-so-far curve's slope (on log-log axes) over the last quarter of the run:
     recent enough to see a loss that has levelled off."""
-    best = np.minimum.accumulate(loss)
     end = len(best) - 1
     start = max((3 * end) // 4, 1)
     if end < 4 or best[end] <= 0 or start >= end:
@@ -814,7 +814,7 @@ def _speeds(case):
         return None
     g = case.gradient
     available = float(g @ g) / (2 * plain.lam)
-    best = np.minimum.accumulate(case.loss)
+    best = case.best_curve
     k = max(1, case.epochs // 10)
     return max(float(best[-k - 1] - best[-1]) / k, 0.0), available
 
@@ -865,7 +865,7 @@ def _underfitting(case, evidence):
     flex = case.flexible
     if case.classify:
         theirs = flex.train_accuracy if case.small else flex.held_out_accuracy
-        what = (f"training accuracy {case.accuracy(case.O, case.Y):.1%}, while a flexible "
+        what = (f"training accuracy {accuracy(case.O, case.Y):.1%}, while a flexible "
                 f"model reaches {theirs:.1%}")
     else:
         theirs = flex.train_mse if case.small else flex.held_out_mse

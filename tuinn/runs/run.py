@@ -46,11 +46,7 @@ def metrics_of(net, ds, l2):
         with np.errstate(over="ignore"):   # a diverged run's mse is honestly inf
             out[f"{label}_mse"] = float(np.mean((O - Y) ** 2))
         if ds.task != "regression":
-            if Y.shape[1] == 1:
-                hit = (O[:, 0] >= 0.5) == (Y[:, 0] >= 0.5)
-            else:
-                hit = O.argmax(axis=1) == Y.argmax(axis=1)
-            out[f"{label}_accuracy"] = float(np.mean(hit))
+            out[f"{label}_accuracy"] = datasets.accuracy(O, Y)
     return out
 
 

@@ -70,13 +70,14 @@ def diagnosis(shot, monitor, ascii_only):
                         max_epochs=shot.limit, surface="app", spec=shot.spec)
     # While it trains, a finding lingers rather than flickers; stopped, the
     # screen says what holds now.
-    stability = findings.stability
+    measured = findings
     findings = Findings(monitor.update(findings) if shot.running else findings)
-    findings.stability = stability
+    findings.stability, findings.health = measured.stability, measured.health
     text = findings_text(findings, trainer.best, trainer.history["loss"][-1:], ascii_only)
     numbers = plain(metrics_line(metrics_of(shot.net, ds, trainer.settings["l2"]),
-                                 trainer.best, stability), ascii_only)
-    return findings, unit_health(shot.net, ds.X), text, numbers
+                                 trainer.best, findings.stability), ascii_only)
+    health = findings.health if findings.health is not None else unit_health(shot.net, ds.X)
+    return findings, health, text, numbers
 
 
 def metrics_line(metrics, best, stability):

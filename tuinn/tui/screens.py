@@ -119,58 +119,59 @@ class PickerScreen(ModalScreen):
         self.dismiss(False)
 
 
-class HelpScreen(ModalScreen):
-    """Every key of the app, grouped; arrows and page keys scroll it."""
+class TextScreen(ModalScreen):
+    """A text over the app, in a box that arrows and page keys scroll; `BOX` and
+    `TEXT` name the box and the text for styles and tests."""
 
-    BINDINGS = [Binding("escape,question_mark,q,enter", "close", "close")]
+    BOX = TEXT = ""
 
-    def __init__(self, keys):
+    def __init__(self, body):
         super().__init__()
-        self.keys = keys
+        self.body = body
 
     def compose(self):
+        with VerticalScroll(id=self.BOX):
+            yield Static(self.body, id=self.TEXT)
+
+    def on_mount(self):
+        self.query_one(f"#{self.BOX}").focus()
+
+    def action_close(self):
+        self.dismiss(None)
+
+
+class HelpScreen(TextScreen):
+    """Every key of the app, grouped."""
+
+    BINDINGS = [Binding("escape,question_mark,q,enter", "close", "close")]
+    BOX, TEXT = "help-box", "help-text"
+
+    def __init__(self, keys):
         table = Table.grid(padding=(0, 2))
         table.add_column(no_wrap=True)
         table.add_column()
         table.add_row("[b]tuinn keys[/b]", "? q Enter or Esc: close; arrows, PgUp/PgDn: scroll")
-        for group, items in self.keys:
+        for group, items in keys:
             table.add_row("", "")
             table.add_row(f"[b]{group}[/b]", "")
             for key, what in items:
                 table.add_row(f"  {key}", what)
-        with VerticalScroll(id="help-box"):
-            yield Static(table, id="help-text")
-
-    def on_mount(self):
-        self.query_one("#help-box").focus()
-
-    def action_close(self):
-        self.dismiss(None)
+        super().__init__(table)
 
 
-class NotesScreen(ModalScreen):
+class NotesScreen(TextScreen):
     """A run's title and notes (a preset's: what to look for, and why it happens)."""
 
     BINDINGS = [Binding("escape,i,q,enter", "close", "close")]
+    BOX, TEXT = "notes-box", "notes-text"
 
     def __init__(self, name, title, notes):
-        super().__init__()
-        self.name_, self.title_, self.notes = name, title, notes
-
-    def compose(self):
         text = Text()
-        text.append(f"{self.name_}", style="bold")
-        if self.title_:
-            text.append(f": {self.title_}")
+        text.append(name, style="bold")
+        if title:
+            text.append(f": {title}")
         text.append("\n\n")
-        text.append(self.notes or "This run has no notes (a preset's notes say what to look "
+        text.append(notes or "This run has no notes (a preset's notes say what to look "
                     "for; a run file may have its own notes = \"...\").")
         text.append("\n\ni, q, Enter or Esc: close; arrows, PgUp/PgDn: scroll", style="dim")
-        with VerticalScroll(id="notes-box"):
-            yield Static(text, id="notes-text")
-
-    def on_mount(self):
-        self.query_one("#notes-box").focus()
-
-    def action_close(self):
-        self.dismiss(None)
+        super().__init__(text)
