@@ -248,6 +248,19 @@ def test_duplicates_and_linear_on_data_units():
     assert health[1]["active"] == pytest.approx(0.5, abs=0.03)
 
 
+def test_a_unit_that_hardly_varies_is_constant_not_a_duplicate():
+    # Two tanh units with weights of 0.001: both nearly straight, so they
+    # correlate perfectly, but each varies by 0.005 on the data: biases, not copies.
+    net = tuinn.Net(1, 3, 1, hidden="tanh")
+    net.set_weights(W1=[[0.001, 0.001, 1.0]], b1=[0.3, -0.2, 0.0], W2=[[1.0], [1.0], [1.0]],
+                    b2=[0.0])
+    X = np.linspace(-5, 5, 50)[:, None]
+    health = unit_health(net, X)
+    assert [u["flags"] for u in health] == [["constant"], ["constant"], []]
+    net.set_weights(W1=[[0.05, 0.05, 1.0]], b1=[0.0, 0.0, 0.0])     # sd 0.14: a real copy
+    assert [u["flags"] for u in unit_health(net, X)] == [[], ["duplicate"], []]
+
+
 # ------------------------------------------------------------------ robustness
 
 @pytest.mark.parametrize("name", ["exp", "spiral", "body-metrics", "backprop-2-2-2", "sum-relu"])

@@ -42,10 +42,19 @@ def status(app):
     return str(app.part("#status").render())
 
 
-def shown(widget):
-    """The text a widget draws, line by line, as it stands on screen."""
+def drawn(widget):
+    """Every line a widget draws, whether or not it is scrolled into view."""
     width, height = widget.size
     return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
+
+
+def shown(widget):
+    """The text a widget draws, line by line, as it stands on screen (its
+    children and scroll position included)."""
+    region = widget.region
+    strips = widget.screen._compositor.render_strips()
+    return "\n".join(strip.crop(region.x, region.right).text
+                     for strip in strips[region.y:region.bottom])
 
 
 async def edit_setting(app, pilot, key):
@@ -200,7 +209,7 @@ def test_pin_log_best_save_and_help(state_home):
         assert saved[0].name.startswith("exp-") and f"saved to {saved[0]}" in s.notice
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = shown(app.screen.query_one("#help-text"))
+        text = drawn(app.screen.query_one("#help-text"))
         for _, items in help_groups():
             for key, what in items:
                 assert f"  {key}" in text and what.split()[0] in text, (key, text)
@@ -413,7 +422,7 @@ def test_the_picker_refuses_a_bad_path_in_place_as_typed(path):
         app.screen.query_one("#picker-path").focus()
         await pilot.press(*path, "enter")
         assert isinstance(app.screen, PickerScreen), "the picker stays open"
-        assert f"cannot open {path}" in shown(app.screen.query_one("#picker-error"))
+        assert f"cannot open {path}" in drawn(app.screen.query_one("#picker-error"))
         assert app.session.source == "exp"
     drive("exp", script)
 
@@ -636,22 +645,59 @@ def test_a_loss_that_spans_decades_is_drawn_on_a_log_scale_by_itself():
     drive("exp-lr5", script, size=(120, 40))
 
 
-def test_a_unit_table_taller_than_its_panel_says_how_many_are_below():
+def test_a_unit_table_taller_than_its_panel_says_how_many_are_below_and_scrolls():
+    def listed(app):
+        return [int(line.split()[0]) for line in shown(app.part("#units")).splitlines()
+                if line[:5].strip().isdigit()]
+
     async def script(app, pilot):
-        await until(pilot, lambda: "more units below" in shown(app.part("#units")),
-                    what="the mark")
-        lines = shown(app.part("#units")).splitlines()
-        listed = sum(line[:5].strip().isdigit() for line in lines)
-        more = int(next(line for line in lines if "more units below" in line).split()[0])
-        assert listed + more == app.session.run.net.n_hidden
+        units = app.part("#units")
+        await until(pilot, lambda: "more lines" in shown(units), what="the mark")
+        lines = shown(units).splitlines()
+        more = int(next(line for line in lines if "more lines" in line).split()[0])
+        assert "tab, then" in lines[-1]
+        assert len(listed(app)) + more == app.session.run.net.n_hidden
+        assert listed(app)[0] == 0
+        await pilot.press("tab")
+        assert app.focused is units
+        await until(pilot, lambda: "↓ / PgDn" in shown(units) and "tab, then" not in shown(units),
+                    what="the mark for a focused panel")
+        await pilot.press("end")
+        await until(pilot, lambda: "more lines" not in shown(units), what="the end")
+        assert listed(app)[-1] == app.session.run.net.n_hidden - 1
+        await pilot.press("home")
+        await until(pilot, lambda: listed(app)[0] == 0, what="the top")
     drive("spiral", script, size=(100, 30))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+def test_every_finding_of_coverage_bad_can_be_read_by_scrolling(size):
+    async def script(app, pilot):
+        panel = app.part("#diagnosis")
+        app.session.step(300)
+        await until(pilot, lambda: len(app.findings) >= 2 and panel.below(),
+                    what="a diagnosis taller than its panel")
+        await pilot.press("tab", "tab")
+        assert app.focused is panel
+        read = []
+        for _ in range(40):
+            read += [line.strip() for line in shown(panel).splitlines() if "more line" not in line]
+            if not panel.below():
+                break
+            await pilot.press("pagedown")
+            await pilot.pause()
+        text = " ".join(read)
+        for finding in app.findings:
+            assert finding.message.split()[0] in text
+            assert finding.message.split()[-1].rstrip(".") in text, finding.code
+    drive("coverage-bad", script, size=size)
 
 
 def test_i_shows_the_presets_notes_and_closes():
     async def script(app, pilot):
         await pilot.press("i")
         await until(pilot, lambda: isinstance(app.screen, NotesScreen), what="the notes")
-        text = shown(app.screen.query_one("#notes-text"))
+        text = drawn(app.screen.query_one("#notes-text"))
         assert "coverage-bad" in text and "x < -3" in text.replace("\n", " ")
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, NotesScreen), what="closed")

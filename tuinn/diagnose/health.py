@@ -1,6 +1,6 @@
 """Unit health, as docs/math.md#unit-health defines it: per hidden unit,
-whether it is dead (or off), saturated, linear on the data or a duplicate
-of an earlier unit, from the kernel's per-unit statistics."""
+whether it is dead (or off), saturated, linear on the data, nearly constant
+or a duplicate of an earlier unit, from the kernel's per-unit statistics."""
 
 import math
 
@@ -10,6 +10,7 @@ RELU_FAMILY = ("relu", "leaky_relu")
 MAX_DERIVATIVE = {"sigmoid": 0.25, "tanh": 1.0}
 SATURATED = 0.01           # mean g'(Z) below 1 % of g's largest derivative
 DUPLICATE = 0.999          # |Pearson correlation| of activation columns
+CONSTANT = 1e-4            # activation variance, relative to 1 + mean², of a unit that acts as a bias
 COVARIANCE_UNITS = 2000    # above this many units, no h x h covariance (no duplicate check)
 
 
@@ -21,6 +22,7 @@ def health_from_stats(net, stats):
     var = np.clip(np.diag(cov), 0.0, None) if cov is not None else np.zeros(h)
     # "Non-constant": a spread that is not rounding noise around the mean.
     varies = var > 1e-12 * (1.0 + stats["a_mean"] ** 2)
+    nearly_constant = var <= CONSTANT * (1.0 + stats["a_mean"] ** 2)
     units = []
     for j in range(h):
         flags, duplicate_of = [], None
@@ -30,6 +32,10 @@ def health_from_stats(net, stats):
             flags.append("saturated")
         if net.hidden in RELU_FAMILY and active[j] == 1.0:
             flags.append("linear-on-data")
+        if cov is not None and not flags and nearly_constant[j]:
+            # Two units that hardly vary correlate by accident of rounding:
+            # such a unit is a constant, whatever it correlates with.
+            flags.append("constant")
         if cov is not None and (not flags or flags == ["linear-on-data"]):
             for i in range(j):
                 if varies[i] and varies[j] and "dead" not in units[i]["flags"]:
@@ -46,5 +52,5 @@ def health_from_stats(net, stats):
 
 def unit_health(net, X):
     """One dict per hidden unit: index, active, mean_deriv, z_min, z_max, flags
-    (among dead, off, saturated, linear-on-data, duplicate) and duplicate_of."""
+    (among dead, off, saturated, linear-on-data, constant, duplicate) and duplicate_of."""
     return health_from_stats(net, net.unit_stats(X, net.n_hidden <= COVARIANCE_UNITS))

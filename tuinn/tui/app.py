@@ -27,6 +27,7 @@ from tuinn.tui import frames
 from tuinn.tui.charts import LossChart, TrajectoryChart
 from tuinn.tui.fit import FitView
 from tuinn.tui.keys import KeyActions, bindings
+from tuinn.tui.scroll import ScrollPanel, wrapped_lines
 from tuinn.tui.session import speed_label
 from tuinn.tui.tables import SettingsTable, UnitsTable, WeightsTable
 
@@ -71,7 +72,7 @@ class TuinnApp(KeyActions, App):
                         yield FitView(self.ascii_only, id="fit")
                     with Horizontal(id="health"):
                         yield UnitsTable(self.ascii_only, id="units")
-                        yield Static(id="diagnosis")
+                        yield ScrollPanel(self.ascii_only, id="diagnosis")
                 with TabPane("Settings", id="settings"):
                     yield SettingsTable(id="settings-table")
                     yield Static(id="data-summary")
@@ -225,8 +226,9 @@ class TuinnApp(KeyActions, App):
             if _codes(findings) != _codes(self.findings):
                 self._text_version = -1         # the status line says "converged"
             self.findings = findings
-            self.part(UnitsTable).show(health)
-            self.part("#diagnosis", Static).update(text, layout=False)
+            self.part(UnitsTable).show(health, self.session.run.net.hidden)
+            panel = self.part("#diagnosis", ScrollPanel)
+            panel.show(text, wrapped_lines(text, self.console, panel.text_width))
         for name, view in views.items():
             if name in frame:
                 view.show(frame[name])

@@ -3,13 +3,15 @@
 import numpy as np
 from rich.text import Text
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
+from tuinn.diagnose.health import RELU_FAMILY
 from tuinn.tui.panel import show_value
+from tuinn.tui.scroll import ScrollPanel
 
 STATE_GLYPHS = {"dead": ("✗", "x", "red"), "off": ("✗", "x", "red"),
                 "saturated": ("◐", "s", "yellow"), "linear-on-data": ("∕", "/", "cyan"),
-                "duplicate": ("=", "=", "magenta")}
+                "duplicate": ("=", "=", "magenta"), "constant": ("—", "-", "cyan")}
 ALIVE = ("●", "o", "green")
 
 
@@ -115,60 +117,70 @@ def flat_index(net, name, index):
     return offset + int(np.ravel_multi_index(index, shape))
 
 
-class UnitsTable(Static):
+class UnitsTable(ScrollPanel):
     """One row per hidden unit: state glyph (and the unit it duplicates), active
     fraction as a bar, mean derivative and range of Z.  Columns are as wide as
-    their widest cell, most telling first, so a narrow terminal loses only the
-    last ones.
+    their widest cell, most telling first; when the panel is too narrow for
+    them all, the last ones are left out (z range, then mean g', then the
+    bar), and the header says so.
 
     Plain text, not a DataTable: it changes every frame while training, and a
     DataTable re-renders cell by cell at many times the cost."""
 
     HEADER = ("unit", "state", "active", "mean g'", "z range")
 
-    def __init__(self, ascii_only=False, **kwargs):
-        super().__init__(**kwargs)
-        self.ascii_only = ascii_only
-
-    def show(self, health):
+    def show(self, health, hidden):
+        """`health` from tuinn.diagnose.unit_health, of a net whose hidden
+        activation is `hidden`."""
         if not health:
-            self.update("no hidden layer: the inputs feed the output directly", layout=False)
+            super().show(Text("no hidden layer: the inputs feed the output directly"), 1)
             return
-        rows = [self._row(unit) for unit in health]
-        cells = [self.HEADER] + [row for row, _ in rows]
-        widths = [max(len(row[c]) for row in cells) for c in range(len(self.HEADER))]
+        width = self.text_width or self.size.width
+        for bar in (True, False):
+            rows = [self._row(unit, hidden, bar) for unit in health]
+            cells = [self.HEADER] + [row for row, _ in rows]
+            widths = [max(len(row[c]) for row in cells) for c in range(len(self.HEADER))]
+            kept = len(self.HEADER)
+            while kept > 3 and sum(widths[:kept]) + 2 * (kept - 1) > width:
+                kept -= 1
+            if sum(widths[:kept]) + 2 * (kept - 1) <= width:
+                break
+        widths = widths[:kept]
 
         def line(row, first=0):
-            return "  ".join(cell.ljust(w) for cell, w in zip(row[first:], widths[first:]))
+            return "  ".join(cell.ljust(w) for cell, w in zip(row[first:kept], widths[first:]))
 
-        # Rows beyond the panel's height are not drawn: a last line says how many.
-        room = self.size.height - 1
-        hidden = len(rows) - room if room >= 2 and len(rows) > room else 0
-        shown_rows = rows[:len(rows) - hidden - (1 if hidden else 0)] if hidden else rows
         text = Text()
-        text.append(line(self.HEADER).rstrip() + "\n", style="bold")
-        for row, color in shown_rows:
+        header = line(self.HEADER).rstrip()
+        more = f"  +{len(self.HEADER) - kept} col{'s' if len(self.HEADER) - kept > 1 else ''} →"
+        if kept < len(self.HEADER) and len(header) + len(more) <= width:
+            header += more if not self.ascii_only else more.replace("→", "->")
+        text.append(header + "\n", style="bold")
+        for row, color in rows:
             text.append(f"{row[0].ljust(widths[0])}  ")
             text.append(row[1].ljust(widths[1]), style=color)       # the state, in its colour
             text.append(f"  {line(row, first=2).rstrip()}\n")
-        if hidden:
-            more = len(rows) - len(shown_rows)
-            text.append(f"{more} more unit{'s' if more > 1 else ''} below (the Weights tab "
-                        "lists every unit)\n", style="dim")
-        self.update(text, layout=False)
+        super().show(text, len(rows) + 1)
 
-    def _row(self, unit):
-        """(the unit's cells, the colour of its state)."""
+    def _row(self, unit, hidden, bar):
+        """(the unit's cells, the colour of its state).  The active share is a
+        kink's side only for the relu family; a sigmoid or tanh unit's is the
+        share of rows with z > 0, and a linear unit has none."""
         flags = unit["flags"]
         glyph, plain, color = next((STATE_GLYPHS[f] for f in flags if f in STATE_GLYPHS), ALIVE)
         words = [f"duplicate of {unit['duplicate_of']}" if f == "duplicate" else f
                  for f in flags] or ["alive"]
         state = f"{plain if self.ascii_only else glyph} {', '.join(words)}"
         filled = int(round(unit["active"] * 10))
-        bar = ("#" * filled + "." * (10 - filled)) if self.ascii_only else \
+        drawn = ("#" * filled + "." * (10 - filled)) if self.ascii_only else \
             ("█" * filled + "░" * (10 - filled))
+        active = f"{drawn} {unit['active']:4.0%}" if bar else f"{unit['active']:4.0%}"
+        if hidden == "linear":
+            active = "-" if self.ascii_only else "—"
+        elif hidden not in RELU_FAMILY:
+            active = f"z>0 {unit['active']:4.0%}"
         z_range = f"{unit['z_min']:.3g} {'..' if self.ascii_only else '…'} {unit['z_max']:.3g}"
-        cells = (str(unit["index"]), state, f"{bar} {unit['active']:4.0%}",
+        cells = (str(unit["index"]), state, active,
                  f"{unit['mean_deriv']:.3g}", z_range)
         return cells, color
 
