@@ -298,27 +298,40 @@ static void hidden_layer_backward(const tn_arch *a, const grads *g, const block 
     }
 }
 
-/* (l2/2)(sum W1^2 + sum W2^2): the biases are not penalized. */
-static double l2_penalty(const tn_arch *a, const params *p, double l2)
+/* (l2/2)(sum W1^2 + sum W2^2) + l1 (sum |W1| + sum |W2|): the biases are not
+ * penalized (docs/math.md#regularization). */
+static double penalty(const tn_arch *a, const params *p, double l2, double l1)
 {
-    if (l2 == 0.0)
+    if (l2 == 0.0 && l1 == 0.0)
         return 0.0;
     int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)output_fan_in(a) * a->n_out;
-    double s = 0.0;
-    for (int64_t i = 0; i < n1; i++)
-        s += p->W1[i] * p->W1[i];
-    for (int64_t i = 0; i < n2; i++)
-        s += p->W2[i] * p->W2[i];
-    return 0.5 * l2 * s;
+    double squares = 0.0, sizes = 0.0;
+    for (int64_t i = 0; i < n1; i++) {
+        squares += p->W1[i] * p->W1[i];
+        sizes += fabs(p->W1[i]);
+    }
+    for (int64_t i = 0; i < n2; i++) {
+        squares += p->W2[i] * p->W2[i];
+        sizes += fabs(p->W2[i]);
+    }
+    /* A zero rate adds exactly nothing, even where the other sum overflows. */
+    return (l2 != 0.0 ? 0.5 * l2 * squares : 0.0) + (l1 != 0.0 ? l1 * sizes : 0.0);
 }
 
-static void l2_backward(const tn_arch *a, const params *p, const grads *g, double l2)
+/* sign(0) = 0: a weight at exactly zero feels no L1 pull. */
+static double sign(double w)
+{
+    return (double)(w > 0.0) - (double)(w < 0.0);
+}
+
+static void penalty_backward(const tn_arch *a, const params *p, const grads *g, double l2,
+                             double l1)
 {
     int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)output_fan_in(a) * a->n_out;
     for (int64_t i = 0; i < n1; i++)
-        g->W1[i] += l2 * p->W1[i];
+        g->W1[i] += l2 * p->W1[i] + l1 * sign(p->W1[i]);
     for (int64_t i = 0; i < n2; i++)
-        g->W2[i] += l2 * p->W2[i];
+        g->W2[i] += l2 * p->W2[i] + l1 * sign(p->W2[i]);
 }
 
 /* Objective (and, when grad is given, its gradient) over rows [r0, r0+n) of
@@ -326,7 +339,7 @@ static void l2_backward(const tn_arch *a, const params *p, const grads *g, doubl
  * so a loss computed alone and one computed beside a gradient are the same
  * bits (chunked training must match one long call exactly). */
 double pass(const tn_arch *a, const double *theta, const tn_data *data, const int64_t *idx,
-            int64_t r0, int64_t n, double l2, double *grad, double *blockwork)
+            int64_t r0, int64_t n, double l2, double l1, double *grad, double *blockwork)
 {
     params p = param_views(a, theta);
     block b = block_views(a, blockwork);
@@ -347,7 +360,7 @@ double pass(const tn_arch *a, const double *theta, const tn_data *data, const in
             hidden_layer_backward(a, &g, &b, m);
         }
     }
-    if (grad && l2 != 0.0)
-        l2_backward(a, &p, &g, l2);
-    return sum / (double)n + l2_penalty(a, &p, l2);
+    if (grad && (l2 != 0.0 || l1 != 0.0))
+        penalty_backward(a, &p, &g, l2, l1);
+    return sum / (double)n + penalty(a, &p, l2, l1);
 }

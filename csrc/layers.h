@@ -125,6 +125,6 @@ void forward(const tn_arch *a, const params *p, block *b, int n);
 /* Objective (and, when grad is given, its gradient) over rows [r0, r0+n) of
  * data, through idx when given. */
 double pass(const tn_arch *a, const double *theta, const tn_data *data, const int64_t *idx,
-            int64_t r0, int64_t n, double l2, double *grad, double *blockwork);
+            int64_t r0, int64_t n, double l2, double l1, double *grad, double *blockwork);
 
 #endif

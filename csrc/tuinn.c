@@ -117,26 +117,26 @@ int tn_predict(const tn_arch *a, const double *theta, const tn_data *data, doubl
 }
 
 int tn_objective(const tn_arch *a, const double *theta, const tn_data *data, double l2,
-                 double *loss, double *work)
+                 double l1, double *loss, double *work)
 {
     int st = check_data(a, data, 1);
     if (st)
         return st;
     if (!theta || !loss || !work)
         return TN_ENULL;
-    *loss = pass(a, theta, data, NULL, 0, data->n, l2, NULL, work);
+    *loss = pass(a, theta, data, NULL, 0, data->n, l2, l1, NULL, work);
     return TN_OK;
 }
 
 int tn_gradients(const tn_arch *a, const double *theta, const tn_data *data, double l2,
-                 double *grad, double *loss, double *work)
+                 double l1, double *grad, double *loss, double *work)
 {
     int st = check_data(a, data, 1);
     if (st)
         return st;
     if (!theta || !grad || !loss || !work)
         return TN_ENULL;
-    *loss = pass(a, theta, data, NULL, 0, data->n, l2, grad, work);
+    *loss = pass(a, theta, data, NULL, 0, data->n, l2, l1, grad, work);
     return TN_OK;
 }
 
@@ -314,7 +314,8 @@ static int check_hyper(const tn_hyper *hp)
         return TN_EHYPER;
     if (hp->schedule < TN_CONSTANT || hp->schedule > TN_ADAPTIVE)
         return TN_EHYPER;
-    if (!(hp->lr > 0.0) || !(hp->l2 >= 0.0) || !(hp->eps > 0.0) || !(hp->tol >= 0.0) ||
+    if (!(hp->lr > 0.0) || !(hp->l2 >= 0.0) || !(hp->l1 >= 0.0) || !(hp->eps > 0.0) ||
+        !(hp->tol >= 0.0) ||
         !(hp->power_t >= 0.0) || !isfinite(hp->lr) || !isfinite(hp->power_t))
         return TN_EHYPER;
     if (!(hp->momentum >= 0.0 && hp->momentum < 1.0) || !(hp->beta1 >= 0.0 && hp->beta1 < 1.0) ||
@@ -364,10 +365,10 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
 
         if (full) {
             if (!grad_ready)
-                pass(a, theta, train, NULL, 0, n, hp->l2, grad, blockwork);
+                pass(a, theta, train, NULL, 0, n, hp->l2, hp->l1, grad, blockwork);
             update(hp, st, theta, grad, m, v, P, eta);
             grad_ready = e + 1 < epochs;
-            loss = pass(a, theta, train, NULL, 0, n, hp->l2, grad_ready ? grad : NULL,
+            loss = pass(a, theta, train, NULL, 0, n, hp->l2, hp->l1, grad_ready ? grad : NULL,
                         blockwork);
         } else {
             const int64_t *idx = NULL;
@@ -377,10 +378,10 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
             }
             for (int64_t s = 0; s < n; s += batch) {
                 int64_t size = n - s < batch ? n - s : batch;
-                pass(a, theta, train, idx, s, size, hp->l2, grad, blockwork);
+                pass(a, theta, train, idx, s, size, hp->l2, hp->l1, grad, blockwork);
                 update(hp, st, theta, grad, m, v, P, eta);
             }
-            loss = pass(a, theta, train, NULL, 0, n, hp->l2, NULL, blockwork);
+            loss = pass(a, theta, train, NULL, 0, n, hp->l2, hp->l1, NULL, blockwork);
         }
 
         if (!is_finite(loss) || !all_finite(theta, P)) {
@@ -391,7 +392,8 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
         }
         history[e] = loss;
         if (with_test)
-            test_history[e] = pass(a, theta, test, NULL, 0, test->n, hp->l2, NULL, blockwork);
+            test_history[e] = pass(a, theta, test, NULL, 0, test->n, hp->l2, hp->l1, NULL,
+                                   blockwork);
         st->epoch++;
         if (best_theta && loss < st->min_loss) {
             st->min_loss = loss;

@@ -49,7 +49,7 @@ typedef struct {
     int optimizer, schedule;
     int shuffle;            /* permute rows each epoch (only when batch_size < n) */
     int64_t batch_size;     /* <= 0 or >= n: full batch */
-    double lr, momentum, beta1, beta2, eps, alpha, l2, power_t, tol;
+    double lr, momentum, beta1, beta2, eps, alpha, l2, l1, power_t, tol;
 } tn_hyper;
 
 /* Everything that must persist between tn_train calls besides theta and the
@@ -84,9 +84,9 @@ int64_t tn_work_count(const tn_arch *arch);
 int tn_predict(const tn_arch *arch, const double *theta, const tn_data *data,
                double *out, double *hidden_out, double *work);
 int tn_objective(const tn_arch *arch, const double *theta, const tn_data *data,
-                 double l2, double *loss, double *work);
+                 double l2, double l1, double *loss, double *work);
 int tn_gradients(const tn_arch *arch, const double *theta, const tn_data *data,
-                 double l2, double *grad, double *loss, double *work);
+                 double l2, double l1, double *grad, double *loss, double *work);
 int tn_unit_stats(const tn_arch *arch, const double *theta, const tn_data *data,
                   const tn_stats *out, double *work);
 /* best_theta (may be NULL): receives theta whenever an epoch ends below

@@ -74,16 +74,16 @@ def net_for(params, hidden, output, loss):
     return net
 
 
-def finite_differences(net, X, Y, l2=0.0, step=1e-6):
+def finite_differences(net, X, Y, l2=0.0, l1=0.0, step=1e-6):
     """The objective's gradient by central differences, one weight at a time."""
     theta0 = net.theta.copy()
     num = np.empty_like(theta0)
     for i in range(len(theta0)):
         net.theta[:] = theta0
         net.theta[i] += step
-        up = net.objective(X, Y, l2)
+        up = net.objective(X, Y, l2, l1)
         net.theta[i] -= 2 * step
-        down = net.objective(X, Y, l2)
+        down = net.objective(X, Y, l2, l1)
         num[i] = (up - down) / (2 * step)
     net.theta[:] = theta0
     return num

@@ -49,6 +49,16 @@ def _code(key, name):
     return KERNEL_CODES[key][SETTINGS[key].check(name)]
 
 
+def penalties(settings):
+    """(l2, l1) of a trainer's settings: what objective() and gradients() take."""
+    return settings["l2"], settings["l1"]
+
+
+def _penalties(l2, l1):
+    """The two penalty rates, checked as their settings are."""
+    return SETTINGS["train.l2"].check(l2), SETTINGS["train.l1"].check(l1)
+
+
 def _check(status):
     if status != lib.TN_OK:
         # Python validates first, so reaching here is a bug in tuinn, not the user's input.
@@ -273,30 +283,32 @@ class Net:
                               _ptr(act) if hidden else ffi.NULL, _ptr(self.work)))
         return (out, act) if hidden else out
 
-    def objective(self, X, Y, l2=0.0):
+    def objective(self, X, Y, l2=0.0, l1=0.0):
         """The objective (docs/math.md#objective-and-metrics): mean data loss over the
-        rows + (l2/2)(ΣW1² + ΣW2²)."""
-        l2 = SETTINGS["train.l2"].check(l2)
+        rows + (l2/2)(ΣW1² + ΣW2²) + l1(Σ|W1| + Σ|W2|)."""
+        l2, l1 = _penalties(l2, l1)
         _, _, data = self.data(X, Y)
         loss = ffi.new("double *")
-        _check(lib.tn_objective(self.arch, _ptr(self.theta), data, l2, loss, _ptr(self.work)))
+        _check(lib.tn_objective(self.arch, _ptr(self.theta), data, l2, l1, loss,
+                                _ptr(self.work)))
         return loss[0]
 
-    def gradients(self, X, Y, l2=0.0):
-        """Gradient of objective(X, Y, l2) as a dict of arrays shaped like the weights."""
-        l2 = SETTINGS["train.l2"].check(l2)
+    def gradients(self, X, Y, l2=0.0, l1=0.0):
+        """Gradient of objective(X, Y, l2, l1) as a dict of arrays shaped like the
+        weights (L1's sign(0) is 0)."""
+        l2, l1 = _penalties(l2, l1)
         _, _, data = self.data(X, Y)
         grad = np.empty_like(self.theta)
         loss = ffi.new("double *")
-        _check(lib.tn_gradients(self.arch, _ptr(self.theta), data, l2, _ptr(grad), loss,
+        _check(lib.tn_gradients(self.arch, _ptr(self.theta), data, l2, l1, _ptr(grad), loss,
                                 _ptr(self.work)))
         return dict(zip(PARAMS, self._split(grad)))
 
-    def gradient_function(self, X, Y, l2=0.0):
-        """grad(theta) -> the flat gradient of objective(X, Y, l2) at `theta` (theta's
-        layout), with the data validated once: for the many gradients of a
-        Hessian-vector product.  The net's own weights are left alone."""
-        l2 = SETTINGS["train.l2"].check(l2)
+    def gradient_function(self, X, Y, l2=0.0, l1=0.0):
+        """grad(theta) -> the flat gradient of objective(X, Y, l2, l1) at `theta`
+        (theta's layout), with the data validated once: for the many gradients of
+        a Hessian-vector product.  The net's own weights are left alone."""
+        l2, l1 = _penalties(l2, l1)
         X, Y, data = self.data(X, Y)
         theta = np.empty_like(self.theta)
         work = np.empty_like(self.work)
@@ -305,7 +317,7 @@ class Net:
         def grad(at):
             theta[:] = at
             out = np.empty_like(theta)
-            _check(lib.tn_gradients(self.arch, _ptr(theta), data, l2, _ptr(out), loss,
+            _check(lib.tn_gradients(self.arch, _ptr(theta), data, l2, l1, _ptr(out), loss,
                                     _ptr(work)))
             return out
         grad.keep = (X, Y)      # the kernel's view points into these arrays
@@ -572,11 +584,11 @@ class Trainer:
                 self._test_loss = np.full(len(self._loss), np.nan)
         if self._size == 0:
             self._grow(1)
-            self._loss[0] = net.objective(X, Y, self.settings["l2"])
+            self._loss[0] = net.objective(X, Y, *penalties(self.settings))
             self.state.min_loss, self.state.min_epoch = self._loss[0], 0
             self.best_theta[:] = net.theta
             if test != ffi.NULL:
-                self._test_loss[0] = net.objective(X_test, Y_test, self.settings["l2"])
+                self._test_loss[0] = net.objective(X_test, Y_test, *penalties(self.settings))
             self._size = 1
         n = len(X)
         batch = self.settings["batch_size"]

@@ -147,23 +147,28 @@ def data_loss_gradient(S, O, Y, output, loss):
     return O * (G - np.sum(G * O, axis=1, keepdims=True))
 
 
-def objective(params, X, Y, hidden, output, loss, l2=0.0) -> float:
-    """Data loss averaged over the rows of X + (l2/2)(sum W1^2 + sum W2^2).
+def objective(params, X, Y, hidden, output, loss, l2=0.0, l1=0.0) -> float:
+    """Data loss averaged over the rows of X + (l2/2)(sum W1^2 + sum W2^2)
+    + l1 (sum |W1| + sum |W2|).
 
     The objective of docs/math.md#objective-and-metrics.
     """
     _, _, S, O = forward(params, X, hidden, output)
     penalty = 0.0
-    if l2 != 0:  # with l2 = 0 the objective is exactly L_data, even if a W**2 overflows
-        penalty = 0.5 * l2 * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    # A zero rate adds exactly nothing, even where its sum overflows.
+    if l2 != 0:
+        penalty += 0.5 * l2 * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    if l1 != 0:
+        penalty += l1 * (np.sum(np.abs(params["W1"])) + np.sum(np.abs(params["W2"])))
     return float(data_loss(S, O, Y, output, loss) + penalty)
 
 
-def gradients(params, X, Y, hidden, output, loss, l2=0.0) -> dict:
+def gradients(params, X, Y, hidden, output, loss, l2=0.0, l1=0.0) -> dict:
     """dict of 'W1','b1','W2','b2' gradient arrays of objective() over all rows of X.
 
-    Backpropagation through S = A·W2 + b2 and Z = X·W1 + b1; the L2 term adds l2*W
-    to the weight gradients only (docs/math.md#objective-and-metrics).
+    Backpropagation through S = A·W2 + b2 and Z = X·W1 + b1; the L2 term adds
+    l2*W and the L1 term l1*sign(W) (sign(0) = 0) to the weight gradients only
+    (docs/math.md#objective-and-metrics).
     """
     Z, A, S, O = forward(params, X, hidden, output)
     dS = data_loss_gradient(S, O, Y, output, loss)
@@ -172,9 +177,9 @@ def gradients(params, X, Y, hidden, output, loss, l2=0.0) -> dict:
     else:
         dZ = (dS @ params["W2"].T) * hidden_derivative(hidden, Z, A)
     return {
-        "W1": X.T @ dZ + l2 * params["W1"],
+        "W1": X.T @ dZ + l2 * params["W1"] + l1 * np.sign(params["W1"]),
         "b1": dZ.sum(axis=0),
-        "W2": A.T @ dS + l2 * params["W2"],
+        "W2": A.T @ dS + l2 * params["W2"] + l1 * np.sign(params["W2"]),
         "b2": dS.sum(axis=0),
     }
 
@@ -239,7 +244,7 @@ def _all_finite(params):
 # ---------------------------------------------------------------- training
 
 def train(params, X, Y, *, hidden, output, loss, epochs, optimizer="sgd", lr=0.1,
-          momentum=0.9, beta1=0.9, beta2=0.999, eps=1e-8, alpha=0.99, l2=0.0,
+          momentum=0.9, beta1=0.9, beta2=0.999, eps=1e-8, alpha=0.99, l2=0.0, l1=0.0,
           batch_size=None, shuffle=None, schedule="constant", power_t=0.5, tol=1e-4,
           seed=0, X_test=None, Y_test=None) -> dict:
     """Returns {'params': dict of new arrays (input not modified), 'loss': list of E+1 floats,
@@ -270,8 +275,8 @@ def train(params, X, Y, *, hidden, output, loss, epochs, optimizer="sgd", lr=0.1
     status = "done"
 
     with np.errstate(over="ignore", invalid="ignore"):
-        history = [objective(params, X, Y, hidden, output, loss, l2)]
-        test_history = [objective(params, X_test, Y_test, hidden, output, loss, l2)] if has_test else []
+        history = [objective(params, X, Y, hidden, output, loss, l2, l1)]
+        test_history = [objective(params, X_test, Y_test, hidden, output, loss, l2, l1)] if has_test else []
 
         for e in range(epochs):
             if schedule == "constant":
@@ -291,7 +296,7 @@ def train(params, X, Y, *, hidden, output, loss, epochs, optimizer="sgd", lr=0.1
 
             for start in range(0, N, B):
                 rows = order[start:start + B]
-                grads = gradients(params, X[rows], Y[rows], hidden, output, loss, l2)
+                grads = gradients(params, X[rows], Y[rows], hidden, output, loss, l2, l1)
                 t += 1
                 new_params, new_state = {}, {}
                 for name in NAMES:
@@ -300,7 +305,7 @@ def train(params, X, Y, *, hidden, output, loss, epochs, optimizer="sgd", lr=0.1
                         momentum, beta1, beta2, eps, alpha)
                 params, opt_state = new_params, new_state
 
-            L = objective(params, X, Y, hidden, output, loss, l2)
+            L = objective(params, X, Y, hidden, output, loss, l2, l1)
             if not np.isfinite(L) or not _all_finite(params):
                 params, opt_state, t = saved
                 status = f"diverged at epoch {e + 1}"
@@ -308,7 +313,7 @@ def train(params, X, Y, *, hidden, output, loss, epochs, optimizer="sgd", lr=0.1
 
             history.append(L)
             if has_test:
-                test_history.append(objective(params, X_test, Y_test, hidden, output, loss, l2))
+                test_history.append(objective(params, X_test, Y_test, hidden, output, loss, l2, l1))
 
             if schedule == "adaptive":
                 if L < best - tol:

@@ -226,6 +226,8 @@ SETTINGS = {s.key: s for s in (
          flag="--alpha", kernel=True),
     _row("train.l2", float, 0.0, "L2 penalty on the weights", low=0.0, live=True,
          flag="--l2", kernel=True),
+    _row("train.l1", float, 0.0, "L1 penalty on the weights (pulls small ones to zero)",
+         low=0.0, live=True, flag="--l1", kernel=True),
     _row("train.batch_size", int, None, "mini-batch size (default: full batch)", low=1,
          optional=True, live=True, flag="--batch-size"),
     _row("train.shuffle", bool, None, "shuffle the rows each epoch (default: with mini-batches)",

@@ -240,6 +240,7 @@ def test_softmax_cross_entropy_needs_rows_summing_to_1():
     ("alpha", 1.0), ("alpha", -0.5),
     ("eps", 0.0), ("eps", -1e-8),
     ("l2", -0.1), ("l2", math.nan), ("l2", math.inf),
+    ("l1", -0.1), ("l1", math.nan), ("l1", math.inf),
     ("power_t", -0.5), ("tol", -1e-4),
     ("batch_size", 0), ("batch_size", -4), ("batch_size", 2.5), ("batch_size", True),
 ])
@@ -260,6 +261,8 @@ def test_negative_l2_in_objective_and_gradients(setup):
     net, X, Y = setup
     refused(ConfigError, "l2", net.objective, X, Y, -1.0)
     refused(ConfigError, "l2", net.gradients, X, Y, -1.0)
+    refused(ConfigError, "l1", net.objective, X, Y, 0.0, -1.0)
+    refused(ConfigError, "l1", net.gradients, X, Y, l1=math.nan)
 
 
 @pytest.mark.parametrize("epochs", [-1, 1.5, True, "10", None])

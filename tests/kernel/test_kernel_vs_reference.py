@@ -28,33 +28,52 @@ def flat(d):
 
 # ---------------------------------------------------------------- gradients
 
+PENALTIES = [(0.0, 0.0), (0.1, 0.0), (0.0, 0.05), (0.1, 0.05)]      # (l2, l1)
+
 @pytest.mark.parametrize("hidden", ref.HIDDEN)
 @pytest.mark.parametrize("output,loss,k", CASES)
-@pytest.mark.parametrize("l2", [0.0, 0.1])
+@pytest.mark.parametrize("l2,l1", PENALTIES)
 @pytest.mark.parametrize("N", [7, 300])
-def test_c_gradients_match_finite_differences(hidden, output, loss, k, l2, N):
+def test_c_gradients_match_finite_differences(hidden, output, loss, k, l2, l1, N):
     params, X, Y = make_problem(output, loss, N=N, k=k, seed=N + k, z_gap=1e-2)
     net = net_for(params, hidden, output, loss)
     Z = X @ net.W1 + net.b1
     assert np.min(np.abs(Z)) >= 1e-2  # away from the relu kinks
-    grad = flat(net.gradients(X, Y, l2))
-    num = finite_differences(net, X, Y, l2)
+    grad = flat(net.gradients(X, Y, l2, l1))
+    num = finite_differences(net, X, Y, l2, l1)
     assert np.linalg.norm(num - grad) / np.linalg.norm(num + grad) < 1e-6
     assert np.all(np.abs(grad) > 0) or hidden == "relu"  # every parameter really checked
 
 
 @pytest.mark.parametrize("hidden", ref.HIDDEN)
 @pytest.mark.parametrize("output,loss,k", CASES)
-@pytest.mark.parametrize("l2", [0.0, 0.1])
-def test_c_gradients_and_objective_equal_reference(hidden, output, loss, k, l2):
+@pytest.mark.parametrize("l2,l1", PENALTIES)
+def test_c_gradients_and_objective_equal_reference(hidden, output, loss, k, l2, l1):
     params, X, Y = make_problem(output, loss, N=300, k=k, seed=11 + k)
     net = net_for(params, hidden, output, loss)
-    want = ref.gradients(params, X, Y, hidden, output, loss, l2)
-    got = net.gradients(X, Y, l2)
+    want = ref.gradients(params, X, Y, hidden, output, loss, l2, l1)
+    got = net.gradients(X, Y, l2, l1)
     for name in ref.NAMES:
         assert got[name].shape == want[name].shape
         close(got[name], want[name], 1e-12)
-    close(net.objective(X, Y, l2), ref.objective(params, X, Y, hidden, output, loss, l2), 1e-12)
+    close(net.objective(X, Y, l2, l1),
+          ref.objective(params, X, Y, hidden, output, loss, l2, l1), 1e-12)
+
+
+def test_l1_pulls_each_weight_by_the_same_amount_and_leaves_zeros_and_biases_alone():
+    params, X, Y = make_problem("linear", "squared", N=50, k=1, seed=4)
+    params["W1"][0, 0] = 0.0
+    net = net_for(params, "tanh", "linear", "squared")
+    plain, pulled = net.gradients(X, Y), net.gradients(X, Y, l1=0.25)
+    for name in ("W1", "W2"):
+        np.testing.assert_allclose(pulled[name] - plain[name], 0.25 * np.sign(params[name]),
+                                   rtol=0, atol=1e-14)
+    assert pulled["W1"][0, 0] == plain["W1"][0, 0]          # sign(0) = 0
+    for name in ("b1", "b2"):
+        np.testing.assert_array_equal(pulled[name], plain[name])
+    sizes = np.abs(params["W1"]).sum() + np.abs(params["W2"]).sum()
+    assert net.objective(X, Y, l1=0.25) == pytest.approx(net.objective(X, Y) + 0.25 * sizes,
+                                                         rel=1e-14)
 
 
 # N around the kernel's 256-row blocks: one row, a block less one, exactly one
@@ -130,10 +149,10 @@ SETUPS = {
 
 
 def compare_runs(optimizer, schedule, epochs=60, N=37, batch_size=None, shuffle=None, l2=0.0,
-                 test=False, seed=0, extra=None):
+                 test=False, seed=0, extra=None, l1=0.0):
     hidden, output, loss, k, lr = SETUPS[optimizer]
     params, X, Y = make_problem(output, loss, N=N, d=3, h=5, k=k, seed=3, w_scale=0.5)
-    kw = dict(optimizer=optimizer, lr=lr, l2=l2, batch_size=batch_size, shuffle=shuffle,
+    kw = dict(optimizer=optimizer, lr=lr, l2=l2, l1=l1, batch_size=batch_size, shuffle=shuffle,
               schedule=schedule, seed=seed, **(extra or {}))
     if schedule == "adaptive":
         kw["tol"] = 1e-2  # cuts do happen within the run
@@ -173,6 +192,11 @@ def test_training_matches_reference(optimizer, schedule, batch_size):
 @pytest.mark.parametrize("optimizer", ref.OPTIMIZERS)
 def test_shuffled_minibatches_with_l2_and_test_set_match_reference(optimizer):
     compare_runs(optimizer, "invscaling", batch_size=8, l2=0.01, test=True, seed=12345)
+
+
+@pytest.mark.parametrize("optimizer", ref.OPTIMIZERS)
+def test_l1_and_l2_together_with_shuffled_minibatches_match_reference(optimizer):
+    compare_runs(optimizer, "constant", batch_size=8, l2=0.01, l1=0.003, test=True, seed=5)
 
 
 def test_shuffle_seed_beyond_63_bits_matches_reference():

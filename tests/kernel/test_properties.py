@@ -160,6 +160,9 @@ def test_the_kernel_rechecks_what_it_is_given():
     hyper.lr = float("nan")
     assert train(1) == lib.TN_EHYPER
     hyper.lr = 0.1
+    hyper.l1 = -1e-3
+    assert train(1) == lib.TN_EHYPER
+    hyper.l1 = 0.0
     bad = ffi.new("tn_arch *", {"n_in": 2, "n_hidden": -1, "n_out": 1})
     assert train(1, arch=bad) == lib.TN_EARCH
     empty = ffi.new("tn_data *", {"X": ptr(X), "Y": ptr(Y), "n": 0})

@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 
+from tuinn.engine import penalties
+
 ITERATIONS = 20         # Hessian-vector products at most
 TOLERANCE = 1e-3        # relative change of the estimate that ends the iteration
 
@@ -102,7 +104,7 @@ def sharpness(net, trainer, X, Y, names=None, precondition=True):
     with np.errstate(over="ignore"):
         if not np.isfinite(theta @ theta) or theta.size == 0:
             return None
-    grad = net.gradient_function(X, Y, trainer.settings["l2"])
+    grad = net.gradient_function(X, Y, *penalties(trainer.settings))
     g0 = grad(theta)
     if not np.all(np.isfinite(g0)):
         return None

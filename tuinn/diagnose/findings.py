@@ -22,6 +22,7 @@ import numpy as np
 from tuinn.data import accuracy
 from tuinn.diagnose import advice, curvature, reach, rules
 from tuinn.diagnose.health import COVARIANCE_UNITS, health_from_stats
+from tuinn.engine import penalties
 
 SEVERITIES = ("problem", "warning", "info")
 # Warnings that explain a loss that stopped falling.
@@ -99,7 +100,7 @@ class Case:
 
     @functools.cached_property
     def gradient(self):
-        return self.net.gradient_function(self.X, self.Y, self.settings["l2"])(self.net.theta)
+        return self.net.gradient_function(self.X, self.Y, *penalties(self.settings))(self.net.theta)
 
     @functools.cached_property
     def sharp_at_best(self):

@@ -6,7 +6,7 @@ import numpy as np
 
 from tuinn import data as datasets
 from tuinn.diagnose import diagnose
-from tuinn.engine import Net, Trainer
+from tuinn.engine import Net, Trainer, penalties
 from tuinn.errors import ConfigError, TuinnError
 from tuinn.runs import store
 from tuinn.settings import TRAINER
@@ -34,15 +34,16 @@ def load_data(spec):
     return ds, None, None
 
 
-def metrics_of(net, ds, l2):
+def metrics_of(net, ds, penalty_rates):
     """{train,test}_{loss,mse,accuracy} of `net` on a Dataset (accuracy for
-    classification only; test_* only with a test set)."""
+    classification only; test_* only with a test set); the losses with the
+    penalties (l2, l1) of engine.penalties."""
     out = {}
     for label, X, Y in (("train", ds.X, ds.Y), ("test", ds.X_test, ds.Y_test)):
         if X is None:
             continue
         O = net.predict(X)
-        out[f"{label}_loss"] = net.objective(X, Y, l2)
+        out[f"{label}_loss"] = net.objective(X, Y, *penalty_rates)
         with np.errstate(over="ignore"):   # a diverged run's mse is honestly inf
             out[f"{label}_mse"] = float(np.mean((O - Y) ** 2))
         if ds.task != "regression":
@@ -138,7 +139,7 @@ class Run:
     def metrics(self):
         """Loss, mse and (for classification) accuracy on train and test sets."""
         return {"epoch": self.epoch, "status": self.status,
-                **metrics_of(self.net, self.dataset, self.spec.train.l2)}
+                **metrics_of(self.net, self.dataset, penalties(self.trainer.settings))}
 
     # ------------------------------------------------------------ saving
 

@@ -8,6 +8,7 @@ import math
 from rich.text import Text
 
 from tuinn.diagnose import Findings, diagnose, unit_health
+from tuinn.engine import penalties
 from tuinn.runs.run import metrics_of
 from tuinn.tui.charts import columns, loss_curves
 
@@ -74,7 +75,7 @@ def diagnosis(shot, monitor, ascii_only):
     findings = Findings(monitor.update(findings) if shot.running else findings)
     findings.stability, findings.health = measured.stability, measured.health
     text = findings_text(findings, trainer.best, trainer.history["loss"][-1:], ascii_only)
-    numbers = plain(metrics_line(metrics_of(shot.net, ds, trainer.settings["l2"]),
+    numbers = plain(metrics_line(metrics_of(shot.net, ds, penalties(trainer.settings)),
                                  trainer.best, findings.stability), ascii_only)
     health = findings.health if findings.health is not None else unit_health(shot.net, ds.X)
     return findings, health, text, numbers
