@@ -221,7 +221,7 @@ def predict(folder, csv_path, out=None, stream=sys.stdout):
     X = _feature_rows(csv_path, ds)
     if run.x_scaler is not None:
         X = run.x_scaler.apply(X)
-    O = run.net.predict(X)
+    O = run.net.predict(ds.inputs(X))
     if run.y_scaler is not None:
         O = run.y_scaler.invert(O)
     if ds.task == "regression":
@@ -257,4 +257,4 @@ def predict(folder, csv_path, out=None, stream=sys.stdout):
 
 def _feature_rows(path, ds):
     """The input columns of a CSV for a saved run, read as `tuinn train` reads."""
-    return datasets.load_inputs(path, ds.feature_names, len(ds.target_names))
+    return datasets.load_inputs(path, ds.base_names, len(ds.target_names))

@@ -15,6 +15,7 @@ tuinn/reference.py.  Nothing else changes.
 
 import dataclasses
 import difflib
+import itertools
 import math
 import numbers
 
@@ -28,6 +29,22 @@ SCHEDULES = ("constant", "invscaling", "adaptive")
 # "he-bias" draws the biases N(0, 2/fan_in) too, as some hand-written He inits do.
 INITS = ("small", "glorot", "he", "he-bias", "sklearn", "zeros")
 INIT_SCHEMES = INITS + ("manual",)
+# Derived inputs (tuinn.data.features); every combination, in this order.
+FEATURES = ("square", "product", "sin")
+FEATURE_SETS = ("none",) + tuple("+".join(c) for r in range(1, len(FEATURES) + 1)
+                                 for c in itertools.combinations(FEATURES, r))
+
+
+def feature_set(text):
+    """Features typed in any order, with + or commas, as FEATURE_SETS spells
+    them ("sin, square" -> "square+sin"); text it cannot read is returned as
+    it is, for choose() to refuse."""
+    parts = [p.strip().lower() for p in text.replace(",", "+").split("+") if p.strip()]
+    if not parts or parts == ["none"]:
+        return "none"
+    if len(set(parts)) != len(parts) or not set(parts) <= set(FEATURES):
+        return text
+    return "+".join(f for f in FEATURES if f in parts)
 
 TRUE_WORDS, FALSE_WORDS = ("true", "on", "yes", "1"), ("false", "off", "no", "0")
 AUTO_WORDS = ("", "none", "auto", "full")
@@ -100,6 +117,7 @@ class Setting:
     live: bool = False          # applies from the next epoch; otherwise new weights, epoch 0
     flag: str | None = None     # command-line flag, "--lr"
     kernel: bool = False        # a field of the kernel's tn_hyper, of the same name
+    canonical: object = None    # text -> the spelling among `choices` ("sin+square" -> ...)
 
     @property
     def section(self):
@@ -117,6 +135,8 @@ class Setting:
         """`value` (from Python or TOML) as this setting holds it, or a ConfigError."""
         if value is None and self.optional:
             return None
+        if self.canonical is not None and isinstance(value, str):
+            value = self.canonical(value)
         if self.choices:
             return choose(self.what, value, self.choices)
         if self.kind is float:
@@ -136,7 +156,7 @@ class Setting:
         if self.optional and text.lower() in AUTO_WORDS:
             return None
         if self.choices:
-            return choose(self.what, text, self.choices)
+            return self.check(text)
         if self.kind is bool:
             if text.lower() in TRUE_WORDS:
                 return True
@@ -190,6 +210,9 @@ SETTINGS = {s.key: s for s in (
          flag="--data-seed"),
     _row("data.standardize_inputs", bool, False,
          "standardize the inputs (fitted on the training rows)", flag="--standardize"),
+    _row("data.features", str, "none", "derived inputs added after the data's own: "
+         "x² (square), x·y (product), sin x (sin)", choices=FEATURE_SETS, flag="--features",
+         canonical=lambda text: feature_set(text)),
     _row("data.standardize_targets", bool, False, "standardize regression targets too",
          flag="--standardize-targets"),
     # model

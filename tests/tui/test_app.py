@@ -38,6 +38,11 @@ def drive(preset, script, paused=True, size=(100, 30), ascii_only=False):
     return app
 
 
+def notified(app):
+    """The messages of the notifications on screen."""
+    return " ".join(n.message for n in app._notifications)
+
+
 def status(app):
     return str(app.part("#status").render())
 
@@ -731,3 +736,146 @@ def test_s_saves_under_the_name_typed_and_refuses_a_users_folder(state_home, tmp
         assert (state_home / "tuinn" / "runs" / "my-first-run" / "state.npz").is_file()
         assert (mine / "thesis.tex").read_text() == "mine"
     drive("exp", script)
+
+
+# ------------------------------------------------------------------ Playground's controls
+
+def test_z_and_shift_z_step_the_noise_and_a_table_without_noise_says_so():
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press("z")
+        assert s.run.spec.data.params["noise"] == 0.05 and "noise: 0 → 0.05" in s.notice
+        assert s.run.epoch == 0                          # new data, new weights
+        await pilot.press("z", "Z", "Z")
+        assert s.run.spec.data.params["noise"] == 0.0
+        await pilot.press("Z")
+        assert "already at its lowest" in s.notice
+        app.open_run("preset", "exp")
+        await pilot.press("z")
+        await until(pilot, lambda: "no noise to change" in notified(app), what="why")
+    drive("circle", script)
+
+
+def test_x_steps_the_share_of_test_rows_and_a_fixed_test_set_refuses():
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press("x")
+        assert s.run.spec.data.params["test_ratio"] == 0.7 and s.run.dataset.n_test == 350
+        await pilot.press("X", "X")
+        assert s.run.spec.data.params["test_ratio"] == 0.3
+        keys = [f.key for f in s.fields()]
+        assert "data.params.test_ratio" in keys and "data.test_ratio" not in keys
+        app.open_run("preset", "exp")
+        await pilot.press("x")
+        await until(pilot, lambda: "its own test set" in notified(app), what="why")
+        assert app.session.run.dataset.n_test == 100
+    drive("circle", script)
+
+
+def test_c_steps_the_batch_size_live_up_to_the_full_batch():
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press("C")
+        assert s.run.trainer.settings["batch_size"] == 300
+        await pilot.press("C", "C")
+        assert s.run.trainer.settings["batch_size"] == 30
+        await pilot.press("c", "c", "c")
+        assert s.run.trainer.settings["batch_size"] is None
+        await pilot.press("c")
+        assert "already at its highest" in s.notice
+    drive("exp", script)
+
+
+def test_v_shows_the_test_rows_in_the_heat_map_with_a_legend_and_axes():
+    async def script(app, pilot):
+        heat = app.part("#fit-heat")
+        await until(pilot, lambda: "blue: 1 (o), orange: 0 (x)" in shown(heat), what="legend")
+        lines = shown(heat).splitlines()
+        assert "x1" in lines[-1] and "x2" in lines[-1] and "…" in lines[-1]
+        assert "O" not in "".join(lines[1:-1])
+        await pilot.press("v")
+        await until(pilot, lambda: "test rows: O X" in shown(heat), what="the test rows")
+        assert "O" in "".join(shown(heat).splitlines()[1:-1])
+        await pilot.press("v")
+        await until(pilot, lambda: "test rows" not in shown(heat), what="hidden again")
+    drive("spiral", script)
+
+
+def test_a_heat_map_of_two_regression_outputs_shows_the_first_and_says_so():
+    async def script(app, pilot):
+        heat = app.part("#fit-heat")
+        await until(pilot, lambda: "the first of 2 outputs" in shown(heat), what="the legend")
+        body = "".join(shown(heat).splitlines()[1:-1])
+        assert "▀" in body
+    drive("backprop-2-2-2", script)
+
+
+def test_e_adds_derived_inputs_and_the_fit_stays_over_the_datas_own():
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, EditScreen), what="the choices")
+        await pilot.press("down", "enter")               # none -> square
+        await until(pilot, lambda: not isinstance(app.screen, EditScreen), what="applied")
+        assert s.run.spec.data.features == "square" and s.run.net.n_in == 4
+        assert s.run.dataset.base_inputs == 2
+        await until(pilot, lambda: "blue: 1 (o)" in shown(app.part("#fit-heat")),
+                    what="the heat map over x1, x2")
+    drive("circle", script)
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24)])
+def test_the_network_view_draws_inputs_units_and_outputs_with_signed_edges(size):
+    async def script(app, pilot):
+        await pilot.press("4")
+        view = app.part("#network-view")
+        await until(pilot, lambda: "edges: blue +, orange -" in shown(view), what="the view")
+        text = shown(view)
+        assert "x1 ●" in text and "x2 ●" in text and "arm=1" in text
+        labels = [int(word) for line in text.splitlines()[1:-1] for word in line.split()
+                  if word.isdigit()]
+        if size == (100, 30):
+            assert labels == list(range(16))                     # every unit's tile
+        else:
+            assert labels == list(range(len(labels))) and len(labels) < 16
+            assert f"units 0-{len(labels) - 1} of 16" in text    # and says what is left out
+        assert "activation over (x1, x2)" in text
+        colours = {seg.style.color.triplet for line in view._strips for seg in line
+                   if seg.text in "·∙•●" and seg.style and seg.style.color}
+        assert len(colours) >= 2                                 # both signs drawn
+    drive("spiral", script, size=size)
+
+
+def test_b_says_whose_weights_these_are_and_stops_offering_b():
+    async def script(app, pilot):
+        s = app.session
+        s.step(400)
+        await until(pilot, lambda: "b restores" in shown(app.part("#diagnosis"))
+                    or "restores the best" in shown(app.part("#diagnosis")), what="the advice")
+        await pilot.press("b")
+        best = s.run.trainer.best[0]
+        assert f"(weights of epoch {best:,})" in status(app)
+        await until(pilot, lambda: "b restores" not in shown(app.part("#diagnosis")),
+                    what="the advice gone")
+        await pilot.press("n")
+        assert "weights of epoch" not in status(app)
+    drive("exp-lr2", script, size=(160, 50))
+
+
+def test_linear_units_show_no_active_share():
+    async def script(app, pilot):
+        await until(pilot, lambda: "—" in shown(app.part("#units")), what="the table")
+        assert "%" not in shown(app.part("#units"))
+    drive("linear-hidden", script)
+
+
+def test_the_metrics_line_keeps_every_number_at_80_columns():
+    async def script(app, pilot):
+        app.session.step(50)
+        line = app.part("#metrics")
+        await until(pilot, lambda: "acc " in shown(line) and "@" in shown(line),
+                    what="the short forms")
+        text = shown(line).strip()
+        assert text.startswith("loss ") and "/ test" in text and "@" in text
+        assert len(text) <= 80 and "…" not in text
+    drive("spiral", script, size=(80, 24))

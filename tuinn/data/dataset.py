@@ -11,6 +11,7 @@ import dataclasses
 
 import numpy as np
 
+from tuinn.data.features import derive
 from tuinn.errors import ConfigError, DataError
 from tuinn.settings import whole
 
@@ -51,6 +52,10 @@ class Dataset:
     task: str = "regression"         # "regression", "binary" or "multiclass"
     name: str = "data"               # e.g. "f1", "circle", "my.csv"
     description: str = ""            # one line: what the data is and where it comes from
+    base_inputs: int | None = None   # the data's own inputs, before derived ones (default: d)
+    features: str = "none"           # the derived columns after them (tuinn.data.features)
+    x_scaler: object = None          # the Standardizer applied to the data's own inputs, if any
+    y_scaler: object = None          # and to the targets
 
     def __post_init__(self):
         self.X = _matrix(self.X, f"{self.name}: X")
@@ -70,6 +75,8 @@ class Dataset:
             if self.X_test.shape[1] != d or self.Y_test.shape[1] != k:
                 raise DataError(f"{self.name}: the test set has {self.X_test.shape[1]} inputs and "
                                 f"{self.Y_test.shape[1]} targets, the training set {d} and {k}")
+        if self.base_inputs is None:
+            self.base_inputs = d
         if self.feature_names is None:
             self.feature_names = [f"x{j + 1}" for j in range(d)]
         if self.target_names is None:
@@ -107,6 +114,16 @@ class Dataset:
     @property
     def n_inputs(self):
         return self.X.shape[1]
+
+    @property
+    def base_names(self):
+        """The names of the data's own inputs (without derived columns)."""
+        return self.feature_names[:self.base_inputs]
+
+    def inputs(self, X_base):
+        """Rows of the data's own inputs as the net takes them: with the derived
+        columns appended (a fit view's grid, a CSV to predict)."""
+        return derive(X_base, self.features)
 
     @property
     def n_outputs(self):
@@ -303,6 +320,7 @@ def standardize(ds, inputs=True, targets=False):
         change["X"] = xs.apply(ds.X)
         if ds.X_test is not None:
             change["X_test"] = xs.apply(ds.X_test)
+    change.update(x_scaler=xs, y_scaler=ys)
     if ys is not None:
         change["Y"] = ys.apply(ds.Y)
         if ds.Y_test is not None:

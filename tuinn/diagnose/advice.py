@@ -88,10 +88,13 @@ def _spell(option, surface):
     return f"{option.text}: {how}" if how else option.text
 
 
-def pending(options, current):
+def pending(options, current, at_best=False):
     """The options that would change something: not already in effect.
-    current(key) is the setting's value in the run now (None when unknown)."""
-    return [o for o in options if not o.changes or any(current(k) != v for k, v in o.changes)]
+    current(key) is the setting's value in the run now (None when unknown);
+    at_best: the weights are the best seen, so going back to them changes nothing."""
+    return [o for o in options
+            if not (at_best and o.action == "restore-best")
+            and (not o.changes or any(current(k) != v for k, v in o.changes))]
 
 
 def render(options, surface):

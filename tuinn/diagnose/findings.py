@@ -198,9 +198,15 @@ class Case:
             return self.spec.get(key)
         return None
 
+    @functools.cached_property
+    def at_best(self):
+        """Whether the weights are the best the trainer has seen (after b)."""
+        best = getattr(self.trainer, "best_theta", None)
+        return best is not None and np.array_equal(best, self.net.theta)
+
     def finding(self, code, severity, message, options, evidence, units=()):
         options = tuple(options)
-        options = advice.pending(options, self.current)
+        options = advice.pending(options, self.current, self.at_best)
         return Finding(code, severity, message, advice.render(options, self.surface), evidence,
                        tuple(int(u) for u in units), tuple(o.to_dict() for o in options))
 

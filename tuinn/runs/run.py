@@ -5,6 +5,7 @@ in a run folder (tuinn.runs.store)."""
 import numpy as np
 
 from tuinn import data as datasets
+from tuinn.data import features
 from tuinn.diagnose import diagnose
 from tuinn.engine import Net, Trainer, penalties
 from tuinn.errors import ConfigError, TuinnError
@@ -28,10 +29,11 @@ def load_data(spec):
             raise ConfigError(f"data.test_ratio: {ds.name} already has a test set; leave "
                               "test_ratio at 0 (or set the generator's own test_ratio)")
         ds = datasets.split(ds, spec.test_ratio, spec.seed)
+    x_scaler = y_scaler = None
     if spec.standardize_inputs or spec.standardize_targets:
-        return datasets.standardize(ds, inputs=spec.standardize_inputs,
-                                    targets=spec.standardize_targets)
-    return ds, None, None
+        ds, x_scaler, y_scaler = datasets.standardize(ds, inputs=spec.standardize_inputs,
+                                                      targets=spec.standardize_targets)
+    return features.add(ds, spec.features), x_scaler, y_scaler
 
 
 def metrics_of(net, ds, penalty_rates):
@@ -94,12 +96,16 @@ class Run:
         """Lines that say what the net is trained on, scaling included."""
         ds = self.dataset
         lines = [ds.summary()]
-        for label, scaler, names in (("inputs", self.x_scaler, ds.feature_names),
+        for label, scaler, names in (("inputs", self.x_scaler, ds.base_names),
                                      ("targets", self.y_scaler, ds.target_names)):
             if scaler is not None:
                 cols = ", ".join(f"{name} (mean {m:.4g}, sd {s:.4g})"
                                  for name, m, s in zip(names, scaler.mean, scaler.scale))
                 lines.append(f"{label} standardized with the training rows' statistics: {cols}")
+        derived = ds.feature_names[ds.base_inputs:]
+        if derived:
+            lines.append(f"derived inputs ({ds.features}), after the data's own: "
+                         + ", ".join(derived[:12]) + (" …" if len(derived) > 12 else ""))
         return lines
 
     # ------------------------------------------------------------ training

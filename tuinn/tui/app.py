@@ -27,6 +27,7 @@ from tuinn.tui import frames
 from tuinn.tui.charts import LossChart, TrajectoryChart
 from tuinn.tui.fit import FitView
 from tuinn.tui.keys import KeyActions, bindings
+from tuinn.tui.network import NetworkView
 from tuinn.tui.scroll import ScrollPanel, wrapped_lines
 from tuinn.tui.session import speed_label
 from tuinn.tui.tables import SettingsTable, UnitsTable, WeightsTable
@@ -79,6 +80,8 @@ class TuinnApp(KeyActions, App):
                 with TabPane("Weights", id="weights"):
                     yield WeightsTable(self.ascii_only, id="weights-table")
                     yield TrajectoryChart(self.ascii_only, id="trajectory")
+                with TabPane("Network", id="network"):
+                    yield NetworkView(id="network-view")
         yield Static(id="too-small")
         yield Static(id="notice")
         yield Footer()
@@ -136,14 +139,18 @@ class TuinnApp(KeyActions, App):
         self._sync_footer()
         with s.lock:
             run, tr = s.run, s.run.trainer
-            eps = f"{s.progress_eps:,.0f} ep/s" if s.state == "running" and s.progress_eps else ""
+            # Running: the speed measured; otherwise the pace it will run at.
+            pace = f"{s.progress_eps:,.0f} ep/s" if s.state == "running" and s.progress_eps \
+                else f"speed {speed_label(s.speed)}"
             state = s.state
             if any(f.code == "converged" for f in self.findings):
                 state += ", converged"
             # In order of importance: the tail is dropped on narrow terminals.
-            parts = [s.source, f"epoch {run.epoch:,}/{s.limit:,}", state,
-                     f"{tr.settings['optimizer']} lr {tr.lr_now:.4g}", run.net.describe(), eps,
-                     f"speed {speed_label(s.speed)}"]
+            epoch = f"epoch {run.epoch:,}/{s.limit:,}"
+            if s.restored_from is not None:
+                epoch += f" (weights of epoch {s.restored_from:,})"
+            parts = [s.source, epoch, state,
+                     f"{tr.settings['optimizer']} lr {tr.lr_now:.4g}", run.net.describe(), pace]
             tab = self.part(TabbedContent).active
             if tab == "weights":
                 self.part(WeightsTable).show(run.net)
@@ -186,11 +193,14 @@ class TuinnApp(KeyActions, App):
                                net=run.net.copy(),
                         trainer=run.trainer.view(), dataset=run.dataset, limit=s.limit,
                         running=s.state == "running", pins=list(s.pins),
-                        tracked=list(s.tracked),
+                        tracked=list(s.tracked), show_test=s.show_test,
+                        width=self.size.width,
                         trajectory=s.trajectory() if tab == "weights" else None)
         # The widgets and their sizes are read here: the frame thread keeps off the DOM.
         if tab == "train":
             views = {"loss": self.part(LossChart), "fit": self.part(FitView)}
+        elif tab == "network":
+            views = {"network": self.part(NetworkView)}
         else:
             views = {"trajectory": self.part(TrajectoryChart)}
         layouts = {name: view.frame_layout() for name, view in views.items()}

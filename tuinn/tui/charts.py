@@ -249,6 +249,14 @@ class TrajectoryChart(Chart):
         return fig.strips("epoch", whole_x=True)
 
 
+def _unscale(scaler, column, shift=True):
+    """Values of one standardized column back in the data's own units."""
+    if scaler is None:
+        return lambda v: v
+    mean, scale = float(scaler.mean[column]), float(scaler.scale[column])
+    return lambda v: np.asarray(v) * scale + (mean if shift else 0.0)
+
+
 class FitChart(Chart):
     """1-D inputs: the targets, the net's output, each hidden unit's share and the
     ReLU kinks (as docs/situations.md's pictures draw them); otherwise predicted against target."""
@@ -256,18 +264,22 @@ class FitChart(Chart):
     MAX_POINTS = 200
     MAX_UNIT_LINES = 8      # each line costs plotext about 1 ms per frame
 
-    def draw_1d(self, layout, net, X, Y, x_name="x", output=0):
+    def draw_1d(self, layout, net, ds, output=0, show_test=False):
+        """Over the data's one input (derived inputs computed from it), in the
+        data's own units when it was standardized for training."""
+        X, Y, x_name = ds.X, ds.Y, ds.feature_names[0]
         x = X[:, 0]
         lo, hi = float(x.min()), float(x.max())
         pad = 0.02 * (hi - lo or 1.0)
         grid = np.linspace(lo - pad, hi + pad, 2 * columns(layout[0][0]))[:, None]
-        O, A = net.predict(grid, hidden=True)
+        O, A = net.predict(ds.inputs(grid), hidden=True)
         shares = A * net.W2[:, output]
         # With many units, the ones that move the output most.
         units = np.sort(np.argsort(-np.ptp(shares, axis=0), kind="stable")[:self.MAX_UNIT_LINES])
         what = ", units" if len(units) == net.n_hidden else \
             f", the {len(units)} largest of {net.n_hidden} unit shares"
-        relu = net.hidden in ("relu", "leaky_relu") and net.n_hidden
+        # A kink sits at a point of x only when x is the unit's one input.
+        relu = net.hidden in ("relu", "leaky_relu") and net.n_hidden and net.n_in == 1
         # A net far out (after a blow-up) would scale the chart to 1e152 and flatten
         # the data: curves are clipped to a band around the targets, and the title says so.
         t_lo, t_hi = float(Y[:, output].min()), float(Y[:, output].max())
@@ -279,14 +291,25 @@ class FitChart(Chart):
         if clipped:
             O = np.clip(np.nan_to_num(O, nan=band[0]), *band)
             shares = np.clip(np.nan_to_num(shares, nan=band[0]), *band)
+        # Drawn in the data's own units: the net sees standardized ones.
+        to_x = _unscale(ds.x_scaler, 0)
+        to_y = _unscale(ds.y_scaler, output)
+        unit_y = _unscale(ds.y_scaler, output, shift=False)   # a share has no offset
+        units_note = " (the data's own units)" if ds.x_scaler or ds.y_scaler else ""
         fig = self.figure(f"fit: data, net{what if net.n_hidden else ''}"
-                          + (", kinks" if relu else "")
+                          + (", kinks" if relu else "") + units_note
                           + (" (net clipped to the targets' range)" if clipped else ""), layout)
         show = np.linspace(0, len(x) - 1, min(len(x), self.MAX_POINTS)).astype(int)
-        fig.line(x[show], Y[show, output], scatter=True, color="gray", label="target")
+        gx = to_x(grid[:, 0])
+        fig.line(to_x(x[show]), to_y(Y[show, output]), scatter=True, color="gray",
+                 label="target")
+        if show_test and ds.X_test is not None:
+            shown_test = np.linspace(0, ds.n_test - 1, min(ds.n_test, self.MAX_POINTS)).astype(int)
+            fig.line(to_x(ds.X_test[shown_test, 0]), to_y(ds.Y_test[shown_test, output]),
+                     scatter=True, color="orange", label="test")
         for j in units:
-            fig.line(grid[:, 0], shares[:, j], color=UNIT_COLORS[j % len(UNIT_COLORS)])
-        fig.line(grid[:, 0], O[:, output], color="blue+", label="net")
+            fig.line(gx, unit_y(shares[:, j]), color=UNIT_COLORS[j % len(UNIT_COLORS)])
+        fig.line(gx, to_y(O[:, output]), color="blue+", label="net")
         if relu:
             # Drawn as lines with the chart's marker: plotext's vline is always "│".
             drawn = np.concatenate(fig.drawn_y())
@@ -295,7 +318,8 @@ class FitChart(Chart):
             for j in np.flatnonzero(w != 0):
                 kink = -b[j] / w[j]
                 if lo - pad <= kink <= hi + pad:
-                    fig.line([kink, kink], [low, high], color=UNIT_COLORS[j % len(UNIT_COLORS)])
+                    fig.line(to_x(np.array([kink, kink])), [low, high],
+                             color=UNIT_COLORS[j % len(UNIT_COLORS)])
         return fig.strips(x_name)
 
     def draw_scatter(self, layout, net, X, Y, output=0):

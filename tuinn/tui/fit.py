@@ -30,18 +30,27 @@ def _rgb(c):
 
 
 class HeatMap(Drawn, Widget):
-    """The net's output over the plane of two inputs, with the data points."""
+    """The net's output over the plane of two inputs, with the data points: a
+    title line that says which colour and mark is which, the map, and a line
+    that gives both axes' names and ranges."""
 
     @classmethod
-    def draw(cls, size, net, X, Y, task, ascii_only=False):
-        """On the frame thread: the lines of the map, `size` (width, height) cells."""
-        width, height = max(size[0], 4), max(size[1], 2)
-        rows = height if ascii_only else 2 * height
-        x0, x1 = _span(X[:, 0])
-        y0, y1 = _span(X[:, 1])
+    def draw(cls, size, net, ds, show_test=False, ascii_only=False):
+        """On the frame thread: the lines of the map, `size` (width, height) cells,
+        over the data's own two inputs."""
+        X, Y, task = ds.X, ds.Y, ds.task
+        width, height = max(size[0], 4), max(size[1], 4)
+        map_height = height - 2
+        rows = map_height if ascii_only else 2 * map_height
+        both = X if not (show_test and ds.X_test is not None) else np.vstack([X, ds.X_test])
+        x0, x1 = _span(both[:, 0])
+        y0, y1 = _span(both[:, 1])
         gx, gy = np.meshgrid(np.linspace(x0, x1, width), np.linspace(y1, y0, rows))
-        out = net.predict(np.column_stack([gx.ravel(), gy.ravel()]))
-        value = out.argmax(axis=1) / max(out.shape[1] - 1, 1) if out.shape[1] > 1 else out[:, 0]
+        out = net.predict(ds.inputs(np.column_stack([gx.ravel(), gy.ravel()])))
+        # Classes: the winning one.  Regression: the first output (a second
+        # one would need a map of its own).
+        value = out.argmax(axis=1) / (out.shape[1] - 1) \
+            if out.shape[1] > 1 and task == "multiclass" else out[:, 0]
         finite = value[np.isfinite(value)]
         lo, hi = (0.0, 1.0) if task != "regression" or net.output == "sigmoid" or \
             not finite.size else (float(finite.min()), float(finite.max()))
@@ -50,7 +59,11 @@ class HeatMap(Drawn, Widget):
         # An output that overflowed shows as the middle shade, not as an error.
         shade = np.where(np.isfinite(shade), shade, 0.5)
         colors = [[_rgb(blend(t)) for t in row] for row in shade]
-        marks = cls._marks(X, Y, task, (x0, x1, y0, y1), width, height)
+        box = (x0, x1, y0, y1)
+        marks = cls._marks(X, Y, task, box, width, map_height)
+        if show_test and ds.X_test is not None:
+            marks.update(cls._marks(ds.X_test, ds.Y_test, task, box, width, map_height,
+                                    test=True))
         styles = {}         # a few dozen colour pairs: parse each once
 
         def style(color, bgcolor, bold=False):
@@ -59,8 +72,9 @@ class HeatMap(Drawn, Widget):
                 styles[key] = Style(color=color, bgcolor=bgcolor, bold=bold)
             return styles[key]
 
-        text = Text(no_wrap=True, overflow="crop")
-        for r in range(height):
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(_fit_line(cls.legend(ds, lo, hi, show_test), width) + "\n", style="bold")
+        for r in range(map_height):
             for c in range(width):
                 mark = marks.get((r, c))
                 if ascii_only:
@@ -70,17 +84,34 @@ class HeatMap(Drawn, Widget):
                     text.append(mark[0], style(mark[1], colors[2 * r][c], True))
                 else:
                     text.append("▀", style(colors[2 * r][c], colors[2 * r + 1][c]))
-            if r < height - 1:
-                text.append("\n")
+            text.append("\n")
+        names = ds.base_names
+        arrow, up, dots = ("->", "^", "..") if ascii_only else ("→", "↑", "…")
+        text.append(_fit_line(f"{names[0]} {x0:.3g} {dots} {x1:.3g} {arrow}   "
+                              f"{up} {names[1]} {y0:.3g} {dots} {y1:.3g}", width), style="dim")
         return to_strips(text, width, height)
 
     @staticmethod
-    def _marks(X, Y, task, box, width, height):
-        """Character cell -> (glyph, colour) for the data points (at most one per cell)."""
+    def legend(ds, lo, hi, show_test):
+        """The title line: what the colours and the marks mean."""
+        test = "; test rows: O X" if show_test and ds.X_test is not None else ""
+        if ds.task == "binary":
+            neg, pos = ds.classes
+            return f"blue: {pos} (o), orange: {neg} (x){test}"
+        if ds.task == "multiclass":
+            return f"orange → blue: {', '.join(map(str, ds.classes))}{test}"
+        first = f"{ds.target_names[0]}, the first of {len(ds.target_names)} outputs" \
+            if len(ds.target_names) > 1 else ds.target_names[0]
+        return f"{first}: orange {lo:.3g} → blue {hi:.3g}{test}"
+
+    @staticmethod
+    def _marks(X, Y, task, box, width, height, test=False):
+        """Character cell -> (glyph, colour) for the data points (at most one per
+        cell); test rows in capitals."""
         x0, x1, y0, y1 = box
         col = np.clip(((X[:, 0] - x0) / ((x1 - x0) or 1) * (width - 1)).round(), 0, width - 1)
         row = np.clip(((y1 - X[:, 1]) / ((y1 - y0) or 1) * (height - 1)).round(), 0, height - 1)
-        if Y.shape[1] > 1:
+        if Y.shape[1] > 1 and task == "multiclass":
             label = Y.argmax(axis=1) / (Y.shape[1] - 1)
         elif task == "regression":
             label = (Y[:, 0] - Y[:, 0].min()) / (np.ptp(Y[:, 0]) or 1.0)
@@ -90,8 +121,13 @@ class HeatMap(Drawn, Widget):
         for r, c, t in zip(row.astype(int), col.astype(int), label):
             glyph = "o" if t >= 0.5 else "x"
             dark = tuple(int(v * 0.55) for v in blend(t))
-            marks[(r, c)] = (glyph, _rgb(dark))
+            marks[(r, c)] = (glyph.upper(), "rgb(255,255,255)") if test else (glyph, _rgb(dark))
         return marks
+
+
+def _fit_line(text, width):
+    """One line of `width` columns: cut with a mark when longer."""
+    return text if len(text) <= width else text[:max(width - 1, 0)] + "…"
 
 
 def _span(v):
@@ -148,15 +184,16 @@ class FitView(Container):
         (its drawings fill it) and the plotext theme."""
         return self.chart.frame_layout((self.size.width, self.size.height))
 
-    def draw(self, layout, net, ds):
-        """net: a copy the trainer does not touch; ds: the run's dataset."""
+    def draw(self, layout, net, ds, show_test=False):
+        """net: a copy the trainer does not touch; ds: the run's dataset;
+        show_test: draw the test rows too."""
         mode = self.mode(ds)
         if mode == "heat":
-            return mode, HeatMap.draw(layout[0], net, ds.X, ds.Y, ds.task, self.ascii_only)
+            return mode, HeatMap.draw(layout[0], net, ds, show_test, self.ascii_only)
         if mode == "confusion":
             return mode, Confusion.draw(net, ds.X, ds.Y, ds.classes)
-        if ds.X.shape[1] == 1:
-            return mode, self.chart.draw_1d(layout, net, ds.X, ds.Y, ds.feature_names[0])
+        if ds.base_inputs == 1:
+            return mode, self.chart.draw_1d(layout, net, ds, show_test=show_test)
         return mode, self.chart.draw_scatter(layout, net, ds.X, ds.Y)
 
     def show(self, drawn):
@@ -167,8 +204,9 @@ class FitView(Container):
 
     @staticmethod
     def mode(ds):
-        if ds.X.shape[1] == 2:
+        """The drawing for the data's own inputs (derived ones are not axes)."""
+        if ds.base_inputs == 2:
             return "heat"
-        if ds.X.shape[1] > 2 and ds.task != "regression":
+        if ds.base_inputs > 2 and ds.task != "regression":
             return "confusion"
         return "chart"

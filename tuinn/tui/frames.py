@@ -5,6 +5,7 @@ in: the diagnosis and unit health, the loss chart, the fit, the trajectory."""
 import dataclasses
 import math
 
+import numpy as np
 from rich.text import Text
 
 from tuinn.diagnose import Findings, diagnose, unit_health
@@ -38,6 +39,8 @@ class Shot:
     pins: list
     tracked: list
     trajectory: tuple | None
+    show_test: bool = False
+    width: int = 1000          # of the terminal: the metrics line fits it
 
 
 def draw(shot, views, layouts, log_scale, monitor, ascii_only):
@@ -57,7 +60,11 @@ def draw(shot, views, layouts, log_scale, monitor, ascii_only):
         part("loss", lambda: views["loss"].draw(
             layouts["loss"], loss_curves(history, columns(layouts["loss"][0][0])),
             shot.pins, log_scale))
-        part("fit", lambda: views["fit"].draw(layouts["fit"], shot.net, shot.dataset))
+        part("fit", lambda: views["fit"].draw(layouts["fit"], shot.net, shot.dataset,
+                                              shot.show_test))
+    elif shot.tab == "network":
+        part("network", lambda: views["network"].draw(layouts["network"], shot.net,
+                                                      shot.dataset, ascii_only))
     else:
         part("trajectory", lambda: views["trajectory"].draw(
             layouts["trajectory"], shot.trajectory, shot.tracked, shot.net.names()))
@@ -74,27 +81,43 @@ def diagnosis(shot, monitor, ascii_only):
     measured = findings
     findings = Findings(monitor.update(findings) if shot.running else findings)
     findings.stability, findings.health = measured.stability, measured.health
-    text = findings_text(findings, trainer.best, trainer.history["loss"][-1:], ascii_only)
+    # After b the weights are the best ones: nothing left to restore.
+    at_best = np.array_equal(trainer.best_theta, shot.net.theta)
+    text = findings_text(findings, None if at_best else trainer.best,
+                         trainer.history["loss"][-1:], ascii_only)
     numbers = plain(metrics_line(metrics_of(shot.net, ds, penalties(trainer.settings)),
-                                 trainer.best, findings.stability), ascii_only)
+                                 trainer.best, findings.stability, shot.width), ascii_only)
     health = findings.health if findings.health is not None else unit_health(shot.net, ds.X)
     return findings, health, text, numbers
 
 
-def metrics_line(metrics, best, stability):
+def metrics_line(metrics, best, stability, width=1000):
     """The numbers always in view: train and test loss, the best loss and its
-    epoch, accuracy, and the rate's stability limit once it is known."""
-    parts = [f"train loss {metrics['train_loss']:.4g}"]
-    if "test_loss" in metrics:
-        parts.append(f"test loss {metrics['test_loss']:.4g}")
+    epoch, accuracy, and the rate's stability limit once it is known.  In
+    words when they fit in `width`, else in short forms; what still does not
+    fit is dropped from the end, least telling first."""
+    train, test = metrics["train_loss"], metrics.get("test_loss")
+    accuracy = [metrics[f"{split}_accuracy"] for split in ("train", "test")
+                if f"{split}_accuracy" in metrics]
+    stable = stability is not None and math.isfinite(stability.limit)
+    full = [f"train loss {train:.4g}"] + ([f"test loss {test:.4g}"] if test is not None else [])
+    short = [f"loss {train:.4g}" + (f" / test {test:.4g}" if test is not None else "")]
     if best is not None:
-        parts.append(f"best {best[1]:.4g} at epoch {best[0]:,}")
-    for split in ("train", "test"):
-        if f"{split}_accuracy" in metrics:
-            parts.append(f"{split} accuracy {metrics[split + '_accuracy']:.1%}")
-    if stability is not None and math.isfinite(stability.limit):
-        parts.append(f"lr {stability.lr:.3g} (stable below {stability.limit:.3g})")
-    return " │ ".join(parts)
+        full.append(f"best {best[1]:.4g} at epoch {best[0]:,}")
+        short.append(f"best {best[1]:.4g} @{best[0]:,}")
+    if accuracy:
+        names = ("train accuracy", "test accuracy")
+        full += [f"{name} {a:.1%}" for name, a in zip(names, accuracy)]
+        short.append("acc " + " / ".join(f"{a:.1%}" for a in accuracy))
+    if stable:
+        full.append(f"lr {stability.lr:.3g} (stable below {stability.limit:.3g})")
+        short.append(f"lr {stability.lr:.3g} < {stability.limit:.3g}")
+    line = " │ ".join(full)
+    if len(line) <= width:
+        return line
+    while len(short) > 1 and len(" │ ".join(short)) > width:
+        short.pop()
+    return " │ ".join(short)
 
 
 def findings_text(findings, best, last_loss, ascii_only):

@@ -11,7 +11,7 @@ from tuinn import presets
 from tuinn.errors import TuinnError
 from tuinn.runs import RunSpec
 from tuinn.runs.paths import last_run_dir, saved_runs_dir
-from tuinn.settings import ACTIVATIONS, OPTIMIZERS
+from tuinn.settings import ACTIVATIONS, FEATURE_SETS, OPTIMIZERS
 from tuinn.tui.lock import answered
 from tuinn.tui.panel import show_value
 from tuinn.tui.screens import EditScreen, HelpScreen, NotesScreen, PickerScreen
@@ -47,8 +47,17 @@ KEYS = [
     Key("m", "optimizer", "next optimizer (live)", "the network"),
     Key("r", "reinit", "re-initialize the weights (next init seed, same data)", "the network",
         "re-init"),
-    Key("d", "new_data", "new data (next data seed)", "the network"),
-    Key("1 2 3", "tab('train')", "Train, Settings, Weights tab", "views"),
+    Key("d", "new_data", "new data (next data seed)", "the data"),
+    Key("z / Z", "noise(1)", "more / less noise in the data (new data, re-initializes)",
+        "the data", bound=("Z", "noise(-1)", "less noise", False)),
+    Key("x / X", "test_ratio(1)", "a larger / smaller share of test rows (re-initializes)",
+        "the data", bound=("X", "test_ratio(-1)", "fewer test rows", False)),
+    Key("c / C", "batch(1)", "a larger / smaller mini-batch (live; past 300: full batch)",
+        "the data", bound=("C", "batch(-1)", "smaller batch", False)),
+    Key("e", "features", "derived inputs: x², x·y, sin x, as Playground's toggles "
+        "(re-initializes)", "the data"),
+    Key("v", "test_points", "show / hide the test rows in the fit", "the data"),
+    Key("1 2 3 4", "tab('train')", "Train, Settings, Weights, Network tab", "views"),
     Key("tab", None, "next panel", "views"),
     Key("arrows, Enter", None, "move, edit the setting or weight under the cursor", "views"),
     Key("t", "track", "track / untrack the weight under the cursor in the trajectory",
@@ -68,7 +77,7 @@ FOOTER = ("toggle", "step(1)", "lr(2.0)", "lr(0.5)", "help", "quit_keep", "best"
           "open", "speed(1)", "units(1)", "reinit", "pin", "log")
 KEY_NAMES = {"space": "space", "?": "question_mark", "+": "plus,equals_sign", "-": "minus",
              "1": "1"}
-GROUPS = ("training", "the network", "views", "runs")
+GROUPS = ("training", "the network", "the data", "views", "runs")
 
 
 def bindings():
@@ -85,7 +94,8 @@ def bindings():
             name, action, label, show = key.bound
             out.append(Binding(name, action, label, show=show))
     out += [Binding("2", "tab('settings')", "settings", show=False),
-            Binding("3", "tab('weights')", "weights", show=False)]
+            Binding("3", "tab('weights')", "weights", show=False),
+            Binding("4", "tab('network')", "network", show=False)]
     shown = [b for b in out if b.show]
     return sorted(shown, key=lambda b: FOOTER.index(b.action)) + [b for b in out if not b.show]
 
@@ -143,6 +153,33 @@ class KeyActions:
     @answered
     def action_new_data(self):
         self._say(self.session.new_data())
+
+    @answered
+    def action_noise(self, direction):
+        self._say(self.session.noise(direction))
+
+    @answered
+    def action_test_ratio(self, direction):
+        self._say(self.session.test_ratio(direction))
+
+    @answered
+    def action_batch(self, direction):
+        self._say(self.session.batch_size(direction))
+
+    def action_features(self):
+        current = self.session.field_value("data.features")
+        self.push_screen(EditScreen(
+            f"derived inputs  (now {current})", current,
+            "added after the data's own inputs; arrows and Enter pick, Esc cancels",
+            lambda text: self.session.set_field("data.features", text), FEATURE_SETS),
+            lambda changed: changed and self._say())
+
+    @answered
+    def action_test_points(self):
+        self.session.show_test = not self.session.show_test
+        self.session.touch("fit: test rows " + ("shown (hollow marks)" if self.session.show_test
+                                                else "hidden"))
+        self._say()
 
     @answered
     def action_pin(self):

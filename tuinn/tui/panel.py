@@ -48,6 +48,10 @@ class SettingsPanel:
         trainer = self.run.trainer.settings
         for key in PANEL:
             row = SETTINGS[key]
+            # A generator that splits its own rows shows its own test_ratio only.
+            if key == "data.test_ratio" and not d.test_ratio and d.csv is None and \
+                    {"test_ratio", "n_test"} & set(datasets.generator_params(d.generator)):
+                continue
             value = trainer[row.name] if row.name in TRAINER and row.section == "train" \
                 else spec.get(key)
             out.append(Field(key, value, row.live, row.choices, row))
@@ -89,8 +93,10 @@ class SettingsPanel:
                     spec.data.params = {**spec.data.params, key.rpartition(".")[2]: value}
                 else:
                     spec.set(key, value)
-                # A new model starts from new weights: the preset's own belong to its model.
-                if section == "model" and spec.init.scheme == "manual":
+                # A new model (or new inputs) starts from new weights: the preset's
+                # own belong to its shape.
+                if (section == "model" or key == "data.features") \
+                        and spec.init.scheme == "manual":
                     spec.init.scheme, spec.init.weights = "small", None
                 return self._rebuild(spec, f"{key.split('.')[-1]}: {old} → {show_value(value)}; "
                                      "weights re-initialized, epoch 0")

@@ -8,20 +8,27 @@ the worker lets a waiting UI thread go first.
 
 import copy
 import datetime
+import math
 import threading
 import time
 
 import numpy as np
 
+from tuinn import data as datasets
 from tuinn.errors import TuinnError
 from tuinn.runs import Run
 from tuinn.runs.run import load_data
 from tuinn.runs.paths import saved_runs_dir
 from tuinn.settings import shown
 from tuinn.tui.lock import UiFirstLock
-from tuinn.tui.panel import SettingsPanel
+from tuinn.tui.panel import SettingsPanel, show_value
 
 # Epochs per second the run plays at; None plays as fast as the kernel goes.
+# What the data keys step through, as Playground's sliders do.
+NOISE_RUNGS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0)
+TEST_RATIO_RUNGS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
+BATCH_RUNGS = (1, 2, 5, 10, 30, 100, 300, None)        # None: the full batch
+LADDER_ABSENT = {"noise": "this data set has no noise to change (a CSV's noise is its own)"}
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000,
           100_000, None)
 PLAY_SECONDS = 10.0      # a run's epoch limit plays out over about this long by default
@@ -75,6 +82,7 @@ class Session(SettingsPanel):
         self.lock = UiFirstLock()
         self.wake = threading.Event()
         self.pins = []                 # (label, epochs, loss) of earlier curves
+        self.show_test = False         # the fit draws the test rows too
         self.notice = ""
         self.version = 0               # bumped by every change the screen should show
         self.generation = 0            # bumped by every new run: findings of the last one go
@@ -91,6 +99,7 @@ class Session(SettingsPanel):
         self.progress_eps = 0.0        # epochs per second the run advances: what the screen shows
         self.tracked = list(range(min(run.net.theta.size, 6)))
         self.weights_over_time = Trajectory(run.net.theta)
+        self.restored_from = None      # the epoch whose weights b put back, until training goes on
         self.version += 1
 
     @property
@@ -152,6 +161,8 @@ class Session(SettingsPanel):
         start = time.perf_counter()
         status = self.run.train(epochs)
         seconds = time.perf_counter() - start
+        if epochs:
+            self.restored_from = None
         done = self.run.epoch - self.weights_over_time.last_epoch
         if done and seconds > 0:
             rate = done / seconds
@@ -221,6 +232,45 @@ class Session(SettingsPanel):
             i = choices.index(current) if current in choices else -1
             return self.set_field(key, choices[(i + 1) % len(choices)])
 
+    def ladder(self, key, rungs, direction):
+        """Move setting `key` to the next of `rungs` (ascending; None, "full",
+        after the last) up or down; returns an error or ''."""
+        with self.lock:
+            fields = {f.key: f.value for f in self.fields()}
+            if key not in fields:
+                return LADDER_ABSENT.get(key.rpartition(".")[2], f"this run has no {key}")
+            current = fields[key]
+            at = math.inf if current is None else current
+            numbers = [math.inf if r is None else r for r in rungs]
+            if direction > 0:
+                later = [i for i, r in enumerate(numbers) if r > at]
+                i = later[0] if later else None
+            else:
+                earlier = [i for i, r in enumerate(numbers) if r < at]
+                i = earlier[-1] if earlier else None
+            if i is None:
+                self.touch(f"{key.rpartition('.')[2]} is already at its "
+                           f"{'highest' if direction > 0 else 'lowest'}: {show_value(current)}")
+                return ""
+            value = rungs[i]
+            return self.set_field(key, "auto" if value is None else repr(value))
+
+    def noise(self, direction):
+        return self.ladder("data.params.noise", NOISE_RUNGS, direction)
+
+    def test_ratio(self, direction):
+        """The share of test rows: the generator's own test_ratio when it has one."""
+        d = self.run.spec.data
+        own = datasets.generator_params(d.generator) if d.csv is None else {}
+        if "n_test" in own:
+            return (f"{self.run.dataset.name} comes with its own test set "
+                    f"({self.run.dataset.n_test} rows): its share is fixed")
+        key = "data.params.test_ratio" if "test_ratio" in own else "data.test_ratio"
+        return self.ladder(key, TEST_RATIO_RUNGS, direction)
+
+    def batch_size(self, direction):
+        return self.ladder("train.batch_size", BATCH_RUNGS, direction)
+
     def hidden_units(self, delta):
         with self.lock:
             n = self.run.spec.model.hidden_units + delta
@@ -276,6 +326,7 @@ class Session(SettingsPanel):
             if best is None:
                 return "no best weights yet: train first"
             self.run.trainer.restore_best()
+            self.restored_from = best[0]
             if self.run.status.startswith("diverged"):
                 self.run.trainer.status = "done"
             self.weights_over_time.record(self.run.epoch, self.run.net.theta)

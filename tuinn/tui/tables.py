@@ -34,8 +34,9 @@ class WeightsTable(DataTable):
         if shape != self._shape:
             self.clear(columns=True)
             d, h, k = shape
-            self.add_columns("unit", *[f"w1 x{i}" for i in range(d)], "b1",
-                             *[f"w2 o{o}" for o in range(k)])
+            # Headed as the trajectory's legend names the weights: W1[i,j], W2[j,o].
+            self.add_columns("unit j", *[f"W1[{i},j]" for i in range(d)], "b1[j]",
+                             *[f"W2[j,{o}]" for o in range(k)])
             for j in range(h):
                 self.add_row(*([""] * (d + 2 + k)), key=f"u{j}")
             self.add_row(*([""] * (d + 2 + k)), key="out")
@@ -64,7 +65,7 @@ class WeightsTable(DataTable):
         shape = (d, 0, k)
         if shape != self._shape:
             self.clear(columns=True)
-            self.add_columns("input", *[f"w o{o}" for o in range(k)])
+            self.add_columns("input i", *[f"W2[i,{o}]" for o in range(k)])
             for i in range(d + 1):
                 self.add_row(*([""] * (k + 1)), key=f"x{i}")
             self._shape, self._last = shape, None

@@ -1,0 +1,88 @@
+"""Derived inputs (x², x·y, sin x), as Playground's feature toggles add them."""
+
+import json
+
+import numpy as np
+import pytest
+from tuinn.data import features
+from tuinn.runs import RunSpec, Run
+from tuinn.settings import FEATURE_SETS
+
+from conftest import run_tuinn
+
+
+def test_every_combination_derives_its_columns_in_order_with_names():
+    X = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 0.0]])
+    full = features.derive(X, "square+product+sin")
+    np.testing.assert_array_equal(full[:, :3], X)
+    np.testing.assert_array_equal(full[:, 3:6], X * X)
+    np.testing.assert_array_equal(full[:, 6:9], np.column_stack(
+        [X[:, 0] * X[:, 1], X[:, 0] * X[:, 2], X[:, 1] * X[:, 2]]))
+    np.testing.assert_array_equal(full[:, 9:], np.sin(X))
+    assert features.names(["a", "b", "c"], "square+product+sin") == [
+        "a", "b", "c", "a²", "b²", "c²", "a·b", "a·c", "b·c", "sin(a)", "sin(b)", "sin(c)"]
+    assert features.derive(X, "none") is X
+    for chosen in FEATURE_SETS:
+        assert features.derive(X, chosen).shape[1] == 3 + features.count(3, chosen)
+    assert features.count(1, "product") == 0        # one input has no pairs
+
+
+def test_a_run_derives_from_standardized_inputs_for_train_and_test_rows():
+    spec = RunSpec.from_preset("circle")
+    spec.data.standardize_inputs, spec.data.features = True, "square"
+    ds = Run(spec).dataset
+    assert ds.base_inputs == 2 and ds.n_inputs == 4
+    assert ds.feature_names[2:] == [f"{n}²" for n in ds.base_names]
+    np.testing.assert_allclose(ds.X[:, :2].mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_array_equal(ds.X[:, 2:], ds.X[:, :2] ** 2)
+    np.testing.assert_array_equal(ds.X_test[:, 2:], ds.X_test[:, :2] ** 2)
+    assert any("derived inputs (square)" in line for line in Run(spec).data_summary())
+
+
+def test_squares_let_a_net_without_hidden_layer_separate_the_circle(tmp_path):
+    # Playground's lesson: with x² and y², a circle is a straight cut.
+    common = ("train", "--preset", "circle", "--hidden", "0", "--epochs", "300",
+              "--init", "zeros", "--lr", "0.5", "--json")
+    plain = json.loads(run_tuinn(*common).stdout)
+    squared = json.loads(run_tuinn(*common, "--features", "square").stdout)
+    assert plain["metrics"]["test_accuracy"] < 0.75
+    assert squared["metrics"]["test_accuracy"] > 0.95
+
+
+def test_predict_reads_the_datas_own_columns_and_derives_the_rest(tmp_path):
+    saved = tmp_path / "run"
+    done = run_tuinn("train", "--preset", "exp", "--epochs", "50", "--features", "sin+square",
+                     "--init", "glorot", "--save", saved)
+    assert done.returncode == 0, done.stderr
+    csv = tmp_path / "x.csv"
+    csv.write_text("x\n0.5\n-2\n")
+    done = run_tuinn("predict", saved, "--data", csv)
+    assert done.returncode == 0, done.stderr
+    run = Run.load(saved)
+    X = np.array([[0.5], [-2.0]])
+    want = run.net.predict(np.column_stack([X, X ** 2, np.sin(X)]))
+    got = np.array([float(line) for line in done.stdout.split()[1:]])
+    np.testing.assert_allclose(got, want[:, 0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("bad", ["cube", "sin+sin", "square+cos"])
+def test_an_unknown_feature_set_is_one_line_that_lists_the_choices(bad):
+    done = run_tuinn("train", "--preset", "exp", "--epochs", "1", "--features", bad)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "square+product+sin" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("typed,meant", [("sin+square", "square+sin"),
+                                         ("sin, product", "product+sin"), ("NONE", "none")])
+def test_features_may_be_typed_in_any_order(typed, meant):
+    from tuinn.settings import SETTINGS
+    assert SETTINGS["data.features"].parse(typed) == meant
+
+
+def test_the_pairs_of_a_wide_table_are_refused_before_they_fill_the_memory():
+    from tuinn.data import Dataset
+    from tuinn.errors import ConfigError
+    wide = Dataset(np.zeros((3, 200)), np.zeros((3, 1)))
+    assert features.add(wide, "square").n_inputs == 400
+    with pytest.raises(ConfigError, match="adds 19,900 columns"):
+        features.add(wide, "product")
