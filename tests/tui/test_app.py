@@ -6,6 +6,7 @@ import asyncio
 import numpy as np
 import pytest
 from textual.geometry import Region
+from tuinn import presets
 from tuinn.runs import RunSpec
 from tuinn.runs.paths import last_run_dir
 from tuinn.tui import frames
@@ -240,7 +241,7 @@ def test_open_switches_to_another_preset():
         await pilot.press("o")
         await until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
         options = app.screen.query_one("#picker-list")
-        options.highlighted = [o.id for o in options.options].index("coverage-bad")
+        options.highlighted = [o.id for o in options.options].index("preset:coverage-bad")
         options.focus()
         await pilot.press("enter")
         await until(pilot, lambda: status(app).startswith(" coverage-bad"), what="the new run")
@@ -424,7 +425,6 @@ def test_the_picker_refuses_a_bad_path_in_place_as_typed(path):
     async def script(app, pilot):
         await pilot.press("o")
         await until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
-        app.screen.query_one("#picker-path").focus()
         await pilot.press(*path, "enter")
         assert isinstance(app.screen, PickerScreen), "the picker stays open"
         assert f"cannot open {path}" in drawn(app.screen.query_one("#picker-error"))
@@ -633,9 +633,7 @@ def test_the_picker_takes_a_preset_name_or_a_path_with_tilde(typed, tmp_path, mo
     async def script(app, pilot):
         await pilot.press("o")
         await until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
-        app.screen.query_one("#picker-path").value = typed
-        app.screen.query_one("#picker-path").focus()
-        await pilot.press("enter")
+        await pilot.press(*typed, "enter")
         await until(pilot, lambda: not isinstance(app.screen, PickerScreen), what="the run")
         assert app.session.run.spec.name == "spiral"
         assert app.session.run.epoch == (0 if typed == "spiral" else 3)
@@ -879,3 +877,33 @@ def test_the_metrics_line_keeps_every_number_at_80_columns():
         assert text.startswith("loss ") and "/ test" in text and "@" in text
         assert len(text) <= 80 and "…" not in text
     drive("spiral", script, size=(80, 24))
+
+
+def test_the_picker_filters_as_one_types_and_lists_saved_runs(state_home):
+    from tuinn.runs import Run
+    from tuinn.runs.paths import saved_runs_dir
+    saved = Run(RunSpec.from_preset("circle"))
+    saved.train(2)
+    saved.save(saved_runs_dir() / "my-circle")
+
+    async def script(app, pilot):
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
+        options = app.screen.query_one("#picker-list")
+        ids = [o.id for o in options.options]
+        assert ids[0].endswith("my-circle") and "preset:coverage-bad" in ids
+        await pilot.press(*"cover")
+        ids = [o.id for o in options.options]
+        assert ids == ["preset:coverage-good", "preset:coverage-bad"]
+        await pilot.press("space", *"bad")
+        assert [o.id for o in options.options] == ["preset:coverage-bad"]
+        text = drawn(options)
+        assert presets.PRESETS["coverage-bad"]["title"].split()[-1] in text   # not cut off
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session.source == "coverage-bad", what="the preset")
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
+        await pilot.press(*"my-circle", "down", "enter")
+        await until(pilot, lambda: app.session.run.spec.name == "circle", what="the saved run")
+        assert app.session.run.epoch == 2
+    drive("exp", script, size=(100, 40))

@@ -106,6 +106,16 @@ def help_groups():
             for group in GROUPS]
 
 
+def saved_runs():
+    """The saved run folders, newest first (a folder without a run.toml is not one)."""
+    folder = saved_runs_dir()
+    try:
+        runs = [p for p in folder.iterdir() if (p / "run.toml").is_file()]
+    except OSError:
+        return []
+    return sorted(runs, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
 class KeyActions:
     """What the keys do; mixed into the app, whose session and screen they use."""
 
@@ -271,7 +281,8 @@ class KeyActions:
                                         lambda text: self.session.set_weight(name, index, text)))
 
     def action_open(self):
-        self.push_screen(PickerScreen((last_run_dir() / "run.toml").is_file(), self.open_run),
+        self.push_screen(PickerScreen((last_run_dir() / "run.toml").is_file(), self.open_run,
+                                      saved_runs()),
                          lambda opened: opened and self._say())
 
     def open_run(self, kind, what):

@@ -74,36 +74,81 @@ class EditScreen(ModalScreen):
 
 
 class PickerScreen(ModalScreen):
-    """Choose a preset, or type the path of a run file or a saved run folder.
-    `open_run(kind, what)` returns '' (opened) or why not, shown in place while
-    the picker stays open."""
+    """Open a preset, a saved run or a run file.  What is typed filters the list
+    (every word must appear in a name or title); Enter opens the one entry left,
+    a preset named exactly, or else the text as a path (~ expanded).  Arrows
+    move into the list.  `open_run(kind, what)` returns '' (opened) or why not,
+    shown in place while the picker stays open."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
+    RECENT = 20                 # saved runs listed, newest first
 
-    def __init__(self, has_last, open_run):
+    def __init__(self, has_last, open_run, saved=()):
         super().__init__()
         self.has_last, self.open_run = has_last, open_run
+        self.entries = self._entries(saved)
+
+    def _entries(self, saved):
+        """(kind, what, label) of every choice, in the list's order."""
+        out = [("preset", "@last", "(the last run, where it stopped)")] if self.has_last else []
+        out += [("path", str(folder), f"saved  {folder.name}") for folder in saved[:self.RECENT]]
+        out += [("preset", name, f"{name}  {presets.PRESETS[name]['title']}")
+                for name in presets.names()]
+        return out
 
     def compose(self):
         with Vertical(id="picker-box"):
-            yield Label("Open a preset (Enter), or type a run file / saved run folder below",
-                        id="picker-title")
-            options = [Option(f"{name:<20} {presets.PRESETS[name]['title']}", id=name)
-                       for name in presets.names()]
-            if self.has_last:
-                options.insert(0, Option("(the last run, where it stopped)", id="@last"))
-            yield OptionList(*options, id="picker-list")
-            yield Input(placeholder="path/to/run.toml or a saved run folder, then Enter",
-                        id="picker-path")
+            yield Label("Open a preset or a saved run: type to filter, arrows and Enter to "
+                        "open; or type a run file's or a folder's path", id="picker-title")
+            yield Input(placeholder="filter, or path/to/run.toml", id="picker-path")
+            yield OptionList(id="picker-list")
             yield Label("", id="picker-error")
             yield Button("Cancel", id="picker-cancel")
 
+    def on_mount(self):
+        self._filter("")
+        self.query_one(Input).focus()
+
+    def matching(self, text):
+        words = text.lower().split()
+        return [e for e in self.entries if all(w in e[2].lower() for w in words)]
+
+    def _filter(self, text):
+        options = self.query_one(OptionList)
+        options.clear_options()
+        shown = self.matching(text)
+        options.add_options([Option(Text(label), id=f"{kind}:{what}")
+                             for kind, what, label in shown])
+        if not shown:
+            options.add_option(Option(Text("(nothing matches: Enter opens the text as a path)"),
+                                      disabled=True))
+        elif options.highlighted is None:
+            options.highlighted = 0
+
+    def on_input_changed(self, event):
+        self._filter(event.value)
+
+    def on_key(self, event):
+        # Down from the filter moves into the list, as in a search box.
+        if event.key == "down" and self.focused is self.query_one(Input):
+            self.query_one(OptionList).focus()
+            event.stop()
+
     def on_option_list_option_selected(self, event):
-        self._try("preset", event.option.id)
+        kind, _, what = event.option.id.partition(":")
+        self._try(kind, what)
 
     def on_input_submitted(self, event):
-        if event.value.strip():
-            self._try("path", event.value.strip())
+        text = event.value.strip()
+        if not text:
+            return
+        shown = self.matching(text)
+        if text in presets.PRESETS:
+            self._try("preset", text)
+        elif len(shown) == 1 and not _looks_like_path(text):
+            self._try(shown[0][0], shown[0][1])
+        else:
+            self._try("path", text)
 
     def _try(self, kind, what):
         error = self.open_run(kind, what)
@@ -117,6 +162,10 @@ class PickerScreen(ModalScreen):
 
     def action_cancel(self):
         self.dismiss(False)
+
+
+def _looks_like_path(text):
+    return "/" in text or text.startswith("~") or text.endswith(".toml")
 
 
 class TextScreen(ModalScreen):
