@@ -347,6 +347,10 @@ def test_ascii_mode_draws_without_block_or_braille_characters():
                     what="the weights' arrows")
         weights = shown(app.part("#weights-table"))
         assert all(ord(c) < 128 for c in weights) and ("^" in weights or "v" in weights)
+        await pilot.press("4")
+        await until(pilot, lambda: "edges" in shown(app.part("#network-view")), what="the net")
+        network = shown(app.part("#network-view"))
+        assert all(ord(c) < 128 for c in network), sorted({c for c in network if ord(c) >= 128})
     drive("circle", script, ascii_only=True)
 
 
@@ -907,3 +911,19 @@ def test_the_picker_filters_as_one_types_and_lists_saved_runs(state_home):
         await until(pilot, lambda: app.session.run.spec.name == "circle", what="the saved run")
         assert app.session.run.epoch == 2
     drive("exp", script, size=(100, 40))
+
+
+@pytest.mark.parametrize("size", [(200, 60), (100, 30), (80, 24)])
+def test_the_panels_take_the_rows_their_text_needs_and_the_charts_the_rest(size):
+    async def script(app, pilot):
+        app.session.step(300)
+        units, panel, health = app.part("#units"), app.part("#diagnosis"), app.part("#health")
+        room = app.part("#train").size.height
+        want = lambda: min(max(units.lines, panel.lines), int(room * 0.4))
+        await until(pilot, lambda: panel.lines > 0 and health.size.height == max(want(), 6),
+                    what="the panels' height")
+        assert app.part("#charts").size.height == room - health.size.height
+        if size == (200, 60):
+            assert not panel.below()                     # everything is in view
+            assert app.part("#loss").size.height >= 30
+    drive("coverage-bad", script, size=size)

@@ -34,6 +34,7 @@ from tuinn.tui.tables import SettingsTable, UnitsTable, WeightsTable
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 TEXT_HZ = 10.0
+HEALTH_SHARE, HEALTH_MIN = 0.4, 6     # of the Train tab's rows: the unit table and diagnosis
 ESSENTIAL_PARTS = 5     # of the status line: name, epoch, state, optimizer and rate, architecture
 
 
@@ -236,12 +237,26 @@ class TuinnApp(KeyActions, App):
             if _codes(findings) != _codes(self.findings):
                 self._text_version = -1         # the status line says "converged"
             self.findings = findings
-            self.part(UnitsTable).show(health, self.session.run.net.hidden)
+            units = self.part(UnitsTable)
+            units.show(health, self.session.run.net.hidden)
             panel = self.part("#diagnosis", ScrollPanel)
             panel.show(text, wrapped_lines(text, self.console, panel.text_width))
+            self.size_health(max(units.lines, panel.lines))
         for name, view in views.items():
             if name in frame:
                 view.show(frame[name])
+
+    def size_health(self, lines):
+        """The unit table and the diagnosis as tall as their text, within
+        HEALTH_SHARE of the tab and at least HEALTH_MIN rows: the charts get
+        the rest.  A layout pass only when the height changes."""
+        room = self.part("#train").size.height
+        if lines < 0 or room <= 0:
+            return
+        height = max(min(lines, int(room * HEALTH_SHARE)), min(HEALTH_MIN, room // 3))
+        health = self.part("#health")
+        if health.styles.height is None or health.styles.height.value != height:
+            health.styles.height = height
 
     def on_tabbed_content_tab_activated(self, event):
         self._plot_version = self._text_version = -1

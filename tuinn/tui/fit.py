@@ -43,8 +43,8 @@ class HeatMap(Drawn, Widget):
         map_height = height - 2
         rows = map_height if ascii_only else 2 * map_height
         both = X if not (show_test and ds.X_test is not None) else np.vstack([X, ds.X_test])
-        x0, x1 = _span(both[:, 0])
-        y0, y1 = _span(both[:, 1])
+        x0, x1 = span(both[:, 0])
+        y0, y1 = span(both[:, 1])
         gx, gy = np.meshgrid(np.linspace(x0, x1, width), np.linspace(y1, y0, rows))
         out = net.predict(ds.inputs(np.column_stack([gx.ravel(), gy.ravel()])))
         # Classes: the winning one.  Regression: the first output (a second
@@ -72,8 +72,9 @@ class HeatMap(Drawn, Widget):
                 styles[key] = Style(color=color, bgcolor=bgcolor, bold=bold)
             return styles[key]
 
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(_fit_line(cls.legend(ds, lo, hi, show_test), width) + "\n", style="bold")
+        text = Text(no_wrap=True, overflow="crop")
+        text.append(fit_line(cls.legend(ds, lo, hi, show_test, ascii_only), width, ascii_only)
+                    + "\n", style="bold")
         for r in range(map_height):
             for c in range(width):
                 mark = marks.get((r, c))
@@ -87,22 +88,25 @@ class HeatMap(Drawn, Widget):
             text.append("\n")
         names = ds.base_names
         arrow, up, dots = ("->", "^", "..") if ascii_only else ("→", "↑", "…")
-        text.append(_fit_line(f"{names[0]} {x0:.3g} {dots} {x1:.3g} {arrow}   "
-                              f"{up} {names[1]} {y0:.3g} {dots} {y1:.3g}", width), style="dim")
+        text.append(fit_line(f"{names[0]} {x0:.3g} {dots} {x1:.3g} {arrow}   "
+                             f"{up} {names[1]} {y0:.3g} {dots} {y1:.3g}", width, ascii_only),
+                    style="dim")
         return to_strips(text, width, height)
 
     @staticmethod
-    def legend(ds, lo, hi, show_test):
+    def legend(ds, lo, hi, show_test, ascii_only=False):
         """The title line: what the colours and the marks mean."""
         test = "; test rows: O X" if show_test and ds.X_test is not None else ""
         if ds.task == "binary":
             neg, pos = ds.classes
             return f"blue: {pos} (o), orange: {neg} (x){test}"
         if ds.task == "multiclass":
-            return f"orange → blue: {', '.join(map(str, ds.classes))}{test}"
+            arrow = "->" if ascii_only else "→"
+            return f"orange {arrow} blue: {', '.join(map(str, ds.classes))}{test}"
         first = f"{ds.target_names[0]}, the first of {len(ds.target_names)} outputs" \
             if len(ds.target_names) > 1 else ds.target_names[0]
-        return f"{first}: orange {lo:.3g} → blue {hi:.3g}{test}"
+        arrow = "->" if ascii_only else "→"
+        return f"{first}: orange {lo:.3g} {arrow} blue {hi:.3g}{test}"
 
     @staticmethod
     def _marks(X, Y, task, box, width, height, test=False):
@@ -125,12 +129,13 @@ class HeatMap(Drawn, Widget):
         return marks
 
 
-def _fit_line(text, width):
+def fit_line(text, width, ascii_only=False):
     """One line of `width` columns: cut with a mark when longer."""
-    return text if len(text) <= width else text[:max(width - 1, 0)] + "…"
+    mark = "~" if ascii_only else "…"
+    return text if len(text) <= width else text[:max(width - 1, 0)] + mark
 
 
-def _span(v):
+def span(v):
     lo, hi = float(v.min()), float(v.max())
     pad = 0.05 * ((hi - lo) or 1.0)
     return lo - pad, hi + pad

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tuinn.tui.charts import Drawn, to_strips
-from tuinn.tui.fit import _span, blend
+from tuinn.tui.fit import span, blend, fit_line
 
 POSITIVE, NEGATIVE = (8, 119, 189), (245, 147, 34)      # Playground's blue and orange
 # Edge glyphs by |w| against the largest weight of the layer, strongest last.
@@ -99,7 +99,7 @@ class NetworkView(Drawn, Widget):
         canvas = Canvas(width, height)
         glyphs = ASCII_EDGE_GLYPHS if ascii_only else EDGE_GLYPHS
         d, h, k = net.n_in, net.n_hidden, net.n_out
-        canvas.text(0, 0, _fit(_title(net, ascii_only), width))
+        canvas.text(0, 0, fit_line(_title(net, ascii_only), width, ascii_only))
         top, bottom = 2, height - 2
         lines = bottom - top + 1
         # Tiles two lines tall, one apart, while they fit; then thinner, then closer.
@@ -151,7 +151,7 @@ class NetworkView(Drawn, Widget):
         if len(inputs) < d:
             notes.append(f"inputs 1-{len(inputs)} of {d}")
         notes.append(_tile_note(ds))
-        canvas.text(0, height - 1, _fit("; ".join(notes), width), "grey62")
+        canvas.text(0, height - 1, fit_line("; ".join(notes), width, ascii_only), "grey62")
         return to_strips(canvas.render(), width, height)
 
 
@@ -170,11 +170,6 @@ def _tile_note(ds):
     return "tiles: each unit's active share of the rows"
 
 
-def _fit(text, width):
-    """One line of `width` columns, cut with a mark when longer."""
-    return text if len(text) <= width else text[:max(width - 1, 0)] + "…"
-
-
 def _tiles(net, ds, count, tile_rows, ascii_only):
     """For each of the first `count` hidden units, its tile: rows of cells."""
     if not count:
@@ -184,9 +179,9 @@ def _tiles(net, ds, count, tile_rows, ascii_only):
     lo_hi = RANGES.get(net.hidden)
     if ds.base_inputs in (1, 2):
         pixel_rows = 2 * tile_rows if ds.base_inputs == 2 and not ascii_only else tile_rows
-        x0, x1 = _span(X[:, 0])
+        x0, x1 = span(X[:, 0])
         if ds.base_inputs == 2:
-            y0, y1 = _span(X[:, 1])
+            y0, y1 = span(X[:, 1])
             gx, gy = np.meshgrid(np.linspace(x0, x1, width), np.linspace(y1, y0, pixel_rows))
             grid = np.column_stack([gx.ravel(), gy.ravel()])
         else:

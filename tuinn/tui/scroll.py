@@ -30,9 +30,9 @@ class ScrollPanel(VerticalScroll):
         return self.query_one(".panel-body", Static).content_size.width
 
     @property
-    def room(self):
-        """Lines of text the panel shows at once, the mark's line included."""
-        return self.size.height
+    def lines(self):
+        """Lines of the text shown (-1 before the first, or when unknown)."""
+        return -1 if self._lines is None else self._lines
 
     def show(self, text, lines):
         relayout = lines != self._lines
