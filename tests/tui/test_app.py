@@ -927,3 +927,56 @@ def test_the_panels_take_the_rows_their_text_needs_and_the_charts_the_rest(size)
             assert not panel.below()                     # everything is in view
             assert app.part("#loss").size.height >= 30
     drive("coverage-bad", script, size=size)
+
+
+# ------------------------------------------------------------------ charts a person can read
+
+def test_legends_sit_on_the_title_line_and_every_target_point_shows():
+    async def script(app, pilot):
+        fit = app.part("#fit-chart")
+        await until(pilot, lambda: "target" in shown(fit), what="the fit")
+        lines = shown(fit).splitlines()
+        assert "target" in lines[0] and "net" in lines[0] and "units" in lines[0]
+        assert not any("target" in line or "net" in line for line in lines[1:])
+        # Three rows of data: three points, none under a curve.
+        assert sum(line.count("•") for line in lines[1:]) == 3
+    drive("linear-hidden", script, size=(80, 24))
+
+
+def test_the_charts_box_stays_put_as_the_tick_labels_change():
+    async def script(app, pilot):
+        loss = app.part("#loss")
+        edges = set()
+        for _ in range(6):
+            app.session.step(25)
+            await until(pilot, lambda: "train" in shown(loss), what="the chart")
+            await pilot.pause(0.3)
+            edges |= {line.index("┤") for line in shown(loss).splitlines() if "┤" in line}
+        assert len(edges) == 1, edges
+    drive("exp-lr1", script)
+
+
+@pytest.mark.parametrize("ascii_only", [False, True])
+def test_tracked_weights_each_get_their_own_colour_and_in_ascii_their_own_marker(ascii_only):
+    async def script(app, pilot):
+        s = app.session
+        for flat in range(6, 12):
+            s.toggle_tracked(flat)
+        s.step(20)
+        await pilot.press("3")
+        chart = app.part("#trajectory")
+        await until(pilot, lambda: "weights" in shown(chart), what="the trajectory")
+        head = shown(chart).splitlines()[0]
+        listed = head.count("[")
+        assert "W1[0,0]" in head and (listed == len(s.tracked) or f"+{len(s.tracked) - listed} more"
+                                      in head)
+        if ascii_only:
+            from tuinn.tui.charts import ASCII_MARKERS
+            body = "".join(shown(chart).splitlines()[1:])
+            assert sum(marker in body for marker in ASCII_MARKERS[:len(s.tracked)]) >= 8
+        else:
+            colours = {seg.style.color for line in chart._strips[1:] for seg in line
+                       if seg.style and seg.style.color and any(0x2800 < ord(c) <= 0x28FF
+                                                                for c in seg.text)}
+            assert len(colours) >= 8, colours
+    drive("spiral", script, size=(100, 30), ascii_only=ascii_only)

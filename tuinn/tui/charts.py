@@ -21,6 +21,15 @@ from textual_plotext.plot import Plot
 PLAIN = Style()
 PIN_COLORS = ("gray", "magenta", "cyan", "yellow")
 UNIT_COLORS = ("cyan", "magenta", "yellow", "green", "red", "blue")
+# Series told apart by colour, and under --ascii by their marker too: twelve of
+# each, so that the weights tracked by default never share one.
+SERIES_COLORS = ("cyan", "magenta", "yellow", "green", "red", "blue+", 208, 141, 118, 45, 226,
+                 201)
+ASCII_MARKERS = ("*", "+", "o", "x", "#", "@", "%", "&", "=", "$", "~", "^")
+# plotext's colour names as Rich spells them, for the legend line.
+RICH_COLORS = {"blue+": "bright_blue", "orange+": "color(214)", "orange": "color(208)",
+               "gray": "grey62"}
+Y_LABEL_WIDTH = 7       # y tick labels padded to this: a frame's box edge never moves
 
 
 def min_max_downsample(y, columns):
@@ -100,18 +109,21 @@ def to_strips(renderable, width, height):
 class Figure:
     """One plotext figure being drawn, and the values drawn so far (for the ticks)."""
 
-    def __init__(self, title, size, theme, ascii_only):
+    def __init__(self, title, size, theme, ascii_only, note=""):
         self.width, self.height = size
+        self.note = note            # after the legend, when it fits
         self.ascii_only = ascii_only
         self.plt = Plot()
         self.plt.plotsize(self.width, self.height)
         # As PlotextPlot.render does (textual-plotext #5).
         self.plt._set_size(self.width, self.height)
         self.plt.theme(theme)
-        self.plt.title(title)
+        self.title = title
+        self.plt.title(title)        # keeps its line: the legend is drawn there
         if ascii_only:
             self.plt.frame(False)
         self._drawn = ([], [])
+        self._legend = []
 
     @property
     def marker(self):
@@ -121,6 +133,10 @@ class Figure:
     def point(self):
         return "+" if self.ascii_only else "dot"
 
+    def series_marker(self, i):
+        """The marker of the i-th of several series: under --ascii each its own."""
+        return ASCII_MARKERS[i % len(ASCII_MARKERS)] if self.ascii_only else self.marker
+
     def columns(self):
         return columns(self.width)
 
@@ -128,17 +144,21 @@ class Figure:
         """The y values plotted so far (finite ones), one array per line."""
         return self._drawn[1]
 
-    def line(self, x, y, scatter=False, **style):
-        """Plot (x, y), leaving out points that are not finite."""
+    def line(self, x, y, scatter=False, label=None, marker=None, **style):
+        """Plot (x, y), leaving out points that are not finite.  A labelled
+        line goes into the legend, which is drawn on the title's line, off
+        the data."""
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         ok = np.isfinite(x) & np.isfinite(y)
+        marker = marker or (self.point if scatter else self.marker)
+        if label is not None:
+            self._legend.append((label, style.get("color"), marker, scatter))
         if not ok.any():
             return
         self._drawn[0].append(x[ok])
         self._drawn[1].append(y[ok])
         draw = self.plt.scatter if scatter else self.plt.plot
-        draw(x[ok].tolist(), y[ok].tolist(),
-             marker=self.point if scatter else self.marker, **style)
+        draw(x[ok].tolist(), y[ok].tolist(), marker=marker, **style)
 
     def strips(self, xlabel, log_y=False, whole_x=False):
         """The figure as screen lines, with round ticks and short labels
@@ -149,9 +169,38 @@ class Figure:
             self.plt.xticks(x_ticks, tick_labels(x_ticks))
             y_ticks = nice_ticks(ys.min(), ys.max(), count=4 if self.height < 12 else 5,
                                  whole=log_y)
-            self.plt.yticks(y_ticks, tick_labels(y_ticks, log=log_y))
+            self.plt.yticks(y_ticks, [label.rjust(Y_LABEL_WIDTH)
+                                      for label in tick_labels(y_ticks, log=log_y)])
         self.plt.xlabel(xlabel)
-        return to_strips(Text.from_ansi(self.plt.build()), self.width, self.height)
+        lines = to_strips(Text.from_ansi(self.plt.build()), self.width, self.height)
+        if lines:
+            lines[0] = to_strips(self.legend_line(), self.width, 1)[0]
+        return lines
+
+    def legend_line(self):
+        """The title, each labelled series as its mark in its colour (as many
+        as fit, and how many more), then the note when there is room."""
+        text = Text(self.title, style="bold")
+        entries = []
+        for label, color, marker, scatter in self._legend:
+            glyph = marker if self.ascii_only or marker in ASCII_MARKERS else \
+                ("•" if scatter else "━")
+            color = RICH_COLORS.get(color, f"color({color})" if isinstance(color, int)
+                                    else str(color).replace("+", "") or None)
+            entries.append((glyph, color, label))
+        for i, (glyph, color, label) in enumerate(entries):
+            more = len(entries) - i - 1
+            tail = len(f" +{more} more") if more else 0
+            if text.cell_len + 2 + len(label) + tail > self.width:
+                text.append(f" +{len(entries) - i} more", style="dim")
+                break
+            text.append(" " if i else "  ")
+            text.append(glyph, style=color)
+            text.append(label)
+        if self.note and text.cell_len + 3 + len(self.note) <= self.width:
+            text.append(f"  ({self.note})", style="dim")
+        text.truncate(self.width)
+        return text
 
 
 def columns(width):
@@ -188,9 +237,9 @@ class Chart(Drawn, PlotextPlot):
         size = size or (self.size.width, self.size.height)
         return size, self._get_plotext_theme_name(self.app.theme)
 
-    def figure(self, title, layout):
+    def figure(self, title, layout, note=""):
         size, theme = layout
-        return Figure(title, size, theme, self.ascii_only)
+        return Figure(title, size, theme, self.ascii_only, note)
 
 
 class LossChart(Chart):
@@ -202,12 +251,13 @@ class LossChart(Chart):
     def draw(self, layout, curves, pins, log_scale):
         """curves: session.loss_curves(history, columns); pins: Session.pins."""
         epochs, loss, test = curves
-        title = "loss (log)" if log_scale else "loss"
+        title, note = ("loss (log)" if log_scale else "loss"), ""
         spread = _decades(loss)
         if not log_scale and spread > self.DECADES:
             # On a linear axis a blow-up to 1e300 would flatten the rest to one line.
-            log_scale, title = True, f"loss (log: it spans {spread:.0f} decades)"
-        fig = self.figure(title, layout)
+            log_scale, title = True, "loss (log)"
+            note = f"it spans {spread:.0f} decades"
+        fig = self.figure(title, layout, note)
         for (label, pin_epochs, pin_loss), color in zip(pins, PIN_COLORS):
             keep = min_max_downsample(pin_loss, fig.columns())
             _curve(fig, pin_epochs[keep], pin_loss[keep], color, label, log_scale)
@@ -238,14 +288,15 @@ class TrajectoryChart(Chart):
 
     def draw(self, layout, trajectory, tracked, names):
         """trajectory: Session.trajectory(); tracked: indices into theta to plot."""
-        fig = self.figure("weights over the epochs (t on a weight: track / untrack)", layout)
+        fig = self.figure("weights", layout, "t on a weight in the table: track / untrack")
         epochs, thetas = np.array(trajectory[0]), np.array(trajectory[1])
-        for flat, color in zip(tracked, UNIT_COLORS * 8):
+        for i, flat in enumerate(tracked):
             if flat >= thetas.shape[1]:
                 continue
             y = thetas[:, flat]
             keep = min_max_downsample(y, fig.columns())
-            fig.line(epochs[keep], y[keep], color=color, label=names[flat])
+            fig.line(epochs[keep], y[keep], color=SERIES_COLORS[i % len(SERIES_COLORS)],
+                     label=names[flat], marker=fig.series_marker(i))
         return fig.strips("epoch", whole_x=True)
 
 
@@ -276,8 +327,7 @@ class FitChart(Chart):
         shares = A * net.W2[:, output]
         # With many units, the ones that move the output most.
         units = np.sort(np.argsort(-np.ptp(shares, axis=0), kind="stable")[:self.MAX_UNIT_LINES])
-        what = ", units" if len(units) == net.n_hidden else \
-            f", the {len(units)} largest of {net.n_hidden} unit shares"
+        what = f"the {len(units)} largest of {net.n_hidden} units"
         # A kink sits at a point of x only when x is the unit's one input.
         relu = net.hidden in ("relu", "leaky_relu") and net.n_hidden and net.n_in == 1
         # A net far out (after a blow-up) would scale the chart to 1e152 and flatten
@@ -295,31 +345,38 @@ class FitChart(Chart):
         to_x = _unscale(ds.x_scaler, 0)
         to_y = _unscale(ds.y_scaler, output)
         unit_y = _unscale(ds.y_scaler, output, shift=False)   # a share has no offset
-        units_note = " (the data's own units)" if ds.x_scaler or ds.y_scaler else ""
-        fig = self.figure(f"fit: data, net{what if net.n_hidden else ''}"
-                          + (", kinks" if relu else "") + units_note
-                          + (" (net clipped to the targets' range)" if clipped else ""), layout)
+        notes = [note for note, on in ((what, len(units) < net.n_hidden),
+                                       ("the data's own units", ds.x_scaler or ds.y_scaler),
+                                       ("net clipped to the targets' range", clipped)) if on]
+        fig = self.figure("fit", layout, "; ".join(notes))
         show = np.linspace(0, len(x) - 1, min(len(x), self.MAX_POINTS)).astype(int)
         gx = to_x(grid[:, 0])
-        fig.line(to_x(x[show]), to_y(Y[show, output]), scatter=True, color="gray",
-                 label="target")
-        if show_test and ds.X_test is not None:
-            shown_test = np.linspace(0, ds.n_test - 1, min(ds.n_test, self.MAX_POINTS)).astype(int)
-            fig.line(to_x(ds.X_test[shown_test, 0]), to_y(ds.Y_test[shown_test, output]),
-                     scatter=True, color="orange", label="test")
-        for j in units:
-            fig.line(gx, unit_y(shares[:, j]), color=UNIT_COLORS[j % len(UNIT_COLORS)])
-        fig.line(gx, to_y(O[:, output]), color="blue+", label="net")
+        net_y, target_y = to_y(O[:, output]), to_y(Y[show, output])
+        # Drawn in this order, each over the last: the units, their kinks, the
+        # net, and the data on top: a point is never hidden under a curve.
+        for n, j in enumerate(units):
+            fig.line(gx, unit_y(shares[:, j]), color=UNIT_COLORS[j % len(UNIT_COLORS)],
+                     label="units" if n == 0 else None)
         if relu:
             # Drawn as lines with the chart's marker: plotext's vline is always "│".
-            drawn = np.concatenate(fig.drawn_y())
-            low, high = float(drawn.min()), float(drawn.max())
+            span_y = np.concatenate([unit_y(shares[:, units]).ravel(), net_y, target_y])
+            span_y = span_y[np.isfinite(span_y)]
+            low, high = float(span_y.min()), float(span_y.max())
             w, b = net.W1[0], net.b1
+            first = True
             for j in np.flatnonzero(w != 0):
                 kink = -b[j] / w[j]
                 if lo - pad <= kink <= hi + pad:
                     fig.line(to_x(np.array([kink, kink])), [low, high],
-                             color=UNIT_COLORS[j % len(UNIT_COLORS)])
+                             color=UNIT_COLORS[j % len(UNIT_COLORS)],
+                             label="kinks" if first else None)
+                    first = False
+        fig.line(gx, net_y, color="blue+", label="net")
+        fig.line(to_x(x[show]), target_y, scatter=True, color="gray", label="target")
+        if show_test and ds.X_test is not None:
+            shown_test = np.linspace(0, ds.n_test - 1, min(ds.n_test, self.MAX_POINTS)).astype(int)
+            fig.line(to_x(ds.X_test[shown_test, 0]), to_y(ds.Y_test[shown_test, output]),
+                     scatter=True, color="orange", label="test")
         return fig.strips(x_name)
 
     def draw_scatter(self, layout, net, X, Y, output=0):
