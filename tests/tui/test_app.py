@@ -980,3 +980,48 @@ def test_tracked_weights_each_get_their_own_colour_and_in_ascii_their_own_marker
                                                                 for c in seg.text)}
             assert len(colours) >= 8, colours
     drive("spiral", script, size=(100, 30), ascii_only=ascii_only)
+
+
+# ------------------------------------------------------------------ absurd sizes
+
+def test_a_key_pressed_during_a_long_epoch_answers_at_once_and_applies_after_it():
+    import threading
+    import time
+
+    async def script(app, pilot):
+        s = app.session
+        held, release = threading.Event(), threading.Event()
+
+        def long_epoch():               # what one epoch of a huge net does to the lock
+            with s.lock:
+                held.set()
+                release.wait(10)
+        threading.Thread(target=long_epoch, daemon=True).start()
+        held.wait(5)
+        start = time.perf_counter()
+        app.action_lr(2.0)
+        app.action_lr(2.0)
+        assert time.perf_counter() - start < 1.0, "the UI thread did not wait for the epoch"
+        assert s.run.trainer.settings["lr"] == 0.1
+        await until(pilot, lambda: "applies when it ends" in notified(app), what="the answer")
+        release.set()
+        await until(pilot, lambda: s.run.trainer.settings["lr"] == 0.4, what="both keys, in order")
+        assert not app.deferred and s.lock._waiting == 0
+    drive("exp", script)
+
+
+def test_a_net_of_100000_units_lists_a_bounded_number_of_rows():
+    async def script(app, pilot):
+        s = app.session
+        assert s.set_field("model.hidden_units", "100000") == ""
+        units = app.part("#units")
+        await until(pilot, lambda: units.lines > 100, timeout=60, what="the table")
+        units.focus()
+        await pilot.press("end")
+        await until(pilot, lambda: "100,000 in all" in shown(units), what="the last line")
+        assert units.lines == 502            # the header, 500 units, what is left out
+        await pilot.press("3")
+        table = app.part("#weights-table")
+        await until(pilot, lambda: table.row_count > 2, timeout=30, what="the weights")
+        assert table.row_count == 502                 # 500 units, b2, and what is left out
+    drive("exp", script)

@@ -59,6 +59,7 @@ class TuinnApp(KeyActions, App):
         self._notice_shown = None
         self._quit_unsaved = False
         self._bindings_shown = None
+        self.deferred = []              # keys pressed during a long epoch (KeyActions.defer)
         self.timers = []
 
     # ------------------------------------------------------------ layout
@@ -124,6 +125,9 @@ class TuinnApp(KeyActions, App):
         self.session.play(lambda: worker.is_cancelled)
 
     def stop_training(self):
+        if self.deferred:               # keys never carried out: let the worker go
+            self.deferred = []
+            self.session.lock.hold_off_worker(False)
         for timer in self.timers:
             timer.stop()
         self.workers.cancel_group(self, "trainer")
@@ -136,9 +140,11 @@ class TuinnApp(KeyActions, App):
         s = self.session
         if s.version == self._text_version or not self.screen_stack:
             return
-        self._text_version = s.version
-        self._sync_footer()
-        with s.lock:
+        if not s.lock.acquire(0):
+            return                      # a long epoch holds the run: the next tick
+        try:
+            self._text_version = s.version
+            self._sync_footer()
             run, tr = s.run, s.run.trainer
             # Running: the speed measured; otherwise the pace it will run at.
             pace = f"{s.progress_eps:,.0f} ep/s" if s.state == "running" and s.progress_eps \
@@ -157,6 +163,8 @@ class TuinnApp(KeyActions, App):
                 self.part(WeightsTable).show(run.net)
             elif tab == "settings":             # only what the open tab shows
                 fields, summary = s.fields(), run.data_summary()
+        finally:
+            s.lock.release()
         # layout=False: these have fixed sizes, and a layout pass per frame costs
         # more than everything else drawn.
         self.part("#status", Static).update(
@@ -188,15 +196,19 @@ class TuinnApp(KeyActions, App):
         tab = self.part(TabbedContent).active
         if tab == "settings":
             return
-        with s.lock:
+        if not s.lock.acquire(0):
+            self._plot_version = -1             # a long epoch holds the run: the next tick
+            return
+        try:
             run = s.run
-            shot = frames.Shot(tab=tab, generation=s.generation, spec=copy.deepcopy(run.spec),
-                               net=run.net.copy(),
-                        trainer=run.trainer.view(), dataset=run.dataset, limit=s.limit,
-                        running=s.state == "running", pins=list(s.pins),
-                        tracked=list(s.tracked), show_test=s.show_test,
-                        width=self.size.width,
-                        trajectory=s.trajectory() if tab == "weights" else None)
+            shot = frames.Shot(
+                tab=tab, generation=s.generation, spec=copy.deepcopy(run.spec),
+                net=run.net.copy(), trainer=run.trainer.view(), dataset=run.dataset,
+                limit=s.limit, running=s.state == "running", pins=list(s.pins),
+                tracked=list(s.tracked), show_test=s.show_test, width=self.size.width,
+                trajectory=s.trajectory() if tab == "weights" else None)
+        finally:
+            s.lock.release()
         # The widgets and their sizes are read here: the frame thread keeps off the DOM.
         if tab == "train":
             views = {"loss": self.part(LossChart), "fit": self.part(FitView)}

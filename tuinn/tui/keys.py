@@ -4,6 +4,7 @@ the help screen (and README's key table, which a test holds to it), and
 
 import os
 
+from textual import work
 from textual.binding import Binding
 from textual.widgets import TabbedContent
 
@@ -118,6 +119,34 @@ def saved_runs():
 
 class KeyActions:
     """What the keys do; mixed into the app, whose session and screen they use."""
+
+    def defer(self, run, args):
+        """A key pressed while one long epoch holds the run: say so now, and
+        carry it out (with the others, in order) when the epoch ends."""
+        self.deferred.append((run, args))
+        if len(self.deferred) == 1:
+            self.notify("the epoch in progress is long (this net is large): the key applies "
+                        "when it ends", timeout=3)
+            self.session.lock.hold_off_worker(True)
+            self.wait_for_epoch()
+
+    @work(thread=True, group="deferred")
+    def wait_for_epoch(self):
+        with self.session.lock:         # until the epoch in progress ends
+            pass
+        try:
+            self.call_from_thread(self.run_deferred)
+        except RuntimeError:
+            pass                        # the app closed meanwhile
+
+    def run_deferred(self):
+        keys, self.deferred = self.deferred, []
+        try:
+            for run, args in keys:
+                run(self, *args)
+        finally:
+            if keys:
+                self.session.lock.hold_off_worker(False)
 
     def _say(self, error=""):
         """Answer a key on screen now, not at the next text tick."""

@@ -5,14 +5,19 @@
   (`UiFirstLock.worker`).
 - The UI thread holds it for one key press and its answer on screen
   (`answered`), or to take a frame's snapshot.  Taken twice for one key, the
-  worker would slip a whole chunk in between.
+  worker would slip a whole chunk in between.  When one epoch alone takes
+  longer than KEY_WAIT (a net of 100,000 units), the key does not wait: it
+  says so at once and is carried out as the epoch ends (`KeyActions.defer`).
 - The frame thread never holds it: it draws from the snapshot, whose arrays
-  training does not change.
+  training does not change.  The UI's timers only try it (`acquire(0)`): while
+  an epoch holds it they skip a tick rather than freeze the screen.
 """
 
 import functools
 import threading
 import time
+
+KEY_WAIT = 0.1          # seconds a key waits for the lock before it is deferred
 
 
 class UiFirstLock:
@@ -36,6 +41,27 @@ class UiFirstLock:
     def __exit__(self, *exc):
         self._lock.release()
 
+    def acquire(self, timeout):
+        """Take the lock within `timeout` seconds (True) or give up (False);
+        the worker stays out meanwhile."""
+        with self._count:
+            self._waiting += 1
+        try:
+            return self._lock.acquire(timeout=timeout) if timeout > 0 else \
+                self._lock.acquire(blocking=False)
+        finally:
+            with self._count:
+                self._waiting -= 1
+
+    def release(self):
+        self._lock.release()
+
+    def hold_off_worker(self, on):
+        """Keep the worker from taking the lock (on=True) until called with
+        on=False: for keys carried out after a long epoch, in order."""
+        with self._count:
+            self._waiting += 1 if on else -1
+
     def worker(self):
         """For the worker: wait until nobody else is waiting, then take the lock
         (use as `with lock.worker():`)."""
@@ -46,9 +72,15 @@ class UiFirstLock:
 
 def answered(action):
     """An app action that runs with its answer on screen under one hold of the
-    session's lock (see the rules above)."""
+    session's lock (see the rules above); deferred when the lock stays busy."""
     @functools.wraps(action)
     def run(self, *args):
-        with self.session.lock:
+        lock = self.session.lock
+        if self.deferred or not lock.acquire(KEY_WAIT):
+            self.defer(run, args)
+            return None
+        try:
             return action(self, *args)
+        finally:
+            lock.release()
     return run

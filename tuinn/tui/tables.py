@@ -13,6 +13,7 @@ STATE_GLYPHS = {"dead": ("✗", "x", "red"), "off": ("✗", "x", "red"),
                 "saturated": ("◐", "s", "yellow"), "linear-on-data": ("∕", "/", "cyan"),
                 "duplicate": ("=", "=", "magenta"), "constant": ("—", "-", "cyan")}
 ALIVE = ("●", "o", "green")
+MAX_ROWS = 500          # units listed in a table; the diagnosis counts them all
 
 
 class WeightsTable(DataTable):
@@ -23,15 +24,16 @@ class WeightsTable(DataTable):
     def __init__(self, ascii_only=False, **kwargs):
         super().__init__(cursor_type="cell", zebra_stripes=False, **kwargs)
         self.arrows = "^v" if ascii_only else "▲▼"
-        self._shape = None
+        self._shape = self._all = None
         self._last = None
 
     def show(self, net):
         if not net.n_hidden:
             self._show_single_layer(net)
             return
-        shape = (net.n_in, net.n_hidden, net.n_out)
-        if shape != self._shape:
+        # A table of 100,000 rows would take the UI thread seconds a frame.
+        shape = (net.n_in, min(net.n_hidden, MAX_ROWS), net.n_out)
+        if shape != self._shape or self._all != net.n_hidden:
             self.clear(columns=True)
             d, h, k = shape
             # Headed as the trajectory's legend names the weights: W1[i,j], W2[j,o].
@@ -40,8 +42,12 @@ class WeightsTable(DataTable):
             for j in range(h):
                 self.add_row(*([""] * (d + 2 + k)), key=f"u{j}")
             self.add_row(*([""] * (d + 2 + k)), key="out")
-            self._shape, self._last = shape, None
-        W1, b1, W2, b2 = net.W1, net.b1, net.W2, net.b2
+            if net.n_hidden > h:
+                self.add_row(Text(f"units {h:,}-{net.n_hidden - 1:,} are not listed "
+                                  f"({net.n_hidden:,} in all)", style="dim"),
+                             *([""] * (d + 1 + k)), key="more")
+            self._shape, self._last, self._all = shape, None, net.n_hidden
+        W1, b1, W2, b2 = net.W1, net.b1[:MAX_ROWS], net.W2[:MAX_ROWS], net.b2
         scale = float(np.max(np.abs(net.theta))) or 1.0
         last = self._last
         d, h, k = shape
@@ -99,7 +105,10 @@ class WeightsTable(DataTable):
             if col == 0:
                 return None
             return ("b2", (col - 1,)) if row == d else ("W2", (row, col - 1))
-        if row == h:
+        listed = min(h, MAX_ROWS)
+        if row > listed:
+            return None
+        if row == listed:
             return ("b2", (col - d - 2,)) if col >= d + 2 else None
         if col == 0:
             return None
@@ -137,8 +146,9 @@ class UnitsTable(ScrollPanel):
             super().show(Text("no hidden layer: the inputs feed the output directly"), 1)
             return
         width = self.text_width or self.size.width
+        listed = health[:MAX_ROWS]
         for bar in (True, False):
-            rows = [self._row(unit, hidden, bar) for unit in health]
+            rows = [self._row(unit, hidden, bar) for unit in listed]
             cells = [self.HEADER] + [row for row, _ in rows]
             widths = [max(len(row[c]) for row in cells) for c in range(len(self.HEADER))]
             kept = len(self.HEADER)
@@ -161,7 +171,11 @@ class UnitsTable(ScrollPanel):
             text.append(f"{row[0].ljust(widths[0])}  ")
             text.append(row[1].ljust(widths[1]), style=color)       # the state, in its colour
             text.append(f"  {line(row, first=2).rstrip()}\n")
-        super().show(text, len(rows) + 1)
+        if len(health) > len(listed):
+            text.append(f"units {len(listed):,}-{len(health) - 1:,} are not listed "
+                        f"({len(health):,} in all; the diagnosis counts every one)\n",
+                        style="dim")
+        super().show(text, len(rows) + 1 + (len(health) > len(listed)))
 
     def _row(self, unit, hidden, bar):
         """(the unit's cells, the colour of its state).  The active share is a
