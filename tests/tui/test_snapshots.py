@@ -24,6 +24,15 @@ async def twenty_epochs(pilot):
     await pilot.press("N", "N")
     await until(pilot, lambda: app._plot_version == app.session.version and
                 not app._frame_in_flight and app.findings, what="the frame of epoch 20")
+    health = app.part("#health")
+    # The panels take their text's height after the frame: wait for that layout,
+    # and for the charts drawn at their new size.
+    await until(pilot, lambda: health.styles.height is not None
+                and health.size.height == health.styles.height.value, what="the layout")
+    app._plot_version = -1
+    app.draw_plots()
+    await until(pilot, lambda: not app._frame_in_flight, what="the frame at its size")
+    await pilot.pause()
     pilot.app.stop_training()
 
 

@@ -27,6 +27,7 @@ from tuinn.tui import frames
 from tuinn.tui.charts import LossChart, TrajectoryChart
 from tuinn.tui.fit import FitView
 from tuinn.tui.keys import KeyActions, bindings
+from tuinn.tui.lock import TIMER_WAIT
 from tuinn.tui.network import NetworkView
 from tuinn.tui.scroll import ScrollPanel, wrapped_lines
 from tuinn.tui.session import speed_label
@@ -140,7 +141,7 @@ class TuinnApp(KeyActions, App):
         s = self.session
         if s.version == self._text_version or not self.screen_stack:
             return
-        if not s.lock.acquire(0):
+        if not s.lock.acquire(TIMER_WAIT):
             return                      # a long epoch holds the run: the next tick
         try:
             self._text_version = s.version
@@ -196,7 +197,7 @@ class TuinnApp(KeyActions, App):
         tab = self.part(TabbedContent).active
         if tab == "settings":
             return
-        if not s.lock.acquire(0):
+        if not s.lock.acquire(TIMER_WAIT):
             self._plot_version = -1             # a long epoch holds the run: the next tick
             return
         try:

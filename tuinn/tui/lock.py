@@ -9,8 +9,8 @@
   longer than KEY_WAIT (a net of 100,000 units), the key does not wait: it
   says so at once and is carried out as the epoch ends (`KeyActions.defer`).
 - The frame thread never holds it: it draws from the snapshot, whose arrays
-  training does not change.  The UI's timers only try it (`acquire(0)`): while
-  an epoch holds it they skip a tick rather than freeze the screen.
+  training does not change.  The UI's timers wait for it only TIMER_WAIT: while
+  a long epoch holds it they skip a tick rather than freeze the screen.
 """
 
 import functools
@@ -18,6 +18,7 @@ import threading
 import time
 
 KEY_WAIT = 0.1          # seconds a key waits for the lock before it is deferred
+TIMER_WAIT = 0.02       # and a timer before it skips its tick (a chunk takes ~2 ms)
 
 
 class UiFirstLock:
