@@ -693,6 +693,8 @@ def test_every_finding_of_coverage_bad_can_be_read_by_scrolling(size):
                 break
             await pilot.press("pagedown")
             await pilot.pause()
+        assert not panel.below() and "more line" not in shown(panel), "the end says so"
+        assert panel.scroll_y >= panel.max_scroll_y
         text = " ".join(read)
         for finding in app.findings:
             assert finding.message.split()[0] in text
@@ -791,7 +793,8 @@ def test_c_steps_the_batch_size_live_up_to_the_full_batch():
 def test_v_shows_the_test_rows_in_the_heat_map_with_a_legend_and_axes():
     async def script(app, pilot):
         heat = app.part("#fit-heat")
-        await until(pilot, lambda: "blue: 1 (o), orange: 0 (x)" in shown(heat), what="legend")
+        await until(pilot, lambda: "blue: 1 (o), orange: 0 (x)" in shown(heat)
+                    and "x2" in shown(heat).splitlines()[-1], what="legend and axes")
         lines = shown(heat).splitlines()
         assert "x1" in lines[-1] and "x2" in lines[-1] and "…" in lines[-1]
         assert "O" not in "".join(lines[1:-1])

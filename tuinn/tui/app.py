@@ -269,7 +269,11 @@ class TuinnApp(KeyActions, App):
         height = max(min(lines, int(room * HEALTH_SHARE)), min(HEALTH_MIN, room // 3))
         health = self.part("#health")
         if health.styles.height is None or health.styles.height.value != height:
-            health.styles.height = height
+            health.styles.height = height       # the charts, resized, ask for a new frame
+
+    def plots_stale(self):
+        """A plot's size changed: the next tick draws a frame, even paused."""
+        self._plot_version = -1
 
     def on_tabbed_content_tab_activated(self, event):
         self._plot_version = self._text_version = -1

@@ -218,6 +218,10 @@ class Drawn:
         self._strips = strips
         self.refresh()
 
+    def on_resize(self):
+        # Lines drawn for the old size would be cut, or leave rows blank.
+        self.app.plots_stale()
+
     def render_line(self, y):
         width = self.size.width
         if y < len(self._strips):

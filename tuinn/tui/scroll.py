@@ -35,6 +35,9 @@ class ScrollPanel(VerticalScroll):
         return -1 if self._lines is None else self._lines
 
     def show(self, text, lines):
+        # A last newline would be a line of its own in the count, not on screen.
+        text = text.copy()
+        text.rstrip()
         relayout = lines != self._lines
         self._lines = lines
         self.query_one(".panel-body", Static).update(text, layout=relayout)
@@ -49,9 +52,9 @@ class ScrollPanel(VerticalScroll):
         if self._lines is None or self._lines < 0:
             return max(0, round(self.max_scroll_y - self.scroll_y))
         room = self.size.height
-        if self._lines <= room:
-            return 0
-        return max(0, self._lines - round(self.scroll_y) - (room - 1))
+        rest = self._lines - round(self.scroll_y)      # lines from the top of the view on
+        # What fits in the whole view needs no mark; otherwise the mark takes a line.
+        return 0 if rest <= room else rest - (room - 1)
 
     def _mark(self):
         more = self.query_one(".panel-more", Static)
@@ -80,4 +83,6 @@ def wrapped_lines(text, console, width):
     """Lines `text` (a rich Text) takes when wrapped to `width` columns."""
     if width <= 0:
         return -1
+    text = text.copy()
+    text.rstrip()
     return len(text.wrap(console, width))
