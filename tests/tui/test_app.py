@@ -1028,3 +1028,15 @@ def test_a_net_of_100000_units_lists_a_bounded_number_of_rows():
         await until(pilot, lambda: table.row_count > 2, timeout=30, what="the weights")
         assert table.row_count == 502                 # 500 units, b2, and what is left out
     drive("exp", script)
+
+
+@pytest.mark.parametrize("key,tab", [("2", "settings"), ("3", "weights"), ("4", "network")])
+def test_a_tab_key_works_while_a_panel_has_the_focus(key, tab):
+    async def script(app, pilot):
+        await pilot.press("tab", "tab")
+        assert app.focused is app.part("#diagnosis")
+        await pilot.press(key)
+        assert app.part("#tabs").active == tab
+        await pilot.press("1")
+        assert app.part("#tabs").active == "train"
+    drive("coverage-bad", script)

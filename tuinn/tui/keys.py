@@ -241,6 +241,8 @@ class KeyActions:
         self._say(self.session.restore_best())
 
     def action_tab(self, tab):
+        # A focused panel of the tab left behind would pull its tab back.
+        self.screen_stack[0].set_focus(None)
         self.part(TabbedContent).active = tab
         # The tab's table takes the keys at once (Enter edits, arrows move).
         table = {"settings": SettingsTable, "weights": WeightsTable}.get(tab)
