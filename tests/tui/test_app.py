@@ -1040,3 +1040,41 @@ def test_a_tab_key_works_while_a_panel_has_the_focus(key, tab):
         await pilot.press("1")
         assert app.part("#tabs").active == "train"
     drive("coverage-bad", script)
+
+
+def test_in_ascii_each_line_of_the_fit_has_its_own_marker_named_in_the_legend():
+    async def script(app, pilot):
+        fit = app.part("#fit-chart")
+        await until(pilot, lambda: "target" in shown(fit), what="the fit")
+        lines = shown(fit).splitlines()
+        for legend in (".units", "|kinks", "#net", "otarget"):
+            assert legend in lines[0], legend
+        body = "".join(lines[1:])
+        assert all(mark in body for mark in "|#o")      # the units lie under the net here
+    drive("coverage-bad", script, ascii_only=True)
+
+
+def test_a_standardized_csv_is_plotted_in_its_own_units(tmp_path):
+    csv = tmp_path / "grow.csv"
+    xs = np.linspace(0, 10, 40)
+    csv.write_text("x,y\n" + "".join(f"{x},{3 * x + 100}\n" for x in xs))
+    spec = RunSpec.from_dict({"name": "grow", "data": {"csv": str(csv), "target": "y",
+                              "standardize_inputs": True, "standardize_targets": True},
+                              "model": {"hidden_units": 2}, "train": {"epochs": 5}})
+
+    async def script(app, pilot):
+        fit = app.part("#fit-chart")
+        await until(pilot, lambda: "own units" in shown(fit), what="the fit")
+        text = shown(fit)
+        axis = [line for line in text.splitlines() if "10" in line and "0" in line][-1]
+        assert "10" in axis.split() and "-1" not in axis.split()      # x from 0 to 10
+        assert "100┤" in text                                           # y: 100 to 130
+    app = TuinnApp(Session(spec, paused=True))
+
+    async def go():
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: app.session.version == app._text_version,
+                        what="the first frame")
+            await script(app, pilot)
+            app.stop_training()
+    asyncio.run(go())

@@ -147,3 +147,36 @@ def test_no_terminal_is_a_one_line_error():
                           stdin=subprocess.DEVNULL, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip() == "tuinn: the app needs a terminal; use `tuinn train` for scripts"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (200, 60)])
+def test_coverage_bad_reads_whole_at_every_size(terminal, size):
+    t = terminal("--preset", "coverage-bad", size=size)
+    screen = t.wait_for("done", timeout=60)
+    screen = t.wait_for("No hidden unit is active")
+    lines = screen.splitlines()
+    assert lines[1].startswith("train loss ") and "best " in lines[1]      # the numbers
+    # Each chart's legend is on its title line, and nowhere over the data.
+    title = next(line for line in lines if line.startswith("loss "))
+    assert "train" in title and "target" in title and "net" in title
+    charts = lines[lines.index(title) + 1:next(i for i, line in enumerate(lines)
+                                                 if line.startswith("unit "))]
+    assert not any("target" in line or "train" in line for line in charts)
+    # Every finding can be read by scrolling, and a cut panel says so.
+    cut = "more line" in screen
+    assert cut == (size != (200, 60)), screen
+    seen = screen
+    if cut:
+        t.keys("Tab", "Tab")
+        for _ in range(12):
+            t.keys("PageDown")
+            time.sleep(0.4)
+            seen += t.screen()
+            if "more line" not in t.screen():
+                break
+    for words in ("No hidden unit is active", "Stalled", "Standardize the targets"):
+        assert words in " ".join(seen.split()), words
+    assert "more line" not in t.screen()
+    t.keys("4")
+    net = t.wait_for("edges: blue +, orange -")
+    assert " x ●" in net and "● y" in net

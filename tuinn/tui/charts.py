@@ -29,6 +29,7 @@ ASCII_MARKERS = ("*", "+", "o", "x", "#", "@", "%", "&", "=", "$", "~", "^")
 # plotext's colour names as Rich spells them, for the legend line.
 RICH_COLORS = {"blue+": "bright_blue", "orange+": "color(214)", "orange": "color(208)",
                "gray": "grey62"}
+ASCII_FIT_MARKERS = {"units": ".", "kinks": "|", "net": "#", "target": "o", "test": "x"}
 Y_LABEL_WIDTH = 7       # y tick labels padded to this: a frame's box edge never moves
 
 
@@ -183,8 +184,7 @@ class Figure:
         text = Text(self.title, style="bold")
         entries = []
         for label, color, marker, scatter in self._legend:
-            glyph = marker if self.ascii_only or marker in ASCII_MARKERS else \
-                ("•" if scatter else "━")
+            glyph = marker if self.ascii_only else ("•" if scatter else "━")
             color = RICH_COLORS.get(color, f"color({color})" if isinstance(color, int)
                                     else str(color).replace("+", "") or None)
             entries.append((glyph, color, label))
@@ -358,9 +358,11 @@ class FitChart(Chart):
         net_y, target_y = to_y(O[:, output]), to_y(Y[show, output])
         # Drawn in this order, each over the last: the units, their kinks, the
         # net, and the data on top: a point is never hidden under a curve.
+        # Under --ascii each kind of line has its own marker (colour may be gone).
+        marks = ASCII_FIT_MARKERS if self.ascii_only else {}
         for n, j in enumerate(units):
             fig.line(gx, unit_y(shares[:, j]), color=UNIT_COLORS[j % len(UNIT_COLORS)],
-                     label="units" if n == 0 else None)
+                     label="units" if n == 0 else None, marker=marks.get("units"))
         if relu:
             # Drawn as lines with the chart's marker: plotext's vline is always "│".
             span_y = np.concatenate([unit_y(shares[:, units]).ravel(), net_y, target_y])
@@ -373,14 +375,15 @@ class FitChart(Chart):
                 if lo - pad <= kink <= hi + pad:
                     fig.line(to_x(np.array([kink, kink])), [low, high],
                              color=UNIT_COLORS[j % len(UNIT_COLORS)],
-                             label="kinks" if first else None)
+                             label="kinks" if first else None, marker=marks.get("kinks"))
                     first = False
-        fig.line(gx, net_y, color="blue+", label="net")
-        fig.line(to_x(x[show]), target_y, scatter=True, color="gray", label="target")
+        fig.line(gx, net_y, color="blue+", label="net", marker=marks.get("net"))
+        fig.line(to_x(x[show]), target_y, scatter=True, color="gray", label="target",
+                 marker=marks.get("target"))
         if show_test and ds.X_test is not None:
             shown_test = np.linspace(0, ds.n_test - 1, min(ds.n_test, self.MAX_POINTS)).astype(int)
             fig.line(to_x(ds.X_test[shown_test, 0]), to_y(ds.Y_test[shown_test, output]),
-                     scatter=True, color="orange", label="test")
+                     scatter=True, color="orange", label="test", marker=marks.get("test"))
         return fig.strips(x_name)
 
     def draw_scatter(self, layout, net, X, Y, output=0):
