@@ -86,3 +86,9 @@ def test_the_pairs_of_a_wide_table_are_refused_before_they_fill_the_memory():
     assert features.add(wide, "square").n_inputs == 400
     with pytest.raises(ConfigError, match="adds 19,900 columns"):
         features.add(wide, "product")
+
+
+def test_products_of_a_single_input_are_refused_not_ignored():
+    done = run_tuinn("train", "--preset", "exp", "--epochs", "1", "--features", "product",
+                     "--init", "glorot")
+    assert done.returncode == 2 and "product needs two inputs or more" in done.stderr

@@ -351,6 +351,15 @@ def test_ascii_mode_draws_without_block_or_braille_characters():
         await until(pilot, lambda: "edges" in shown(app.part("#network-view")), what="the net")
         network = shown(app.part("#network-view"))
         assert all(ord(c) < 128 for c in network), sorted({c for c in network if ord(c) >= 128})
+        for key, kind in (("e", EditScreen), ("o", PickerScreen), ("s", EditScreen)):
+            await pilot.press(key)
+            await until(pilot, lambda: isinstance(app.screen, kind), what="the dialog")
+            await pilot.pause()
+            screen = "\n".join(s.text for s in app.screen._compositor.render_strips())
+            assert all(ord(c) < 128 for c in screen), (key, sorted({c for c in screen
+                                                                   if ord(c) >= 128}))
+            await pilot.press("escape")
+            await until(pilot, lambda: not isinstance(app.screen, kind), what="closed")
     drive("circle", script, ascii_only=True)
 
 
@@ -747,10 +756,17 @@ def test_s_saves_under_the_name_typed_and_refuses_a_users_folder(state_home, tmp
 def test_z_and_shift_z_step_the_noise_and_a_table_without_noise_says_so():
     async def script(app, pilot):
         s = app.session
+        labels = s.run.dataset.Y.copy()
         await pilot.press("z")
-        assert s.run.spec.data.params["noise"] == 0.05 and "noise: 0 → 0.05" in s.notice
+        # Playground's percent slider: 5 % of the circle's radius moves the labels.
+        assert s.run.spec.data.params["noise"] == 5.0 and "noise: 0 → 5" in s.notice
         assert s.run.epoch == 0                          # new data, new weights
-        await pilot.press("z", "Z", "Z")
+        await pilot.press(*"zzzzzzzz")
+        assert s.run.spec.data.params["noise"] == 50.0
+        assert "already at its highest" in s.notice
+        # Playground's circle noise moves the point a label is read from: labels flip.
+        assert 0.05 < np.mean(s.run.dataset.Y != labels) < 0.5
+        await pilot.press(*"ZZZZZZZZ")
         assert s.run.spec.data.params["noise"] == 0.0
         await pilot.press("Z")
         assert "already at its lowest" in s.notice

@@ -13,9 +13,9 @@ from tuinn.data.dataset import (
                                 split,
                                 standardize,
 )
-from tuinn.data.generators import GENERATORS, generate, generator_params
+from tuinn.data.generators import GENERATORS, generate, generator_params, noise_steps
 
 __all__ = ["TASKS", "Dataset", "Standardizer", "accuracy", "decode_labels", "encode_labels",
            "split",
-           "standardize", "GENERATORS", "generate", "generator_params", "is_number",
+           "standardize", "GENERATORS", "generate", "generator_params", "noise_steps", "is_number",
            "load_csv", "load_inputs"]

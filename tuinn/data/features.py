@@ -58,6 +58,9 @@ def add(ds, features):
     """The Dataset with `features`' columns appended to its training and test inputs."""
     if not chosen(features):
         return ds
+    if "product" in chosen(features) and ds.n_inputs < 2:
+        raise ConfigError(f"data.features = {features!r}: product needs two inputs or more; "
+                          f"{ds.name} has {ds.n_inputs}: leave out product")
     added = count(ds.n_inputs, features)
     if added > MAX_DERIVED:
         raise ConfigError(f"data.features = {features!r} adds {added:,} columns to "

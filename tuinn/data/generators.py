@@ -88,6 +88,18 @@ def generate(name, **params):
     return fn(**params)
 
 
+# The steps of the app's noise keys, in each generator's own unit of noise:
+# Playground's percent slider (0..50) or a standard deviation of the targets.
+PERCENT_NOISE = ("circle", "xor", "gauss", "spiral", "plane")
+NOISE_STEPS = {"percent": (0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0),
+               "sd": (0.0, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0)}
+
+
+def noise_steps(name):
+    """The noise levels the app's z / Z keys step through for generator `name`."""
+    return NOISE_STEPS["percent" if name in PERCENT_NOISE else "sd"]
+
+
 def generator_params(name):
     """{parameter: default} of a generator, in signature order."""
     if name not in GENERATORS:

@@ -247,6 +247,9 @@ class TuinnApp(KeyActions, App):
         if "diagnosis" in frame:
             findings, health, text, numbers = frame["diagnosis"]
             self.part("#metrics", Static).update(numbers, layout=False)
+            # The status line at once: its epoch is never behind the best epoch above.
+            self._text_version = -1
+            self.draw_text()
             if _codes(findings) != _codes(self.findings):
                 self._text_version = -1         # the status line says "converged"
             self.findings = findings

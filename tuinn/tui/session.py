@@ -25,7 +25,6 @@ from tuinn.tui.panel import SettingsPanel, show_value
 
 # Epochs per second the run plays at; None plays as fast as the kernel goes.
 # What the data keys step through, as Playground's sliders do.
-NOISE_RUNGS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0)
 TEST_RATIO_RUNGS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
 BATCH_RUNGS = (1, 2, 5, 10, 30, 100, 300, None)        # None: the full batch
 LADDER_ABSENT = {"noise": "this data set has no noise to change (a CSV's noise is its own)"}
@@ -256,7 +255,10 @@ class Session(SettingsPanel):
             return self.set_field(key, "auto" if value is None else repr(value))
 
     def noise(self, direction):
-        return self.ladder("data.params.noise", NOISE_RUNGS, direction)
+        d = self.run.spec.data
+        if d.csv is not None:
+            return LADDER_ABSENT["noise"]
+        return self.ladder("data.params.noise", datasets.noise_steps(d.generator), direction)
 
     def test_ratio(self, direction):
         """The share of test rows: the generator's own test_ratio when it has one."""
