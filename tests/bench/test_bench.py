@@ -24,9 +24,12 @@ def test_bench_json_reports_both_engines_with_agreeing_losses(bench_doc):
     assert names == ["f2-h8", "spiral-softmax"]
     for w in bench_doc["workloads"]:
         assert w["losses_agree"], w
-        for engine in ("tuinn", "reference"):
+        for engine in ("tuinn", "reference", "fast_numpy"):
             speed = w[engine]
             assert speed["epochs_per_s"] > 0 and speed["samples_per_s"] > 0
+        # The fast numpy baseline trains the same run: the same final loss.
+        assert w["fast_numpy"]["losses_agree"], w["fast_numpy"]
+        assert w["fast_numpy"]["tuinn_ratio"] > 0
         assert w["epochs"] >= 4
     assert bench_doc["repeats"] == 3 and bench_doc["quick"] is True
 
@@ -108,3 +111,18 @@ def test_bench_times_saving_a_long_run(bench_doc):
     v = bench_doc["save"]
     assert v["epochs"] == 1_000_000 and v["same_history"]
     assert 0 < v["hang_up_seconds"] < v["seconds"] and 0 < v["load_seconds"]
+
+
+@pytest.mark.parametrize("name", ["f2-h8", "f2-adam-b32", "spiral-softmax"])
+def test_fast_numpy_trains_what_the_reference_trains(name):
+    from tuinn import reference
+    from tuinn.bench import fast_numpy
+    from tuinn.bench.kernel import WORKLOADS, _initial_net
+
+    w = next(w for w in WORKLOADS if w.name == name)
+    X, Y, _, _ = w.make_data()
+    X, Y = X[:300], Y[:300]
+    weights = _initial_net(w, X, Y).weights()
+    want = reference.train(weights, X, Y, epochs=5, **w.net, **w.train)["loss"][-1]
+    got = fast_numpy.train(weights, X, Y, epochs=5, **w.net, **w.train)
+    assert got == pytest.approx(want, rel=1e-10)

@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from tuinn import data, reference
+from tuinn.bench import fast_numpy
 from tuinn.engine import Net, Trainer
 
 
@@ -68,6 +69,9 @@ WORKLOADS = (
              {"optimizer": "adam", "lr": 0.01, "batch_size": 16, "shuffle": True}, 100, 10),
 )
 
+# The kernel issue's goal against numpy written for speed (tuinn.bench.fast_numpy).
+FAST_NUMPY_GOALS = {"f2-h8": 10.0}
+
 MEMORY_ROWS, MEMORY_FEATURES, MEMORY_HIDDEN, MEMORY_LIMIT_MB = 1_000_000, 10, 64, 100
 # The data issue's goal: 1,000,000 rows x 20 columns load "in a few seconds".
 CSV_ROWS, CSV_QUICK_ROWS, CSV_COLUMNS, CSV_LIMIT_S = 1_000_000, 200_000, 20, 5.0
@@ -100,6 +104,12 @@ def _time_reference(w, X, Y, weights, epochs):
     start = time.perf_counter()
     result = reference.train(weights, X, Y, epochs=epochs, **w.net, **w.train)
     return time.perf_counter() - start, float(result["loss"][-1])
+
+
+def _time_fast_numpy(w, X, Y, weights, epochs):
+    start = time.perf_counter()
+    loss = fast_numpy.train(weights, X, Y, epochs=epochs, **w.net, **w.train)
+    return time.perf_counter() - start, loss
 
 
 def _time_torch(w, X, Y, weights, epochs):
@@ -171,13 +181,18 @@ def run_workload(w, quick=False, repeats=3, compare=()):
     epochs = w.epochs_for(quick)
     out = {"name": w.name, "summary": w.summary, "rows": len(X), "hidden": w.hidden,
            "epochs": epochs, "goal_ratio": w.goal}
-    for label, timer in (("tuinn", _time_tuinn), ("reference", _time_reference)):
+    for label, timer in (("tuinn", _time_tuinn), ("reference", _time_reference),
+                         ("fast_numpy", _time_fast_numpy)):
         seconds, loss = _median_run(repeats, lambda: timer(w, X, Y, weights, epochs))
         out[label] = _speed(seconds, epochs, len(X), loss)
     out["ratio"] = out["reference"]["seconds"] / out["tuinn"]["seconds"]
     out["meets_goal"] = out["ratio"] >= w.goal
-    a, b = out["tuinn"]["final_loss"], out["reference"]["final_loss"]
-    out["losses_agree"] = bool(abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1e-12))
+    out["losses_agree"] = _agree(out["tuinn"]["final_loss"], out["reference"]["final_loss"])
+    fast = out["fast_numpy"]
+    fast["tuinn_ratio"] = fast["seconds"] / out["tuinn"]["seconds"]
+    fast["losses_agree"] = _agree(out["tuinn"]["final_loss"], fast["final_loss"])
+    fast["goal_ratio"] = FAST_NUMPY_GOALS.get(w.name)
+    fast["meets_goal"] = fast["goal_ratio"] is None or fast["tuinn_ratio"] >= fast["goal_ratio"]
     for name in compare:
         if not _can_compare(name, w):
             continue
@@ -189,6 +204,10 @@ def run_workload(w, quick=False, repeats=3, compare=()):
         out[name] = _speed(seconds, epochs, len(X), loss)
         out[name]["tuinn_ratio"] = seconds / out["tuinn"]["seconds"]
     return out
+
+
+def _agree(a, b):
+    return bool(abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1e-12))
 
 
 def _memory_probe():
@@ -353,6 +372,12 @@ def format_report(doc):
             f"{w['reference']['epochs_per_s']:>12,.1f}{w['ratio']:>7.1f}x{w['goal_ratio']:>4.0f}x "
             f"{mark:<3}{w['tuinn']['samples_per_s']:>14.3g}  "
             f"{w['tuinn']['final_loss']:.6g} / {w['reference']['final_loss']:.6g}{agree}")
+        f = w["fast_numpy"]
+        goal = "" if f["goal_ratio"] is None else \
+            f" (goal ≥ {f['goal_ratio']:g}x: {'ok' if f['meets_goal'] else 'LOW'})"
+        lines.append(f"{'':<16}fast numpy: {f['epochs_per_s']:,.1f} ep/s, tuinn is "
+                     f"{f['tuinn_ratio']:.1f}x faster{goal}, final loss {f['final_loss']:.6g}"
+                     f"{'' if f['losses_agree'] else '  DIFFER'}")
         for name in COMPARE:
             if name in w:
                 c = w[name]
