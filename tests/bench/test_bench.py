@@ -36,11 +36,17 @@ def test_bench_json_reports_both_engines_with_agreeing_losses(bench_doc):
 
 def test_bench_compare_reports_missing_libraries_instead_of_failing(bench_doc):
     f2, spiral = bench_doc["workloads"]
-    for name in ("sklearn", "torch"):
-        entry = f2[name]
-        assert ("error" in entry and "not installed" in entry["error"]) or entry["epochs_per_s"] > 0
+    torch = f2["torch"]
+    assert ("error" in torch and "not installed" in torch["error"]) or torch["epochs_per_s"] > 0
     # scikit-learn's MLPRegressor cannot run a softmax classifier workload.
     assert "sklearn" not in spiral
+
+
+def test_scikit_learn_from_the_same_weights_reaches_the_same_loss(bench_doc):
+    # scikit-learn is in the test extra: the baseline runs, and trains what tuinn trains.
+    sklearn = bench_doc["workloads"][0]["sklearn"]
+    assert sklearn["epochs_per_s"] > 0 and sklearn["tuinn_ratio"] > 0
+    assert sklearn["losses_agree"], sklearn
 
 
 def test_bench_measures_memory_of_a_big_full_batch_epoch(bench_doc):
