@@ -406,3 +406,35 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
     }
     return TN_OK;
 }
+
+int tn_probe_sigmoid(const double *x, double *out, int64_t n, int64_t repeats)
+{
+    if (!x || !out)
+        return TN_ENULL;
+    if (n < 0 || repeats < 0)
+        return TN_EDATA;
+    for (int64_t r = 0; r < repeats; r++) {
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++)
+            out[i] = sigmoid(x[i] + (double)r);
+    }
+    return TN_OK;
+}
+
+int tn_probe_fma(const double *x, int64_t n, int64_t repeats, double *acc)
+{
+    if (!x || !acc)
+        return TN_ENULL;
+    if (n < 0 || n % TN_PROBE_CHAINS || repeats < 0)
+        return TN_EDATA;
+    /* Enough independent chains to hide the multiply-add latency at any width. */
+    double a[TN_PROBE_CHAINS];
+    memcpy(a, acc, sizeof a);
+    for (int64_t r = 0; r < repeats; r++)
+        for (int64_t i = 0; i < n; i += TN_PROBE_CHAINS)
+#pragma omp simd
+            for (int j = 0; j < TN_PROBE_CHAINS; j++)
+                a[j] = a[j] * 0.999999 + x[i + j];
+    memcpy(acc, a, sizeof a);
+    return TN_OK;
+}

@@ -98,6 +98,15 @@ int tn_train(const tn_arch *arch, double *theta, double *opt_state, tn_state *st
              int64_t epochs, double *history, double *test_history,
              int64_t *perm, double *work, double *best_theta, int64_t *epochs_done);
 
+/* The machine's own limits, for `tuinn bench`'s headroom line: out[i] =
+ * sigmoid(x[i]) with the kernel's sigmoid, `repeats` times over n values; and
+ * `repeats` passes of TN_PROBE_CHAINS independent multiply-add chains over x
+ * (acc[TN_PROBE_CHAINS] in/out, n a multiple of it), the peak a dot product of
+ * the kernel can reach. */
+enum { TN_PROBE_CHAINS = 32 };
+int tn_probe_sigmoid(const double *x, double *out, int64_t n, int64_t repeats);
+int tn_probe_fma(const double *x, int64_t n, int64_t repeats, double *acc);
+
 /* cdef-end */
 
 #endif

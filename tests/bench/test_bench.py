@@ -132,3 +132,32 @@ def test_fast_numpy_trains_what_the_reference_trains(name):
     want = reference.train(weights, X, Y, epochs=5, **w.net, **w.train)["loss"][-1]
     got = fast_numpy.train(weights, X, Y, epochs=5, **w.net, **w.train)
     assert got == pytest.approx(want, rel=1e-10)
+
+
+def test_the_headroom_line_measures_this_cpus_limit_on_f2_h8(bench_doc):
+    h = bench_doc["headroom"]
+    assert h["workload"] == "f2-h8" and h["flops_per_unit_sample"] == 14
+    assert h["sigmoid_ns"] > 0 and h["flop_ns"] > 0 and h["limit_epochs_per_s"] > 0
+    assert h["share"] == pytest.approx(h["tuinn_epochs_per_s"] / h["limit_epochs_per_s"])
+
+
+def test_the_probes_compute_what_the_kernel_does_and_refuse_bad_sizes():
+    import numpy as np
+    from tuinn.engine import ffi, lib
+
+    x = np.linspace(-30.0, 30.0, 64)
+    out = np.empty_like(x)
+    buf = lambda a: ffi.from_buffer("double[]", a)
+    assert lib.tn_probe_sigmoid(buf(x), buf(out), len(x), 1) == lib.TN_OK
+    np.testing.assert_allclose(out, 1.0 / (1.0 + np.exp(-x)), rtol=1e-15, atol=1e-300)
+    acc = np.zeros(lib.TN_PROBE_CHAINS)
+    assert lib.tn_probe_fma(buf(x), len(x), 2, buf(acc)) == lib.TN_OK
+    want = x.reshape(-1, lib.TN_PROBE_CHAINS)
+    expect = np.zeros(lib.TN_PROBE_CHAINS)
+    for _ in range(2):
+        for row in want:
+            expect = expect * 0.999999 + row
+    np.testing.assert_allclose(acc, expect, rtol=1e-12)
+    assert lib.tn_probe_fma(buf(x), 33, 1, buf(acc)) == lib.TN_EDATA
+    assert lib.tn_probe_sigmoid(buf(x), buf(out), -1, 1) == lib.TN_EDATA
+    assert lib.tn_probe_sigmoid(ffi.NULL, buf(out), 1, 1) == lib.TN_ENULL

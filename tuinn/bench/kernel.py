@@ -324,6 +324,52 @@ def run_csv(quick=False):
             "meets_goal": same and tuinn_s < CSV_LIMIT_S * rows / CSV_ROWS}
 
 
+HEADROOM_GOAL = 0.70        # of the machine's own limit, on f2-h8
+
+
+def unit_sample_flops(d, k):
+    """Flops per hidden unit and training row of a full-batch step: z = x·w + b
+    (2d), the output (2k), back through W2 (2k), W2's gradient (2k), g'(z) and
+    dZ (3), W1's gradient (2d) and b1's (1).  Plus one sigmoid."""
+    return 4 * d + 6 * k + 4
+
+
+def run_headroom(workload_result, d=1, k=1):
+    """How close the kernel comes to this CPU's own limit on f2-h8: the cost of
+    the kernel's sigmoid and of a multiply-add, measured now with the kernel's
+    own code (tn_probe_sigmoid, tn_probe_fma), against the work an epoch needs."""
+    from tuinn.engine import ffi, lib
+
+    x = np.linspace(-5.0, 5.0, 256)
+    out = np.empty_like(x)
+    repeats = 20_000
+    seconds = []
+    for _ in range(3):
+        start = time.perf_counter()
+        lib.tn_probe_sigmoid(ffi.from_buffer("double[]", x), ffi.from_buffer("double[]", out),
+                             len(x), repeats)
+        seconds.append(time.perf_counter() - start)
+    sigmoid_s = min(seconds) / (len(x) * repeats)
+    acc = np.zeros(lib.TN_PROBE_CHAINS)
+    seconds = []
+    for _ in range(3):
+        start = time.perf_counter()
+        lib.tn_probe_fma(ffi.from_buffer("double[]", x), len(x), repeats,
+                         ffi.from_buffer("double[]", acc))
+        seconds.append(time.perf_counter() - start)
+    flop_s = min(seconds) / (2 * len(x) * repeats)
+    rows, hidden = workload_result["rows"], workload_result["hidden"]
+    flops = unit_sample_flops(d, k)
+    epoch_s = rows * (hidden * (sigmoid_s + flops * flop_s) + 6 * k * flop_s)
+    limit = 1.0 / epoch_s
+    share = workload_result["tuinn"]["epochs_per_s"] / limit
+    return {"workload": workload_result["name"], "flops_per_unit_sample": flops,
+            "sigmoids_per_unit_sample": 1, "sigmoid_ns": 1e9 * sigmoid_s,
+            "flop_ns": 1e9 * flop_s, "limit_epochs_per_s": limit,
+            "tuinn_epochs_per_s": workload_result["tuinn"]["epochs_per_s"], "share": share,
+            "goal": HEADROOM_GOAL, "meets_goal": share >= HEADROOM_GOAL}
+
+
 SAVE_EPOCHS, SAVE_LIMIT_S = 1_000_000, 1.0
 
 
@@ -372,6 +418,7 @@ def run(quick=False, repeats=3, compare=(), only=None, progress=None):
         "csv": run_csv(quick),
         "diagnose": run_diagnose(),
         "save": run_save(),
+        "headroom": next((run_headroom(r) for r in results if r["name"] == "f2-h8"), None),
     }
 
 
@@ -422,4 +469,12 @@ def format_report(doc):
                  f"hang-up (goal < {v['limit_s']:g} s: {'ok' if v['meets_goal'] else 'SLOW'}"
                  f"{'' if v['same_history'] else ', HISTORY DIFFERS'}), and loads in "
                  f"{v['load_seconds']:.2f} s")
+    h = doc.get("headroom")
+    if h:
+        lines.append(
+            f"headroom: {h['workload']} at {h['tuinn_epochs_per_s']:,.0f} epochs/s is "
+            f"{h['share']:.0%} of this CPU's limit, {h['limit_epochs_per_s']:,.0f} epochs/s "
+            f"({h['flops_per_unit_sample']} flops and 1 sigmoid per unit and row; the kernel's "
+            f"sigmoid takes {h['sigmoid_ns']:.2f} ns and a flop {h['flop_ns']:.3f} ns, measured "
+            f"now) (goal ≥ {h['goal']:.0%}: {'ok' if h['meets_goal'] else 'LOW'})")
     return "\n".join(lines)
