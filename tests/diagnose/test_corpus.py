@@ -529,6 +529,22 @@ def generic_prices_as_targets():
 
 
 @situation
+def generic_prices_with_adam_never_reach_their_level():
+    # Adam moves each weight by about its rate per step: 1e-3 a step against
+    # targets near 2.8e5, so more hidden units cannot be what is missing.
+    r = rng(24)
+    X = r.normal(size=(200, 1))
+    y = 280_000 + 100_000 * X[:, 0]
+    fit = Fit(X, y, h=4, optimizer="adam", lr=1e-3, epochs=300)
+    wider = fit.again(h=16)
+    scaled = Fit(X, (y - y.mean()) / y.std(), h=4, optimizer="adam", lr=1e-3, epochs=300)
+    truly_short = float(np.mean((fit.net.predict(fit.X) - fit.Y) ** 2)) > np.var(fit.Y)
+    units_help = wider.loss < 0.5 * fit.loss
+    return fit, {"unscaled-targets": truly_short and scaled.loss < 0.5 * fit.loss / np.var(y),
+                 "underfitting": units_help}
+
+
+@situation
 def generic_a_smooth_problem_converges():
     r = rng(23)
     X = r.normal(size=(200, 2))

@@ -1094,3 +1094,17 @@ def test_a_standardized_csv_is_plotted_in_its_own_units(tmp_path):
             await script(app, pilot)
             app.stop_training()
     asyncio.run(go())
+
+
+@pytest.mark.parametrize("key", ["2", "3", "4"])
+def test_the_metrics_line_follows_the_run_on_every_tab(key):
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press(key)
+        line = app.part("#metrics")
+        for epochs in (30, 60):
+            s.step(30)
+            await until(pilot, lambda: f"at epoch {epochs}" in shown(line)
+                        or f"@{epochs}" in shown(line), what=f"the best of epoch {epochs}")
+        assert f"epoch {s.run.epoch}" in status(app)
+    drive("exp", script)

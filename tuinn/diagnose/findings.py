@@ -28,7 +28,8 @@ SEVERITIES = ("problem", "warning", "info")
 # Warnings that explain a loss that stopped falling.
 EXPLAIN = {"dead-units", "saturated-units", "duplicate-units", "linear-collapse",
            "saturated-output",
-           "uncovered-region", "oscillating", "unstable-rate", "ordered-data"}
+           "uncovered-region", "oscillating", "unstable-rate", "ordered-data",
+           "unscaled-targets"}
 
 
 @dataclasses.dataclass(frozen=True)

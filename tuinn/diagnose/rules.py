@@ -391,14 +391,28 @@ def targets(case):
             {"target_min": float(Y.min()), "target_max": float(Y.max())}))
     if net.output == "linear":
         ym, ys = Y.mean(axis=0), Y.std(axis=0)
-        if np.max(np.maximum(np.abs(ym), ys)) > 10:
+        if np.max(np.maximum(np.abs(ym), ys)) > SCALE_LIMIT:
+            # Worse than predicting the targets' mean: the net has not yet reached
+            # their level, and their scale is what holds it back.
+            baseline = case.variance
+            short = bool(np.isfinite(case.mse) and case.mse > baseline)
+            cost = ""
+            if short:
+                cost = (f" The net has not reached their level yet: its mse {_g(case.mse)} is "
+                        f"above the {_g(baseline)} of predicting their mean.")
+                if case.settings["optimizer"] in ("adam", "rmsprop"):
+                    steps = float(np.max(np.abs(ym))) / case.settings["lr"]
+                    cost += (f" Each {case.settings['optimizer']} step moves a weight by about "
+                             f"the rate {_g(case.settings['lr'])}, so the output bias alone "
+                             f"needs some {_g(steps)} steps to get there.")
             out.append(case.finding(
-                "unscaled-targets", "info",
+                "unscaled-targets", "warning" if short else "info",
                 f"The targets are far from order 1 (mean {_g(float(ym[0]))}, spread "
                 f"{_g(float(ys[0]))}): the output layer must first grow large weights, and "
-                "the loss's curvature grows with them.",
+                "the loss's curvature grows with them." + cost,
                 [Option("Standardize the targets", [change("data.standardize_targets", True)])],
-                {"mean": ym.tolist(), "spread": ys.tolist()}))
+                {"mean": ym.tolist(), "spread": ys.tolist(), "mean_baseline_mse": baseline,
+                 "short_of_targets": short}))
     return out
 
 

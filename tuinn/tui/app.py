@@ -195,8 +195,6 @@ class TuinnApp(KeyActions, App):
             self._generation, self.monitor, self.findings = s.generation, Monitor(), []
             self._text_version = -1
         tab = self.part(TabbedContent).active
-        if tab == "settings":
-            return
         if not s.lock.acquire(TIMER_WAIT):
             self._plot_version = -1             # a long epoch holds the run: the next tick
             return
@@ -207,6 +205,7 @@ class TuinnApp(KeyActions, App):
                 net=run.net.copy(), trainer=run.trainer.view(), dataset=run.dataset,
                 limit=s.limit, running=s.state == "running", pins=list(s.pins),
                 tracked=list(s.tracked), show_test=s.show_test, width=self.size.width,
+                stability=getattr(self.findings, "stability", None),
                 trajectory=s.trajectory() if tab == "weights" else None)
         finally:
             s.lock.release()
@@ -215,8 +214,10 @@ class TuinnApp(KeyActions, App):
             views = {"loss": self.part(LossChart), "fit": self.part(FitView)}
         elif tab == "network":
             views = {"network": self.part(NetworkView)}
-        else:
+        elif tab == "weights":
             views = {"trajectory": self.part(TrajectoryChart)}
+        else:
+            views = {}                          # the Settings tab: the metrics line only
         layouts = {name: view.frame_layout() for name, view in views.items()}
         self._frame_in_flight = True
         self.draw_frame(shot, views, layouts, self.log_scale)
@@ -245,13 +246,7 @@ class TuinnApp(KeyActions, App):
             self.notify("; ".join(errors), severity="error", timeout=6)
         self._frame_errors = errors
         if "diagnosis" in frame:
-            findings, health, text, numbers = frame["diagnosis"]
-            self.part("#metrics", Static).update(numbers, layout=False)
-            # The status line at once: its epoch is never behind the best epoch above.
-            self._text_version = -1
-            self.draw_text()
-            if _codes(findings) != _codes(self.findings):
-                self._text_version = -1         # the status line says "converged"
+            findings, health, text = frame["diagnosis"]
             self.findings = findings
             units = self.part(UnitsTable)
             units.show(health, self.session.run.net.hidden)
@@ -261,6 +256,12 @@ class TuinnApp(KeyActions, App):
         for name, view in views.items():
             if name in frame:
                 view.show(frame[name])
+        if "metrics" in frame:
+            self.part("#metrics", Static).update(frame["metrics"], layout=False)
+            # The status line at once: its epoch is never behind the best epoch
+            # of the metrics, and it says "converged" with the findings that do.
+            self._text_version = -1
+            self.draw_text()
 
     def size_health(self, lines):
         """The unit table and the diagnosis as tall as their text, within
@@ -334,10 +335,6 @@ class TuinnApp(KeyActions, App):
 def _lines(notice, width):
     """Lines a notice takes on the notice line (up to two)."""
     return 1 + (len(notice or "") > width)
-
-
-def _codes(findings):
-    return [f.code for f in findings]
 
 
 def fit_status(parts, width):

@@ -141,10 +141,6 @@ class Figure:
     def columns(self):
         return columns(self.width)
 
-    def drawn_y(self):
-        """The y values plotted so far (finite ones), one array per line."""
-        return self._drawn[1]
-
     def line(self, x, y, scatter=False, label=None, marker=None, **style):
         """Plot (x, y), leaving out points that are not finite.  A labelled
         line goes into the legend, which is drawn on the title's line, off

@@ -97,15 +97,14 @@ class HeatMap(Drawn, Widget):
     def legend(ds, lo, hi, show_test, ascii_only=False):
         """The title line: what the colours and the marks mean."""
         test = "; test rows: O X" if show_test and ds.X_test is not None else ""
+        arrow = "->" if ascii_only else "→"
         if ds.task == "binary":
             neg, pos = ds.classes
             return f"blue: {pos} (o), orange: {neg} (x){test}"
         if ds.task == "multiclass":
-            arrow = "->" if ascii_only else "→"
             return f"orange {arrow} blue: {', '.join(map(str, ds.classes))}{test}"
         first = f"{ds.target_names[0]}, the first of {len(ds.target_names)} outputs" \
             if len(ds.target_names) > 1 else ds.target_names[0]
-        arrow = "->" if ascii_only else "→"
         return f"{first}: orange {lo:.3g} {arrow} blue {hi:.3g}{test}"
 
     @staticmethod

@@ -41,6 +41,7 @@ class Shot:
     trajectory: tuple | None
     show_test: bool = False
     width: int = 1000          # of the terminal: the metrics line fits it
+    stability: object = None   # the last diagnosis's, for the metrics line of other tabs
 
 
 def draw(shot, views, layouts, log_scale, monitor, ascii_only):
@@ -57,6 +58,8 @@ def draw(shot, views, layouts, log_scale, monitor, ascii_only):
     if shot.tab == "train":
         history = shot.trainer.history
         part("diagnosis", lambda: diagnosis(shot, monitor, ascii_only))
+        if "diagnosis" in frame:
+            part("metrics", lambda: numbers(shot, frame["diagnosis"][0].stability, ascii_only))
         part("loss", lambda: views["loss"].draw(
             layouts["loss"], loss_curves(history, columns(layouts["loss"][0][0])),
             shot.pins, log_scale))
@@ -65,9 +68,12 @@ def draw(shot, views, layouts, log_scale, monitor, ascii_only):
     elif shot.tab == "network":
         part("network", lambda: views["network"].draw(layouts["network"], shot.net,
                                                       shot.dataset, ascii_only))
-    else:
+    elif shot.tab == "weights":
         part("trajectory", lambda: views["trajectory"].draw(
             layouts["trajectory"], shot.trajectory, shot.tracked, shot.net.names()))
+    if "metrics" not in frame:
+        # Every tab keeps the numbers in view; the rate's limit is the last measured.
+        part("metrics", lambda: numbers(shot, shot.stability, ascii_only))
     return frame, errors
 
 
@@ -85,10 +91,14 @@ def diagnosis(shot, monitor, ascii_only):
     at_best = np.array_equal(trainer.best_theta, shot.net.theta)
     text = findings_text(findings, None if at_best else trainer.best,
                          trainer.history["loss"][-1:], ascii_only)
-    numbers = plain(metrics_line(metrics_of(shot.net, ds, penalties(trainer.settings)),
-                                 trainer.best, findings.stability, shot.width), ascii_only)
     health = findings.health if findings.health is not None else unit_health(shot.net, ds.X)
-    return findings, health, text, numbers
+    return findings, health, text
+
+
+def numbers(shot, stability, ascii_only):
+    """The metrics line of a shot (see metrics_line)."""
+    metrics = metrics_of(shot.net, shot.dataset, penalties(shot.trainer.settings))
+    return plain(metrics_line(metrics, shot.trainer.best, stability, shot.width), ascii_only)
 
 
 def metrics_line(metrics, best, stability, width=1000):

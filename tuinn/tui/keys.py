@@ -216,7 +216,7 @@ class KeyActions:
     @answered
     def action_test_points(self):
         self.session.show_test = not self.session.show_test
-        self.session.touch("fit: test rows " + ("shown (hollow marks)" if self.session.show_test
+        self.session.touch("fit: test rows " + ("shown (capital O X)" if self.session.show_test
                                                 else "hidden"))
         self._say()
 

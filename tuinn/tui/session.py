@@ -23,11 +23,10 @@ from tuinn.settings import shown
 from tuinn.tui.lock import UiFirstLock
 from tuinn.tui.panel import SettingsPanel, show_value
 
-# Epochs per second the run plays at; None plays as fast as the kernel goes.
 # What the data keys step through, as Playground's sliders do.
 TEST_RATIO_RUNGS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
 BATCH_RUNGS = (1, 2, 5, 10, 30, 100, 300, None)        # None: the full batch
-LADDER_ABSENT = {"noise": "this data set has no noise to change (a CSV's noise is its own)"}
+# Epochs per second the run plays at; None plays as fast as the kernel goes.
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000,
           100_000, None)
 PLAY_SECONDS = 10.0      # a run's epoch limit plays out over about this long by default
@@ -235,10 +234,7 @@ class Session(SettingsPanel):
         """Move setting `key` to the next of `rungs` (ascending; None, "full",
         after the last) up or down; returns an error or ''."""
         with self.lock:
-            fields = {f.key: f.value for f in self.fields()}
-            if key not in fields:
-                return LADDER_ABSENT.get(key.rpartition(".")[2], f"this run has no {key}")
-            current = fields[key]
+            current = self.field_value(key)
             at = math.inf if current is None else current
             numbers = [math.inf if r is None else r for r in rungs]
             if direction > 0:
@@ -256,8 +252,9 @@ class Session(SettingsPanel):
 
     def noise(self, direction):
         d = self.run.spec.data
-        if d.csv is not None:
-            return LADDER_ABSENT["noise"]
+        if d.csv is not None or "noise" not in datasets.generator_params(d.generator):
+            return (f"{self.run.dataset.name} has no noise to change"
+                    + (" (a CSV's noise is its own)" if d.csv is not None else ""))
         return self.ladder("data.params.noise", datasets.noise_steps(d.generator), direction)
 
     def test_ratio(self, direction):
