@@ -48,8 +48,10 @@ class WeightsTable(DataTable):
                              *([""] * (d + 1 + k)), key="more")
             self._shape, self._last, self._all = shape, None, net.n_hidden
         W1, b1, W2, b2 = net.W1, net.b1[:MAX_ROWS], net.W2[:MAX_ROWS], net.b2
-        scale = float(np.max(np.abs(net.theta))) or 1.0
         last = self._last
+        if self._unchanged((W1, b1, W2, b2)):
+            return
+        scale = float(np.max(np.abs(net.theta))) or 1.0
         d, h, k = shape
         for j in range(h):
             cells = [Text(f"{j}", style="bold")]
@@ -75,8 +77,10 @@ class WeightsTable(DataTable):
             for i in range(d + 1):
                 self.add_row(*([""] * (k + 1)), key=f"x{i}")
             self._shape, self._last = shape, None
-        scale = float(np.max(np.abs(net.theta))) or 1.0
         last = self._last
+        if self._unchanged((net.W1, net.b1, net.W2, net.b2)):
+            return
+        scale = float(np.max(np.abs(net.theta))) or 1.0
         for i in range(d):
             cells = [Text(f"x{i}", style="bold")]
             cells += [self._cell(net.W2[i, o], scale, last and last[2][i, o]) for o in range(k)]
@@ -87,6 +91,12 @@ class WeightsTable(DataTable):
         for c, cell in enumerate(out):
             self.update_cell_at(Coordinate(d, c), cell)
         self._last = (net.W1.copy(), net.b1.copy(), net.W2.copy(), net.b2.copy())
+
+    def _unchanged(self, arrays):
+        """Whether the weights are those last shown: then the table stays, and its
+        arrows keep saying how the last step moved them."""
+        return self._last is not None and all(
+            np.array_equal(a, b) for a, b in zip(self._last, arrays))
 
     def _cell(self, value, scale, before):
         strength = min(abs(value) / scale, 1.0)
