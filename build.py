@@ -5,8 +5,11 @@ CSV number parser (csrc/csv.c).
 The C declarations live once, in each header, between the `cdef-begin` and
 `cdef-end` markers; this file hands that region to cffi as it is.
 
+The kernel needs no -march: layers.c is built once per instruction set
+(csrc/layers_*.c) and the kernel picks the widest the CPU runs, with the same
+results on each (docs/math.md#reproducibility).
+
 Environment:
-  TUINN_PORTABLE=1   build without -march=native (a wheel for other machines)
   TUINN_SANITIZE=1   AddressSanitizer + UBSan build for the CI sanitizer pass
 """
 import os
@@ -30,16 +33,15 @@ def compile_args():
         # -fno-wrapv and -UNDEBUG undo what CPython passes into every extension,
         # so UBSan sees signed overflow and asserts stay on.
         return (["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
-                 "-fno-sanitize-recover=all", "-fno-wrapv", "-UNDEBUG", "-fopenmp-simd"],
-                ["-fsanitize=address,undefined"])
+                 "-fno-sanitize-recover=all", "-fno-wrapv", "-UNDEBUG", "-ffp-contract=off",
+                 "-fopenmp"],
+                ["-fsanitize=address,undefined", "-fopenmp"])
     # No -ffast-math: it implies -ffinite-math-only, which would delete the
-    # divergence checks.  Row sums vectorize through `omp simd reduction`.
-    # -std=c11 alone would turn off FMA contraction (ISO mode); we want it.
-    args = ["-O3", "-std=c11", "-ffp-contract=fast", "-fopenmp-simd", "-fno-math-errno",
+    # divergence checks, and lets the compiler reorder sums.  No contraction
+    # into fused multiply-adds either: CPUs without FMA must give the same bits.
+    args = ["-O3", "-std=c11", "-ffp-contract=off", "-fopenmp", "-fno-math-errno",
             "-fno-trapping-math"]
-    if os.environ.get("TUINN_PORTABLE") != "1":
-        args += ["-march=native", "-mprefer-vector-width=256"]
-    return args, []
+    return args, ["-fopenmp"]
 
 
 def builder(module="tuinn._kernel", root=HERE):
@@ -66,7 +68,8 @@ def builder(module="tuinn._kernel", root=HERE):
 
 # module: (sources, the header cffi reads, every header the sources include)
 MODULES = {
-    "tuinn._kernel": (["tuinn.c", "layers.c"], "tuinn.h", ["tuinn.h", "layers.h", "numerics.h"]),
+    "tuinn._kernel": (["tuinn.c", "layers_base.c", "layers_avx2.c", "layers_avx512.c"],
+                      "tuinn.h", ["tuinn.h", "layers.h", "layers.c", "numerics.h"]),
     "tuinn._csv": (["csv.c"], "csv.h", ["csv.h"]),
 }
 ffibuilder = builder("tuinn._kernel")

@@ -1,11 +1,16 @@
 /* The layers of the net over blocks of rows (see layers.h): forward,
- * loss, backward, and the pass over a data set that every public call uses.
- * The mathematics is docs/math.md.
+ * loss, backward, and the pass over a range of rows that every public call
+ * uses.  The mathematics is docs/math.md.
  *
- * Sums over rows carry `omp simd reduction` so they vectorize without letting
- * the compiler reassociate anything else (-fopenmp-simd, no -ffast-math: the
- * divergence check must see NaN and Inf).
+ * This file is compiled once per code path: layers_base.c, layers_avx2.c and
+ * layers_avx512.c each choose an instruction set, name the table of entry
+ * points (LAYERS_TABLE) and include it.  The code is the same, and so are its
+ * results, bit for bit: the vector width changes how many rows go through an
+ * instruction, never the order of an operation (numerics.h).
  */
+#ifndef LAYERS_TABLE
+#error "compile layers.c through layers_base.c, layers_avx2.c or layers_avx512.c"
+#endif
 #include "layers.h"
 
 #include "numerics.h"
@@ -27,7 +32,7 @@ static void gather(const double *src, int64_t cols, const int64_t *idx, int64_t 
     }
 }
 
-void load(const tn_arch *a, const tn_data *data, const int64_t *idx, int64_t r0,
+static void load(const tn_arch *a, const tn_data *data, const int64_t *idx, int64_t r0,
                  int n, block *b, int with_y)
 {
     gather(data->X, a->n_in, idx, r0, n, b->x);
@@ -148,7 +153,7 @@ static void softmax_forward(block *b, int k, int n)
 }
 
 /* Hidden layer and output of the n rows loaded in the block. */
-void forward(const tn_arch *a, const params *p, block *b, int n)
+static void forward(const tn_arch *a, const params *p, block *b, int n)
 {
     int h = a->n_hidden, k = a->n_out;
     if (h) {
@@ -165,31 +170,31 @@ void forward(const tn_arch *a, const params *p, block *b, int n)
 }
 
 /* Sum over the block of the data loss (not yet divided by the batch size). */
-static double loss_forward(const tn_arch *a, const block *b, int n)
+static double loss_forward(const tn_arch *a, block *b, int n)
 {
     int k = a->n_out;
     double total_loss = 0.0;
     if (a->loss == TN_SQUARED) {
         for (int c = 0; c < k; c++) {
             const double *restrict o = b->o + c * BLK, *restrict y = b->y + c * BLK;
-            double s = 0.0;
-#pragma omp simd reduction(+ : s)
+            double *restrict e = b->ds + c * BLK;
             for (int r = 0; r < n; r++)
-                s += (o[r] - y[r]) * (o[r] - y[r]);
-            total_loss += 0.5 * s;
+                e[r] = o[r] - y[r];
+            total_loss += 0.5 * dot(e, e, n);
         }
     } else if (a->output == TN_SIGMOID) {
         for (int c = 0; c < k; c++) {
-            const double *s = b->s + c * BLK, *y = b->y + c * BLK;
-            double acc = 0.0;
+            const double *restrict s = b->s + c * BLK, *restrict y = b->y + c * BLK;
+            double *restrict terms = b->ds + c * BLK;
+#pragma omp simd
             for (int r = 0; r < n; r++)
-                acc += softplus(s[r]) - y[r] * s[r];
-            total_loss += acc;
+                terms[r] = softplus(s[r]) - y[r] * s[r];
+            total_loss += total(terms, n);
         }
     } else {
         /* softmax: -sum_c y_c log o_c = sum_c y_c (logsumexp(s) - s_c) */
         for (int r = 0; r < n; r++) {
-            double lse = b->rmax[r] + log(b->rsum[r]);
+            double lse = b->rmax[r] + log_pos(b->rsum[r]);
             for (int c = 0; c < k; c++)
                 total_loss += b->y[c * BLK + r] * (lse - b->s[c * BLK + r]);
         }
@@ -257,23 +262,13 @@ static void output_layer_backward(const tn_arch *a, const params *p, const grads
         const double *restrict act = b->a + j * BLK, *restrict ds0 = b->ds;
         double *restrict dz = b->dz + j * BLK;
         const double w0 = p->W2[j * k];
-        double g0 = 0.0;
-#pragma omp simd reduction(+ : g0)
-        for (int r = 0; r < n; r++) {
-            g0 += act[r] * ds0[r];
-            dz[r] = w0 * ds0[r];
-        }
-        g->W2[j * k] += g0;
+        g->W2[j * k] += dot_scale(act, ds0, w0, dz, n);
         for (int c = 1; c < k; c++) {
             const double *restrict ds = b->ds + c * BLK;
             const double w = p->W2[j * k + c];
-            double gc = 0.0;
-#pragma omp simd reduction(+ : gc)
-            for (int r = 0; r < n; r++) {
-                gc += act[r] * ds[r];
+            g->W2[j * k + c] += dot(act, ds, n);
+            for (int r = 0; r < n; r++)
                 dz[r] += w * ds[r];
-            }
-            g->W2[j * k + c] += gc;
         }
         activation_backward(a->hidden, b->z + j * BLK, act, dz, n);
     }
@@ -284,83 +279,67 @@ static void hidden_layer_backward(const tn_arch *a, const grads *g, const block 
 {
     int d = a->n_in, h = a->n_hidden;
     for (int j = 0; j < h; j++) {
-        const double *restrict dz = b->dz + j * BLK, *restrict x0 = b->x;
-        double g0 = 0.0, gb = 0.0;
-#pragma omp simd reduction(+ : g0, gb)
-        for (int r = 0; r < n; r++) {
-            g0 += x0[r] * dz[r];
-            gb += dz[r];
-        }
-        g->W1[j] += g0;
+        const double *restrict dz = b->dz + j * BLK;
+        double gw, gb;
+        dot_total(b->x, dz, n, &gw, &gb);
+        g->W1[j] += gw;
         g->b1[j] += gb;
         for (int i = 1; i < d; i++)
             g->W1[i * h + j] += dot(b->x + i * BLK, dz, n);
     }
 }
 
-/* (l2/2)(sum W1^2 + sum W2^2) + l1 (sum |W1| + sum |W2|): the biases are not
- * penalized (docs/math.md#regularization). */
-static double penalty(const tn_arch *a, const params *p, double l2, double l1)
-{
-    if (l2 == 0.0 && l1 == 0.0)
-        return 0.0;
-    int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)output_fan_in(a) * a->n_out;
-    double squares = 0.0, sizes = 0.0;
-    for (int64_t i = 0; i < n1; i++) {
-        squares += p->W1[i] * p->W1[i];
-        sizes += fabs(p->W1[i]);
-    }
-    for (int64_t i = 0; i < n2; i++) {
-        squares += p->W2[i] * p->W2[i];
-        sizes += fabs(p->W2[i]);
-    }
-    /* A zero rate adds exactly nothing, even where the other sum overflows. */
-    return (l2 != 0.0 ? 0.5 * l2 * squares : 0.0) + (l1 != 0.0 ? l1 * sizes : 0.0);
-}
-
-/* sign(0) = 0: a weight at exactly zero feels no L1 pull. */
-static double sign(double w)
-{
-    return (double)(w > 0.0) - (double)(w < 0.0);
-}
-
-static void penalty_backward(const tn_arch *a, const params *p, const grads *g, double l2,
-                             double l1)
-{
-    int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)output_fan_in(a) * a->n_out;
-    for (int64_t i = 0; i < n1; i++)
-        g->W1[i] += l2 * p->W1[i] + l1 * sign(p->W1[i]);
-    for (int64_t i = 0; i < n2; i++)
-        g->W2[i] += l2 * p->W2[i] + l1 * sign(p->W2[i]);
-}
-
-/* Objective (and, when grad is given, its gradient) over rows [r0, r0+n) of
- * data, through idx when given.  One out-of-line code path for every caller,
- * so a loss computed alone and one computed beside a gradient are the same
- * bits (chunked training must match one long call exactly). */
-double pass(const tn_arch *a, const double *theta, const tn_data *data, const int64_t *idx,
-            int64_t r0, int64_t n, double l2, double l1, double *grad, double *blockwork)
+/* Sum of the data loss over rows [r0, r0+n) of data (through idx when given),
+ * not yet divided by the batch; when grad is given, adds to it the gradient of
+ * that sum times inv_batch.  Row by row in blocks: one out-of-line code path
+ * for every caller, so a loss computed alone and one computed beside a
+ * gradient are the same bits. */
+static double rows(const tn_arch *a, const double *theta, const tn_data *data,
+                   const int64_t *idx, int64_t r0, int64_t n, double inv_batch, double *grad,
+                   double *blockwork)
 {
     params p = param_views(a, theta);
     block b = block_views(a, blockwork);
-    double inv = 1.0 / (double)n, sum = 0.0;
+    double sum = 0.0;
     grads g = {0};
-    if (grad) {
-        memset(grad, 0, (size_t)tn_param_count(a) * sizeof *grad);
+    if (grad)
         g = grad_views(a, grad);
-    }
     for (int64_t s = 0; s < n; s += BLK) {
         int m = block_rows(n, s);
         load(a, data, idx, r0 + s, m, &b, 1);
         forward(a, &p, &b, m);
         sum += loss_forward(a, &b, m);
         if (grad) {
-            loss_backward(a, &b, m, inv);
+            loss_backward(a, &b, m, inv_batch);
             output_layer_backward(a, &p, &g, &b, m);
             hidden_layer_backward(a, &g, &b, m);
         }
     }
-    if (grad && (l2 != 0.0 || l1 != 0.0))
-        penalty_backward(a, &p, &g, l2, l1);
-    return sum / (double)n + penalty(a, &p, l2, l1);
+    return sum;
 }
+
+/* ---------------------------------------------------------------- probes */
+
+static void probe_sigmoid(const double *restrict x, double *restrict out, int64_t n,
+                          int64_t repeats)
+{
+    for (int64_t r = 0; r < repeats; r++) {
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++)
+            out[i] = sigmoid(x[i] + (double)r);
+    }
+}
+
+/* Enough independent chains to hide the adder's latency at any width. */
+static void probe_madd(const double *restrict x, int64_t n, int64_t repeats, double *acc)
+{
+    double s[TN_PROBE_CHAINS];
+    memcpy(s, acc, sizeof s);
+    for (int64_t r = 0; r < repeats; r++)
+        for (int64_t i = 0; i < n; i += TN_PROBE_CHAINS)
+            for (int j = 0; j < TN_PROBE_CHAINS; j++)
+                s[j] = s[j] * 0.999999 + x[i + j];
+    memcpy(acc, s, sizeof s);
+}
+
+const layer_kernels LAYERS_TABLE = {load, forward, rows, probe_sigmoid, probe_madd};

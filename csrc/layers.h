@@ -117,14 +117,28 @@ static inline double derivative(int g, double z, double a)
     }
 }
 
-/* Copy rows [r0, r0+n) of the data (through idx when given) into the block. */
-void load(const tn_arch *a, const tn_data *data, const int64_t *idx, int64_t r0, int n,
-          block *b, int with_y);
-/* Hidden layer and output of the n rows loaded in the block. */
-void forward(const tn_arch *a, const params *p, block *b, int n);
-/* Objective (and, when grad is given, its gradient) over rows [r0, r0+n) of
- * data, through idx when given. */
-double pass(const tn_arch *a, const double *theta, const tn_data *data, const int64_t *idx,
-            int64_t r0, int64_t n, double l2, double l1, double *grad, double *blockwork);
+/* The entry points of layers.c, one table per code path (layers_base.c,
+ * layers_avx2.c, layers_avx512.c); tuinn.c picks one per call. */
+typedef struct {
+    /* Copy rows [r0, r0+n) of the data (through idx when given) into the block. */
+    void (*load)(const tn_arch *a, const tn_data *data, const int64_t *idx, int64_t r0, int n,
+                 block *b, int with_y);
+    /* Hidden layer and output of the n rows loaded in the block. */
+    void (*forward)(const tn_arch *a, const params *p, block *b, int n);
+    /* Sum of the data loss over rows [r0, r0+n), through idx when given; with
+     * grad, adds the gradient of that sum times inv_batch to it. */
+    double (*rows)(const tn_arch *a, const double *theta, const tn_data *data,
+                   const int64_t *idx, int64_t r0, int64_t n, double inv_batch, double *grad,
+                   double *blockwork);
+    /* tn_probe_sigmoid and tn_probe_fma on this path. */
+    void (*probe_sigmoid)(const double *x, double *out, int64_t n, int64_t repeats);
+    void (*probe_madd)(const double *x, int64_t n, int64_t repeats, double *acc);
+} layer_kernels;
+
+extern const layer_kernels layers_base;
+#if defined(__x86_64__) && defined(__GNUC__)
+#define TN_X86_PATHS 1
+extern const layer_kernels layers_avx2, layers_avx512;
+#endif
 
 #endif

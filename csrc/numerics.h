@@ -1,6 +1,13 @@
 /* Scalar numerics of the kernel, inline so that loops over rows vectorize:
- * bit tests, the kernel's own exp (no libm call in the hot loop), sigmoid,
- * tanh, softplus, and the row sums.
+ * bit tests, the kernel's own exp and log (no libm call anywhere: libm's
+ * results may differ between machines and versions), sigmoid, tanh, softplus,
+ * and the row sums.
+ *
+ * Every result must be the same bits on every machine and code path
+ * (docs/math.md#reproducibility).  So: only IEEE +, -, *, / and sqrt, which
+ * round exactly; no contraction into fused multiply-adds (-ffp-contract=off);
+ * and sums over rows in LANES partial sums, whatever vector width the
+ * compiler picks, combined in one fixed tree.
  */
 #ifndef TUINN_NUMERICS_H
 #define TUINN_NUMERICS_H
@@ -12,6 +19,9 @@
 #define EXP_FLOOR (-708.0)
 /* -ln(2)/2: above it, e^x - 1 comes from the series itself (no cancellation). */
 #define EXPM1_SERIES_LIMIT (-0.34657359027997264)
+/* Partial sums of a row sum: two AVX-512 vectors, four AVX2 ones, eight SSE2
+ * ones, enough independent chains to hide the adder's latency on each. */
+#define LANES 16
 
 static inline uint64_t bits_of(double x)
 {
@@ -93,29 +103,139 @@ static inline double sigmoid(double z)
     return z >= 0.0 ? inv : e * inv;
 }
 
+/* atanh(f) / f = sum of f^(2i) / (2i+1) for i = 0..16, from q = f^2.
+ * Truncation < 2e-17 for |f| <= 1/3, where both callers use it. */
+static inline double atanh_series(double q)
+{
+    double p = 1.0 / 33.0;
+    p = p * q + 1.0 / 31.0;
+    p = p * q + 1.0 / 29.0;
+    p = p * q + 1.0 / 27.0;
+    p = p * q + 1.0 / 25.0;
+    p = p * q + 1.0 / 23.0;
+    p = p * q + 1.0 / 21.0;
+    p = p * q + 1.0 / 19.0;
+    p = p * q + 1.0 / 17.0;
+    p = p * q + 1.0 / 15.0;
+    p = p * q + 1.0 / 13.0;
+    p = p * q + 1.0 / 11.0;
+    p = p * q + 1.0 / 9.0;
+    p = p * q + 1.0 / 7.0;
+    p = p * q + 1.0 / 5.0;
+    p = p * q + 1.0 / 3.0;
+    return p * q + 1.0;
+}
+
+/* log(1 + u) for 0 <= u <= 1: 2 atanh(u / (2 + u)), so a small u keeps its
+ * digits (1 + u would round them away). */
+static inline double log1p_unit(double u)
+{
+    double f = u / (2.0 + u);
+    return 2.0 * f * atanh_series(f * f);
+}
+
+/* log(x) for a positive normal x: x = 2^e m with m in [sqrt(1/2), sqrt(2)),
+ * log m = 2 atanh((m - 1) / (m + 1)); m - 1 is exact there. */
+static inline double log_pos(double x)
+{
+    const double ln2_hi = 0x1.62e42fefa3800p-1, ln2_lo = 0x1.ef35793c76730p-45;
+    uint64_t u = bits_of(x);
+    int64_t e = (int64_t)(u >> 52) - 1023;
+    double m = double_of((u & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);
+    if (m > 1.4142135623730951) {
+        m *= 0.5;
+        e++;
+    }
+    double f = (m - 1.0) / (m + 1.0);
+    return (double)e * ln2_hi + (2.0 * f * atanh_series(f * f) + (double)e * ln2_lo);
+}
+
+/* b^t for a whole t >= 0, by repeated squaring. */
+static inline double pow_whole(double b, int64_t t)
+{
+    double r = 1.0;
+    for (; t > 0; t >>= 1, b *= b)
+        if (t & 1)
+            r *= b;
+    return r;
+}
+
 /* log(1 + e^s) without overflow. */
 static inline double softplus(double s)
 {
-    return (s > 0.0 ? s : 0.0) + log1p(exp_neg(-fabs(s)));
+    return (s > 0.0 ? s : 0.0) + log1p_unit(exp_neg(-fabs(s)));
 }
 
 
+/* The LANES partial sums folded in halves: one tree, whatever the width. */
+static inline double lanes_total(double *s)
+{
+    for (int w = LANES / 2; w > 0; w /= 2)
+        for (int l = 0; l < w; l++)
+            s[l] += s[l + w];
+    return s[0];
+}
+
+/* Row r goes to partial sum r % LANES, in row order. */
 static inline double dot(const double *restrict x, const double *restrict y, int n)
 {
-    double s = 0.0;
-#pragma omp simd reduction(+ : s)
-    for (int r = 0; r < n; r++)
-        s += x[r] * y[r];
-    return s;
+    double s[LANES] = {0};
+    int r = 0;
+    for (; r + LANES <= n; r += LANES)
+        for (int l = 0; l < LANES; l++)
+            s[l] += x[r + l] * y[r + l];
+    for (int l = 0; r + l < n; l++)
+        s[l] += x[r + l] * y[r + l];
+    return lanes_total(s);
+}
+
+/* dot(x, y) and total(y) in one sweep. */
+static inline void dot_total(const double *restrict x, const double *restrict y, int n,
+                             double *xy, double *sy)
+{
+    double s[LANES] = {0}, t[LANES] = {0};
+    int r = 0;
+    for (; r + LANES <= n; r += LANES)
+        for (int l = 0; l < LANES; l++) {
+            s[l] += x[r + l] * y[r + l];
+            t[l] += y[r + l];
+        }
+    for (int l = 0; r + l < n; l++) {
+        s[l] += x[r + l] * y[r + l];
+        t[l] += y[r + l];
+    }
+    *xy = lanes_total(s);
+    *sy = lanes_total(t);
+}
+
+/* dot(x, y), and out = w y in the same sweep. */
+static inline double dot_scale(const double *restrict x, const double *restrict y, double w,
+                               double *restrict out, int n)
+{
+    double s[LANES] = {0};
+    int r = 0;
+    for (; r + LANES <= n; r += LANES)
+        for (int l = 0; l < LANES; l++) {
+            s[l] += x[r + l] * y[r + l];
+            out[r + l] = w * y[r + l];
+        }
+    for (int l = 0; r + l < n; l++) {
+        s[l] += x[r + l] * y[r + l];
+        out[r + l] = w * y[r + l];
+    }
+    return lanes_total(s);
 }
 
 static inline double total(const double *restrict x, int n)
 {
-    double s = 0.0;
-#pragma omp simd reduction(+ : s)
-    for (int r = 0; r < n; r++)
-        s += x[r];
-    return s;
+    double s[LANES] = {0};
+    int r = 0;
+    for (; r + LANES <= n; r += LANES)
+        for (int l = 0; l < LANES; l++)
+            s[l] += x[r + l];
+    for (int l = 0; r + l < n; l++)
+        s[l] += x[r + l];
+    return lanes_total(s);
 }
 
 #endif

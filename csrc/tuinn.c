@@ -1,13 +1,16 @@
 /* tuinn kernel: its public calls (tuinn.h), the evaluation passes and the
  * training loop with its optimizers and schedules.  The layers themselves are
- * in layers.c, the scalar numerics in numerics.h; the mathematics is
- * docs/math.md.  Scratch memory is a fixed number of doubles (tn_work_count)
- * whatever the number of rows.
+ * in layers.c, built once per code path; the scalar numerics in numerics.h;
+ * the mathematics is docs/math.md.  Scratch memory is a fixed number of
+ * doubles (tn_work_count) whatever the number of rows.
  */
 #include "tuinn.h"
 
 #include <math.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "layers.h"
 #include "numerics.h"
@@ -16,6 +19,11 @@
  * without a gain of tol, the rate is divided by ADAPTIVE_CUT. */
 #define ADAPTIVE_CUT 5.0
 #define ADAPTIVE_PATIENCE 2
+/* Passes are split into parts only when the parts' gradients fit in a few MB. */
+#define PART_PARAMS 65536
+/* Threads beyond the first get block buffers only while all of them fit in
+ * this many doubles (64 MB). */
+#define THREAD_BLOCKS_MAX (1 << 23)
 
 static const char *const messages[] = {
     "ok",
@@ -25,13 +33,65 @@ static const char *const messages[] = {
     "a data set has no rows",
     "unknown optimizer or schedule, or a hyperparameter out of range",
     "diverged: the loss or a weight became NaN/Inf; the last finite weights were put back",
+    "this CPU cannot run the code path asked for",
 };
 
 const char *tn_strerror(int status)
 {
-    if (status < 0 || status > TN_DIVERGED)
+    if (status < 0 || status > TN_EPATH)
         return "unknown status";
     return messages[status];
+}
+
+/* ---------------------------------------------------------------- code paths */
+
+int tn_path_supported(int path)
+{
+    switch (path) {
+    case TN_PATH_AUTO:
+    case TN_PATH_BASE:
+        return 1;
+#ifdef TN_X86_PATHS
+    case TN_PATH_AVX2:
+        return __builtin_cpu_supports("avx2") ? 1 : 0;
+    case TN_PATH_AVX512:
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+#endif
+    default:
+        return 0;
+    }
+}
+
+static int resolved_path(int path)
+{
+    if (path != TN_PATH_AUTO)
+        return path;
+    if (tn_path_supported(TN_PATH_AVX512))
+        return TN_PATH_AVX512;
+    return tn_path_supported(TN_PATH_AVX2) ? TN_PATH_AVX2 : TN_PATH_BASE;
+}
+
+int tn_path_chosen(const tn_arch *a)
+{
+    if (!a || !tn_path_supported(a->path))
+        return -1;
+    return resolved_path(a->path);
+}
+
+/* The layers of a checked arch's path. */
+static const layer_kernels *kernels_of(const tn_arch *a)
+{
+    switch (resolved_path(a->path)) {
+#ifdef TN_X86_PATHS
+    case TN_PATH_AVX512:
+        return &layers_avx512;
+    case TN_PATH_AVX2:
+        return &layers_avx2;
+#endif
+    default:
+        return &layers_base;
+    }
 }
 
 int tn_check_arch(const tn_arch *a)
@@ -49,6 +109,10 @@ int tn_check_arch(const tn_arch *a)
         return TN_EARCH;
     if (a->loss == TN_CROSS_ENTROPY && a->output != TN_SIGMOID && a->output != TN_SOFTMAX)
         return TN_EPAIR;
+    if (a->path < TN_PATH_AUTO || a->path > TN_PATH_AVX512)
+        return TN_EARCH;
+    if (!tn_path_supported(a->path))
+        return TN_EPATH;
     return TN_OK;
 }
 
@@ -70,10 +134,165 @@ static int64_t block_count(const tn_arch *a)
     return (int64_t)BLK * (a->n_in + 4 * a->n_out + 3 * a->n_hidden + 2);
 }
 
-/* grad, snapshot of theta, snapshot of the optimizer state, then the blocks. */
+static int parted(const tn_arch *a)
+{
+    return tn_param_count(a) <= PART_PARAMS;
+}
+
+/* Passes over n rows run in this many parts: a function of n and the shape,
+ * never of the threads. */
+static int part_count(const tn_arch *a, int64_t n)
+{
+    return n >= TN_PARALLEL_ROWS && parted(a) ? TN_PARTS : 1;
+}
+
+/* Threads, each with its own block buffers. */
+static int thread_slots(const tn_arch *a)
+{
+    if (!parted(a) || a->threads <= 1)
+        return 1;
+    int64_t fit = THREAD_BLOCKS_MAX / block_count(a);
+    int64_t slots = a->threads < TN_PARTS ? a->threads : TN_PARTS;
+    slots = slots < fit ? slots : fit;
+    return slots > 1 ? (int)slots : 1;
+}
+
+/* The scratch memory, in this order. */
+typedef struct {
+    double *grad, *keep_theta, *keep_opt;   /* P, P and 2P: tn_train's */
+    double *part_grads, *part_loss;         /* TN_PARTS * P (when parted) and TN_PARTS */
+    double *blocks;                         /* thread_slots blocks */
+} scratch;
+
+static scratch scratch_views(const tn_arch *a, double *work)
+{
+    int64_t P = tn_param_count(a);
+    scratch w;
+    w.grad = work;
+    w.keep_theta = w.grad + P;
+    w.keep_opt = w.keep_theta + P;
+    w.part_grads = w.keep_opt + 2 * P;
+    w.part_loss = w.part_grads + (parted(a) ? TN_PARTS * P : 0);
+    w.blocks = w.part_loss + TN_PARTS;
+    return w;
+}
+
 int64_t tn_work_count(const tn_arch *a)
 {
-    return 4 * tn_param_count(a) + block_count(a);
+    int64_t P = tn_param_count(a);
+    return 4 * P + (parted(a) ? TN_PARTS * P : 0) + TN_PARTS + thread_slots(a) * block_count(a);
+}
+
+/* ---------------------------------------------------------------- passes */
+
+/* (l2/2)(sum W1^2 + sum W2^2) + l1 (sum |W1| + sum |W2|): the biases are not
+ * penalized (docs/math.md#regularization). */
+static double penalty(const tn_arch *a, const params *p, double l2, double l1)
+{
+    if (l2 == 0.0 && l1 == 0.0)
+        return 0.0;
+    int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)output_fan_in(a) * a->n_out;
+    double squares = 0.0, sizes = 0.0;
+    for (int64_t i = 0; i < n1; i++) {
+        squares += p->W1[i] * p->W1[i];
+        sizes += fabs(p->W1[i]);
+    }
+    for (int64_t i = 0; i < n2; i++) {
+        squares += p->W2[i] * p->W2[i];
+        sizes += fabs(p->W2[i]);
+    }
+    /* A zero rate adds exactly nothing, even where the other sum overflows. */
+    return (l2 != 0.0 ? 0.5 * l2 * squares : 0.0) + (l1 != 0.0 ? l1 * sizes : 0.0);
+}
+
+/* sign(0) = 0: a weight at exactly zero feels no L1 pull. */
+static double sign(double w)
+{
+    return (double)(w > 0.0) - (double)(w < 0.0);
+}
+
+static void penalty_backward(const tn_arch *a, const params *p, const grads *g, double l2,
+                             double l1)
+{
+    int64_t n1 = (int64_t)a->n_in * a->n_hidden, n2 = (int64_t)output_fan_in(a) * a->n_out;
+    for (int64_t i = 0; i < n1; i++)
+        g->W1[i] += l2 * p->W1[i] + l1 * sign(p->W1[i]);
+    for (int64_t i = 0; i < n2; i++)
+        g->W2[i] += l2 * p->W2[i] + l1 * sign(p->W2[i]);
+}
+
+/* One pass split into parts (part_count): the arguments every part shares. */
+typedef struct {
+    const tn_arch *a;
+    const layer_kernels *K;
+    const double *theta;
+    const tn_data *data;
+    const int64_t *idx;
+    int64_t r0, n;
+    int parts;
+    double inv_batch;
+    int with_grad;
+    const scratch *w;
+} pass_job;
+
+/* Part p: a contiguous run of whole blocks, from its own zero gradient. */
+static void run_part(const pass_job *j, int p, int slot)
+{
+    int64_t P = tn_param_count(j->a), blocks = (j->n + BLK - 1) / BLK;
+    int64_t first = p * blocks / j->parts * BLK, end = (p + 1) * blocks / j->parts * BLK;
+    end = end < j->n ? end : j->n;
+    double *grad = NULL;
+    if (j->with_grad) {
+        grad = j->w->part_grads + p * P;
+        memset(grad, 0, (size_t)P * sizeof *grad);
+    }
+    j->w->part_loss[p] = first < end
+        ? j->K->rows(j->a, j->theta, j->data, j->idx, j->r0 + first, end - first, j->inv_batch,
+                     grad, j->w->blocks + slot * block_count(j->a))
+        : 0.0;
+}
+
+/* Objective (and, when grad is given, its gradient) over rows [r0, r0+n) of
+ * data, through idx when given.  Parts are summed in part order, so threads
+ * change the speed and nothing else. */
+static double pass(const tn_arch *a, const double *theta, const tn_data *data,
+                   const int64_t *idx, int64_t r0, int64_t n, double l2, double l1, double *grad,
+                   const scratch *w)
+{
+    const layer_kernels *K = kernels_of(a);
+    int64_t P = tn_param_count(a);
+    double inv = 1.0 / (double)n, sum = 0.0;
+    if (grad)
+        memset(grad, 0, (size_t)P * sizeof *grad);
+    pass_job job = {a, K, theta, data, idx, r0, n, part_count(a, n), inv, grad != NULL, w};
+    if (job.parts == 1) {
+        sum = K->rows(a, theta, data, idx, r0, n, inv, grad, w->blocks);
+    } else {
+        int threads = thread_slots(a);
+#ifdef _OPENMP
+        /* One thread never enters OpenMP: a forked sweep worker stays clear of
+         * its parent's thread pool. */
+        if (threads > 1) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+            for (int p = 0; p < job.parts; p++)
+                run_part(&job, p, omp_get_thread_num());
+        } else
+#endif
+            for (int p = 0; p < job.parts; p++)
+                run_part(&job, p, 0);
+        for (int p = 0; p < job.parts; p++) {
+            sum += w->part_loss[p];
+            if (grad)
+                for (int64_t i = 0; i < P; i++)
+                    grad[i] += w->part_grads[p * P + i];
+        }
+    }
+    params p = param_views(a, theta);
+    if (grad && (l2 != 0.0 || l1 != 0.0)) {
+        grads g = grad_views(a, grad);
+        penalty_backward(a, &p, &g, l2, l1);
+    }
+    return sum / (double)n + penalty(a, &p, l2, l1);
 }
 
 /* ---------------------------------------------------------------- public: evaluation */
@@ -98,13 +317,14 @@ int tn_predict(const tn_arch *a, const double *theta, const tn_data *data, doubl
         return st;
     if (!theta || !out || !work)
         return TN_ENULL;
+    const layer_kernels *K = kernels_of(a);
     params p = param_views(a, theta);
-    block b = block_views(a, work);
+    block b = block_views(a, scratch_views(a, work).blocks);
     int h = a->n_hidden, k = a->n_out;
     for (int64_t s = 0; s < data->n; s += BLK) {
         int m = block_rows(data->n, s);
-        load(a, data, NULL, s, m, &b, 0);
-        forward(a, &p, &b, m);
+        K->load(a, data, NULL, s, m, &b, 0);
+        K->forward(a, &p, &b, m);
         for (int r = 0; r < m; r++) {
             for (int c = 0; c < k; c++)
                 out[(s + r) * k + c] = b.o[c * BLK + r];
@@ -124,7 +344,8 @@ int tn_objective(const tn_arch *a, const double *theta, const tn_data *data, dou
         return st;
     if (!theta || !loss || !work)
         return TN_ENULL;
-    *loss = pass(a, theta, data, NULL, 0, data->n, l2, l1, NULL, work);
+    scratch w = scratch_views(a, work);
+    *loss = pass(a, theta, data, NULL, 0, data->n, l2, l1, NULL, &w);
     return TN_OK;
 }
 
@@ -136,7 +357,8 @@ int tn_gradients(const tn_arch *a, const double *theta, const tn_data *data, dou
         return st;
     if (!theta || !grad || !loss || !work)
         return TN_ENULL;
-    *loss = pass(a, theta, data, NULL, 0, data->n, l2, l1, grad, work);
+    scratch w = scratch_views(a, work);
+    *loss = pass(a, theta, data, NULL, 0, data->n, l2, l1, grad, &w);
     return TN_OK;
 }
 
@@ -149,8 +371,9 @@ int tn_unit_stats(const tn_arch *a, const double *theta, const tn_data *data,
     if (!theta || !out || !out->active || !out->mean_deriv || !out->z_min || !out->z_max ||
         !out->a_mean || !work)
         return TN_ENULL;
+    const layer_kernels *K = kernels_of(a);
     params p = param_views(a, theta);
-    block b = block_views(a, work);
+    block b = block_views(a, scratch_views(a, work).blocks);
     int h = a->n_hidden;
     int64_t n = data->n;
     for (int j = 0; j < h; j++) {
@@ -162,8 +385,8 @@ int tn_unit_stats(const tn_arch *a, const double *theta, const tn_data *data,
      * near-constant columns keep their precision. */
     for (int64_t s = 0; s < n; s += BLK) {
         int m = block_rows(n, s);
-        load(a, data, NULL, s, m, &b, 0);
-        forward(a, &p, &b, m);
+        K->load(a, data, NULL, s, m, &b, 0);
+        K->forward(a, &p, &b, m);
         for (int j = 0; j < h; j++) {
             const double *z = b.z + j * BLK, *act = b.a + j * BLK;
             for (int r = 0; r < m; r++) {
@@ -185,8 +408,8 @@ int tn_unit_stats(const tn_arch *a, const double *theta, const tn_data *data,
     memset(out->a_cov, 0, (size_t)h * (size_t)h * sizeof(double));
     for (int64_t s = 0; s < n; s += BLK) {
         int m = block_rows(n, s);
-        load(a, data, NULL, s, m, &b, 0);
-        forward(a, &p, &b, m);
+        K->load(a, data, NULL, s, m, &b, 0);
+        K->forward(a, &p, &b, m);
         for (int j = 0; j < h; j++) {
             double *act = b.a + j * BLK;
             for (int r = 0; r < m; r++)
@@ -231,7 +454,8 @@ double tn_learning_rate(const tn_hyper *hp, const tn_state *st)
 {
     switch (hp->schedule) {
     case TN_INVSCALING:
-        return hp->lr / pow((double)(st->epoch + 1), hp->power_t);
+        /* lr / (epoch+1)^power_t, with the kernel's own exp and log */
+        return hp->lr * exp_neg(-hp->power_t * log_pos((double)(st->epoch + 1)));
     case TN_ADAPTIVE:
         return hp->lr * st->lr_scale;
     default:
@@ -282,8 +506,8 @@ static void update(const tn_hyper *hp, tn_state *st, double *restrict theta,
         }
         break;
     case TN_ADAM: {
-        double c1 = 1.0 - pow(hp->beta1, (double)st->step);
-        double c2 = 1.0 - pow(hp->beta2, (double)st->step);
+        double c1 = 1.0 - pow_whole(hp->beta1, st->step);
+        double c2 = 1.0 - pow_whole(hp->beta2, st->step);
         for (int64_t i = 0; i < P; i++) {
             m[i] = hp->beta1 * m[i] + (1.0 - hp->beta1) * g[i];
             v[i] = hp->beta2 * v[i] + (1.0 - hp->beta2) * g[i] * g[i];
@@ -352,8 +576,8 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
     int64_t batch = full ? n : hp->batch_size;
     if (!full && hp->shuffle && !perm)
         return TN_ENULL;
-    double *grad = work, *keep_theta = grad + P, *keep_opt = keep_theta + P;
-    double *blockwork = keep_opt + 2 * P;
+    scratch w = scratch_views(a, work);
+    double *grad = w.grad, *keep_theta = w.keep_theta, *keep_opt = w.keep_opt;
     double *m = opt_state, *v = opt_state + P;
     int grad_ready = 0;
 
@@ -365,11 +589,11 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
 
         if (full) {
             if (!grad_ready)
-                pass(a, theta, train, NULL, 0, n, hp->l2, hp->l1, grad, blockwork);
+                pass(a, theta, train, NULL, 0, n, hp->l2, hp->l1, grad, &w);
             update(hp, st, theta, grad, m, v, P, eta);
             grad_ready = e + 1 < epochs;
             loss = pass(a, theta, train, NULL, 0, n, hp->l2, hp->l1, grad_ready ? grad : NULL,
-                        blockwork);
+                        &w);
         } else {
             const int64_t *idx = NULL;
             if (hp->shuffle) {
@@ -378,10 +602,10 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
             }
             for (int64_t s = 0; s < n; s += batch) {
                 int64_t size = n - s < batch ? n - s : batch;
-                pass(a, theta, train, idx, s, size, hp->l2, hp->l1, grad, blockwork);
+                pass(a, theta, train, idx, s, size, hp->l2, hp->l1, grad, &w);
                 update(hp, st, theta, grad, m, v, P, eta);
             }
-            loss = pass(a, theta, train, NULL, 0, n, hp->l2, hp->l1, NULL, blockwork);
+            loss = pass(a, theta, train, NULL, 0, n, hp->l2, hp->l1, NULL, &w);
         }
 
         if (!is_finite(loss) || !all_finite(theta, P)) {
@@ -393,7 +617,7 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
         history[e] = loss;
         if (with_test)
             test_history[e] = pass(a, theta, test, NULL, 0, test->n, hp->l2, hp->l1, NULL,
-                                   blockwork);
+                                   &w);
         st->epoch++;
         if (best_theta && loss < st->min_loss) {
             st->min_loss = loss;
@@ -407,34 +631,29 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
     return TN_OK;
 }
 
-int tn_probe_sigmoid(const double *x, double *out, int64_t n, int64_t repeats)
+int tn_probe_sigmoid(const tn_arch *a, const double *x, double *out, int64_t n,
+                     int64_t repeats)
 {
+    int st = tn_check_arch(a);
+    if (st)
+        return st;
     if (!x || !out)
         return TN_ENULL;
     if (n < 0 || repeats < 0)
         return TN_EDATA;
-    for (int64_t r = 0; r < repeats; r++) {
-#pragma omp simd
-        for (int64_t i = 0; i < n; i++)
-            out[i] = sigmoid(x[i] + (double)r);
-    }
+    kernels_of(a)->probe_sigmoid(x, out, n, repeats);
     return TN_OK;
 }
 
-int tn_probe_fma(const double *x, int64_t n, int64_t repeats, double *acc)
+int tn_probe_madd(const tn_arch *a, const double *x, int64_t n, int64_t repeats, double *acc)
 {
+    int st = tn_check_arch(a);
+    if (st)
+        return st;
     if (!x || !acc)
         return TN_ENULL;
     if (n < 0 || n % TN_PROBE_CHAINS || repeats < 0)
         return TN_EDATA;
-    /* Enough independent chains to hide the multiply-add latency at any width. */
-    double a[TN_PROBE_CHAINS];
-    memcpy(a, acc, sizeof a);
-    for (int64_t r = 0; r < repeats; r++)
-        for (int64_t i = 0; i < n; i += TN_PROBE_CHAINS)
-#pragma omp simd
-            for (int j = 0; j < TN_PROBE_CHAINS; j++)
-                a[j] = a[j] * 0.999999 + x[i + j];
-    memcpy(acc, a, sizeof a);
+    kernels_of(a)->probe_madd(x, n, repeats, acc);
     return TN_OK;
 }

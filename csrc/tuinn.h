@@ -6,6 +6,9 @@
  * the optimizer, the divergence snapshot and the finiteness check are single
  * loops over tn_param_count() doubles.
  *
+ * Results are the same bits on every machine, code path and thread count
+ * (docs/math.md#reproducibility).
+ *
  * build.py hands the text between the cdef markers to cffi, which cannot parse
  * preprocessor lines: keep declarations only in there.
  */
@@ -22,7 +25,8 @@ enum {
     TN_EPAIR = 3,      /* cross_entropy needs a sigmoid or softmax output */
     TN_EDATA = 4,      /* a data set has no rows */
     TN_EHYPER = 5,     /* unknown optimizer / schedule, or a bad hyperparameter */
-    TN_DIVERGED = 6    /* loss or a parameter became NaN/Inf: last finite state restored */
+    TN_DIVERGED = 6,   /* loss or a parameter became NaN/Inf: last finite state restored */
+    TN_EPATH = 7       /* this CPU cannot run the code path asked for */
 };
 
 enum { TN_LINEAR = 0, TN_SIGMOID = 1, TN_TANH = 2, TN_RELU = 3, TN_LEAKY_RELU = 4,
@@ -30,12 +34,21 @@ enum { TN_LINEAR = 0, TN_SIGMOID = 1, TN_TANH = 2, TN_RELU = 3, TN_LEAKY_RELU = 
 enum { TN_SQUARED = 0, TN_CROSS_ENTROPY = 1 };
 enum { TN_SGD = 0, TN_MOMENTUM = 1, TN_NESTEROV = 2, TN_ADAM = 3, TN_RMSPROP = 4 };
 enum { TN_CONSTANT = 0, TN_INVSCALING = 1, TN_ADAPTIVE = 2 };
+/* Code paths: the same code built for one instruction set each. */
+enum { TN_PATH_AUTO = 0, TN_PATH_BASE = 1, TN_PATH_AVX2 = 2, TN_PATH_AVX512 = 3 };
+/* A pass over at least this many rows is split into TN_PARTS fixed parts,
+ * summed in part order: its bits do not depend on how many threads ran it. */
+enum { TN_PARALLEL_ROWS = 50000, TN_PARTS = 16 };
 
 typedef struct {
     int n_in, n_hidden, n_out;   /* n_hidden = 0: no hidden layer (docs/math.md) */
     int hidden;     /* TN_LINEAR .. TN_LEAKY_RELU */
     int output;     /* TN_LINEAR, TN_SIGMOID, TN_TANH, TN_SOFTMAX */
     int loss;       /* TN_SQUARED, TN_CROSS_ENTROPY */
+    /* How the net is computed, never what: neither changes a bit of a result. */
+    int path;       /* TN_PATH_AUTO (the widest this CPU runs) or a TN_PATH_* */
+    int threads;    /* threads of passes over >= TN_PARALLEL_ROWS rows (<= 1: the caller's
+                       only); the scratch memory (tn_work_count) grows with it */
 } tn_arch;
 
 typedef struct {
@@ -76,6 +89,10 @@ typedef struct {
 } tn_stats;
 
 const char *tn_strerror(int status);
+/* 1 when this CPU runs the code path, else 0. */
+int tn_path_supported(int path);
+/* The code path the arch's calls run (TN_PATH_AUTO resolved), or -1 if none. */
+int tn_path_chosen(const tn_arch *arch);
 int tn_check_arch(const tn_arch *arch);
 int64_t tn_param_count(const tn_arch *arch);
 int64_t tn_opt_state_count(const tn_arch *arch);
@@ -98,14 +115,16 @@ int tn_train(const tn_arch *arch, double *theta, double *opt_state, tn_state *st
              int64_t epochs, double *history, double *test_history,
              int64_t *perm, double *work, double *best_theta, int64_t *epochs_done);
 
-/* The machine's own limits, for `tuinn bench`'s headroom line: out[i] =
- * sigmoid(x[i]) with the kernel's sigmoid, `repeats` times over n values; and
- * `repeats` passes of TN_PROBE_CHAINS independent multiply-add chains over x
- * (acc[TN_PROBE_CHAINS] in/out, n a multiple of it), the peak a dot product of
- * the kernel can reach. */
+/* The machine's own limits, for `tuinn bench`'s headroom line, on the arch's
+ * code path: out[i] = sigmoid(x[i]) with the kernel's sigmoid, `repeats` times
+ * over n values; and `repeats` passes of TN_PROBE_CHAINS independent
+ * multiply-add chains over x (acc[TN_PROBE_CHAINS] in/out, n a multiple of
+ * it), the peak a dot product of the kernel can reach. */
 enum { TN_PROBE_CHAINS = 32 };
-int tn_probe_sigmoid(const double *x, double *out, int64_t n, int64_t repeats);
-int tn_probe_fma(const double *x, int64_t n, int64_t repeats, double *acc);
+int tn_probe_sigmoid(const tn_arch *arch, const double *x, double *out, int64_t n,
+                     int64_t repeats);
+int tn_probe_madd(const tn_arch *arch, const double *x, int64_t n, int64_t repeats,
+                  double *acc);
 
 /* cdef-end */
 

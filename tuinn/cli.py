@@ -102,6 +102,8 @@ def _app(args):
     # waits up to 17 ms more to show.  Frames are drawn only when something
     # changed, so more slots cost nothing.
     os.environ.setdefault("TEXTUAL_FPS", "120")
+    # The training thread keeps to one core, so the screen always has one.
+    os.environ.setdefault("TUINN_THREADS", "1")
     from tuinn.runs import RunSpec
     from tuinn.runs.paths import last_run_dir
     from tuinn.tui.session import Session

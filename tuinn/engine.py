@@ -10,6 +10,7 @@ chunk of epochs runs.
 
 import dataclasses
 import math
+import os
 import threading
 
 import numpy as np
@@ -38,10 +39,15 @@ KERNEL_CODES = {
     "train.schedule": {"constant": lib.TN_CONSTANT, "invscaling": lib.TN_INVSCALING,
                        "adaptive": lib.TN_ADAPTIVE},
 }
+# The kernel's code paths (csrc/layers_*.c): one instruction set each, the
+# same bits from each (docs/math.md#reproducibility).
+CODE_PATHS = {"auto": lib.TN_PATH_AUTO, "base": lib.TN_PATH_BASE, "avx2": lib.TN_PATH_AVX2,
+              "avx512": lib.TN_PATH_AVX512}
 PARAMS = ("W1", "b1", "W2", "b2")
 MAX_UNITS = 1_000_000          # inputs, hidden units or outputs
 MAX_PARAMS = 50_000_000        # 400 MB of weights, and five times that for the trainer
 MAX_EPOCHS = 100_000_000       # per call: its history takes 8 bytes an epoch
+MAX_THREADS = 1024
 CHECK_ROWS = 65536
 
 
@@ -57,6 +63,43 @@ def penalties(settings):
 def _penalties(l2, l1):
     """The two penalty rates, checked as their settings are."""
     return SETTINGS["train.l2"].check(l2), SETTINGS["train.l1"].check(l1)
+
+
+def code_paths():
+    """The code paths this CPU runs, narrowest first ("auto" aside)."""
+    return [name for name, code in CODE_PATHS.items()
+            if name != "auto" and lib.tn_path_supported(code)]
+
+
+def _path_code(path):
+    if path not in CODE_PATHS:
+        raise ConfigError(f"{path!r} is not a code path of the kernel; use one of "
+                          f"{', '.join(CODE_PATHS)}")
+    if not lib.tn_path_supported(CODE_PATHS[path]):
+        raise ConfigError(f"this CPU cannot run the {path} code path; it runs "
+                          f"{', '.join(code_paths())}")
+    return CODE_PATHS[path]
+
+
+def default_path():
+    """TUINN_PATH (a name of CODE_PATHS), else "auto"."""
+    path = os.environ.get("TUINN_PATH", "").strip() or "auto"
+    if path not in CODE_PATHS:
+        raise ConfigError(f"TUINN_PATH={path} is not a code path of the kernel: set it to one "
+                          f"of {', '.join(CODE_PATHS)}, or unset it")
+    return path
+
+
+def default_threads():
+    """TUINN_THREADS, else every core this process may use."""
+    text = os.environ.get("TUINN_THREADS", "").strip()
+    if not text:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else os.cpu_count() or 1
+    if not text.isdigit() or not 1 <= int(text) <= MAX_THREADS:
+        raise ConfigError(f"TUINN_THREADS={text} is not a thread count: set it to a whole "
+                          f"number from 1 to {MAX_THREADS:,}, or unset it")
+    return int(text)
 
 
 def _check(status):
@@ -116,7 +159,7 @@ class Net:
     """
 
     def __init__(self, n_in, n_hidden, n_out, hidden="sigmoid", output="linear",
-                 loss="squared"):
+                 loss="squared", *, path=None, threads=None):
         # Read-only once built (properties below): the kernel's buffers are sized
         # for this shape, and another shape would make it read past their ends.
         self._shape = (whole("n_in (inputs)", n_in, 1, MAX_UNITS),
@@ -136,15 +179,34 @@ class Net:
         self._arch = ffi.new("tn_arch *", {
             "n_in": self.n_in, "n_hidden": self.n_hidden, "n_out": self.n_out,
             "hidden": _code("model.activation", self.hidden),
-            "output": _code("model.output", self.output), "loss": _code("model.loss", self.loss)})
-        _check(lib.tn_check_arch(self.arch))
+            "output": _code("model.output", self.output), "loss": _code("model.loss", self.loss),
+            "path": _path_code(default_path() if path is None else path)})
+        self.threads = default_threads() if threads is None else threads
         self._theta = np.zeros(lib.tn_param_count(self.arch))
-        self._work = np.empty(lib.tn_work_count(self._arch))
         d, h, k = self.n_in, self.n_hidden, self.n_out
         cuts = np.cumsum([d * h, h, self.fan_in * k])
         self._views = dict(zip(PARAMS, (
             self._theta[:cuts[0]].reshape(d, h), self._theta[cuts[0]:cuts[1]],
             self._theta[cuts[1]:cuts[2]].reshape(self.fan_in, k), self._theta[cuts[2]:])))
+
+    @property
+    def threads(self):
+        """Threads of passes over >= 50,000 rows (the kernel's TN_PARALLEL_ROWS);
+        any number gives the same bits."""
+        return self._arch.threads
+
+    @threads.setter
+    def threads(self, count):
+        self._arch.threads = whole("threads", count, 1, MAX_THREADS)
+        _check(lib.tn_check_arch(self.arch))
+        # Each thread has its own scratch: the buffer is sized for the count.
+        self._work = np.empty(lib.tn_work_count(self._arch))
+
+    @property
+    def path(self):
+        """The code path the kernel runs this net on ("auto" resolved)."""
+        return next(name for name, code in CODE_PATHS.items()
+                    if code == lib.tn_path_chosen(self._arch))
 
     arch = property(lambda self: self._arch, doc="the kernel's view of the shape")
     work = property(lambda self: self._work, doc="the kernel's scratch memory")

@@ -105,6 +105,8 @@ def run_task(task):
     from tuinn.diagnose import unit_health
     from tuinn.runs import Run, RunSpec
 
+    # A worker process per core already: its kernel keeps to one thread.
+    os.environ["TUINN_THREADS"] = "1"
     result = {"setting": task["setting"], "seed": task["seed"]}
     try:
         run = Run(RunSpec.from_dict(task["spec"]))

@@ -143,21 +143,22 @@ def test_the_headroom_line_measures_this_cpus_limit_on_f2_h8(bench_doc):
 
 def test_the_probes_compute_what_the_kernel_does_and_refuse_bad_sizes():
     import numpy as np
-    from tuinn.engine import ffi, lib
+    from tuinn.engine import Net, ffi, lib
 
+    arch = Net(1, 1, 1).arch
     x = np.linspace(-30.0, 30.0, 64)
     out = np.empty_like(x)
     buf = lambda a: ffi.from_buffer("double[]", a)
-    assert lib.tn_probe_sigmoid(buf(x), buf(out), len(x), 1) == lib.TN_OK
+    assert lib.tn_probe_sigmoid(arch, buf(x), buf(out), len(x), 1) == lib.TN_OK
     np.testing.assert_allclose(out, 1.0 / (1.0 + np.exp(-x)), rtol=1e-15, atol=1e-300)
     acc = np.zeros(lib.TN_PROBE_CHAINS)
-    assert lib.tn_probe_fma(buf(x), len(x), 2, buf(acc)) == lib.TN_OK
+    assert lib.tn_probe_madd(arch, buf(x), len(x), 2, buf(acc)) == lib.TN_OK
     want = x.reshape(-1, lib.TN_PROBE_CHAINS)
     expect = np.zeros(lib.TN_PROBE_CHAINS)
     for _ in range(2):
         for row in want:
             expect = expect * 0.999999 + row
     np.testing.assert_allclose(acc, expect, rtol=1e-12)
-    assert lib.tn_probe_fma(buf(x), 33, 1, buf(acc)) == lib.TN_EDATA
-    assert lib.tn_probe_sigmoid(buf(x), buf(out), -1, 1) == lib.TN_EDATA
-    assert lib.tn_probe_sigmoid(ffi.NULL, buf(out), 1, 1) == lib.TN_ENULL
+    assert lib.tn_probe_madd(arch, buf(x), 33, 1, buf(acc)) == lib.TN_EDATA
+    assert lib.tn_probe_sigmoid(arch, buf(x), buf(out), -1, 1) == lib.TN_EDATA
+    assert lib.tn_probe_sigmoid(arch, ffi.NULL, buf(out), 1, 1) == lib.TN_ENULL

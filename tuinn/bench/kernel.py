@@ -21,7 +21,7 @@ import numpy as np
 
 from tuinn import data, reference
 from tuinn.bench import fast_numpy
-from tuinn.engine import Net, Trainer
+from tuinn.engine import Net, Trainer, code_paths, default_threads, lib
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +71,8 @@ WORKLOADS = (
 
 # The kernel issue's goal against numpy written for speed (tuinn.bench.fast_numpy).
 FAST_NUMPY_GOALS = {"f2-h8": 10.0}
+# Every core against one, on workloads of at least the kernel's TN_PARALLEL_ROWS rows.
+THREADS_GOAL = 1.8
 
 MEMORY_ROWS, MEMORY_FEATURES, MEMORY_HIDDEN, MEMORY_LIMIT_MB = 1_000_000, 10, 64, 100
 # The data issue's goal: 1,000,000 rows x 20 columns load "in a few seconds".
@@ -91,9 +93,11 @@ def _median_run(repeats, run):
     return statistics.median(times), loss
 
 
-def _time_tuinn(w, X, Y, weights, epochs):
+def _time_tuinn(w, X, Y, weights, epochs, threads=None):
     net = _initial_net(w, X, Y)
     net.set_weights(**weights)
+    if threads is not None:
+        net.threads = threads
     trainer = Trainer(net, **w.train)
     start = time.perf_counter()
     trainer.train(X, Y, epochs)
@@ -197,6 +201,8 @@ def run_workload(w, quick=False, repeats=3, compare=()):
         out[label] = _speed(seconds, epochs, len(X), loss)
     out["ratio"] = out["reference"]["seconds"] / out["tuinn"]["seconds"]
     out["meets_goal"] = out["ratio"] >= w.goal
+    if len(X) >= lib.TN_PARALLEL_ROWS:
+        out["threads"] = _thread_speedup(w, X, Y, weights, epochs, repeats, out["tuinn"])
     out["losses_agree"] = _agree(out["tuinn"]["final_loss"], out["reference"]["final_loss"])
     fast = out["fast_numpy"]
     fast["tuinn_ratio"] = fast["seconds"] / out["tuinn"]["seconds"]
@@ -218,6 +224,18 @@ def run_workload(w, quick=False, repeats=3, compare=()):
         if not w.train.get("shuffle"):
             out[name]["losses_agree"] = _agree(out["tuinn"]["final_loss"], loss)
     return out
+
+
+def _thread_speedup(w, X, Y, weights, epochs, repeats, timed):
+    """The same run on one thread: its speed against every core's, and its loss,
+    which must be the same bits."""
+    seconds, loss = _median_run(repeats, lambda: _time_tuinn(w, X, Y, weights, epochs, 1))
+    threads = default_threads()
+    speedup = seconds / timed["seconds"]
+    return {"threads": threads, "single_thread_epochs_per_s": epochs / seconds,
+            "speedup": speedup, "goal": THREADS_GOAL,
+            "meets_goal": speedup >= THREADS_GOAL if threads > 1 else None,
+            "same_bits": loss == timed["final_loss"]}
 
 
 def _agree(a, b):
@@ -337,8 +355,10 @@ def unit_sample_flops(d, k):
 def run_headroom(workload_result, d=1, k=1):
     """How close the kernel comes to this CPU's own limit on f2-h8: the cost of
     the kernel's sigmoid and of a multiply-add, measured now with the kernel's
-    own code (tn_probe_sigmoid, tn_probe_fma), against the work an epoch needs."""
-    from tuinn.engine import ffi, lib
+    own code (tn_probe_sigmoid, tn_probe_madd), against the work an epoch needs."""
+    from tuinn.engine import ffi
+
+    arch = Net(1, 1, 1).arch
 
     x = np.linspace(-5.0, 5.0, 256)
     out = np.empty_like(x)
@@ -346,16 +366,16 @@ def run_headroom(workload_result, d=1, k=1):
     seconds = []
     for _ in range(3):
         start = time.perf_counter()
-        lib.tn_probe_sigmoid(ffi.from_buffer("double[]", x), ffi.from_buffer("double[]", out),
-                             len(x), repeats)
+        lib.tn_probe_sigmoid(arch, ffi.from_buffer("double[]", x),
+                             ffi.from_buffer("double[]", out), len(x), repeats)
         seconds.append(time.perf_counter() - start)
     sigmoid_s = min(seconds) / (len(x) * repeats)
     acc = np.zeros(lib.TN_PROBE_CHAINS)
     seconds = []
     for _ in range(3):
         start = time.perf_counter()
-        lib.tn_probe_fma(ffi.from_buffer("double[]", x), len(x), repeats,
-                         ffi.from_buffer("double[]", acc))
+        lib.tn_probe_madd(arch, ffi.from_buffer("double[]", x), len(x), repeats,
+                          ffi.from_buffer("double[]", acc))
         seconds.append(time.perf_counter() - start)
     flop_s = min(seconds) / (2 * len(x) * repeats)
     rows, hidden = workload_result["rows"], workload_result["hidden"]
@@ -412,7 +432,8 @@ def run(quick=False, repeats=3, compare=(), only=None, progress=None):
         "tuinn_version": __import__("tuinn").__version__,
         "machine": {"python": platform.python_version(), "cpu": platform.processor() or
                     platform.machine(), "cores": os.cpu_count(),
-                    "portable_build": os.environ.get("TUINN_PORTABLE") == "1"},
+                    "code_path": Net(1, 1, 1).path, "code_paths": code_paths(),
+                    "threads": default_threads()},
         "quick": quick, "repeats": repeats, "workloads": results,
         "memory": run_memory(),
         "csv": run_csv(quick),
@@ -433,6 +454,12 @@ def format_report(doc):
             f"{w['reference']['epochs_per_s']:>12,.1f}{w['ratio']:>7.1f}x{w['goal_ratio']:>4.0f}x "
             f"{mark:<3}{w['tuinn']['samples_per_s']:>14.3g}  "
             f"{w['tuinn']['final_loss']:.6g} / {w['reference']['final_loss']:.6g}{agree}")
+        t = w.get("threads")
+        if t:
+            goal = "no second core to use" if t["meets_goal"] is None else \
+                f"goal ≥ {t['goal']:g}x: {'ok' if t['meets_goal'] else 'LOW'}"
+            lines.append(f"{'':<16}threads: {t['threads']} against 1: {t['speedup']:.2f}x "
+                         f"({goal}), {'the same bits' if t['same_bits'] else 'BITS DIFFER'}")
         f = w["fast_numpy"]
         goal = "" if f["goal_ratio"] is None else \
             f" (goal ≥ {f['goal_ratio']:g}x: {'ok' if f['meets_goal'] else 'LOW'})"

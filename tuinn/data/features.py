@@ -11,6 +11,7 @@ import itertools
 
 import numpy as np
 
+from tuinn.data import portable
 from tuinn.errors import ConfigError
 
 MAX_DERIVED = 10_000        # beyond this, the pairs of a wide CSV would swamp the net
@@ -32,7 +33,7 @@ def derive(X, features):
             parts.append(np.column_stack([X[:, i] * X[:, j] for i, j in pairs])
                          if pairs else np.empty((len(X), 0)))
         else:
-            parts.append(np.sin(X))
+            parts.append(portable.sin(X))
     return np.hstack(parts) if len(parts) > 1 else X
 
 

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from tuinn.data import portable
 from tuinn.data.dataset import Dataset, codes_to_targets, encode_labels, split_rows
 from tuinn.errors import ConfigError
 
@@ -118,8 +119,8 @@ def _regression(name, x, y, x_test=None, y_test=None, description="", **names):
 STUDY_DATA_SEED = 222337497072607291153223098371913928704
 
 STUDY_FUNCTIONS = {
-    "f1": lambda x: np.exp(x / 5.0),
-    "f2": lambda x: np.sin(x) * (25.0 - x * x),
+    "f1": lambda x: portable.exp(x / 5.0),
+    "f2": lambda x: portable.sin(x) * (25.0 - x * x),
 }
 STUDY_FORMULAS = {"f1": "exp(x/5)", "f2": "sin(x)*(25 - x^2)"}
 
@@ -209,7 +210,7 @@ def xsinx(n=1000, noise=0.0, test_ratio=0.2, seed=0):
     test_ratio = _ratio(gen, test_ratio)
     rng = np.random.default_rng(_seed(gen, seed))
     x = rng.uniform(-10.0, 10.0, n)
-    y = x * np.sin(x) + rng.normal(0.0, 1.0, n) * noise
+    y = x * portable.sin(x) + rng.normal(0.0, 1.0, n) * noise
     ds = _regression(gen, x, y, description="y = x sin(x), x uniform on [-10, 10]",
                      feature_names=["x"], target_names=["y"])
     return split_rows(ds, test_ratio, rng)
@@ -256,10 +257,10 @@ def circle(n=500, noise=0.0, test_ratio=0.5, seed=0):
     for count, (r0, r1) in (((n + 1) // 2, (0.0, radius * 0.5)), (n // 2, (radius * 0.7, radius))):
         r = rng.uniform(r0, r1, count)
         angle = rng.uniform(0.0, 2 * np.pi, count)
-        x, y = r * np.sin(angle), r * np.cos(angle)
+        x, y = r * portable.sin(angle), r * portable.cos(angle)
         nx = rng.uniform(-radius, radius, count) * noise
         ny = rng.uniform(-radius, radius, count) * noise
-        label = (np.hypot(x + nx, y + ny) < radius * 0.5).astype(np.intp)
+        label = (portable.hypot(x + nx, y + ny) < radius * 0.5).astype(np.intp)
         parts.append((np.column_stack([x, y]), label))
     X = np.vstack([p[0] for p in parts])
     label = np.concatenate([p[1] for p in parts])
@@ -325,8 +326,8 @@ def spiral(n=500, arms=2, noise=0.0, test_ratio=0.5, seed=0):
         i = np.arange(m)
         r = i / m * 5.0
         t = 1.75 * i / m * 2 * np.pi + 2 * np.pi * k / arms
-        x = r * np.sin(t) + rng.uniform(-1.0, 1.0, m) * noise
-        y = r * np.cos(t) + rng.uniform(-1.0, 1.0, m) * noise
+        x = r * portable.sin(t) + rng.uniform(-1.0, 1.0, m) * noise
+        y = r * portable.cos(t) + rng.uniform(-1.0, 1.0, m) * noise
         xs.append(np.column_stack([x, y]))
         labels.append(np.full(m, k))
     X = np.vstack(xs)
