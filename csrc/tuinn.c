@@ -139,11 +139,18 @@ static int parted(const tn_arch *a)
     return tn_param_count(a) <= PART_PARAMS;
 }
 
-/* Passes over n rows run in this many parts: a function of n and the shape,
- * never of the threads. */
+/* Passes over n rows run in this many parts of whole blocks: a function of n
+ * and the shape, never of the threads.  A pass is split when it has at least
+ * TN_PARALLEL_ROWS rows, or enough work (rows x hidden units) to pay for the
+ * threads' start. */
 static int part_count(const tn_arch *a, int64_t n)
 {
-    return n >= TN_PARALLEL_ROWS && parted(a) ? TN_PARTS : 1;
+    int64_t blocks = (n + BLK - 1) / BLK, units = a->n_hidden ? a->n_hidden : 1;
+    if (!parted(a) || blocks < 2)
+        return 1;
+    if (n < TN_PARALLEL_ROWS && n * units < TN_PARALLEL_WORK)
+        return 1;
+    return blocks < TN_PARTS ? (int)blocks : TN_PARTS;
 }
 
 /* Threads, each with its own block buffers. */

@@ -36,9 +36,11 @@ enum { TN_SGD = 0, TN_MOMENTUM = 1, TN_NESTEROV = 2, TN_ADAM = 3, TN_RMSPROP = 4
 enum { TN_CONSTANT = 0, TN_INVSCALING = 1, TN_ADAPTIVE = 2 };
 /* Code paths: the same code built for one instruction set each. */
 enum { TN_PATH_AUTO = 0, TN_PATH_BASE = 1, TN_PATH_AVX2 = 2, TN_PATH_AVX512 = 3 };
-/* A pass over at least this many rows is split into TN_PARTS fixed parts,
- * summed in part order: its bits do not depend on how many threads ran it. */
-enum { TN_PARALLEL_ROWS = 50000, TN_PARTS = 16 };
+/* A pass over at least TN_PARALLEL_ROWS rows, or over rows x hidden units >=
+ * TN_PARALLEL_WORK, is split into at most TN_PARTS parts of whole blocks, fixed
+ * by the rows and the shape and summed in part order: its bits do not depend
+ * on how many threads ran it. */
+enum { TN_PARALLEL_ROWS = 50000, TN_PARALLEL_WORK = 60000, TN_PARTS = 16 };
 
 typedef struct {
     int n_in, n_hidden, n_out;   /* n_hidden = 0: no hidden layer (docs/math.md) */
@@ -47,8 +49,8 @@ typedef struct {
     int loss;       /* TN_SQUARED, TN_CROSS_ENTROPY */
     /* How the net is computed, never what: neither changes a bit of a result. */
     int path;       /* TN_PATH_AUTO (the widest this CPU runs) or a TN_PATH_* */
-    int threads;    /* threads of passes over >= TN_PARALLEL_ROWS rows (<= 1: the caller's
-                       only); the scratch memory (tn_work_count) grows with it */
+    int threads;    /* threads of the passes that are split (<= 1: the caller's only);
+                       the scratch memory (tn_work_count) grows with it */
 } tn_arch;
 
 typedef struct {

@@ -191,8 +191,9 @@ class Net:
 
     @property
     def threads(self):
-        """Threads of passes over >= 50,000 rows (the kernel's TN_PARALLEL_ROWS);
-        any number gives the same bits."""
+        """Threads of the passes big enough to share (50,000 rows, or rows x
+        hidden units >= 60,000: the kernel's TN_PARALLEL_*); any number gives
+        the same bits."""
         return self._arch.threads
 
     @threads.setter

@@ -102,6 +102,18 @@ def test_a_large_pass_gives_the_same_bytes_on_any_number_of_threads(threads):
             assert g == w, f"{name}: part {i} differs between {threads} threads and 1"
 
 
+@pytest.mark.parametrize("threads", [2, 5])
+def test_a_pass_split_for_its_many_units_gives_the_same_bytes_on_any_number_of_threads(threads):
+    # 1,000 rows x 64 units: work enough (TN_PARALLEL_WORK) to split a full batch.
+    assert 1000 * 64 >= lib.TN_PARALLEL_WORK
+    for name, net_args, settings, problem in (RUNS[4], RUNS[21]):
+        wide = dict(net_args, h=64)
+        want = fingerprint("auto", wide, settings, problem, threads=1, N=1000, epochs=5)
+        got = fingerprint("auto", wide, settings, problem, threads=threads, N=1000, epochs=5)
+        for i, (g, w) in enumerate(zip(got, want)):
+            assert g == w, f"{name}: part {i} differs between {threads} threads and 1"
+
+
 def test_the_widest_path_on_all_threads_equals_the_base_path_on_one():
     N = lib.TN_PARALLEL_ROWS + 1
     name, net_args, settings, problem = RUNS[7]

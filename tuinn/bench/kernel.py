@@ -71,7 +71,8 @@ WORKLOADS = (
 
 # The kernel issue's goal against numpy written for speed (tuinn.bench.fast_numpy).
 FAST_NUMPY_GOALS = {"f2-h8": 10.0}
-# Every core against one, on workloads of at least the kernel's TN_PARALLEL_ROWS rows.
+# Every core against one, on workloads of at least the kernel's TN_PARALLEL_ROWS rows
+# (the N >= 50,000).
 THREADS_GOAL = 1.8
 
 MEMORY_ROWS, MEMORY_FEATURES, MEMORY_HIDDEN, MEMORY_LIMIT_MB = 1_000_000, 10, 64, 100
