@@ -90,8 +90,8 @@ def color_environment(choice):
     return {"TEXTUAL_COLOR_SYSTEM": COLOR_SYSTEMS[choice]}
 
 
-def _app(args):
-    """The terminal app (the command without a subcommand)."""
+def _app(args, spec=None):
+    """The terminal app (the command without a subcommand), on `spec` when given."""
     if args.fps <= 0 or args.fps > 60:
         raise TuinnError(f"--fps must be in (0, 60], got {args.fps:g}")
     # Before anything is built: a run can take seconds to set up.
@@ -116,7 +116,7 @@ def _app(args):
         session.open_saved(folder)
         session.paused = args.paused
     else:
-        session = Session(options.spec_from_args(args), paused=args.paused)
+        session = Session(spec or options.spec_from_args(args), paused=args.paused)
     from tuinn.tui.app import run_app
 
     return run_app(session, fps=args.fps, ascii_only=args.ascii, mouse=not args.no_mouse)
@@ -155,6 +155,25 @@ def _train(args):
         epochs = run.spec.train.epochs
     return headless.train(run, epochs, as_json=args.json, history=args.history,
                           save=args.save or args.resume)
+
+
+def _diagnose(args):
+    from tuinn import headless, model_files
+
+    net = model_files.read(args.weights, args.activation, args.output, args.loss)
+    spec = options.model_spec(net, args.data, args.target, args.weights)
+    if args.open:
+        args.app_resume, args.paused = False, True
+        return _app(args, spec)
+    from tuinn.runs import Run
+
+    run = Run(spec)
+    doc = headless.summary(run, 0.0, 0)
+    if args.json:
+        print(json.dumps(headless.json_ready(doc), indent=2))
+    else:
+        print(headless.format_summary(doc))
+    return 0
 
 
 def _predict(args):
@@ -252,6 +271,24 @@ def parser():
     pd.add_argument("--data", required=True, metavar="FILE.csv", help="the rows to predict")
     pd.add_argument("--out", metavar="FILE.csv", help="write here instead of stdout")
     pd.set_defaults(run=_predict)
+
+    dg = sub.add_parser("diagnose", help="diagnose a model trained elsewhere",
+                        description="Reads a one-hidden-layer model (.npz, .json, .keras, "
+                        ".weights.h5, .safetensors; never pickle) and diagnoses it on the "
+                        "rows of a CSV, given as the model saw them. docs/model-files.md")
+    dg.add_argument("--weights", required=True, metavar="FILE", help="the model's weights")
+    dg.add_argument("--data", required=True, metavar="DATA.csv", help="rows to diagnose it on")
+    dg.add_argument("--target", help="the target column, name or index (default: last)")
+    dg.add_argument("--activation", help="the hidden activation, when the file has none")
+    dg.add_argument("--output", help="the output activation (default: the file's, or linear)")
+    dg.add_argument("--loss", help="squared or cross_entropy (default: suits the output)")
+    dg.add_argument("--json", action="store_true", help="print one JSON document")
+    dg.add_argument("--open", action="store_true", help="continue the model in the app")
+    dg.add_argument("--fps", type=float, default=4.0, help=argparse.SUPPRESS)
+    dg.add_argument("--color", default="auto", help=argparse.SUPPRESS)
+    dg.add_argument("--ascii", action="store_true", help=argparse.SUPPRESS)
+    dg.add_argument("--no-mouse", action="store_true", help=argparse.SUPPRESS)
+    dg.set_defaults(run=_diagnose)
 
     sw = sub.add_parser("sweep", help="a grid of settings times seeds, in parallel",
                         description="Each (setting, seed) is one deterministic task, run on "

@@ -48,6 +48,7 @@ MAX_UNITS = 1_000_000          # inputs, hidden units or outputs
 MAX_PARAMS = 50_000_000        # 400 MB of weights, and five times that for the trainer
 MAX_EPOCHS = 100_000_000       # per call: its history takes 8 bytes an epoch
 MAX_THREADS = 1024
+LEAKY_SLOPE = 0.01             # leaky_relu for z <= 0, as the kernel's layers.h
 CHECK_ROWS = 65536
 
 
@@ -301,6 +302,41 @@ class Net:
                 self._views[w][...] = rng.uniform(-a, a, (fan_in, fan_out))
                 self._views[b][...] = rng.uniform(-a, a, fan_out)
         return self
+
+    # ------------------------------------------------------------ other libraries
+
+    @classmethod
+    def from_sklearn(cls, est):
+        """A fitted MLPRegressor / MLPClassifier with one hidden layer (tuinn.convert)."""
+        from tuinn import convert
+        return convert.from_sklearn(est)
+
+    @classmethod
+    def from_torch(cls, module, loss=None):
+        """nn.Sequential(Linear, activation, Linear[, Sigmoid / Softmax]) (tuinn.convert)."""
+        from tuinn import convert
+        return convert.from_torch(module, loss)
+
+    @classmethod
+    def from_keras(cls, model, loss=None):
+        """Keras Sequential(Dense, Dense) (tuinn.convert)."""
+        from tuinn import convert
+        return convert.from_keras(model, loss)
+
+    def to_sklearn(self, est):
+        """These weights in a fitted estimator of the same shape (tuinn.convert)."""
+        from tuinn import convert
+        return convert.to_sklearn(self, est)
+
+    def to_torch(self, module):
+        """These weights in a module of the same shape (tuinn.convert)."""
+        from tuinn import convert
+        return convert.to_torch(self, module)
+
+    def to_dict(self):
+        """W1, b1, W2, b2, hidden, output and loss as plain data (tuinn.convert)."""
+        from tuinn import convert
+        return convert.to_dict(self)
 
     def copy(self):
         twin = Net(self.n_in, self.n_hidden, self.n_out, self.hidden, self.output, self.loss)

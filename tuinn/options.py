@@ -95,6 +95,25 @@ def csv_spec(path, target):
         "train": {"optimizer": "adam", "lr": 0.01, "epochs": 1000}})
 
 
+def model_spec(net, path, target, weights_path):
+    """A run that starts from a model trained elsewhere, on all the rows of a CSV
+    as the model saw them (no scaling, no test split)."""
+    ds = datasets.load_csv(path, target=target)
+    if ds.X.shape[1] != net.n_in or ds.Y.shape[1] != net.n_out:
+        raise ConfigError(f"the model takes {net.n_in} inputs and gives {net.n_out} outputs; "
+                          f"{path} has {ds.X.shape[1]} input and {ds.Y.shape[1]} target "
+                          "columns: pick the target with --target")
+    return RunSpec.from_dict({
+        "name": os.path.splitext(os.path.basename(weights_path))[0],
+        "title": f"{os.path.basename(weights_path)} on {ds.summary()}",
+        "data": {"csv": os.path.abspath(path), "target": target, "test_ratio": 0.0,
+                 "standardize_inputs": False},
+        "model": {"hidden_units": net.n_hidden, "activation": net.hidden,
+                  "output": net.output, "loss": net.loss},
+        "init": {"scheme": "manual", "weights": {k: v.tolist() for k, v in net.weights().items()}},
+        "train": {"optimizer": "adam", "lr": 0.01, "epochs": 1000}})
+
+
 def grid_key(name):
     """The setting of a sweep grid key: a flag's name (lr, hidden, batch-size)
     or a run-file key (train.lr)."""

@@ -8,6 +8,7 @@ import sys
 import tempfile
 import time
 
+import numpy as np
 import pytest
 
 TMUX = shutil.which("tmux")
@@ -180,3 +181,21 @@ def test_coverage_bad_reads_whole_at_every_size(terminal, size):
     t.keys("4")
     net = t.wait_for("edges: blue +, orange -")
     assert " x ●" in net and "● y" in net
+
+
+def test_a_model_trained_elsewhere_opens_in_the_app_and_trains_on(terminal, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2))
+    csv = tmp_path / "rows.csv"
+    np.savetxt(csv, np.column_stack([X, X[:, 0] - X[:, 1]]), delimiter=",", header="a,b,y",
+               comments="")
+    np.savez(tmp_path / "model.npz", W1=rng.normal(size=(2, 3)), b1=np.zeros(3),
+             W2=rng.normal(size=(3, 1)), b2=np.zeros(1), hidden="tanh")
+    t = terminal("diagnose", "--weights", str(tmp_path / "model.npz"), "--data", str(csv),
+                 "--open")
+    screen = t.wait_for("2→3→1 tanh→linear")
+    assert "model │ epoch 0/1,000 │ paused" in screen
+    t.keys("space")
+    t.wait_for("epoch 1,000/1,000")
+    t.keys("q")
+    assert t.exit_status(timeout=10) == 0

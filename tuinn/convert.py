@@ -1,0 +1,173 @@
+"""One-hidden-layer models of other libraries as tuinn nets, and back.
+
+scikit-learn's MLPRegressor / MLPClassifier, PyTorch's
+nn.Sequential(Linear, activation, Linear[, output activation]) and Keras's
+Sequential(Dense, Dense) are read by their attributes alone: this module
+imports none of those libraries, so a model can be diagnosed wherever its
+weights can be read.  Any other shape of model is refused with a message that
+names what was found.  The inverses write a net's weights into a model of the
+same shape (`to_sklearn`, `to_torch`) or give plain arrays (`to_dict`).
+"""
+
+import numpy as np
+
+from tuinn.engine import LEAKY_SLOPE, Net
+from tuinn.errors import ConfigError
+
+SKLEARN_HIDDEN = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
+SKLEARN_OUTPUT = {"identity": "linear", "logistic": "sigmoid", "softmax": "softmax"}
+# Activations by class name (PyTorch) or function name (Keras).
+ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "leakyrelu": "leaky_relu",
+               "leaky_relu": "leaky_relu", "identity": "linear", "linear": "linear",
+               "softmax": "softmax"}
+
+
+def _net(W1, b1, W2, b2, hidden, output, loss=None):
+    W1, W2 = np.asarray(W1, dtype=np.float64), np.asarray(W2, dtype=np.float64)
+    loss = loss or ("cross_entropy" if output in ("sigmoid", "softmax") else "squared")
+    net = Net(W1.shape[0], W1.shape[1], W2.shape[1], hidden=hidden, output=output, loss=loss)
+    net.set_weights(W1=W1, b1=np.ravel(b1), W2=W2, b2=np.ravel(b2))
+    return net
+
+
+def from_sklearn(est):
+    """A fitted MLPRegressor or MLPClassifier with one hidden layer."""
+    name = type(est).__name__
+    if not hasattr(est, "coefs_"):
+        raise ConfigError(f"{name} has no coefs_: fit it first, or pass an MLPRegressor / "
+                          "MLPClassifier")
+    if len(est.coefs_) != 2:
+        raise ConfigError(f"this {name} has {len(est.coefs_) - 1} hidden layers; tuinn reads "
+                          "one (hidden_layer_sizes=(h,))")
+    if est.activation not in SKLEARN_HIDDEN:
+        raise ConfigError(f"{name}'s activation {est.activation!r} has no tuinn counterpart")
+    output = SKLEARN_OUTPUT.get(est.out_activation_)
+    if output is None:
+        raise ConfigError(f"{name}'s output {est.out_activation_!r} has no tuinn counterpart")
+    # Classifiers minimize log-loss, regressors squared error.
+    loss = "cross_entropy" if hasattr(est, "classes_") else "squared"
+    if loss == "squared" and output != "linear":
+        raise ConfigError(f"{name} pairs a {output} output with squared error; tuinn reads "
+                          "that only from a classifier")
+    return _net(est.coefs_[0], est.intercepts_[0], est.coefs_[1], est.intercepts_[1],
+                SKLEARN_HIDDEN[est.activation], output, loss)
+
+
+def to_sklearn(net, est):
+    """Write the net's weights into a fitted MLPRegressor / MLPClassifier of the
+    same shape and activations (fit it once on any rows to build it); returns it."""
+    want = from_sklearn(est)
+    if (want.n_in, want.n_hidden, want.n_out, want.hidden, want.output) != \
+            (net.n_in, net.n_hidden, net.n_out, net.hidden, net.output):
+        raise ConfigError(f"the estimator is {want.describe()}, the net {net.describe()}: "
+                          "fit one of the net's shape first")
+    est.coefs_ = [net.W1.copy(), net.W2.copy()]
+    est.intercepts_ = [net.b1.copy(), net.b2.copy()]
+    return est
+
+
+def _activation_name(layer):
+    """A layer's activation as tuinn names it, or None when it is not one."""
+    fn = getattr(layer, "activation", None)
+    name = getattr(fn, "__name__", None) if fn is not None else type(layer).__name__
+    return ACTIVATIONS.get(str(name).lower())
+
+
+def _is_linear(layer):
+    return all(hasattr(layer, a) for a in ("weight", "bias", "in_features", "out_features"))
+
+
+def _array(tensor):
+    if hasattr(tensor, "detach"):
+        tensor = tensor.detach().cpu()
+    return np.array(tensor.numpy() if hasattr(tensor, "numpy") else tensor, dtype=np.float64)
+
+
+def _torch_layers(module):
+    layers = list(module.children()) if hasattr(module, "children") else list(module)
+    found = ", ".join(type(layer).__name__ for layer in layers) or "no layers"
+    refuse = ConfigError(f"tuinn reads nn.Sequential(Linear, activation, Linear[, sigmoid or "
+                         f"softmax]); this model has {found}")
+    if len(layers) not in (3, 4) or not (_is_linear(layers[0]) and _is_linear(layers[2])):
+        raise refuse
+    hidden = _activation_name(layers[1])
+    output = _activation_name(layers[3]) if len(layers) == 4 else "linear"
+    if hidden in (None, "softmax") or output not in ("linear", "sigmoid", "tanh", "softmax"):
+        raise refuse
+    slope = getattr(layers[1], "negative_slope", LEAKY_SLOPE)
+    if hidden == "leaky_relu" and slope != LEAKY_SLOPE:
+        raise ConfigError(f"LeakyReLU({slope:g}): tuinn's leaky_relu has slope {LEAKY_SLOPE:g}")
+    if output == "softmax" and getattr(layers[3], "dim", -1) not in (-1, 1):
+        raise ConfigError("Softmax must run over the outputs (dim=1 or -1)")
+    return layers, hidden, output
+
+
+def from_torch(module, loss=None):
+    """nn.Sequential(Linear, activation, Linear[, Sigmoid / Softmax / Tanh]).  The loss
+    is not part of a module: cross_entropy after a sigmoid or softmax, else squared,
+    unless `loss` says otherwise."""
+    layers, hidden, output = _torch_layers(module)
+    return _net(_array(layers[0].weight).T, _array(layers[0].bias), _array(layers[2].weight).T,
+                _array(layers[2].bias), hidden, output, loss)
+
+
+def to_torch(net, module):
+    """Write the net's weights into a module of the same shape (on the CPU); returns it."""
+    layers, hidden, output = _torch_layers(module)
+    if (hidden, output) != (net.hidden, net.output) or \
+            tuple(layers[0].weight.shape) != (net.n_hidden, net.n_in) or \
+            tuple(layers[2].weight.shape) != (net.n_out, net.n_hidden):
+        raise ConfigError(f"the module does not have the net's shape ({net.describe()})")
+    for param, values in ((layers[0].weight, net.W1.T), (layers[0].bias, net.b1),
+                          (layers[2].weight, net.W2.T), (layers[2].bias, net.b2)):
+        param.detach().numpy()[...] = values
+    return module
+
+
+def from_keras(model, loss=None):
+    """Sequential(Dense(h, activation), Dense(k, activation)).  The loss: the
+    model's own when it was compiled with mse or a cross-entropy, else as
+    from_torch decides."""
+    layers = [layer for layer in model.layers if layer.get_weights()]
+    found = ", ".join(type(layer).__name__ for layer in model.layers) or "no layers"
+    if len(layers) != 2 or any(len(layer.get_weights()) != 2 for layer in layers):
+        raise ConfigError(f"tuinn reads Sequential(Dense, Dense) with biases; this model has "
+                          f"{found}")
+    hidden, output = (_activation_name(layer) for layer in layers)
+    if hidden in (None, "softmax") or output not in ("linear", "sigmoid", "tanh", "softmax"):
+        raise ConfigError(f"the Dense activations ({', '.join(_keras_act(l) for l in layers)}) "
+                          "have no tuinn counterpart")
+    (W1, b1), (W2, b2) = (layer.get_weights() for layer in layers)
+    return _net(W1, b1, W2, b2, hidden, output, loss or _keras_loss(model))
+
+
+def _keras_act(layer):
+    return str(getattr(getattr(layer, "activation", None), "__name__", "?"))
+
+
+def _keras_loss(model):
+    name = str(getattr(model, "loss", "") or "").lower()
+    if "crossentropy" in name or "cross_entropy" in name:
+        return "cross_entropy"
+    if name in ("mse", "mean_squared_error"):
+        return "squared"
+    return None
+
+
+def to_dict(net):
+    """The net as plain data: its four arrays and its three choices."""
+    return {**net.weights(), "hidden": net.hidden, "output": net.output, "loss": net.loss}
+
+
+def from_dict(d):
+    """The inverse of to_dict (and the layout of a .npz or .json of weights)."""
+    missing = [name for name in ("W1", "b1", "W2", "b2") if name not in d]
+    if missing:
+        raise ConfigError(f"the weights lack {', '.join(missing)}; they need W1 (inputs x "
+                          "units), b1, W2 (units x outputs) and b2")
+    W1, W2 = (np.atleast_2d(np.asarray(d[n], dtype=np.float64)) for n in ("W1", "W2"))
+    if W1.shape[1] != W2.shape[0]:
+        raise ConfigError(f"W1 is {W1.shape[0]}x{W1.shape[1]} but W2 is "
+                          f"{W2.shape[0]}x{W2.shape[1]}: W2 needs one row per hidden unit")
+    return _net(W1, d["b1"], W2, d["b2"], str(d.get("hidden", "sigmoid")),
+                str(d.get("output", "linear")), d.get("loss") and str(d["loss"]))
