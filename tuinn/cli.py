@@ -154,7 +154,7 @@ def _train(args):
         run = Run(options.spec_from_args(args))
         epochs = run.spec.train.epochs
     return headless.train(run, epochs, as_json=args.json, history=args.history,
-                          save=args.save or args.resume)
+                          save=args.save or args.resume, repair=args.repair)
 
 
 def _diagnose(args):
@@ -263,6 +263,9 @@ def parser():
     t.add_argument("--history", metavar="FILE.csv", help="write the loss history")
     t.add_argument("--save", metavar="DIR", help="save the run folder (resumable)")
     t.add_argument("--resume", metavar="DIR", help="continue a saved run (and save it there)")
+    t.add_argument("--repair", action="store_true",
+                   help="then try each finding's advice on a copy, trained as long, and "
+                   "keep (and --save) the one that halves the loss most")
     t.set_defaults(run=_train)
 
     pd = sub.add_parser("predict", help="predictions of a saved run on new rows",

@@ -15,6 +15,7 @@ import time
 
 
 from tuinn import data as datasets
+from tuinn import repair as repairs
 from tuinn.errors import ConfigError, TuinnError
 from tuinn.runs import Run
 from tuinn.runs.paths import saved_runs_dir
@@ -144,8 +145,9 @@ def format_summary(doc):
 
 
 def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
-          stream=sys.stdout):
-    """Train, report, save; returns the exit code."""
+          stream=sys.stdout, repair=False):
+    """Train, report, save; returns the exit code.  repair: then try each
+    finding's advice on a copy (tuinn.repair), and save the adopted one."""
     progress = None if quiet else Progress(epochs)
     start_epoch, code = run.epoch, EXIT_DONE
     # Ctrl-C (and a SIGTERM, as a batch system sends) only raises a flag, checked
@@ -165,8 +167,16 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
         code = EXIT_INTERRUPTED
     if code == EXIT_DONE and run.status.startswith("diverged"):
         code = EXIT_DIVERGED
+    tried, kept = [], run
+    if repair and code != EXIT_INTERRUPTED:
+        tried = repairs.attempts(run, run.diagnose(surface="cli"), run.epoch,
+                                 None if quiet else lambda text: print(f"tuinn: {text}",
+                                                                       file=sys.stderr))
+    doc = summary(run, seconds, run.epoch - start_epoch)
+    if tried:
+        kept = repairs.adopt(run, tried)
     if save:
-        code = _save_or_rescue(run, save, code)
+        code = _save_or_rescue(kept, save, code)
     if history:
         losses = run.trainer.history
         try:
@@ -175,10 +185,11 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
             print(f"tuinn: could not write the history to {history}: {exc.strerror or exc}",
                   file=sys.stderr)
             code = code or EXIT_BAD_INPUT
-    doc = summary(run, seconds, run.epoch - start_epoch)
     doc["exit_code"] = code
-    print(json.dumps(json_ready(doc), indent=2) if as_json else format_summary(doc),
-          file=stream)
+    if repair:
+        doc["repair"] = [a.to_dict() for a in tried]
+    text = format_summary(doc) + ("\n" + repairs.format_table(tried) if repair else "")
+    print(json.dumps(json_ready(doc), indent=2) if as_json else text, file=stream)
     if code == EXIT_INTERRUPTED:
         print("tuinn: interrupted", file=sys.stderr)
     return code

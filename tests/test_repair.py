@@ -1,0 +1,70 @@
+"""`tuinn train --repair`: each finding's advice tried on a copy, with the proof
+(tuinn.repair)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from tuinn import presets, repair
+from tuinn.runs import Run, RunSpec
+
+
+def trained(name):
+    run = Run(RunSpec.from_dict(presets.get(name)))
+    run.train(run.spec.train.epochs)
+    return run
+
+
+def test_a_linear_hidden_layer_is_repaired_by_a_nonlinear_one_and_the_copy_is_saved(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "tuinn", "train", "--preset", "linear-hidden",
+                           "--repair", "--json", "--save", str(tmp_path / "kept")],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)["repair"]
+    fix = next(r for r in rows if r["finding"] == "linear-collapse")
+    assert fix["adopted"] and "--activation" in fix["flags"]
+    assert fix["loss_after"] * repair.PROVEN <= fix["loss_before"]
+    assert sum(r["adopted"] for r in rows) == 1
+    saved = Run.load(tmp_path / "kept")
+    assert saved.net.hidden != "linear"
+    assert saved.trainer.history["loss"][-1] == pytest.approx(fix["loss_after"], rel=1e-12)
+
+
+def test_standardized_targets_are_judged_in_the_targets_own_units():
+    run = trained("coverage-bad")
+    rows = repair.attempts(run, run.diagnose(surface="cli"), run.epoch)
+    fix = next(r for r in rows if r.finding == "unscaled-targets")
+    copy = fix.run
+    assert copy.dataset.y_scaler is not None
+    # Its own history is in standardized units, far below; the judged loss is not.
+    assert copy.trainer.history["loss"][-1] < fix.after / 100
+    raw = copy.net.predict(copy.dataset.X) * copy.dataset.y_scaler.scale \
+        + copy.dataset.y_scaler.mean
+    target = run.dataset.Y
+    assert fix.after == pytest.approx(0.5 * ((raw - target) ** 2).mean(), rel=1e-9)
+
+
+def test_the_table_says_what_was_tried_and_what_cannot_be():
+    run = trained("body-metrics")
+    rows = repair.attempts(run, run.diagnose(surface="cli"), run.epoch)
+    table = repair.format_table(rows)
+    assert table.splitlines()[0].split() == ["finding", "fix", "tried", "before", "after",
+                                             "adopted"]
+    assert "--standardize" in table
+    for row in rows:
+        assert row.after is not None or row.note, row
+    assert repair.format_table([]) == "repair: no finding had advice to try"
+
+
+def test_a_proven_restore_best_puts_the_best_weights_back():
+    from tuinn.diagnose import Finding
+    run = trained("exp-lr2")            # its loss climbed far above its best
+    epoch, best = run.trainer.best
+    back = Finding("oscillating", "warning", "", "", {}, options=(
+        {"text": "Go back to the best weights", "changes": {}, "action": "restore-best",
+         "arg": epoch},))
+    rows = repair.attempts(run, [back], run.epoch)
+    assert rows[0].after == best and rows[0].gain >= repair.PROVEN and rows[0].adopted
+    assert repair.adopt(run, rows) is run
+    assert run.net.objective(run.dataset.X, run.dataset.Y) == pytest.approx(best, rel=1e-12)

@@ -1,0 +1,157 @@
+"""Advice that proves itself: each finding's advice tried on a copy of the run.
+
+A copy is the run's spec with the advice's changes, trained from the start
+for as many epochs, on the same data and seeds: the only difference is the
+advice.  "Go back to the best weights" needs no training: its loss is the
+best one seen.  A fix is adopted when it lowers the loss that the finding is
+about (the test loss for overfitting, else the training loss) by at least
+PROVEN times; of those, the one that lowers it most.
+"""
+
+import dataclasses
+import math
+
+import numpy as np
+
+from tuinn.errors import TuinnError
+
+PROVEN = 2.0
+# Findings about generalization: judged by the test loss.
+GENERALIZATION = ("overfitting",)
+
+
+@dataclasses.dataclass
+class Attempt:
+    finding: str            # its code
+    fix: str                # the option's text
+    flags: str              # how to do it by hand (cli wording)
+    before: float
+    after: float | None     # None when the try failed (see note)
+    judged_on: str          # "train" or "test"
+    note: str = ""
+    action: str | None = None
+    run: object = None      # the trained copy (None for restore-best)
+    adopted: bool = False
+
+    @property
+    def gain(self):
+        if self.after is None or not math.isfinite(self.after) or self.after <= 0:
+            return math.inf if self.after == 0 else 0.0
+        return self.before / self.after
+
+    def to_dict(self):
+        return {"finding": self.finding, "fix": self.fix, "flags": self.flags,
+                "loss_before": self.before, "loss_after": self.after,
+                "judged_on": self.judged_on, "gain": self.gain, "adopted": self.adopted,
+                "note": self.note}
+
+
+def adopt(run, rows):
+    """The run to keep: the adopted copy, or `run` itself with its best weights
+    back when that was the fix, or `run` as it is."""
+    chosen = next((a for a in rows if a.adopted), None)
+    if chosen is None:
+        return run
+    if chosen.action == "restore-best":
+        run.trainer.restore_best()
+        return run
+    return chosen.run
+
+
+def _loss(run, split):
+    """The loss now; with standardized targets, the squared loss in the targets'
+    own units, so that a run that standardizes them is judged as the one that
+    does not (its loss is smaller by the variance alone)."""
+    ds = run.dataset
+    if ds.y_scaler is None or run.net.loss != "squared":
+        history = run.trainer.history["test_loss" if split == "test" else "loss"]
+        return float(history[-1]) if len(history) else math.nan
+    X, Y = (ds.X_test, ds.Y_test) if split == "test" else (ds.X, ds.Y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        E = (run.net.predict(X) - Y) * ds.y_scaler.scale
+        return float(0.5 * np.mean(np.sum(E * E, axis=1)))
+
+
+def _flags(option):
+    """How to apply the option by hand, as `tuinn train` flags."""
+    from tuinn.diagnose import advice
+    return advice.render([advice.Option(option["text"], tuple(option["changes"].items()),
+                                        option["action"], option["arg"])], "cli").rstrip(".")
+
+
+def attempts(run, findings, epochs, progress=None):
+    """Try the first piece of advice of each finding that has one."""
+    out, trained = [], {}
+    for finding in findings:
+        if not finding.options:
+            continue
+        option = finding.options[0]
+        split = "test" if finding.code in GENERALIZATION and run.dataset.X_test is not None \
+            else "train"
+        before = _loss(run, split)
+        attempt = Attempt(finding.code, option["text"], _flags(option), before, None, split,
+                          action=option["action"])
+        if progress:
+            progress(f"trying: {option['text']}")
+        if option["action"] == "restore-best":
+            # The best weights are the best training loss seen: judged on it.
+            best = run.trainer.best
+            attempt.judged_on, attempt.before = "train", _loss(run, "train")
+            attempt.after = best[1] if best else None
+            attempt.note = f"the weights of epoch {best[0]}" if best else "no best yet"
+            out.append(attempt)
+            continue
+        if not option["changes"] and option["action"] != "reinit":
+            attempt.note = "no setting to try by itself"
+            out.append(attempt)
+            continue
+        key = (tuple(sorted(option["changes"].items())), option["action"])
+        if key not in trained:
+            trained[key] = _train_copy(run, option, epochs)
+        copy = trained[key]
+        if isinstance(copy, str):
+            attempt.note = copy
+            out.append(attempt)
+            continue
+        attempt.run, attempt.after = copy, _loss(copy, split)
+        if copy.status.startswith("diverged"):
+            attempt.note = copy.status
+        out.append(attempt)
+    proven = [a for a in out if a.gain >= PROVEN and not a.note.startswith("diverged")]
+    if proven:
+        max(proven, key=lambda a: a.gain).adopted = True
+    return out
+
+
+def _train_copy(run, option, epochs):
+    """The run with the option's changes, trained from the start as long as the
+    run was (or to the option's own epoch limit); a message if it cannot be."""
+    from tuinn.runs import Run, RunSpec
+
+    spec = RunSpec.from_dict(run.spec.to_dict())
+    try:
+        for key, value in option["changes"].items():
+            spec.set(key, value)
+        if option["action"] == "reinit":
+            spec.set("init.seed", spec.init.seed + 1)
+        copy = Run(spec)
+        copy.train(spec.train.epochs if "train.epochs" in option["changes"] else epochs)
+    except TuinnError as exc:
+        return str(exc)
+    return copy
+
+
+def format_table(rows):
+    """The attempts as a fixed-width table."""
+    if not rows:
+        return "repair: no finding had advice to try"
+    lines = [f"{'finding':<22}{'fix tried':<44}{'before':>11}{'after':>11}  adopted"]
+    for a in rows:
+        after = "failed" if a.after is None else f"{a.after:.4g}"
+        fix = a.fix if len(a.fix) <= 42 else a.fix[:41] + "…"
+        lines.append(f"{a.finding:<22}{fix:<44}{a.before:>11.4g}{after:>11}  "
+                     f"{'yes' if a.adopted else 'no'}"
+                     + (f" ({a.judged_on} loss)" if a.judged_on == "test" else "")
+                     + (f"  [{a.note}]" if a.note else ""))
+        lines.append(f"{'':<22}{a.flags}")
+    return "\n".join(lines)
