@@ -16,6 +16,7 @@ import numpy as np
 from tuinn.errors import TuinnError
 
 PROVEN = 2.0
+NOT_TRIED = "no setting to try by itself"
 # Findings about generalization: judged by the test loss.
 GENERALIZATION = ("overfitting",)
 
@@ -102,7 +103,7 @@ def attempts(run, findings, epochs, progress=None):
             out.append(attempt)
             continue
         if not option["changes"] and option["action"] != "reinit":
-            attempt.note = "no setting to try by itself"
+            attempt.note = NOT_TRIED
             out.append(attempt)
             continue
         key = (tuple(sorted(option["changes"].items())), option["action"])
@@ -147,7 +148,8 @@ def format_table(rows):
         return "repair: no finding had advice to try"
     lines = [f"{'finding':<22}{'fix tried':<44}{'before':>11}{'after':>11}  adopted"]
     for a in rows:
-        after = "failed" if a.after is None else f"{a.after:.4g}"
+        after = f"{a.after:.4g}" if a.after is not None else "—" if a.note == NOT_TRIED \
+            else "failed"
         fix = a.fix if len(a.fix) <= 42 else a.fix[:41] + "…"
         lines.append(f"{a.finding:<22}{fix:<44}{a.before:>11.4g}{after:>11}  "
                      f"{'yes' if a.adopted else 'no'}"
