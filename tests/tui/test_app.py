@@ -1080,10 +1080,15 @@ def test_a_standardized_csv_is_plotted_in_its_own_units(tmp_path):
 
     async def script(app, pilot):
         fit = app.part("#fit-chart")
-        await until(pilot, lambda: "own units" in shown(fit), what="the fit")
+
+        def x_axis():
+            # The tick labels under the box: no y label (┤) on that line.
+            return [line for line in shown(fit).splitlines()
+                    if "10" in line.split() and "┤" not in line and "│" not in line]
+        await until(pilot, lambda: "own units" in shown(fit) and x_axis(),
+                    what="the fit and its x axis")
         text = shown(fit)
-        axis = [line for line in text.splitlines() if "10" in line and "0" in line][-1]
-        assert "10" in axis.split() and "-1" not in axis.split()      # x from 0 to 10
+        assert "-1" not in x_axis()[-1].split()                         # x from 0 to 10
         assert "100┤" in text                                           # y: 100 to 130
     app = TuinnApp(Session(spec, paused=True))
 
