@@ -131,7 +131,7 @@ int64_t tn_opt_state_count(const tn_arch *a)
  * rmax and rsum. */
 static int64_t block_count(const tn_arch *a)
 {
-    return (int64_t)BLK * (a->n_in + 4 * a->n_out + 3 * a->n_hidden + 2);
+    return (int64_t)BLK * ((int64_t)a->n_in + 4 * (int64_t)a->n_out + 3 * (int64_t)a->n_hidden + 2);
 }
 
 static int parted(const tn_arch *a)
@@ -424,11 +424,11 @@ int tn_unit_stats(const tn_arch *a, const double *theta, const tn_data *data,
         }
         for (int i = 0; i < h; i++)
             for (int j = 0; j <= i; j++)
-                out->a_cov[i * h + j] += dot(b.a + i * BLK, b.a + j * BLK, m);
+                out->a_cov[(int64_t)i * h + j] += dot(b.a + i * BLK, b.a + j * BLK, m);
     }
     for (int i = 0; i < h; i++)
         for (int j = 0; j <= i; j++)
-            out->a_cov[j * h + i] = out->a_cov[i * h + j] /= (double)n;
+            out->a_cov[(int64_t)j * h + i] = out->a_cov[(int64_t)i * h + j] /= (double)n;
     return TN_OK;
 }
 
