@@ -72,23 +72,20 @@ def code_paths():
             if name != "auto" and lib.tn_path_supported(code)]
 
 
-def _path_code(path):
+def _path_code(path=None):
+    """The kernel's code of `path`, checked; None: TUINN_PATH, else "auto"."""
+    from_env = path is None
+    if from_env:
+        path = os.environ.get("TUINN_PATH", "").strip() or "auto"
     if path not in CODE_PATHS:
-        raise ConfigError(f"{path!r} is not a code path of the kernel; use one of "
-                          f"{', '.join(CODE_PATHS)}")
+        named = f"TUINN_PATH={path}" if from_env else repr(path)
+        fix = f"set it to one of {', '.join(CODE_PATHS)}, or unset it" if from_env else \
+            f"use one of {', '.join(CODE_PATHS)}"
+        raise ConfigError(f"{named} is not a code path of the kernel: {fix}")
     if not lib.tn_path_supported(CODE_PATHS[path]):
         raise ConfigError(f"this CPU cannot run the {path} code path; it runs "
                           f"{', '.join(code_paths())}")
     return CODE_PATHS[path]
-
-
-def default_path():
-    """TUINN_PATH (a name of CODE_PATHS), else "auto"."""
-    path = os.environ.get("TUINN_PATH", "").strip() or "auto"
-    if path not in CODE_PATHS:
-        raise ConfigError(f"TUINN_PATH={path} is not a code path of the kernel: set it to one "
-                          f"of {', '.join(CODE_PATHS)}, or unset it")
-    return path
 
 
 def default_threads():
@@ -181,7 +178,7 @@ class Net:
             "n_in": self.n_in, "n_hidden": self.n_hidden, "n_out": self.n_out,
             "hidden": _code("model.activation", self.hidden),
             "output": _code("model.output", self.output), "loss": _code("model.loss", self.loss),
-            "path": _path_code(default_path() if path is None else path)})
+            "path": _path_code(path)})
         self.threads = default_threads() if threads is None else threads
         self._theta = np.zeros(lib.tn_param_count(self.arch))
         d, h, k = self.n_in, self.n_hidden, self.n_out

@@ -167,16 +167,14 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
         code = EXIT_INTERRUPTED
     if code == EXIT_DONE and run.status.startswith("diverged"):
         code = EXIT_DIVERGED
-    tried, kept = [], run
+    tried = []
     if repair and code != EXIT_INTERRUPTED:
         tried = repairs.attempts(run, run.diagnose(surface="cli"), run.epoch,
                                  None if quiet else lambda text: print(f"tuinn: {text}",
                                                                        file=sys.stderr))
     doc = summary(run, seconds, run.epoch - start_epoch)
-    if tried:
-        kept = repairs.adopt(run, tried)
     if save:
-        code = _save_or_rescue(kept, save, code)
+        code = _save_or_rescue(repairs.adopt(run, tried), save, code)
     if history:
         losses = run.trainer.history
         try:

@@ -78,6 +78,10 @@ def given(args):
             if getattr(args, dest(row), None) is not None}
 
 
+# How a run on a CSV trains until the user says otherwise.
+FIRST_TRAIN = {"optimizer": "adam", "lr": 0.01, "epochs": 1000}
+
+
 def csv_spec(path, target):
     """A sensible first run on a CSV: 8 tanh units, Adam, standardized inputs, a
     fifth of the rows as the test set, the output and loss that suit the target."""
@@ -92,7 +96,7 @@ def csv_spec(path, target):
                   "sigmoid" if classify else "linear",
                   "loss": "cross_entropy" if classify else "squared"},
         "init": {"scheme": "glorot"},
-        "train": {"optimizer": "adam", "lr": 0.01, "epochs": 1000}})
+        "train": dict(FIRST_TRAIN)})
 
 
 def model_spec(net, path, target, weights_path):
@@ -111,7 +115,7 @@ def model_spec(net, path, target, weights_path):
         "model": {"hidden_units": net.n_hidden, "activation": net.hidden,
                   "output": net.output, "loss": net.loss},
         "init": {"scheme": "manual", "weights": {k: v.tolist() for k, v in net.weights().items()}},
-        "train": {"optimizer": "adam", "lr": 0.01, "epochs": 1000}})
+        "train": dict(FIRST_TRAIN)})
 
 
 def grid_key(name):

@@ -13,7 +13,9 @@ import math
 
 import numpy as np
 
+from tuinn.diagnose import advice
 from tuinn.errors import TuinnError
+from tuinn.runs import Run, RunSpec
 
 PROVEN = 2.0
 NOT_TRIED = "no setting to try by itself"
@@ -49,7 +51,7 @@ class Attempt:
 
 def adopt(run, rows):
     """The run to keep: the adopted copy, or `run` itself with its best weights
-    back when that was the fix, or `run` as it is."""
+    back when that was the fix, or `run` as it is (nothing adopted, nothing tried)."""
     chosen = next((a for a in rows if a.adopted), None)
     if chosen is None:
         return run
@@ -75,7 +77,6 @@ def _loss(run, split):
 
 def _flags(option):
     """How to apply the option by hand, as `tuinn train` flags."""
-    from tuinn.diagnose import advice
     return advice.render([advice.Option(option["text"], tuple(option["changes"].items()),
                                         option["action"], option["arg"])], "cli").rstrip(".")
 
@@ -127,8 +128,6 @@ def attempts(run, findings, epochs, progress=None):
 def _train_copy(run, option, epochs):
     """The run with the option's changes, trained from the start as long as the
     run was (or to the option's own epoch limit); a message if it cannot be."""
-    from tuinn.runs import Run, RunSpec
-
     spec = RunSpec.from_dict(run.spec.to_dict())
     try:
         for key, value in option["changes"].items():

@@ -339,3 +339,15 @@ def test_collapsed_copies_in_an_underfitting_net_are_told_to_break_symmetry():
     assert f.severity == "warning" and f.evidence["underfits"]
     assert ("--init glorot" in f.advice or "--init-seed" in f.advice) and "--hidden" not in f.advice
     assert "Fewer units" not in f.message + f.advice
+
+
+def test_a_net_that_learned_no_class_because_its_units_died_is_not_told_to_train_longer():
+    run = finished("spiral", model__hidden_units=3, model__activation="relu",
+                   train__optimizer="momentum", train__lr=0.3)
+    findings = run.diagnose(surface="cli")
+    assert "all-units-dead" in codes(findings)
+    f = one(findings, "majority-class")
+    assert "Act on the findings above" in f.advice and "longer" not in f.advice
+    # Without such a cause (a rate far too small, 10 epochs), the advice stays.
+    slow = finished("spiral", train__optimizer="sgd", train__lr=1e-5, train__epochs=10)
+    assert "Train longer" in one(slow.diagnose(surface="cli"), "majority-class").advice

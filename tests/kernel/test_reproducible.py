@@ -124,7 +124,7 @@ def test_the_widest_path_on_all_threads_equals_the_base_path_on_one():
 def test_threads_and_paths_are_checked_before_the_kernel():
     with pytest.raises(Exception, match="threads must be a whole number"):
         Net(1, 2, 1, threads=0)
-    with pytest.raises(Exception, match="not a code path of the kernel; use one of auto"):
+    with pytest.raises(Exception, match="not a code path of the kernel: use one of auto"):
         Net(1, 2, 1, path="avx9")
     net = Net(1, 2, 1, threads=5)
     assert net.threads == 5 and net.path in code_paths()

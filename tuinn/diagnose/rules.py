@@ -539,13 +539,17 @@ def _majority(case):
     if score > majority + 1e-9 or majority >= 1.0 or _beats_a_constant(case):
         return []
     label = int(counts.argmax())
+    # When a finding above already explains the failure (dead units, say), more
+    # epochs or a larger rate would not help: it must be acted on first.
+    advice = Option("Act on the findings above, which say why") if case.troubled() else \
+        Option("Train longer or with a larger rate, and judge by the loss")
     return [case.finding(
         "majority-class", "warning",
         f"The {where} accuracy {score:.1%} is no better than always answering class "
         f"{label}, which {majority:.1%} of the {where} rows are: the net has learned nothing "
         "about the classes yet." + (" With classes this unequal, accuracy says little; "
                                      "look at the loss." if majority >= 0.8 else ""),
-        [Option("Train longer or with a larger rate, and judge by the loss")],
+        [advice],
         {"accuracy": score, "majority_rate": majority, "majority_class": label,
          "set": where})]
 
