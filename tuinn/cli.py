@@ -1,4 +1,5 @@
-"""Command line: the app (no command), `tuinn train`, `predict`, `sweep`, `bench`, `presets`.
+"""Command line: the app (no command), `tuinn train`, `predict`, `sweep`, `bench`,
+`presets`, `diagnose`, `learn`.
 
 Headless commands import nothing from Textual.  A TuinnError becomes one line
 on stderr and exit code 2, never a traceback.
@@ -90,8 +91,9 @@ def color_environment(choice):
     return {"TEXTUAL_COLOR_SYSTEM": COLOR_SYSTEMS[choice]}
 
 
-def _app(args, spec=None):
-    """The terminal app (the command without a subcommand), on `spec` when given."""
+def _app(args, spec=None, tutor=None):
+    """The terminal app (the command without a subcommand), on `spec` when
+    given, with a lesson beside it when `tutor` is."""
     if args.fps <= 0 or args.fps > 60:
         raise TuinnError(f"--fps must be in (0, 60], got {args.fps:g}")
     # Before anything is built: a run can take seconds to set up.
@@ -119,7 +121,8 @@ def _app(args, spec=None):
         session = Session(spec or options.spec_from_args(args), paused=args.paused)
     from tuinn.tui.app import run_app
 
-    return run_app(session, fps=args.fps, ascii_only=args.ascii, mouse=not args.no_mouse)
+    return run_app(session, fps=args.fps, ascii_only=args.ascii, mouse=not args.no_mouse,
+                   tutor=tutor)
 
 
 def _train(args):
@@ -174,6 +177,51 @@ def _diagnose(args):
     else:
         print(headless.format_summary(doc))
     return 0
+
+
+def _learn(args):
+    import copy
+
+    from tuinn import lessons
+    from tuinn.lessons import progress
+
+    if args.lesson is None:
+        if args.reset or args.check:
+            raise TuinnError("--reset and --check need a lesson: tuinn learn NAME --check")
+        print(lessons_table())
+        return 0
+    lesson = lessons.find(args.lesson)
+    if args.check:
+        steps = len(lesson.steps)
+        print(f"{lesson.path}: {lesson.title}, {steps} step{'s' * (steps != 1)} on "
+              f"{lesson.spec.name}: it reads well")
+        return 0
+    if args.reset:
+        error = progress.reset(lesson)
+        if error:
+            raise TuinnError(error)
+    args.app_resume, args.paused = False, lesson.paused
+    tutor = lessons.Tutor(lesson, progress.first_open(lesson))
+    return _app(args, copy.deepcopy(lesson.spec), tutor)
+
+
+def lessons_table():
+    """The built-in lessons with the learner's progress, for `tuinn learn`."""
+    from tuinn import lessons
+    from tuinn.lessons import progress
+
+    rows = []
+    for lesson in lessons.builtin():
+        done, total = len(progress.of(lesson)), len(lesson.steps)
+        state = "done" if done == total else f"{done}/{total} steps" if done else \
+            f"{total} steps"
+        rows.append((lesson.name.partition("-")[2], lesson.title, state))
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{name:{width}}  {state:>11}  {title}" for name, title, state in rows]
+    lines += ["", "tuinn learn NAME starts a lesson beside its run (it resumes at the first "
+              "step not done);", "tuinn learn FILE.toml runs a lesson file of your own "
+              "(docs/lessons.md)."]
+    return "\n".join(lines)
 
 
 def _predict(args):
@@ -287,11 +335,19 @@ def parser():
     dg.add_argument("--loss", help="squared or cross_entropy (default: suits the output)")
     dg.add_argument("--json", action="store_true", help="print one JSON document")
     dg.add_argument("--open", action="store_true", help="continue the model in the app")
-    dg.add_argument("--fps", type=float, default=4.0, help=argparse.SUPPRESS)
-    dg.add_argument("--color", default="auto", help=argparse.SUPPRESS)
-    dg.add_argument("--ascii", action="store_true", help=argparse.SUPPRESS)
-    dg.add_argument("--no-mouse", action="store_true", help=argparse.SUPPRESS)
+    _display_arguments(dg)
     dg.set_defaults(run=_diagnose)
+
+    lr = sub.add_parser("learn", help="guided lessons beside a live run, with your progress",
+                        description="Without LESSON: the lessons and how far you got. With "
+                        "one: the app with the lesson beside its run. A lesson is a TOML "
+                        "file (docs/lessons.md).")
+    lr.add_argument("lesson", nargs="?", metavar="LESSON", help="a lesson's name or file")
+    lr.add_argument("--check", action="store_true",
+                    help="only read the lesson file and say what is wrong in it")
+    lr.add_argument("--reset", action="store_true", help="forget the lesson's progress first")
+    _display_arguments(lr)
+    lr.set_defaults(run=_learn)
 
     sw = sub.add_parser("sweep", help="a grid of settings times seeds, in parallel",
                         description="Each (setting, seed) is one deterministic task, run on "
@@ -312,6 +368,17 @@ def parser():
     return p
 
 
+def _display_arguments(sub):
+    """The app's display options, for a command that can open the app."""
+    sub.add_argument("--fps", type=float, default=4.0, help=argparse.SUPPRESS)
+    sub.add_argument("--color", choices=("auto", "truecolor", "256", "16", "none"),
+                     default="auto", help=argparse.SUPPRESS)
+    sub.add_argument("--ascii", action="store_true", help=argparse.SUPPRESS)
+    sub.add_argument("--no-mouse", action="store_true", help=argparse.SUPPRESS)
+
+
+# Commands that can open the app take its display options.
+OPENS_APP = ("diagnose", "learn")
 APP_ONLY = {"app_resume": "--resume", "paused": "--paused", "fps": "--fps", "color": "--color",
             "ascii": "--ascii", "no_mouse": "--no-mouse"}
 
@@ -322,8 +389,9 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.command is not None:
         defaults = {dest: p.get_default(dest) for dest in APP_ONLY}
+        display = ("fps", "color", "ascii", "no_mouse") if args.command in OPENS_APP else ()
         given = [flag for dest, flag in APP_ONLY.items()
-                 if getattr(args, dest) != defaults[dest]]
+                 if dest not in display and getattr(args, dest) != defaults[dest]]
         if given:
             p.error(f"{given[0]} is an option of the app; `tuinn {args.command}` does not "
                     "take it")

@@ -25,6 +25,13 @@ from tuinn.diagnose.health import COVARIANCE_UNITS, health_from_stats
 from tuinn.engine import penalties
 
 SEVERITIES = ("problem", "warning", "info")
+# Every finding's code: stable names, for scripts and lesson files (docs/diagnosis.md).
+CODES = ("all-units-dead", "constant-inputs", "converged", "dead-units", "diverged",
+         "duplicate-units", "exploding", "leakage", "linear-collapse", "linear-on-data",
+         "lr-too-small", "majority-class", "more-weights-than-rows", "ordered-data",
+         "oscillating", "overfitting", "saturated-output", "saturated-units", "small-test-set",
+         "stalled", "still-improving", "symmetry", "targets-out-of-range", "uncovered-region",
+         "underfitting", "unscaled-inputs", "unscaled-targets", "unstable-rate")
 # Warnings that explain a loss that stopped falling.
 EXPLAIN = {"dead-units", "saturated-units", "duplicate-units", "linear-collapse",
            "saturated-output",

@@ -27,6 +27,7 @@ from tuinn.tui import frames
 from tuinn.tui.charts import LossChart, TrajectoryChart
 from tuinn.tui.fit import FitView
 from tuinn.tui.keys import KeyActions, bindings
+from tuinn.tui.lesson import LessonActions, LessonPanel
 from tuinn.tui.lock import TIMER_WAIT
 from tuinn.tui.network import NetworkView
 from tuinn.tui.scroll import ScrollPanel, wrapped_lines
@@ -39,15 +40,17 @@ HEALTH_SHARE, HEALTH_MIN = 0.4, 6     # of the Train tab's rows: the unit table 
 ESSENTIAL_PARTS = 5     # of the status line: name, epoch, state, optimizer and rate, architecture
 
 
-class TuinnApp(KeyActions, App):
+class TuinnApp(LessonActions, KeyActions, App):
     CSS_PATH = "tuinn.tcss"
     TITLE = "tuinn"
     ENABLE_COMMAND_PALETTE = False     # its ctrl+p entry would crowd the footer; ? lists the keys
     BINDINGS = bindings()
 
-    def __init__(self, session, fps=4.0, ascii_only=False):
+    def __init__(self, session, fps=4.0, ascii_only=False, tutor=None):
         super().__init__()
         self.session = session
+        self.tutor = tutor              # a lesson beside the run (tuinn learn), or None
+        self.diagnosed_generation = -1  # the run whose diagnosis self.findings is
         self.fps = fps
         self.ascii_only = ascii_only
         self.log_scale = False
@@ -68,6 +71,17 @@ class TuinnApp(KeyActions, App):
     def compose(self):
         yield Static(id="status")
         yield Static(id="metrics")
+        if self.tutor is None:
+            yield from self._tabs()
+        else:
+            with Horizontal(id="body"):
+                yield from self._tabs()
+                yield LessonPanel(id="lesson")
+        yield Static(id="too-small")
+        yield Static(id="notice")
+        yield Footer()
+
+    def _tabs(self):
         with Container(id="main"):
             with TabbedContent(id="tabs", initial="train"):
                 with TabPane("Train", id="train"):
@@ -85,9 +99,6 @@ class TuinnApp(KeyActions, App):
                     yield TrajectoryChart(self.ascii_only, id="trajectory")
                 with TabPane("Network", id="network"):
                     yield NetworkView(id="network-view")
-        yield Static(id="too-small")
-        yield Static(id="notice")
-        yield Footer()
 
     def plain(self, text):
         """`text` (a str) as the terminal can show it (--ascii: ASCII only)."""
@@ -103,6 +114,7 @@ class TuinnApp(KeyActions, App):
         self.timers = [self.set_interval(1.0 / self.fps, self.draw_plots),
                        self.set_interval(1.0 / TEXT_HZ, self.draw_text)]
         self.train_in_background()
+        self.start_lesson()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
             loop.add_signal_handler(sig, self.hang_up)
@@ -113,6 +125,7 @@ class TuinnApp(KeyActions, App):
         self._plot_version = self._text_version = -1      # redraw at the new size
         width, height = event.size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.lesson_layout(width)
         self.set_class(small, "-too-small")
         self.part("#too-small", Static).update(self.plain(
             f"terminal too small: {width}×{height}; tuinn needs at least "
@@ -247,7 +260,7 @@ class TuinnApp(KeyActions, App):
         self._frame_errors = errors
         if "diagnosis" in frame:
             findings, health, text = frame["diagnosis"]
-            self.findings = findings
+            self.findings, self.diagnosed_generation = findings, generation
             units = self.part(UnitsTable)
             units.show(health, self.session.run.net.hidden)
             panel = self.part("#diagnosis", ScrollPanel)
@@ -290,6 +303,8 @@ class TuinnApp(KeyActions, App):
         return {"best": s.run.trainer.best is not None, "step": s.state != "diverged"}
 
     def check_action(self, action, parameters):
+        if action.startswith("lesson_"):
+            return self.tutor is not None       # no lesson: not in the footer either
         return self._bindings_enabled().get(action, True) or None
 
     def _sync_footer(self):
@@ -355,10 +370,11 @@ def fit_status(parts, width):
     return max(lines, key=lambda counted: counted[0])[1]
 
 
-def run_app(session, fps=4.0, ascii_only=False, mouse=True):
-    """Run the app on the terminal; returns the exit code.  Whatever ends it, an
-    unexpected error included, the run is kept as the last run first."""
-    app = TuinnApp(session, fps=fps, ascii_only=ascii_only)
+def run_app(session, fps=4.0, ascii_only=False, mouse=True, tutor=None):
+    """Run the app on the terminal (with a lesson beside the run when `tutor`
+    is given); returns the exit code.  Whatever ends it, an unexpected error
+    included, the run is kept as the last run first."""
+    app = TuinnApp(session, fps=fps, ascii_only=ascii_only, tutor=tutor)
     try:
         app.run(mouse=mouse)
     except Exception as exc:        # noqa: BLE001 - the last resort: keep the user's run

@@ -69,13 +69,16 @@ KEYS = [
     Key("s", "save", "save the run under a name (a dated one is offered)", "runs", "save"),
     Key("o", "open", "open a preset or a run", "runs", "open"),
     Key("i", "notes", "the run's notes: what to look for, and why it happens", "runs"),
+    Key("g / G", "lesson_next", "a lesson's next step, once this one worked / skip this "
+        "step (tuinn learn)", "runs", "next step",
+        bound=("G", "lesson_skip", "skip step", False)),
     Key("?", "help", "this help", "runs", "help"),
     Key("q", "quit_keep", "quit (the run is kept: tuinn --resume)", "runs", "quit"),
 ]
 # The footer shows its keys in this order and cuts what does not fit: help and
 # quit come early so that an 80-column terminal keeps them.
-FOOTER = ("toggle", "step(1)", "lr(2.0)", "lr(0.5)", "help", "quit_keep", "best", "save",
-          "open", "speed(1)", "units(1)", "reinit", "pin", "log")
+FOOTER = ("toggle", "lesson_next", "step(1)", "lr(2.0)", "lr(0.5)", "help", "quit_keep", "best",
+          "save", "open", "speed(1)", "units(1)", "reinit", "pin", "log")
 KEY_NAMES = {"space": "space", "?": "question_mark", "+": "plus,equals_sign", "-": "minus",
              "1": "1"}
 GROUPS = ("training", "the network", "the data", "views", "runs")
