@@ -21,9 +21,12 @@ def test_presets_lists_every_preset_with_its_title():
 
     done = tuinn("presets")
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
+    listing, pairs = done.stdout.split("\n\n")
+    lines = listing.splitlines()
     assert [line.split()[0] for line in lines] == presets.names()
     assert all(presets.PRESETS[line.split()[0]]["title"] in line for line in lines)
+    assert pairs.splitlines()[1:] == [f"  tuinn --compare {a} {b}: {what}"
+                                      for a, b, what in presets.PAIRS]
 
 
 def test_presets_shows_and_writes_a_run_file(tmp_path):

@@ -84,7 +84,8 @@ MISTAKES = [
     ('title = "x"\npreset = "nope"\n' + STEP, "unknown preset 'nope'"),
     ('title = "x"\npreset = "exp"\n', "no steps"),
     ('title = "x"\npreset = "exp"\nteacher = 1\n' + STEP, "unknown key 'teacher'"),
-    ('title = "x"\npreset = "exp"\n[settings.train]\nlr = -1\n' + STEP, "lr (learning rate) must be > 0"),
+    ('title = "x"\npreset = "exp"\n[settings.train]\nlr = -1\n' + STEP,
+     "lr (learning rate) must be > 0"),
     ('title = "x"\npreset = "exp"\n' + STEP.replace('"loss"', '"chart"'),
      "panel 'chart' is not one of"),
     ('title = "x"\npreset = "exp"\n' + STEP.replace("epoch >=", "epochs >="),
@@ -165,6 +166,12 @@ def test_readings_and_fill_quote_the_runs_own_numbers():
     diagnosis = run.diagnose("app")
     after = readings(run, metrics, diagnosis, {"state": "paused"})
     assert after["lr_limit"] > 0 and after["dead_units"] == 0
+    assert (after["uncovered"], after["uncovered_rows"]) == ("nowhere", 0)
+    bad = Run(RunSpec.from_preset("coverage-bad"))
+    bad.train(500)
+    gap = readings(bad, metrics_of(bad.net, bad.dataset, penalties(bad.trainer.settings)),
+                   bad.diagnose("app"), {})
+    assert gap["uncovered"].startswith("x < ") and gap["uncovered_rows"] > 1000
     text = fill("lr {train.lr:g}, loss {loss:.3g} (was {start.loss:.2f}); limit {lr_limit:.3g}",
                 after, {"loss": 0.5})
     assert text == (f"lr {spec.train.lr:g}, loss {metrics['train_loss']:.3g} (was 0.50); "

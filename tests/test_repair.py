@@ -68,3 +68,24 @@ def test_a_proven_restore_best_puts_the_best_weights_back():
     assert rows[0].after == best and rows[0].gain >= repair.PROVEN and rows[0].adopted
     assert repair.adopt(run, rows) is run
     assert run.net.objective(run.dataset.X, run.dataset.Y) == pytest.approx(best, rel=1e-12)
+
+
+def test_a_copy_of_a_run_goes_on_alone_and_bit_identically():
+    run = trained("exp")
+    twin = run.copy()
+    twin.train(200)
+    assert run.epoch == 1000 and twin.epoch == 1200, "the original does not move"
+    run.train(200)
+    assert (run.net.theta == twin.net.theta).all()
+    assert (run.trainer.history["loss"] == twin.trainer.history["loss"]).all()
+
+
+def test_the_proof_says_the_fix_and_its_numbers_and_a_cancel_stops_the_tries():
+    run = trained("exp-lr2")
+    rows = repair.attempts(run, run.diagnose(surface="app"), run.epoch)
+    chosen = next(a for a in rows if a.adopted)
+    assert chosen.proof() == (f"lr 0.5: loss {chosen.after:.3g} after 1,000 epochs, "
+                              f"against {chosen.before:.3g} now")
+    assert chosen.before > 1e4 and chosen.after < 0.01
+    assert repair.attempts(run, run.diagnose(surface="app"), run.epoch,
+                           cancelled=lambda: True) == []

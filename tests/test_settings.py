@@ -99,11 +99,14 @@ def test_a_run_file_value_is_checked_by_its_row_and_named_by_its_key():
         RunSpec.from_toml("[train]\nmomentum = 1.5\n")
 
 
-def test_readme_lists_every_key_of_the_apps_key_table():
+def test_readme_lists_every_key_of_the_apps_key_table_and_of_compare():
+    from tuinn.tui import compare
+
     readme = (ROOT / "README.md").read_text()
-    rows = re.findall(r"^\| (.+?) \| (.+?) \|$", readme.split("| key | does |")[1].split("\n\n")[0],
-                      re.M)
-    assert rows == [(key.keys, key.help) for key in KEYS]
+    tables = [re.findall(r"^\| (.+?) \| (.+?) \|$", part.split("\n\n")[0], re.M)
+              for part in readme.split("| key | does |")[1:]]
+    assert tables == [[(key.keys, key.help) for key in KEYS],
+                      [(key.keys, key.help) for key in compare.KEYS]]
 
 
 def test_a_long_paste_is_never_echoed_in_full():

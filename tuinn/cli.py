@@ -46,6 +46,11 @@ def _bench(args):
             progress("sweep: 1 and 2 local workers, and Dask's overhead per task")
         doc["sweep"] = measure_sweep.measure()
         report += "\n" + measure_sweep.format_measure(doc["sweep"])
+    if args.advice:
+        from tuinn.bench import advice as measure_advice
+
+        doc["advice"] = measure_advice.measure(progress)
+        report += "\n" + measure_advice.format_measure(doc["advice"])
     print(json.dumps(doc, indent=2) if args.json else report)
     return 0
 
@@ -62,6 +67,9 @@ def _presets(args):
         width = max(len(n) for n in presets.names())
         for name in presets.names():
             print(f"{name:{width}}  {presets.PRESETS[name]['title']}")
+        print("\nPairs to see side by side, as tuinn --compare A B:")
+        for a, b, what in presets.PAIRS:
+            print(f"  tuinn --compare {a} {b}: {what}")
         return 0
     spec = RunSpec.from_preset(args.name)
     if args.write:
@@ -110,6 +118,8 @@ def _app(args, spec=None, tutor=None):
     from tuinn.runs.paths import last_run_dir
     from tuinn.tui.session import Session
 
+    if args.compare_runs:
+        return _compare(args)
     if args.app_resume:
         folder = last_run_dir()
         if not (folder / "run.toml").is_file():
@@ -123,6 +133,41 @@ def _app(args, spec=None, tutor=None):
 
     return run_app(session, fps=args.fps, ascii_only=args.ascii, mouse=not args.no_mouse,
                    tutor=tutor)
+
+
+def _compare(args):
+    """tuinn --compare A B: the two runs side by side."""
+    from tuinn.runs import RunSpec
+    from tuinn.tui.compare import run_compare
+    from tuinn.tui.pair import Pair
+    from tuinn.tui.session import Session
+
+    chosen = [flag for flag in ("preset", "config", "data") if getattr(args, flag, None)]
+    if chosen or args.app_resume:
+        raise TuinnError(f"--compare names its two runs itself; leave out "
+                         f"{'--resume' if args.app_resume else '--' + chosen[0]}")
+    changes = options.given(args)
+    sessions = []
+    for what in args.compare_runs:
+        session = Session(RunSpec.from_preset("exp"), paused=True)
+        try:
+            session.open_any(what)
+        except OSError as exc:
+            raise TuinnError(f"--compare {what}: {exc.strerror or exc}") from None
+        except TuinnError as exc:
+            raise TuinnError(f"--compare {what}: {exc}") from None
+        if changes:
+            spec = session.run.spec
+            for key, value in changes.items():
+                spec.set(key, value)
+            if session.run.epoch:
+                raise TuinnError(f"--compare {what}: a saved run goes on as it was saved; "
+                                 "leave out the setting flags, or change it with e in the app")
+            session.open(spec, session.source)
+        session.paused = args.paused
+        sessions.append(session)
+    return run_compare(Pair(*sessions), fps=args.fps, ascii_only=args.ascii,
+                       mouse=not args.no_mouse)
 
 
 def _train(args):
@@ -275,6 +320,9 @@ def parser():
     p.add_argument("--resume", dest="app_resume", action="store_true",
                    help="reopen the last run where it stopped")
     p.add_argument("--paused", action="store_true", help="start paused")
+    p.add_argument("--compare", dest="compare_runs", nargs=2, metavar=("A", "B"),
+                   help="two runs side by side: presets, run files or saved run folders "
+                   "(tuinn presets lists the pairs); the setting flags apply to both")
     p.add_argument("--fps", type=float, default=4.0, help="plot redraws per second (default 4)")
     p.add_argument("--color", choices=("auto", "truecolor", "256", "16", "none"),
                    default="auto", help="colours (default: what the terminal says)")
@@ -295,6 +343,9 @@ def parser():
                    help="also measure the app: its training speed and its answer to keys")
     b.add_argument("--sweep", action="store_true",
                    help="also measure tuinn sweep: 2 workers against 1, Dask's overhead")
+    b.add_argument("--advice", action="store_true",
+                   help="also measure the advice: on every preset, the share of findings "
+                   "whose advice, tried on a copy, lowers the loss 2x")
     b.set_defaults(run=_bench)
     pr = sub.add_parser("presets", help="list the presets, or show one as a run file",
                         description="Without NAME: every preset with a one-line description. "
@@ -380,7 +431,7 @@ def _display_arguments(sub):
 # Commands that can open the app take its display options.
 OPENS_APP = ("diagnose", "learn")
 APP_ONLY = {"app_resume": "--resume", "paused": "--paused", "fps": "--fps", "color": "--color",
-            "ascii": "--ascii", "no_mouse": "--no-mouse"}
+            "ascii": "--ascii", "no_mouse": "--no-mouse", "compare_runs": "--compare"}
 
 
 def main(argv=None):

@@ -443,3 +443,19 @@ _add_playground("plane", "plane", 2, 200, "regression on a tilted plane, two tan
                 """A regression target that is linear in x1 and x2 (Playground's plane):
                 a linear model would do; the tanh units just stay in their linear
                 range. """ + _PLAYGROUND_NOTE, output="linear", loss="squared")
+
+
+# ---------------------------------------------------------------- pairs to compare
+# tuinn --compare A B shows each pair side by side: the situations are best
+# seen against the run that does not suffer from them.
+PAIRS = [
+    ("coverage-good", "coverage-bad", "an init that covers the data, and one that leaves a "
+     "region uncovered"),
+    ("and-squared", "and-cross-entropy", "squared loss against cross-entropy on a sigmoid"),
+    ("linear-hidden", "sigmoid-hidden", "a linear hidden layer against a sigmoid one"),
+    ("body-metrics", "body-metrics-scaled", "raw inputs that saturate the units, and "
+     "standardized ones"),
+    ("linear-rule", "linear-rule-scaled", "inputs 1..9 against 0.1..0.9"),
+    ("sum-relu", "sum-relu-random", "inputs that kill both ReLUs, and inputs of both signs"),
+    ("exp", "exp-lr2", "a rate below the stability limit, and one at it"),
+]

@@ -63,7 +63,10 @@ async def until_done(app, pilot, what):
     deadline = loop.time() + STEP_TIMEOUT
     while not app.tutor.done:
         if loop.time() > deadline:
-            raise AssertionError(f"step {app.tutor.index + 1} never worked ({what}): "
+            now = {k: app.tutor.now.get(k) for k in ("epoch", "state", "loss", "best_loss",
+                                                     "train.lr", "lr_limit")}
+            raise AssertionError(f"step {app.tutor.index + 1} never worked ({what}): {now}, "
+                                 f"at the start {app.tutor.start.get('epoch')}: "
                                  f"{panel_text(app)}")
         if app.session.state == "done":
             await pilot.press("space")

@@ -199,3 +199,41 @@ def test_a_model_trained_elsewhere_opens_in_the_app_and_trains_on(terminal, tmp_
     t.wait_for("epoch 1,000/1,000")
     t.keys("q")
     assert t.exit_status(timeout=10) == 0
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24)])
+def test_compare_shows_both_runs_and_what_differs_in_a_real_terminal(terminal, size):
+    t = terminal("--compare", "coverage-good", "coverage-bad", size=size)
+    t.wait_for("only B: No hidden unit is active", timeout=60)
+    screen = t.wait_for("B train")          # the chart's first frame may come a tick later
+    lines = screen.splitlines()
+    assert lines[0].startswith(" A epoch ") and "B epoch " in lines[0]
+    assert lines[1].startswith(" A coverage-good ") and lines[2].startswith(" B coverage-bad ")
+    assert "A train" in screen and "B train" in screen and screen.count("unit  state") == 2
+    assert all(len(line) <= size[0] for line in lines) and len(lines) <= size[1]
+    t.keys("w")
+    t.wait_for("keys: A")
+    t.keys("q")
+    assert t.exit_status() == 0
+
+
+@pytest.mark.parametrize("args, says", [
+    (("coverage-good", "no-such-run"), "--compare no-such-run: 'no-such-run' is no preset"),
+    (("coverage-god", "exp"), "(did you mean coverage-good?)"),
+    (("exp", "exp", "--preset", "exp"), "--compare names its two runs itself; leave out --preset"),
+    (("exp", tempfile.gettempdir()), "is not a saved run"),
+])
+def test_compare_with_a_run_that_is_not_there_is_one_line(args, says):
+    """On a terminal (the app's own check comes first), the error on stderr."""
+    import pty
+
+    main, child = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "tuinn", "--compare", *args], stdin=child,
+                              stdout=child, stderr=subprocess.PIPE, text=True, timeout=60,
+                              cwd=tempfile.gettempdir())
+    finally:
+        os.close(main)
+        os.close(child)
+    assert done.returncode == 2
+    assert says in done.stderr and done.stderr.count("\n") == 1, done.stderr

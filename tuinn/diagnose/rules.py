@@ -35,6 +35,8 @@ RISE_SHARE = 0.2           # share of epochs that rise, from which the loss osci
 SLOW_PRODUCT = 1e-3        # lr * λmax below this: steps far smaller than the surface allows
 FLAT_GAIN = 1.1            # 10x more epochs lowering the loss by less than this: flat
 GAP_VARIATION = 0.05       # share of the targets' variance a flat stretch cannot follow
+FIT_SHARE = 0.05           # mse under this share of the targets' variance: a fit their scale
+                           # did not hold back
 
 
 def _g(x):
@@ -314,8 +316,9 @@ def coverage(case):
         "rows): those rows give no gradient to any first-layer weight, so the fit there "
         "cannot improve.",
         [case.reinit("Start again from weights whose kinks spread over the data")],
-        {"regions": [[a, c] for a, c in gaps], "rows": rows, "kinks": kinks,
-         "target_variance_uncovered": gap_var, "target_variance": case.variance})]
+        {"regions": [[a, c] for a, c in gaps], "where": " and ".join(names), "rows": rows,
+         "kinks": kinks, "target_variance_uncovered": gap_var,
+         "target_variance": case.variance})]
 
 
 def _interval(a, c, lo, hi):
@@ -396,6 +399,8 @@ def targets(case):
             # their level, and their scale is what holds it back.
             baseline = case.variance
             short = bool(np.isfinite(case.mse) and case.mse > baseline)
+            if np.isfinite(case.mse) and case.mse <= FIT_SHARE * baseline:
+                return out      # the net follows them: their scale held nothing back
             cost = ""
             if short:
                 cost = (f" The net has not reached their level yet: its mse {_g(case.mse)} is "

@@ -56,6 +56,9 @@ READINGS = {
     "saturated_units": "saturated hidden units",
     "duplicate_units": "hidden units that duplicate an earlier one",
     "linear_units": "ReLU units active on every row (linear on the data)",
+    "uncovered": "where no hidden unit is active, as the diagnosis says it (\"x < -3\"; "
+                 "\"nowhere\" when it finds no such region)",
+    "uncovered_rows": "the training rows there (0 when none)",
     "run": "a count of the runs the app has shown: grows with every new run (r, h, a, ...)",
     "state": "running, paused, done or diverged",
     "tab": "the open tab: train, settings, weights or network",
@@ -66,7 +69,7 @@ READINGS = {
 # Readings that come from the diagnosis: unknown (a condition on them does
 # not hold) until the run on screen has been diagnosed.
 FROM_DIAGNOSIS = {"lr_limit", "dead_units", "saturated_units", "duplicate_units",
-                  "linear_units"}
+                  "linear_units", "uncovered", "uncovered_rows"}
 OPERATORS = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b,
              "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
              ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
@@ -417,9 +420,11 @@ def readings(run, metrics, findings, app):
         health = getattr(findings, "health", None) or []
         count = lambda *flags: sum(1 for u in health if set(flags) & set(u["flags"]))  # noqa: E731
         stability = getattr(findings, "stability", None)
+        gap = next((f.evidence for f in findings if f.code == "uncovered-region"), {})
         out.update(dead_units=count("dead", "off"), saturated_units=count("saturated"),
                    duplicate_units=count("duplicate"), linear_units=count("linear-on-data"),
-                   lr_limit=stability.limit if stability is not None else nan)
+                   lr_limit=stability.limit if stability is not None else nan,
+                   uncovered=gap.get("where", "nowhere"), uncovered_rows=gap.get("rows", 0))
     return out
 
 

@@ -2,6 +2,8 @@
 calls as you like, with its metrics and diagnosis.  `save` and `load` keep it
 in a run folder (tuinn.runs.store)."""
 
+import copy
+
 import numpy as np
 
 from tuinn import data as datasets
@@ -146,6 +148,14 @@ class Run:
         """Loss, mse and (for classification) accuracy on train and test sets."""
         return {"epoch": self.epoch, "status": self.status,
                 **metrics_of(self.net, self.dataset, penalties(self.trainer.settings))}
+
+    def copy(self):
+        """An independent run in this one's state (data, weights, trainer state
+        and history), to train on elsewhere while this one goes on."""
+        twin = Run(copy.deepcopy(self.spec))
+        twin.net.theta[:] = self.net.theta
+        twin.trainer.restore(self.trainer.snapshot())
+        return twin
 
     # ------------------------------------------------------------ saving
 

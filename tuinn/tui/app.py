@@ -7,15 +7,10 @@ what the others made.  Plots redraw at `fps`, text at 10 Hz, and nothing is
 drawn when nothing changed.
 """
 
-import asyncio
 import copy
-import os
-import signal
 import sys
-import threading
 
 from textual import work
-from textual.app import App
 from textual.containers import Container, Horizontal
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
@@ -24,35 +19,34 @@ from tuinn.diagnose import Monitor
 from tuinn.errors import TuinnError
 from tuinn.runs.paths import last_run_dir
 from tuinn.tui import frames
+from tuinn.tui.base import TerminalApp
 from tuinn.tui.charts import LossChart, TrajectoryChart
 from tuinn.tui.fit import FitView
 from tuinn.tui.keys import KeyActions, bindings
 from tuinn.tui.lesson import LessonActions, LessonPanel
 from tuinn.tui.lock import TIMER_WAIT
 from tuinn.tui.network import NetworkView
+from tuinn.tui.repair import RepairActions
 from tuinn.tui.scroll import ScrollPanel, wrapped_lines
 from tuinn.tui.session import speed_label
 from tuinn.tui.tables import SettingsTable, UnitsTable, WeightsTable
 
-MIN_WIDTH, MIN_HEIGHT = 80, 24
-TEXT_HZ = 10.0
 HEALTH_SHARE, HEALTH_MIN = 0.4, 6     # of the Train tab's rows: the unit table and diagnosis
 ESSENTIAL_PARTS = 5     # of the status line: name, epoch, state, optimizer and rate, architecture
 
 
-class TuinnApp(LessonActions, KeyActions, App):
+class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
     CSS_PATH = "tuinn.tcss"
     TITLE = "tuinn"
     ENABLE_COMMAND_PALETTE = False     # its ctrl+p entry would crowd the footer; ? lists the keys
     BINDINGS = bindings()
 
     def __init__(self, session, fps=4.0, ascii_only=False, tutor=None):
-        super().__init__()
+        super().__init__(fps, ascii_only)
         self.session = session
         self.tutor = tutor              # a lesson beside the run (tuinn learn), or None
-        self.diagnosed_generation = -1  # the run whose diagnosis self.findings is
-        self.fps = fps
-        self.ascii_only = ascii_only
+        self.diagnosed_generation = -1  # the run whose diagnosis self.findings is,
+        self.diagnosed_epoch = -1       # and its epoch then
         self.log_scale = False
         self.monitor = Monitor()
         self.findings = []
@@ -64,7 +58,6 @@ class TuinnApp(LessonActions, KeyActions, App):
         self._quit_unsaved = False
         self._bindings_shown = None
         self.deferred = []              # keys pressed during a long epoch (KeyActions.defer)
-        self.timers = []
 
     # ------------------------------------------------------------ layout
 
@@ -100,36 +93,14 @@ class TuinnApp(LessonActions, KeyActions, App):
                 with TabPane("Network", id="network"):
                     yield NetworkView(id="network-view")
 
-    def plain(self, text):
-        """`text` (a str) as the terminal can show it (--ascii: ASCII only)."""
-        return frames.plain(text, self.ascii_only)
-
-    def part(self, selector, kind=None):
-        """A widget of the main screen, whatever modal screen is on top of it."""
-        return self.screen_stack[0].query_one(selector, kind)
-
-    def on_mount(self):
-        if self.ascii_only:
-            self.add_class("-ascii")
-        self.timers = [self.set_interval(1.0 / self.fps, self.draw_plots),
-                       self.set_interval(1.0 / TEXT_HZ, self.draw_text)]
-        self.train_in_background()
+    def started(self):
         self.start_lesson()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGHUP, signal.SIGTERM):
-            loop.add_signal_handler(sig, self.hang_up)
-        self.draw_text()
-        self.draw_plots()
 
     def on_resize(self, event):
         self._plot_version = self._text_version = -1      # redraw at the new size
         width, height = event.size
-        small = width < MIN_WIDTH or height < MIN_HEIGHT
         self.lesson_layout(width)
-        self.set_class(small, "-too-small")
-        self.part("#too-small", Static).update(self.plain(
-            f"terminal too small: {width}×{height}; tuinn needs at least "
-            f"{MIN_WIDTH}×{MIN_HEIGHT}. Enlarge the window (training goes on; q quits)."))
+        self.size_check(width, height)
 
     # ------------------------------------------------------------ training
 
@@ -144,8 +115,8 @@ class TuinnApp(LessonActions, KeyActions, App):
             self.session.lock.hold_off_worker(False)
         for timer in self.timers:
             timer.stop()
-        self.workers.cancel_group(self, "trainer")
-        self.workers.cancel_group(self, "frames")
+        for group in ("trainer", "frames", "repair"):
+            self.workers.cancel_group(self, group)
         self.session.wake.set()
 
     # ------------------------------------------------------------ drawing
@@ -261,6 +232,7 @@ class TuinnApp(LessonActions, KeyActions, App):
         if "diagnosis" in frame:
             findings, health, text = frame["diagnosis"]
             self.findings, self.diagnosed_generation = findings, generation
+            self.diagnosed_epoch = frame["epoch"]
             units = self.part(UnitsTable)
             units.show(health, self.session.run.net.hidden)
             panel = self.part("#diagnosis", ScrollPanel)
@@ -334,17 +306,10 @@ class TuinnApp(LessonActions, KeyActions, App):
         self.stop_training()
         self.exit(0)
 
-    def hang_up(self):
-        """SIGHUP / SIGTERM: keep the run, then leave within a second even if the
-        terminal is gone (drawing to a dead terminal can block).  The deadline
-        runs from the signal: the save swaps its folder in atomically, so cutting
-        it short leaves the previous `last` whole."""
-        deadline = threading.Timer(0.9, os._exit, (0,))
-        deadline.daemon = True
-        deadline.start()
+    def keep_on_hang_up(self):
+        """The deadline runs from the signal: the save swaps its folder in
+        atomically, so cutting it short leaves the previous `last` whole."""
         self.keep(history_csv=False)        # the CSV of a long run would take seconds
-        self.stop_training()
-        self.exit(0)
 
 
 def _lines(notice, width):

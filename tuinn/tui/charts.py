@@ -251,19 +251,28 @@ class LossChart(Chart):
     def draw(self, layout, curves, pins, log_scale):
         """curves: session.loss_curves(history, columns); pins: Session.pins."""
         epochs, loss, test = curves
+        cols = columns(layout[0][0])
+        lines = []
+        for (label, pin_epochs, pin_loss), color in zip(pins, PIN_COLORS):
+            keep = min_max_downsample(pin_loss, cols)
+            lines.append((pin_epochs[keep], pin_loss[keep], color, label))
+        lines.append((epochs, loss, "blue+", "train"))
+        if test is not None:
+            lines.append((epochs, test, "orange+", "test"))
+        return self.draw_lines(layout, lines, loss, log_scale)
+
+    def draw_lines(self, layout, lines, scale_of, log_scale):
+        """lines: (epochs, loss, colour, label) each; a loss `scale_of` that
+        spans more than DECADES puts the chart on a log scale by itself."""
         title, note = ("loss (log)" if log_scale else "loss"), ""
-        spread = _decades(loss)
+        spread = _decades(scale_of)
         if not log_scale and spread > self.DECADES:
             # On a linear axis a blow-up to 1e300 would flatten the rest to one line.
             log_scale, title = True, "loss (log)"
             note = f"it spans {spread:.0f} decades"
         fig = self.figure(title, layout, note)
-        for (label, pin_epochs, pin_loss), color in zip(pins, PIN_COLORS):
-            keep = min_max_downsample(pin_loss, fig.columns())
-            _curve(fig, pin_epochs[keep], pin_loss[keep], color, label, log_scale)
-        _curve(fig, epochs, loss, "blue+", "train", log_scale)
-        if test is not None:
-            _curve(fig, epochs, test, "orange+", "test", log_scale)
+        for x, y, color, label in lines:
+            _curve(fig, x, y, color, label, log_scale)
         return fig.strips("epoch", log_y=log_scale, whole_x=True)
 
 

@@ -44,9 +44,9 @@ class Shot:
     stability: object = None   # the last diagnosis's, for the metrics line of other tabs
 
 
-def draw(shot, views, layouts, log_scale, monitor, ascii_only):
-    """(frame, errors): each part drawn, by name; a part that fails is left
-    out, and says why, while the others draw."""
+def drawing():
+    """(frame, errors, part): part(name, make) puts make() into the frame under
+    `name`; a part that fails is left out, and says why, while the others draw."""
     frame, errors = {}, []
 
     def part(name, make):
@@ -54,10 +54,17 @@ def draw(shot, views, layouts, log_scale, monitor, ascii_only):
             frame[name] = make()
         except Exception as exc:        # noqa: BLE001  (one part; the run goes on)
             errors.append(f"could not draw the {name}: {exc}")
+    return frame, errors, part
+
+
+def draw(shot, views, layouts, log_scale, monitor, ascii_only):
+    """(frame, errors): each part drawn, by name (see drawing)."""
+    frame, errors, part = drawing()
 
     if shot.tab == "train":
         history = shot.trainer.history
         part("diagnosis", lambda: diagnosis(shot, monitor, ascii_only))
+        frame["epoch"] = len(history["loss"]) - 1         # the epoch the diagnosis is of
         if "diagnosis" in frame:
             part("metrics", lambda: numbers(shot, frame["diagnosis"][0].stability, ascii_only))
         part("loss", lambda: views["loss"].draw(

@@ -8,9 +8,7 @@ from textual import work
 from textual.binding import Binding
 from textual.widgets import TabbedContent
 
-from tuinn import presets
 from tuinn.errors import TuinnError
-from tuinn.runs import RunSpec
 from tuinn.runs.paths import last_run_dir, saved_runs_dir
 from tuinn.settings import ACTIVATIONS, FEATURE_SETS, OPTIMIZERS
 from tuinn.tui.lock import answered
@@ -42,6 +40,10 @@ KEYS = [
     Key("+ / -", "lr(2.0)", "double / halve the learning rate", "training", "lr*2",
         bound=("minus", "lr(0.5)", "lr/2", True)),
     Key("b", "best", "restore the best weights seen", "training", "best"),
+    Key("y / Y", "try_advice", "try each finding's advice on copies of the run, in the "
+        "background / list the fixes tried", "training", "try advice",
+        bound=("Y", "repair_list", "fixes tried", False)),
+    Key("u", "adopt", "adopt the fix the try proved (y)", "training"),
     Key("h / H", "units(1)", "add / remove a hidden unit (re-initializes)", "the network",
         "+unit", bound=("H", "units(-1)", "-unit", False)),
     Key("a", "activation", "next hidden activation (re-initializes)", "the network"),
@@ -78,16 +80,16 @@ KEYS = [
 # The footer shows its keys in this order and cuts what does not fit: help and
 # quit come early so that an 80-column terminal keeps them.
 FOOTER = ("toggle", "lesson_next", "step(1)", "lr(2.0)", "lr(0.5)", "help", "quit_keep", "best",
-          "save", "open", "speed(1)", "units(1)", "reinit", "pin", "log")
+          "try_advice", "save", "open", "speed(1)", "units(1)", "reinit", "pin", "log")
 KEY_NAMES = {"space": "space", "?": "question_mark", "+": "plus,equals_sign", "-": "minus",
              "1": "1"}
 GROUPS = ("training", "the network", "the data", "views", "runs")
 
 
-def bindings():
-    """Textual's bindings of the key table."""
+def bindings(keys=None, footer=FOOTER, tabs=True):
+    """Textual's bindings of a key table (the app's by default)."""
     out = []
-    for key in KEYS:
+    for key in keys or KEYS:
         if key.action is None:
             continue
         first = key.keys.split(" ")[0]
@@ -97,17 +99,19 @@ def bindings():
         if key.bound:
             name, action, label, show = key.bound
             out.append(Binding(name, action, label, show=show))
-    out += [Binding("2", "tab('settings')", "settings", show=False),
-            Binding("3", "tab('weights')", "weights", show=False),
-            Binding("4", "tab('network')", "network", show=False)]
+    if tabs:
+        out += [Binding("2", "tab('settings')", "settings", show=False),
+                Binding("3", "tab('weights')", "weights", show=False),
+                Binding("4", "tab('network')", "network", show=False)]
     shown = [b for b in out if b.show]
-    return sorted(shown, key=lambda b: FOOTER.index(b.action)) + [b for b in out if not b.show]
+    return sorted(shown, key=lambda b: footer.index(b.action)) + [b for b in out if not b.show]
 
 
-def help_groups():
+def help_groups(keys=None):
     """[(group, [(keys, help)])] for the help screen."""
-    return [(group, [(key.keys, key.help) for key in KEYS if key.group == group])
-            for group in GROUPS]
+    keys = keys or KEYS
+    return [(group, [(key.keys, key.help) for key in keys if key.group == group])
+            for group in GROUPS if any(key.group == group for key in keys)]
 
 
 def saved_runs():
@@ -322,20 +326,8 @@ class KeyActions:
     def open_run(self, kind, what):
         """Open a preset, "@last", a run file or a saved run folder; returns an
         error or ''."""
-        if kind == "path":
-            what = os.path.expanduser(what)
-            # A preset's name typed in the path box opens the preset.
-            if what in presets.PRESETS and not os.path.exists(what):
-                kind = "preset"
         try:
-            if kind == "preset" and what == "@last":
-                self.session.open_saved(last_run_dir())
-            elif kind == "preset":
-                self.session.open(RunSpec.from_preset(what), what)
-            elif os.path.isdir(what):
-                self.session.open_saved(what)
-            else:
-                self.session.open(RunSpec.read(what), what)
+            self.session.open_any(what, kind == "preset")
         except (OSError, TuinnError) as exc:
             return str(exc)
         return ""

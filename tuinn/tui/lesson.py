@@ -63,7 +63,11 @@ class LessonActions:
             run = s.run
             with np.errstate(all="ignore"):     # a diverged run's metrics overflow honestly
                 metrics = metrics_of(run.net, run.dataset, penalties(run.trainer.settings))
-            diagnosed = self.diagnosed_generation == s.generation
+            # While it trains the diagnosis lags a frame behind; stopped, a step
+            # waits for the diagnosis of the epoch it stopped at, so that the
+            # explanation's numbers and the panel's agree.
+            diagnosed = self.diagnosed_generation == s.generation and (
+                s.state == "running" or self.diagnosed_epoch == run.epoch)
             app = {"run": s.generation, "state": s.state,
                    "tab": self.part(TabbedContent).active, "test_points": s.show_test,
                    "log_scale": self.log_scale, "pins": len(s.pins)}

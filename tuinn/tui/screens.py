@@ -224,3 +224,23 @@ class NotesScreen(TextScreen):
                     "for; a run file may have its own notes = \"...\").")
         text.append("\n\ni, q, Enter or Esc: close; arrows, PgUp/PgDn: scroll", style="dim")
         super().__init__(text)
+
+
+class RepairScreen(TextScreen):
+    """The advice tried on copies of the run (y): each fix and its loss before
+    and after."""
+
+    BINDINGS = [Binding("escape,Y,q,enter", "close", "close")]
+    BOX, TEXT = "notes-box", "notes-text"
+
+    def __init__(self, rows, proven):
+        text = Text("Advice tried on copies of the run\n\n", style="bold")
+        for attempt in rows:
+            text.append(f"{attempt.finding}: ", style="bold")
+            text.append(attempt.proof(), style="green" if attempt.adopted else "")
+            text.append("  (proven: u adopts it)\n" if attempt.adopted else "\n",
+                        style="bold green")
+        text.append(f"\nA fix is proven when it lowers the loss its finding is about (the test "
+                    f"loss for overfitting) {proven:g} times or more; of those, the one that "
+                    "lowers it most.\nY, q, Enter or Esc: close", style="dim")
+        super().__init__(text)

@@ -8,17 +8,20 @@ the worker lets a waiting UI thread go first.
 
 import copy
 import datetime
+import difflib
 import math
+import os
 import threading
 import time
 
 import numpy as np
 
 from tuinn import data as datasets
-from tuinn.errors import TuinnError
-from tuinn.runs import Run
+from tuinn import presets
+from tuinn.errors import ConfigError, TuinnError
+from tuinn.runs import Run, RunSpec
 from tuinn.runs.run import load_data
-from tuinn.runs.paths import saved_runs_dir
+from tuinn.runs.paths import last_run_dir, saved_runs_dir
 from tuinn.settings import shown
 from tuinn.tui.lock import UiFirstLock
 from tuinn.tui.panel import SettingsPanel, show_value
@@ -129,24 +132,34 @@ class Session(SettingsPanel):
     def play(self, cancelled):
         """The worker thread's loop: train paced chunks until `cancelled()`."""
         while not cancelled():
-            with self.lock.worker():
-                chunk, wait = self._next_chunk()
-                if chunk:
-                    try:
-                        self._train(chunk)
-                    except Exception as exc:    # noqa: BLE001  (keep the app and the run)
-                        self.paused = True
-                        self.touch(f"training stopped: {exc}; the run is kept as it was")
-            if not chunk:
+            wait = self.play_once()
+            if wait:
                 self.wake.wait(wait)
                 self.wake.clear()
 
-    def _next_chunk(self):
+    def play_once(self, per_call=None):
+        """Train the chunk now due (at most `per_call` epochs when given); returns
+        0, or how long to wait before one is due."""
+        with self.lock.worker():
+            chunk, wait = self._next_chunk(per_call)
+            if chunk:
+                try:
+                    self._train(chunk)
+                except Exception as exc:    # noqa: BLE001  (keep the app and the run)
+                    self.paused = True
+                    self.touch(f"training stopped: {exc}; the run is kept as it was")
+        return 0 if chunk else wait
+
+    def per_call(self):
+        """Epochs one kernel call trains in about CHUNK_SECONDS."""
+        return max(1, int(self.kernel_eps * CHUNK_SECONDS)) if self.kernel_eps else 1
+
+    def _next_chunk(self, per_call=None):
         """(epochs to train now, seconds to wait when none)."""
         if self.state != "running":
             return 0, 0.25
         left = self.limit - self.run.epoch
-        per_call = max(1, int(self.kernel_eps * CHUNK_SECONDS)) if self.kernel_eps else 1
+        per_call = per_call or self.per_call()
         if self.speed is None:
             return min(left, per_call), 0.0
         due = self._pace_epoch + int(self.speed * (time.perf_counter() - self._pace_time))
@@ -376,6 +389,33 @@ class Session(SettingsPanel):
         """Switch to another run (a preset or a run file)."""
         with self.lock:
             self._open(Run(spec), source, notice or f"opened {source}")
+
+    def open_any(self, what, preset=False):
+        """Open what a user names: a preset (`preset`, or a name that is no
+        path), "@last", a saved run folder or a run file.  Raises OSError or
+        TuinnError."""
+        if preset and what == "@last":
+            return self.open_saved(last_run_dir())
+        if not preset:
+            what = os.path.expanduser(what)
+            preset = what in presets.PRESETS and not os.path.exists(what)
+            if not preset and not os.path.exists(what):
+                close = difflib.get_close_matches(what, presets.names(), n=1)
+                raise ConfigError(f"{what!r} is no preset, run file or saved run folder" + (
+                    f" (did you mean {close[0]}?)" if close else " (tuinn presets lists "
+                    "the presets)"))
+        if preset:
+            return self.open(RunSpec.from_preset(what), what)
+        if os.path.isdir(what):
+            return self.open_saved(what)
+        return self.open(RunSpec.read(what), what)
+
+    def adopt(self, run, notice):
+        """Go on with `run` (a tried fix, trained elsewhere) in place of this one."""
+        with self.lock:
+            self._install(run, self.source)
+            self._restart_pace()
+            self.touch(notice)
 
     def open_saved(self, folder):
         """Go on with a saved run (as `tuinn --resume` does)."""

@@ -1,0 +1,73 @@
+"""What the two apps share (the trainer, tuinn.tui.app, and tuinn --compare,
+tuinn.tui.compare): the plot and text timers, the training worker started at
+mount, the message of a terminal too small, and leaving within a second on
+SIGHUP or SIGTERM.  An app supplies draw_plots, draw_text, train_in_background
+and stop_training."""
+
+import asyncio
+import os
+import signal
+import threading
+
+from textual.app import App
+from textual.widgets import Static
+
+from tuinn.tui import frames
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+TEXT_HZ = 10.0
+HANG_UP_SECONDS = 0.9
+
+
+class TerminalApp(App):
+    def __init__(self, fps=4.0, ascii_only=False):
+        super().__init__()
+        self.fps = fps
+        self.ascii_only = ascii_only
+        self.timers = []
+
+    def plain(self, text):
+        """`text` (a str) as the terminal can show it (--ascii: ASCII only)."""
+        return frames.plain(text, self.ascii_only)
+
+    def part(self, selector, kind=None):
+        """A widget of the main screen, whatever modal screen is on top of it."""
+        return self.screen_stack[0].query_one(selector, kind)
+
+    # Textual calls on_mount of every class in the hierarchy: the apps add
+    # to this one by `started`, not by an on_mount of their own.
+    def on_mount(self):
+        if self.ascii_only:
+            self.add_class("-ascii")
+        self.timers = [self.set_interval(1.0 / self.fps, self.draw_plots),
+                       self.set_interval(1.0 / TEXT_HZ, self.draw_text)]
+        self.train_in_background()
+        self.started()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.hang_up)
+        self.draw_text()
+        self.draw_plots()
+
+    def started(self):
+        """After the first timers and the training worker have started."""
+
+    def size_check(self, width, height):
+        """The class -too-small and its message on a terminal under MIN_WIDTH×MIN_HEIGHT."""
+        self.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "-too-small")
+        self.part("#too-small", Static).update(self.plain(
+            f"terminal too small: {width}×{height}; tuinn needs at least "
+            f"{MIN_WIDTH}×{MIN_HEIGHT}. Enlarge the window (training goes on; q quits)."))
+
+    def hang_up(self):
+        """SIGHUP / SIGTERM: `keep_on_hang_up`, then leave within a second even
+        if the terminal is gone (drawing to a dead terminal can block)."""
+        deadline = threading.Timer(HANG_UP_SECONDS, os._exit, (0,))
+        deadline.daemon = True
+        deadline.start()
+        self.keep_on_hang_up()
+        self.stop_training()
+        self.exit(0)
+
+    def keep_on_hang_up(self):
+        """What to save before leaving on a hang-up (nothing by default)."""

@@ -1,0 +1,94 @@
+"""The app's side of advice that proves itself: y tries each finding's advice
+on copies of the run in the background while the run on screen goes on; the
+notice line then shows the proof of the best fix, Y lists every fix tried, and
+u adopts the proven one.  What is tried, and how a fix is judged, is
+tuinn.repair."""
+
+from textual import work
+from textual.worker import get_current_worker
+
+from tuinn import repair
+from tuinn.tui.screens import RepairScreen
+
+
+class RepairActions:
+    """Mixed into the app, which has `session`, `findings` and
+    `diagnosed_generation`."""
+
+    repair_rows = None          # the attempts of the last try, for Y and u
+    repair_generation = None    # the run they were tried on
+    repair_running = False
+
+    def action_try_advice(self):
+        s = self.session
+        if self.repair_running:
+            self._say("the advice is being tried already: its result shows on the notice line")
+            return
+        findings = self.findings if self.diagnosed_generation == s.generation else []
+        tryable = [f for f in findings if f.options]
+        if not tryable:
+            self._say("no finding with advice to try: the diagnosis panel says what it finds"
+                      if findings else "no diagnosis of this run yet: train a little first")
+            return
+        with s.lock:
+            twin, generation = s.run.copy(), s.generation
+        epochs = twin.epoch or twin.spec.train.epochs
+        self.repair_running = True
+        s.touch(f"trying the advice of {len(tryable)} finding{'s' * (len(tryable) > 1)} on "
+                f"copies of the run, {epochs:,} epochs each; the run goes on")
+        self._say()
+        self.try_in_background(twin, list(findings), epochs, generation)
+
+    @work(thread=True, exclusive=True, group="repair", description="advice on copies")
+    def try_in_background(self, twin, findings, epochs, generation):
+        worker = get_current_worker()
+        rows = repair.attempts(twin, findings, epochs, cancelled=lambda: worker.is_cancelled)
+        if worker.is_cancelled:
+            return
+        try:
+            self.call_from_thread(self.show_repair, rows, generation)
+        except RuntimeError:
+            pass                        # the app closed meanwhile
+
+    def show_repair(self, rows, generation):
+        """On the UI thread: the proof of the best fix on the notice line."""
+        self.repair_running = False
+        self.repair_rows, self.repair_generation = rows, generation
+        tried = [a for a in rows if a.after is not None]
+        chosen = next((a for a in rows if a.adopted), None)
+        if chosen is not None:
+            notice = f"advice proven: {chosen.proof()}. u adopts it; Y lists all {len(rows)}"
+        elif tried:
+            best = max(tried, key=lambda a: a.gain)
+            notice = (f"no advice lowered the loss {repair.PROVEN:g}x: the best, "
+                      f"{best.proof()}. Y lists all {len(rows)}")
+        else:
+            notice = "no advice could be tried by itself: Y lists why"
+        if generation != self.session.generation:
+            notice += " (tried on the run before the last change: y tries again)"
+        self.session.touch(notice)
+        self._say()
+
+    def action_repair_list(self):
+        if not self.repair_rows:
+            self._say("nothing tried yet: y tries each finding's advice on copies of the run")
+            return
+        self.push_screen(RepairScreen(self.repair_rows, repair.PROVEN))
+
+    def action_adopt(self):
+        s = self.session
+        chosen = next((a for a in self.repair_rows or () if a.adopted), None)
+        if chosen is None:
+            self._say("no proven fix to adopt: y tries the advice first" if not
+                      self.repair_rows else "no fix was proven, so none is adopted (Y lists "
+                      "them)")
+            return
+        if self.repair_generation != s.generation:
+            self._say("the run has changed since the advice was tried: y tries it again")
+            return
+        self.repair_rows = None
+        if chosen.action == "restore-best":
+            self._say(s.restore_best())
+            return
+        s.adopt(chosen.run, f"adopted: {chosen.proof()}; training goes on from there")
+        self._say()
