@@ -10,6 +10,7 @@ PROVEN times; of those, the one that lowers it most.
 
 import dataclasses
 import math
+import time
 
 import numpy as np
 
@@ -123,7 +124,13 @@ def attempts(run, findings, epochs, progress=None, cancelled=None):
             # The best weights are the best training loss seen: judged on it.
             best = run.trainer.best
             attempt.judged_on, attempt.before = "train", _loss(run, "train")
-            attempt.after = best[1] if best else None
+            if best:
+                attempt.after = best[1]
+                if run.dataset.y_scaler is not None and run.net.loss == "squared":
+                    # `before` is in the targets' own units: so is the best, then.
+                    restored = run.copy()
+                    restored.trainer.restore_best()
+                    attempt.after = _loss(restored, "train")
             attempt.note = f"the weights of epoch {best[0]}" if best else "no best yet"
             out.append(attempt)
             continue
@@ -149,7 +156,7 @@ def attempts(run, findings, epochs, progress=None, cancelled=None):
     return out
 
 
-CHUNK = 1000     # epochs per kernel call of a copy: a cancel is seen between them
+CHUNK_SECONDS = 0.05     # work per kernel call of a copy: a cancel is seen between them
 
 
 def _train_copy(run, option, epochs, cancelled):
@@ -163,11 +170,16 @@ def _train_copy(run, option, epochs, cancelled):
             spec.set("init.seed", spec.init.seed + 1)
         copy = Run(spec)
         total = spec.train.epochs if "train.epochs" in option["changes"] else epochs
+        chunk = 10
         while copy.epoch < total and not copy.status.startswith("diverged"):
             if cancelled():
                 return "stopped: the app closed"
-            copy.train(min(CHUNK, total - copy.epoch))
-    except TuinnError as exc:
+            start = time.perf_counter()
+            copy.train(min(chunk, total - copy.epoch))
+            took = time.perf_counter() - start
+            chunk = max(1, min(chunk * 4, int(chunk * CHUNK_SECONDS / took))) if took > 0 \
+                else chunk * 4
+    except (TuinnError, OSError) as exc:
         return str(exc)
     return copy
 

@@ -145,3 +145,20 @@ def test_findings_of_one_run_only_come_problems_first():
     assert differences((RunSpec(), {}, a), (RunSpec(), {}, b))[:2] == [
         "only B: Dead units.", "only A: Stalled."]
     assert first_sentence("word " * 40).endswith(" …")
+
+
+def test_space_pauses_the_run_that_can_run_when_the_other_has_diverged():
+    pair = pair_of("exp", "exp-lr5")
+    a, b = pair.sessions
+    b.step(400)                                 # exp-lr5 overflows at epoch 193
+    assert b.state == "diverged"
+    pair.toggle_pause()
+    assert a.state == "running"
+    pair.toggle_pause()
+    assert a.state == "paused", "the diverged run does not keep the other running"
+
+
+def test_losses_in_different_units_are_not_set_against_each_other():
+    lines = differences(side(trained("and-squared", 200)), side(trained("and-cross-entropy", 200)))
+    loss = next(line for line in lines if line.startswith("loss: "))
+    assert loss.endswith("(not comparable: the losses differ)") and "lower" not in loss

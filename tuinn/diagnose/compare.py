@@ -68,6 +68,16 @@ def finding_lines(findings_a, findings_b):
     return [f"only {side}: {first_sentence(f.message)}" for side, f in only]
 
 
+def _units_apart(spec_a, spec_b):
+    """Why the two losses are not in the same units, or ''."""
+    for key, why in (("data.standardize_targets", "one run standardizes its targets"),
+                     ("model.loss", "the losses differ"), ("train.l2", "the L2 penalties differ"),
+                     ("train.l1", "the L1 penalties differ")):
+        if spec_a.get(key) != spec_b.get(key):
+            return why
+    return ""
+
+
 def first_sentence(message, most=110):
     """The message up to the end of its first sentence (cut at a word past `most`)."""
     cut = message.find(". ")
@@ -87,8 +97,11 @@ def differences(a, b):
     else:
         lines = finding_lines(findings_a, findings_b) or [
             "diagnosis: the same findings for both runs"]
+    apart = _units_apart(spec_a, spec_b)
     for name, what in (("train_loss", "loss"), ("test_loss", "test loss")):
         line = loss_line(metrics_a, metrics_b, name, what)
+        if line and apart:
+            line = line.split(" (")[0] + f" (not comparable: {apart})"
         if line:
             lines.append(line)
     accuracy = [(m.get("train_accuracy"), m.get("test_accuracy")) for m in (metrics_a, metrics_b)]

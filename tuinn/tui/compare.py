@@ -281,14 +281,16 @@ class CompareApp(TerminalApp):
 
     def action_test_points(self):
         for _, s in self.pair.targeted():
-            s.show_test = not s.show_test
-            s.touch("fit: test rows " + ("shown" if s.show_test else "hidden"))
+            with s.lock:
+                s.show_test = not s.show_test
+                s.touch("fit: test rows " + ("shown" if s.show_test else "hidden"))
         self._say()
 
     def action_log(self):
         self.log_scale = not self.log_scale
-        self.pair.sessions[0].touch(f"loss chart: {'log' if self.log_scale else 'linear'} "
-                                    "scale")
+        first = self.pair.sessions[0]
+        with first.lock:
+            first.touch(f"loss chart: {'log' if self.log_scale else 'linear'} scale")
         self._say()
 
     def action_edit(self):
@@ -346,14 +348,19 @@ def draw_pair(shots, views, layouts, log_scale, monitors, ascii_only, width):
         low = side.lower()
         part(f"diagnosis-{low}", lambda: frames.diagnosis(shot, monitors[side], ascii_only))
         findings = frame[f"diagnosis-{low}"][0] if f"diagnosis-{low}" in frame else None
-        with np.errstate(all="ignore"):         # a diverged run's metrics overflow honestly
-            metrics = metrics_of(shot.net, shot.dataset, penalties(shot.trainer.settings))
+
+        def metrics(shot=shot):
+            with np.errstate(all="ignore"):     # a diverged run's metrics overflow honestly
+                return metrics_of(shot.net, shot.dataset, penalties(shot.trainer.settings))
+        part(f"numbers-{low}", metrics)
+        numbers = frame.pop(f"numbers-{low}", {})
         stability = getattr(findings, "stability", None)
-        frame[f"metrics-{low}"] = frames.plain(
-            frames.metrics_line(metrics, shot.trainer.best, stability, width), ascii_only)
+        if numbers:
+            frame[f"metrics-{low}"] = frames.plain(
+                frames.metrics_line(numbers, shot.trainer.best, stability, width), ascii_only)
         part(f"fit-{low}", lambda: views[f"fit-{low}"].draw(
             layouts[f"fit-{low}"], shot.net, shot.dataset, shot.show_test))
-        seen.append((shot.spec, metrics, findings))
+        seen.append((shot.spec, numbers, findings))
 
     def loss():
         cols = columns(layouts["loss"][0][0])

@@ -2,6 +2,7 @@
 worker thread at one pace, and the keys that act on both or on one.  No
 Textual in here, so it is tested alone."""
 
+import contextlib
 import threading
 
 from tuinn.tui.session import SPEEDS, default_speed
@@ -21,7 +22,7 @@ class Pair:
         self.wake = threading.Event()
         for s in self.sessions:
             s.wake = self.wake
-        # The slower of the two default paces plays the longer run out in
+        # The faster of the two default paces plays the longer run out in
         # about the time one run takes alone.
         speeds = [default_speed(s.limit) for s in self.sessions]
         self.set_speed(None if None in speeds else max(speeds))
@@ -43,7 +44,8 @@ class Pair:
         self.target = TARGETS[(TARGETS.index(self.target) + 1) % len(TARGETS)]
         which = "both runs" if self.target == "both" else f"run {self.target}"
         for s in self.sessions:
-            s.touch(f"keys now change {which}")
+            with s.lock:
+                s.touch(f"keys now change {which}")
 
     def apply(self, change):
         """Call `change(session)` on the runs the keys act on; returns the errors
@@ -69,13 +71,18 @@ class Pair:
         self.set_speed(SPEEDS[min(max(i + steps, 0), len(SPEEDS) - 1)])
 
     def toggle_pause(self):
-        """Run or pause the targeted runs together: when all of them run, all
-        pause; else each that does not run goes on (past its epoch limit too)."""
+        """Run or pause the targeted runs together: when all of them that can
+        run do, all pause; else each that does not run goes on (past its epoch
+        limit too).  A diverged run only says so: it does not decide for the other."""
         targets = [s for _, s in self.targeted()]
-        pause = all(s.state == "running" for s in targets)
-        for s in targets:
-            if pause or s.state != "running":
-                s.toggle_pause()
+        with contextlib.ExitStack() as held:
+            for s in targets:               # the worker holds one lock at a time
+                held.enter_context(s.lock)
+            live = [s for s in targets if s.state != "diverged"] or targets
+            pause = all(s.state == "running" for s in live)
+            for s in targets:
+                if pause or s.state != "running":
+                    s.toggle_pause()
 
     def play(self, cancelled):
         """The worker thread's loop: train both runs' due chunks until `cancelled()`."""

@@ -8,6 +8,7 @@ from textual import work
 from textual.worker import get_current_worker
 
 from tuinn import repair
+from tuinn.errors import TuinnError
 from tuinn.tui.screens import RepairScreen
 
 
@@ -30,8 +31,12 @@ class RepairActions:
             self._say("no finding with advice to try: the diagnosis panel says what it finds"
                       if findings else "no diagnosis of this run yet: train a little first")
             return
-        with s.lock:
-            twin, generation = s.run.copy(), s.generation
+        try:
+            with s.lock:
+                twin, generation = s.run.copy(), s.generation
+        except (OSError, TuinnError) as exc:
+            self._say(f"could not copy the run to try the advice on: {exc}")
+            return
         epochs = twin.epoch or twin.spec.train.epochs
         self.repair_running = True
         s.touch(f"trying the advice of {len(tryable)} finding{'s' * (len(tryable) > 1)} on "
@@ -42,7 +47,10 @@ class RepairActions:
     @work(thread=True, exclusive=True, group="repair", description="advice on copies")
     def try_in_background(self, twin, findings, epochs, generation):
         worker = get_current_worker()
-        rows = repair.attempts(twin, findings, epochs, cancelled=lambda: worker.is_cancelled)
+        try:
+            rows = repair.attempts(twin, findings, epochs, cancelled=lambda: worker.is_cancelled)
+        except Exception as exc:        # noqa: BLE001  (the run on screen goes on)
+            rows = f"trying the advice failed: {exc}"
         if worker.is_cancelled:
             return
         try:
@@ -51,8 +59,12 @@ class RepairActions:
             pass                        # the app closed meanwhile
 
     def show_repair(self, rows, generation):
-        """On the UI thread: the proof of the best fix on the notice line."""
+        """On the UI thread: the proof of the best fix on the notice line
+        (`rows` is the attempts, or why they failed)."""
         self.repair_running = False
+        if isinstance(rows, str):
+            self._say(rows)
+            return
         self.repair_rows, self.repair_generation = rows, generation
         tried = [a for a in rows if a.after is not None]
         chosen = next((a for a in rows if a.adopted), None)

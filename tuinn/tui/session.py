@@ -394,7 +394,7 @@ class Session(SettingsPanel):
         """Open what a user names: a preset (`preset`, or a name that is no
         path), "@last", a saved run folder or a run file.  Raises OSError or
         TuinnError."""
-        if preset and what == "@last":
+        if what == "@last":
             return self.open_saved(last_run_dir())
         if not preset:
             what = os.path.expanduser(what)
@@ -414,6 +414,7 @@ class Session(SettingsPanel):
         """Go on with `run` (a tried fix, trained elsewhere) in place of this one."""
         with self.lock:
             self._install(run, self.source)
+            self.paused = False         # a repair often follows a run that stopped
             self._restart_pace()
             self.touch(notice)
 
