@@ -10,7 +10,7 @@ import pytest
 from tuinn import lessons
 from tuinn.lessons import Tutor, progress
 from tuinn.tui.app import TuinnApp
-from tuinn.tui.lesson import LOOK, LessonPanel
+from tuinn.tui.lesson import CHECK_HZ, LOOK, LessonPanel
 from tuinn.tui.screens import EditScreen, PickerScreen
 from tuinn.tui.session import Session
 
@@ -70,8 +70,15 @@ async def until_done(app, pilot, what):
                                  f"{panel_text(app)}")
         # On past the limit once the step has seen what it asked for, as its
         # "train on" says: a step may ask for the run to end (state == done).
+        # A learner reads the screen first: the diagnosis of the last epoch,
+        # and a lesson check after it.
         if app.session.state == "done" and app.tutor.did:
-            await pilot.press("space")
+            await until(pilot, lambda: app.tutor.done or
+                        app.diagnosed_epoch == app.session.run.epoch,
+                        timeout=STEP_TIMEOUT, what="the diagnosis of the last epoch")
+            await pilot.pause(2.0 / CHECK_HZ)
+            if not app.tutor.done:
+                await pilot.press("space")
         await pilot.pause(0.05)
 
 
