@@ -30,15 +30,10 @@ def _shown(key, value):
 
 
 def setting_differences(spec_a, spec_b):
-    """[(key, value of A, value of B)] of the settings that differ."""
+    """[(key, value of A, value of B)] of the settings that differ, in table order."""
     a, b = setting_values(spec_a), setting_values(spec_b)
-    return [(key, a.get(key), b.get(key)) for key in sorted(set(a) | set(b), key=_order(a, b))
+    return [(key, a.get(key), b.get(key)) for key in dict.fromkeys([*a, *b])
             if a.get(key) != b.get(key)]
-
-
-def _order(a, b):
-    keys = list(dict.fromkeys([*a, *b]))
-    return keys.index
 
 
 def loss_line(metrics_a, metrics_b, name="train_loss", what="loss"):
