@@ -101,12 +101,12 @@ int csv_parse_numbers(const char *text, int64_t len, char delim, int n_cols, dou
     int64_t r = 0;
     while (p < end) {
         const char *q = p;
-        while (q < end && (is_pad(*q, delim) || *q == '\r'))
+        while (q < end && is_pad(*q, delim))
             q++;
         if (q == end)
             break;
-        if (*q == '\n') {       /* a blank line */
-            p = q + 1;
+        if (*q == '\r' || *q == '\n') {       /* a blank line */
+            p = q + 1 + (*q == '\r' && q + 1 < end && q[1] == '\n');
             continue;
         }
         if (r == max_rows)
@@ -125,12 +125,14 @@ int csv_parse_numbers(const char *text, int64_t len, char delim, int n_cols, dou
                 p++;
             }
         }
-        if (p < end && *p == '\r')
-            p++;
+        /* A line ends in "\n", "\r\n" or a lone "\r", as Python reads text. */
         if (p < end) {
-            if (*p != '\n')
+            if (*p == '\r')
+                p += 1 + (p + 1 < end && p[1] == '\n');
+            else if (*p == '\n')
+                p++;
+            else
                 return CSV_EPARSE;
-            p++;
         }
         r++;
     }

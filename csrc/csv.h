@@ -16,7 +16,7 @@
 enum { CSV_OK = 0, CSV_ENULL = 1, CSV_ESIZE = 2, CSV_EPARSE = 3 };
 
 /* `len` bytes of rows of exactly n_cols decimal numbers separated by `delim`,
- * one row per line ("\n" or "\r\n"; blank lines skipped; spaces around a
+ * one row per line ("\n", "\r\n" or a lone "\r"; blank lines skipped; spaces around a
  * number allowed), into out (max_rows * n_cols, row-major), with the row count
  * in *rows.  Values are correctly rounded, as Python's float() gives them.
  * CSV_EPARSE at the first cell that is not a finite number or the first line

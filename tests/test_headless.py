@@ -177,10 +177,10 @@ def test_a_save_that_fails_after_training_keeps_the_run(tmp_path, monkeypatch, c
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     real_save = store.save
 
-    def full_disk(run, folder, history_csv=True):
+    def full_disk(run, folder, history_csv=True, fresh=False):
         if "rescued" not in str(folder):
             raise OSError(28, "No space left on device")
-        return real_save(run, folder, history_csv)
+        return real_save(run, folder, history_csv, fresh)
 
     monkeypatch.setattr(store, "save", full_disk)
     run = Run(RunSpec.from_preset("exp"))

@@ -8,10 +8,13 @@ reinterpreted).  The C calls release the GIL, so a UI thread stays live while a
 chunk of epochs runs.
 """
 
+import contextlib
 import dataclasses
 import math
 import os
+import signal
 import threading
+import time
 
 import numpy as np
 
@@ -50,6 +53,7 @@ MAX_EPOCHS = 100_000_000       # per call: its history takes 8 bytes an epoch
 MAX_THREADS = 1024
 LEAKY_SLOPE = 0.01             # leaky_relu for z <= 0, as the kernel's layers.h
 CHECK_ROWS = 65536
+INTERRUPT_SECONDS = 0.05       # a Ctrl-C stops train() within about this long
 
 
 def _code(key, name):
@@ -179,6 +183,8 @@ class Net:
             "hidden": _code("model.activation", self.hidden),
             "output": _code("model.output", self.output), "loss": _code("model.loss", self.loss),
             "path": _path_code(path)})
+        # Held for each kernel call: its scratch and weights serve one call at a time.
+        self._busy = threading.RLock()
         self.threads = default_threads() if threads is None else threads
         self._theta = np.zeros(lib.tn_param_count(self.arch))
         d, h, k = self.n_in, self.n_hidden, self.n_out
@@ -196,10 +202,27 @@ class Net:
 
     @threads.setter
     def threads(self, count):
-        self._arch.threads = whole("threads", count, 1, MAX_THREADS)
-        _check(lib.tn_check_arch(self.arch))
-        # Each thread has its own scratch: the buffer is sized for the count.
-        self._work = np.empty(lib.tn_work_count(self._arch))
+        count = whole("threads", count, 1, MAX_THREADS)
+        # Each thread has its own scratch, sized for the count: it changes only
+        # between kernel calls, never under one.
+        with self.in_use("change its thread count"):
+            self._arch.threads = count
+            _check(lib.tn_check_arch(self.arch))
+            self._work = np.empty(lib.tn_work_count(self._arch))
+
+    @contextlib.contextmanager
+    def in_use(self, doing="use it"):
+        """Hold the net for one kernel call (or a run of them, on this thread).
+        A second thread is refused at once: the net's scratch and weights serve
+        one call at a time, and sharing them would silently corrupt both."""
+        if not self._busy.acquire(blocking=False):
+            raise TuinnError(f"this Net is in use on another thread (training or "
+                             f"predicting), so it cannot {doing} now; give each thread a "
+                             "net of its own (net.copy())")
+        try:
+            yield
+        finally:
+            self._busy.release()
 
     @property
     def path(self):
@@ -336,7 +359,10 @@ class Net:
         return convert.to_dict(self)
 
     def copy(self):
-        twin = Net(self.n_in, self.n_hidden, self.n_out, self.hidden, self.output, self.loss)
+        """An independent net with these weights, code path and thread count."""
+        twin = Net(self.n_in, self.n_hidden, self.n_out, self.hidden, self.output, self.loss,
+                   path=next(name for name, code in CODE_PATHS.items()
+                             if code == self._arch.path), threads=self.threads)
         twin.theta[:] = self.theta
         return twin
 
@@ -375,8 +401,9 @@ class Net:
         X, _, data = self.data(X)
         out = np.empty((len(X), self.n_out))
         act = np.empty((len(X), self.n_hidden)) if hidden else None
-        _check(lib.tn_predict(self.arch, _ptr(self.theta), data, _ptr(out),
-                              _ptr(act) if hidden else ffi.NULL, _ptr(self.work)))
+        with self.in_use("predict"):
+            _check(lib.tn_predict(self.arch, _ptr(self.theta), data, _ptr(out),
+                                  _ptr(act) if hidden else ffi.NULL, _ptr(self.work)))
         return (out, act) if hidden else out
 
     def objective(self, X, Y, l2=0.0, l1=0.0):
@@ -385,8 +412,9 @@ class Net:
         l2, l1 = _penalties(l2, l1)
         _, _, data = self.data(X, Y)
         loss = ffi.new("double *")
-        _check(lib.tn_objective(self.arch, _ptr(self.theta), data, l2, l1, loss,
-                                _ptr(self.work)))
+        with self.in_use("compute its loss"):
+            _check(lib.tn_objective(self.arch, _ptr(self.theta), data, l2, l1, loss,
+                                    _ptr(self.work)))
         return loss[0]
 
     def gradients(self, X, Y, l2=0.0, l1=0.0):
@@ -396,8 +424,9 @@ class Net:
         _, _, data = self.data(X, Y)
         grad = np.empty_like(self.theta)
         loss = ffi.new("double *")
-        _check(lib.tn_gradients(self.arch, _ptr(self.theta), data, l2, l1, _ptr(grad), loss,
-                                _ptr(self.work)))
+        with self.in_use("compute its gradients"):
+            _check(lib.tn_gradients(self.arch, _ptr(self.theta), data, l2, l1, _ptr(grad), loss,
+                                    _ptr(self.work)))
         return dict(zip(PARAMS, self._split(grad)))
 
     def gradient_function(self, X, Y, l2=0.0, l1=0.0):
@@ -407,13 +436,16 @@ class Net:
         l2, l1 = _penalties(l2, l1)
         X, Y, data = self.data(X, Y)
         theta = np.empty_like(self.theta)
-        work = np.empty_like(self.work)
+        # Its own shape and scratch: a later change of the net's thread count
+        # must not leave this scratch too small for the arch it is used with.
+        arch = ffi.new("tn_arch *", self._arch[0])
+        work = np.empty(lib.tn_work_count(arch))
         loss = ffi.new("double *")
 
         def grad(at):
             theta[:] = at
             out = np.empty_like(theta)
-            _check(lib.tn_gradients(self.arch, _ptr(theta), data, l2, l1, _ptr(out), loss,
+            _check(lib.tn_gradients(arch, _ptr(theta), data, l2, l1, _ptr(out), loss,
                                     _ptr(work)))
             return out
         grad.keep = (X, Y)      # the kernel's view points into these arrays
@@ -439,7 +471,9 @@ class Net:
             stats["a_cov"] = np.empty((h, h))
             fields["a_cov"] = _ptr(stats["a_cov"])
         c_stats = ffi.new("tn_stats *", fields)
-        _check(lib.tn_unit_stats(self.arch, _ptr(self.theta), data, c_stats, _ptr(self.work)))
+        with self.in_use("compute its unit statistics"):
+            _check(lib.tn_unit_stats(self.arch, _ptr(self.theta), data, c_stats,
+                                     _ptr(self.work)))
         return stats
 
 
@@ -664,7 +698,8 @@ class Trainer:
             raise TuinnError("this Trainer is already training on another thread; give each "
                              "thread a Trainer (and a Net) of its own")
         try:
-            return self._train(X, Y, epochs, X_test, Y_test)
+            with self.net.in_use("train"):
+                return self._train(X, Y, epochs, X_test, Y_test)
         finally:
             self._busy.release()
 
@@ -694,23 +729,54 @@ class Trainer:
         self.hyper.shuffle = (not full) if shuffle is None else (shuffle and not full)
         if self.hyper.shuffle and len(self._perm) != n:
             self._perm = np.empty(n, dtype=np.int64)
-        self._grow(epochs)
-        if self._test_loss is not None and test == ffi.NULL:
-            self._test_loss[self._size:self._size + epochs] = np.nan
         done = ffi.new("int64_t *")
-        status = lib.tn_train(
-            net.arch, _ptr(net.theta), _ptr(self.opt_state), self.state, self.hyper, train, test,
-            epochs, _ptr(self._loss[self._size:]),
-            _ptr(self._test_loss[self._size:]) if test != ffi.NULL else ffi.NULL,
-            ffi.from_buffer("int64_t[]", self._perm), _ptr(net.work), _ptr(self.best_theta),
-            done)
-        self._size += done[0]
+        status = lib.TN_OK
+        with _interruptible() as interrupted:
+            left, chunk = epochs, epochs if interrupted is None else min(epochs, 16)
+            while left:
+                self._grow(chunk)
+                if self._test_loss is not None and test == ffi.NULL:
+                    self._test_loss[self._size:self._size + chunk] = np.nan
+                start = time.perf_counter()
+                status = lib.tn_train(
+                    net.arch, _ptr(net.theta), _ptr(self.opt_state), self.state, self.hyper,
+                    train, test, chunk, _ptr(self._loss[self._size:]),
+                    _ptr(self._test_loss[self._size:]) if test != ffi.NULL else ffi.NULL,
+                    ffi.from_buffer("int64_t[]", self._perm), _ptr(net.work),
+                    _ptr(self.best_theta), done)
+                self._size += done[0]
+                left -= done[0]
+                if status != lib.TN_OK or interrupted:
+                    break
+                seconds = time.perf_counter() - start
+                chunk = min(left, max(1, int(chunk * INTERRUPT_SECONDS / max(seconds, 1e-6))))
         if status == lib.TN_DIVERGED:
             self.status = f"diverged at epoch {self.epoch + 1}"
         else:
             _check(status)
             self.status = "done"
+        if interrupted:
+            raise KeyboardInterrupt
         return self.status
+
+
+@contextlib.contextmanager
+def _interruptible():
+    """Ctrl-C during a long train(): Python runs its handler only between
+    kernel calls, so train() calls the kernel in chunks of INTERRUPT_SECONDS
+    and stops after the chunk under way, its history whole.  Yields a list
+    that a Ctrl-C makes true, or None where Ctrl-C is not Python's default
+    (another thread, or a caller with a handler of its own): one call then."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield None
+        return
+    interrupted = []
+    signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 __all__ = ["Net", "Trainer", "TuinnError", "as_matrix", "choose"]

@@ -19,7 +19,7 @@ from tuinn import repair as repairs
 from tuinn.errors import ConfigError, TuinnError
 from tuinn.runs import Run
 from tuinn.runs.paths import saved_runs_dir
-from tuinn.runs.store import check_output, write_history
+from tuinn.runs.store import check_output, save_new, write_history
 
 CHUNK_SECONDS = 0.2
 PLAIN_EVERY = 5.0          # seconds between progress lines when stderr is not a terminal
@@ -152,29 +152,33 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
     start_epoch, code = run.epoch, EXIT_DONE
     # Ctrl-C (and a SIGTERM, as a batch system sends) only raises a flag, checked
     # between chunks: an interrupt in the middle of Trainer.train would leave the
-    # weights and the history apart.  The run is then saved as usual.
+    # weights and the history apart.  The flag holds until the run is saved, so
+    # a signal during the repairs or the save ends them early but saves first.
     stop = []
     previous = {sig: signal.signal(sig, lambda *_: stop.append(True))
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        seconds = train_run(run, epochs, progress, stop)
+        try:
+            seconds = train_run(run, epochs, progress, stop)
+        finally:
+            if progress:
+                progress.close()
+        tried = []
+        if repair and not stop:
+            tried = repairs.attempts(run, run.diagnose(surface="cli"), run.epoch,
+                                     None if quiet else lambda text: print(
+                                         f"tuinn: {text}", file=sys.stderr),
+                                     cancelled=lambda: bool(stop))
+        if stop:
+            code = EXIT_INTERRUPTED
+        if code == EXIT_DONE and run.status.startswith("diverged"):
+            code = EXIT_DIVERGED
+        doc = summary(run, seconds, run.epoch - start_epoch)
+        if save:
+            code = _save_or_rescue(repairs.adopt(run, tried), save, code)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        if progress:
-            progress.close()
-    if stop:
-        code = EXIT_INTERRUPTED
-    if code == EXIT_DONE and run.status.startswith("diverged"):
-        code = EXIT_DIVERGED
-    tried = []
-    if repair and code != EXIT_INTERRUPTED:
-        tried = repairs.attempts(run, run.diagnose(surface="cli"), run.epoch,
-                                 None if quiet else lambda text: print(f"tuinn: {text}",
-                                                                       file=sys.stderr))
-    doc = summary(run, seconds, run.epoch - start_epoch)
-    if save:
-        code = _save_or_rescue(repairs.adopt(run, tried), save, code)
     if history:
         losses = run.trainer.history
         try:
@@ -204,7 +208,7 @@ def _save_or_rescue(run, folder, code):
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         try:
-            kept = run.save(saved_runs_dir() / f"rescued-{run.spec.name}-{stamp}")
+            kept = save_new(run, saved_runs_dir() / f"rescued-{run.spec.name}-{stamp}")
         except (OSError, TuinnError) as again:
             print(f"tuinn: could not save the run to {folder} ({reason}), nor to the state "
                   f"folder ({again}); it is lost", file=sys.stderr)

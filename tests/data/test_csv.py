@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tuinn import data
-from tuinn.data.csv import parse_numbers
+from tuinn.data.csv import load_csv, parse_numbers
 from tuinn.errors import ConfigError, DataError
 
 from conftest import one_line_error
@@ -68,11 +68,62 @@ def test_anything_else_is_refused(text):
     assert parse(text, n_cols=2) is None
 
 
-def test_bad_arguments_are_a_clear_error():
-    with pytest.raises(ValueError, match="one-character delimiter"):
-        parse("1\n", ", ")
-    with pytest.raises(ValueError, match="n_cols >= 1"):
-        parse("1\n", ",", 0)
+@pytest.mark.parametrize("args, words", [
+    ((b"1\n", ", ", 1), "delimiter is one ASCII character"),
+    ((b"1\n", "\n", 1), "delimiter is one ASCII character"),
+    ((b"1\n", "é", 1), "delimiter is one ASCII character"),
+    ((b"1\n", ",", 0), "n_cols is a whole number"),
+    ((b"1\n", ",", 2.0), "n_cols is a whole number"),
+    ((b"1,2\n3,4\n", ",", 2, -3), "start is a whole number from 0 to 8"),
+    ((bytearray(b"1,2\n3,4\n"), ",", 2, -3), "start is a whole number from 0 to 8"),
+    ((b"1,2\n3,4\n", ",", 2, 100), "start is a whole number from 0 to 8"),
+    ((b"1,2\n", ",", 2, True), "start is a whole number"),
+    (("1,2\n", ",", 2), "text is bytes"),
+    ((None, ",", 2), "text is bytes"),
+])
+def test_bad_arguments_are_a_clear_error_before_c_reads_anything(args, words):
+    with pytest.raises(ConfigError, match=words):
+        parse_numbers(*args)
+
+
+def test_every_buffer_and_offset_reads_exactly_its_own_rows():
+    text = bytearray(b"x\n1,2\n3,4\n")
+    assert parse_numbers(text, ",", 2, 2).tolist() == [[1, 2], [3, 4]]
+    assert parse_numbers(memoryview(text)[2:], ",", 2).tolist() == [[1, 2], [3, 4]]
+    assert parse_numbers(text, ",", 2, len(text)).shape == (0, 2)
+    assert parse_numbers(np.frombuffer(b"5,6\n", np.uint8), ",", 2).tolist() == [[5, 6]]
+
+
+def test_the_row_buffer_is_bounded_by_the_text_not_its_line_count():
+    """3 MB of blank lines under a wide header asked for 447 GiB."""
+    text = b"\n" * 3_000_000
+    assert parse_numbers(text, ",", 20_000).shape == (0, 20_000)
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_every_line_ending_reads_every_row(tmp_path, end):
+    path = tmp_path / "d.csv"
+    path.write_bytes(end.join(["x,y", "1,2", "3,4", "", "5,6"]).encode() + end.encode())
+    ds = load_csv(path)
+    assert ds.X.ravel().tolist() == [1, 3, 5] and ds.Y.ravel().tolist() == [2, 4, 6]
+
+
+@pytest.mark.parametrize("text", [b"x,y\r1,2\n3,4\n5,6\n", b"x,y\r\r\n1,2\r\n3,4\r\n5,6\r\n",
+                                  b"x,y\r\n1,2\r3,4\r\n5,6\n", b"\xef\xbb\xbfx,y\r1,2\r3,4\r5,6"])
+def test_mixed_line_endings_never_drop_a_row(tmp_path, text):
+    path = tmp_path / "d.csv"
+    path.write_bytes(text)
+    ds = load_csv(path)
+    assert ds.X.ravel().tolist() == [1, 3, 5] and ds.Y.ravel().tolist() == [2, 4, 6]
+
+
+def test_a_very_wide_csv_reads_without_a_delimiter_hint(tmp_path):
+    path = tmp_path / "wide.csv"
+    n = 200_000           # a header line far past the csv module's 128 KiB field limit
+    path.write_text(",".join(f"c{j}" for j in range(n)) + "\n" + ",".join(["1"] * n) + "\n"
+                    + ",".join(["2"] * n) + "\n")
+    ds = load_csv(path)
+    assert ds.X.shape == (2, n - 1) and ds.Y.ravel().tolist() == [1, 2]
 
 
 # ------------------------------------------------------------------ load_csv

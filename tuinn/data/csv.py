@@ -8,6 +8,7 @@ that finds the first bad cell and names its line and column.
 import codecs
 import csv
 import math
+import mmap
 import os
 import re
 import warnings
@@ -76,7 +77,10 @@ def _read_head(path, label):
 def _sniff(head, label):
     best = None
     for rank, d in enumerate(("\t", ";", ",")):
-        counts = [len(_cells(text, d, f"{label} line {n}")) for n, text in head]
+        try:
+            counts = [len(_cells(text, d, f"{label} line {n}")) for n, text in head]
+        except DataError:
+            continue        # a cell too long for the csv module: not this delimiter
         mode = max(set(counts), key=lambda c: (counts.count(c), c))
         if mode > 1:
             key = (counts.count(mode) / len(counts), -rank)
@@ -217,17 +221,19 @@ class _CsvReader:
 
     def _load_numeric_fast(self):
         """An all-numeric file through the C parser, or None (then the slower
-        paths load it, or find and name what is wrong)."""
+        paths load it, or find and name what is wrong).  The file is mapped,
+        not read: its text never takes memory of its own."""
         if self.delimiter is None or len(self.delimiter) != 1:
             return None
         with open(self.path, "rb") as f:
-            text = f.read()
-        start = len(codecs.BOM_UTF8) if text.startswith(codecs.BOM_UTF8) else 0
-        for _ in range(self.header_line):
-            start = text.find(b"\n", start) + 1
-            if start == 0:
+            if os.fstat(f.fileno()).st_size == 0:
                 return None
-        return parse_numbers(text, self.delimiter, self.ncols, start)
+            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as text:
+                start = len(codecs.BOM_UTF8) if text[:3] == codecs.BOM_UTF8 else 0
+                start = line_start(text, self.header_line, start)
+                if start is None:
+                    return None
+                return parse_numbers(text, self.delimiter, self.ncols, start)
 
     def _chunks(self):
         chunk, number = [], self.header_line
@@ -310,23 +316,64 @@ class _CsvReader:
                                       "this target column are")
 
 
+def line_start(text, lines, start=0):
+    """Where line `lines` + 1 of text[start:] begins, lines ending as Python
+    reads text ("\n", "\r\n" or a lone "\r"), or None past the end."""
+    for _ in range(lines):
+        ends = [i for i in (text.find(b"\n", start), text.find(b"\r", start)) if i >= 0]
+        if not ends:
+            return None
+        end = min(ends)
+        start = end + 1 + (text[end:end + 2] == b"\r\n")
+    return start
+
+
 def parse_numbers(text, delimiter, n_cols, start=0):
-    """The rows of text[start:] (bytes: lines of n_cols plain numbers) as an
+    """The rows of text[start:] (bytes-like: lines of n_cols plain numbers) as an
     (n, n_cols) float64 array, or None when any cell or line is not that."""
-    if len(delimiter) != 1 or n_cols < 1:
-        raise ConfigError(f"parse_numbers: one-character delimiter and n_cols >= 1, "
-                          f"got {delimiter!r} and {n_cols}")
-    max_rows = text.count(b"\n", start) + 1
-    out = np.empty((max_rows, n_cols))
-    rows = ffi.new("int64_t *")
-    status = lib.csv_parse_numbers(ffi.from_buffer(text) + start, len(text) - start,
-                                   delimiter.encode(), n_cols,
-                                   ffi.from_buffer("double[]", out), max_rows, rows)
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or not delimiter.isascii() \
+            or delimiter in "\r\n":
+        raise ConfigError(f"parse_numbers: the delimiter is one ASCII character other than "
+                          f"a line end, got {delimiter!r}")
+    try:
+        raw = memoryview(text)
+    except TypeError:
+        raise ConfigError(f"parse_numbers: text is bytes (or another contiguous buffer), "
+                          f"got {type(text).__name__}") from None
+    # Released on the way out: a mapped file cannot close while a view is open.
+    with raw, raw.cast("B") as view:
+        for name, value, low, high in (("n_cols", n_cols, 1, 2**31 - 1),
+                                       ("start", start, 0, len(view))):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
+                    or not low <= value <= high:
+                raise ConfigError(f"parse_numbers: {name} is a whole number from {low} to "
+                                  f"{high}, got {value!r}")
+        start, n_cols = int(start), int(n_cols)
+        size = len(view) - start
+        # A row takes at least 2 * n_cols - 1 bytes: the buffer never asks for
+        # more rows than the text can hold, whatever its count of blank lines.
+        max_rows = min(_line_ends(view, start) + 1, size // (2 * n_cols - 1) + 1)
+        out = np.empty((max_rows, n_cols))
+        rows = ffi.new("int64_t *")
+        with ffi.from_buffer(view) as buffer:
+            status = lib.csv_parse_numbers(buffer + start, size, delimiter.encode(), n_cols,
+                                           ffi.from_buffer("double[]", out), max_rows, rows)
     if status == lib.CSV_EPARSE:
         return None
     if status != lib.CSV_OK:
         raise RuntimeError(f"tuinn CSV parser: status {status}")
     return out[:rows[0]]
+
+
+def _line_ends(view, start, block=1 << 24):
+    """How many lines of view[start:] end ("\n", "\r\n" or "\r"), or a few more
+    (a "\r\n" across two blocks counts twice): read a block at a time, so a
+    mapped file is never copied whole."""
+    count = 0
+    for at in range(start, len(view), block):
+        part = bytes(view[at:at + block])
+        count += part.count(b"\n") + part.count(b"\r") - part.count(b"\r\n")
+    return count
 
 
 def _check_delimiter(delimiter):

@@ -7,6 +7,9 @@
 Training on after loading gives the same bits as never having stopped.
 """
 
+import contextlib
+import errno
+import fcntl
 import glob
 import os
 import pathlib
@@ -31,15 +34,54 @@ def is_run_folder(folder):
     return folder.is_dir() and all((folder / name).is_file() for name in RUN_FILES)
 
 
-def check_target(folder):
-    """A ConfigError unless a save may go to `folder`: a new path, or a folder
-    that is already a tuinn run.  Anything else is the user's, and is left alone."""
-    given = folder
-    # Absolute: "." has no name and no parent to write the temporary folder in.
-    folder = pathlib.Path(folder).absolute()
-    recover(folder)
-    if not os.path.lexists(folder) or is_run_folder(folder):
+def real_path(folder):
+    """The folder a run name stands for: absolute ("." has no name and no
+    parent to write the temporary folder in), and a symlink followed to the
+    run it names, so that a save replaces the run and not the link."""
+    text = os.fspath(folder)
+    if not isinstance(text, str):
+        text = os.fsdecode(text)
+    if not text.strip():
+        raise ConfigError("the run folder's name is empty; give a folder name")
+    path = pathlib.Path(os.path.realpath(text))
+    if path.parent == path:
+        raise ConfigError(f"{text} is the root folder; give a folder of its own for the run")
+    return path
+
+
+@contextlib.contextmanager
+def locked(folder):
+    """Hold the lock of the folder that holds `folder` (an flock, so a process
+    that dies lets go): two processes never save, recover or load one run at
+    once.  Saves are short, so one lock per parent folder is enough."""
+    parent = pathlib.Path(folder).parent
+    try:
+        fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        yield           # nothing there to race for yet
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def check_target(folder, fresh=False):
+    """A ConfigError unless a save may go to `folder`: a new path, or (unless
+    `fresh`) a folder that is already a tuinn run.  Anything else is the
+    user's, and is left alone.  Returns the folder's real path."""
+    path = real_path(folder)
+    with locked(path):
+        return _check_target(path, folder, fresh)
+
+
+def _check_target(folder, given, fresh):
+    _recover(folder)
+    if not os.path.lexists(folder) or (is_run_folder(folder) and not fresh):
         return folder
+    if fresh:
+        raise FileExistsError(errno.EEXIST, "a run of that name exists", str(folder))
     what = "a folder that is not a tuinn run" if folder.is_dir() else "a file"
     raise ConfigError(f"{given} is {what}; save to a new folder or to an earlier save "
                       "(nothing was written)")
@@ -89,16 +131,38 @@ def _ours(path):
     return path.is_dir() and not path.is_symlink() and (path / MARK).is_file()
 
 
+def _maker_alive(tmp):
+    """Whether the process that made the temporary folder `tmp` still runs
+    (its name holds the pid): only that process may remove it."""
+    pid = tmp.name.rpartition(".tuinn-tmp-")[2].partition("-")[0]
+    if not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except OSError:         # alive, and someone else's
+        return True
+    return True
+
+
 def recover(folder):
     """Put back a save that a crash left half replaced (only `.NAME.tuinn-old`
-    left), and remove the temporary folders of saves that never finished: only
+    left), and remove the temporary folders of saves whose process died: only
     folders tuinn made (they hold its mark).  Returns what it did, in a line, or ''."""
-    folder = pathlib.Path(folder).absolute()      # "." has no name to derive the others from
+    folder = real_path(folder)
+    with locked(folder):
+        return _recover(folder)
+
+
+def _recover(folder):
     parent = folder.parent
     if not parent.is_dir():
         return ""
     for stale in parent.glob(glob.escape(f".{folder.name}.tuinn-tmp-") + "*"):
-        if _ours(stale):
+        if _ours(stale) and not _maker_alive(stale):
             shutil.rmtree(stale, ignore_errors=True)
     old = _old(folder)
     if not os.path.lexists(folder) and _ours(old) and is_run_folder(old):
@@ -141,25 +205,48 @@ def _fsync_tree(folder):
         os.close(fd)
 
 
-def save(run, folder, history_csv=True):
+def save(run, folder, history_csv=True, fresh=False):
     """Write the run folder; a save never destroys anything.
 
     It goes only to a new path or over an earlier save (check_target).  It
     writes a sibling temporary folder, flushes it to disk, then swaps it in: a
     crash at any moment leaves either the old save, or the new one, or the old
-    one as `.NAME.old`, which the next load or save puts back (recover).
+    one as `.NAME.tuinn-old`, which the next load or save puts back (recover).
 
     state.npz holds everything a resume needs, the loss history included
     (binary: exact, and written in milliseconds).  history.csv is the same
     history for people and other tools; `history_csv=False` leaves it out,
-    for a save that must be quick (a hang-up), and the next save writes it."""
-    folder = check_target(folder)
+    for a save that must be quick (a hang-up), and the next save writes it.
+
+    Saves to one name from several processes take turns (`locked`); `fresh`
+    refuses a name that is taken (FileExistsError) rather than replace it."""
+    folder = real_path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
+    with locked(folder):
+        _check_target(folder, folder, fresh)
+        return _save(run, folder, history_csv)
+
+
+def save_new(run, folder):
+    """Save to `folder`, or when that name is taken to `folder-2`, `folder-3`, …:
+    a rescue never replaces another rescue."""
+    folder = real_path(folder)
+    for count in range(1, 10_000):
+        try:
+            return save(run, folder if count == 1 else
+                        folder.with_name(f"{folder.name}-{count}"), fresh=True)
+        except FileExistsError:
+            continue
+    raise ConfigError(f"{folder}: ten thousand runs of that name exist; clear some away")
+
+
+def _save(run, folder, history_csv):
     old = _old(folder)
     if os.path.lexists(old) and not _ours(old):
         raise ConfigError(f"{old} is in the way of the save and is not tuinn's; move it "
                           "(nothing was written)")
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.tuinn-tmp-",
+    # The pid in the name: only the process that made it may remove it (recover).
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.tuinn-tmp-{os.getpid()}-",
                                         dir=folder.parent))
     try:
         (tmp / MARK).write_text("a folder of a tuinn save in progress\n")
@@ -187,14 +274,16 @@ def save(run, folder, history_csv=True):
 def load(run_class, folder):
     """The run saved in `folder` (a `run_class` built from its run.toml, then
     given the saved weights and trainer state)."""
-    folder = pathlib.Path(folder)
-    recover(folder)
-    if not (folder / "run.toml").is_file():
-        raise ConfigError(f"{folder} is not a saved run (no run.toml in it)")
-    run = run_class(RunSpec.read(folder / "run.toml"))
-    state_path = folder / "state.npz"
-    regular_file(state_path, "saved state", MAX_STATE_BYTES)
-    state = read_state(state_path, run.net.theta.size, run.trainer.STATE_FIELDS)
+    given = folder
+    folder = real_path(folder)
+    with locked(folder):
+        _recover(folder)
+        if not (folder / "run.toml").is_file():
+            raise ConfigError(f"{given} is not a saved run (no run.toml in it)")
+        run = run_class(RunSpec.read(folder / "run.toml"))
+        state_path = folder / "state.npz"
+        regular_file(state_path, "saved state", MAX_STATE_BYTES)
+        state = read_state(state_path, run.net.theta.size, run.trainer.STATE_FIELDS)
     theta = state.pop("theta", None)
     status = str(state.pop("status", "done"))
     if theta is None or theta.shape != run.net.theta.shape or theta.dtype.kind != "f":
