@@ -11,7 +11,7 @@ same shape (`to_sklearn`, `to_torch`) or give plain arrays (`to_dict`).
 
 import numpy as np
 
-from tuinn.engine import LEAKY_SLOPE, Net
+from tuinn.engine import LEAKY_SLOPE, Net, real_array
 from tuinn.errors import ConfigError
 
 SKLEARN_HIDDEN = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
@@ -23,7 +23,11 @@ ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "leakyrelu"
 
 
 def _net(W1, b1, W2, b2, hidden, output, loss=None):
-    W1, W2 = np.asarray(W1, dtype=np.float64), np.asarray(W2, dtype=np.float64)
+    W1, W2 = (np.atleast_2d(real_array(name, values, "give arrays of numbers"))
+              for name, values in (("W1", W1), ("W2", W2)))
+    if W1.ndim != 2 or W2.ndim != 2 or W1.shape[1] != W2.shape[0]:
+        raise ConfigError(f"W1 has shape {W1.shape} and W2 {W2.shape}: W2 needs one row per "
+                          "hidden unit (a column of W1)")
     loss = loss or ("cross_entropy" if output in ("sigmoid", "softmax") else "squared")
     net = Net(W1.shape[0], W1.shape[1], W2.shape[1], hidden=hidden, output=output, loss=loss)
     net.set_weights(W1=W1, b1=np.ravel(b1), W2=W2, b2=np.ravel(b2))
@@ -77,10 +81,11 @@ def _is_linear(layer):
     return all(hasattr(layer, a) for a in ("weight", "bias", "in_features", "out_features"))
 
 
-def _array(tensor):
+def _array(tensor, name):
     if hasattr(tensor, "detach"):
         tensor = tensor.detach().cpu()
-    return np.array(tensor.numpy() if hasattr(tensor, "numpy") else tensor, dtype=np.float64)
+    return real_array(name, tensor.numpy() if hasattr(tensor, "numpy") else tensor,
+                      "give a model of numbers")
 
 
 def _torch_layers(module):
@@ -107,8 +112,9 @@ def from_torch(module, loss=None):
     is not part of a module: cross_entropy after a sigmoid or softmax, else squared,
     unless `loss` says otherwise."""
     layers, hidden, output = _torch_layers(module)
-    return _net(_array(layers[0].weight).T, _array(layers[0].bias), _array(layers[2].weight).T,
-                _array(layers[2].bias), hidden, output, loss)
+    return _net(_array(layers[0].weight, "W1").T, _array(layers[0].bias, "b1"),
+                _array(layers[2].weight, "W2").T, _array(layers[2].bias, "b2"), hidden, output,
+                loss)
 
 
 def to_torch(net, module):
@@ -161,13 +167,10 @@ def to_dict(net):
 
 def from_dict(d):
     """The inverse of to_dict (and the layout of a .npz or .json of weights)."""
-    missing = [name for name in ("W1", "b1", "W2", "b2") if name not in d]
+    missing = [name for name in ("W1", "b1", "W2", "b2", "hidden") if name not in d]
     if missing:
         raise ConfigError(f"the weights lack {', '.join(missing)}; they need W1 (inputs x "
-                          "units), b1, W2 (units x outputs) and b2")
-    W1, W2 = (np.atleast_2d(np.asarray(d[n], dtype=np.float64)) for n in ("W1", "W2"))
-    if W1.shape[1] != W2.shape[0]:
-        raise ConfigError(f"W1 is {W1.shape[0]}x{W1.shape[1]} but W2 is "
-                          f"{W2.shape[0]}x{W2.shape[1]}: W2 needs one row per hidden unit")
-    return _net(W1, d["b1"], W2, d["b2"], str(d.get("hidden", "sigmoid")),
+                          "units), b1, W2 (units x outputs), b2 and the hidden activation "
+                          "(hidden)")
+    return _net(d["W1"], d["b1"], d["W2"], d["b2"], str(d["hidden"]),
                 str(d.get("output", "linear")), d.get("loss") and str(d["loss"]))

@@ -114,21 +114,30 @@ def _ptr(array):
     return ffi.from_buffer("double[]", array, require_writable=False)
 
 
+def real_array(name, values, fix="give numbers"):
+    """`values` as an array of real numbers (bool, int or float), or a DataError
+    that says why not: ragged or deeply nested lists, text, objects, integers
+    too large for a double, complex numbers.  `fix` ends the message."""
+    try:
+        arr = np.asarray(values)
+    except (ValueError, TypeError, RecursionError, OverflowError) as exc:
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise DataError(f"{name} is not a rectangular array of numbers ({reason}); "
+                        f"{fix}") from None
+    if arr.dtype.kind not in "biuf":
+        kind = {"U": "text", "S": "bytes", "O": "objects (or integers too large for a double)",
+                "c": "complex numbers"}.get(arr.dtype.kind, f"dtype {arr.dtype}")
+        raise DataError(f"{name} must hold real numbers, but it holds {kind}; {fix}")
+    return arr
+
+
 def as_matrix(name, values, n_cols, what):
     """`values` as a C-contiguous float64 (n, n_cols) array, or a DataError saying why not.
 
     A 1-D array is accepted only for a single column of targets (like
     scikit-learn's y); inputs must be 2-D so a row is never mistaken for a column.
     """
-    try:
-        arr = np.asarray(values)
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"{name} is not a rectangular array of numbers: {exc}") from None
-    if arr.dtype.kind not in "biuf":
-        kind = {"U": "text", "S": "bytes", "O": "objects", "c": "complex numbers"}.get(
-            arr.dtype.kind, f"dtype {arr.dtype}")
-        raise DataError(f"{name} must hold real numbers, but it holds {kind}; "
-                        "encode labels or drop those columns first")
+    arr = real_array(name, values, "encode labels or drop those columns first")
     if arr.ndim == 1 and name.startswith("Y") and n_cols == 1:
         arr = arr.reshape(-1, 1)
     if arr.ndim != 2:
@@ -275,12 +284,7 @@ class Net:
         for name, values in arrays.items():
             if name not in self._views:
                 raise ConfigError(f"unknown weight {name!r}; the net has {', '.join(PARAMS)}")
-            if np.iscomplexobj(values):
-                raise DataError(f"{name} must hold real numbers, not complex ones")
-            try:
-                arr = np.asarray(values, dtype=np.float64)
-            except (ValueError, TypeError):
-                raise DataError(f"{name} must be an array of numbers") from None
+            arr = real_array(name, values, "give an array of numbers").astype(np.float64)
             want = self._views[name].shape
             # Unit axes may be left out: a (h,) vector for a (1, h) W1, a scalar b2.
             if arr.shape != want and arr.squeeze().shape != np.empty(want).squeeze().shape:
@@ -779,4 +783,4 @@ def _interruptible():
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-__all__ = ["Net", "Trainer", "TuinnError", "as_matrix", "choose"]
+__all__ = ["Net", "Trainer", "TuinnError", "as_matrix", "choose", "real_array"]

@@ -136,7 +136,7 @@ def _with_member(folder, run, **members):
     ({"theta": np.array(["1"] * 7)}, "theta is <U1 of shape"),
     ({"epoch": np.arange(3)}, "epoch is int64 of shape .3,."),
     ({"opt_state": np.zeros(5)}, "opt_state is float64 of shape .5,."),
-    ({"extra": np.zeros(2)}, "holds 'extra.npy', which no tuinn save has"),
+    ({"extra": np.zeros(2)}, "holds 'extra', which no tuinn save has"),
     ({"loss": np.zeros((2, 2))}, "loss is float64 of shape .2, 2."),
 ])
 def test_each_member_of_state_npz_is_checked_against_run_toml(tmp_path, members, message):

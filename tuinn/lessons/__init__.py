@@ -18,7 +18,8 @@ import types
 
 from tuinn import presets, settings
 from tuinn.diagnose.findings import CODES
-from tuinn.errors import ConfigError, TuinnError
+from tuinn.errors import ConfigError, DataError, TuinnError
+from tuinn.inputs import read_text_tree
 from tuinn.runs import RunSpec
 
 BUILTIN = pathlib.Path(__file__).parent / "files"
@@ -273,11 +274,9 @@ def load(path):
     names the step and what to change."""
     path = pathlib.Path(path)
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read lesson {path}: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"lesson {path} is not valid TOML: {exc}") from None
+        doc = read_text_tree(path, "lesson", tomllib.loads)
+    except DataError as exc:
+        raise ConfigError(str(exc)) from None
     name = path.stem
     where = f"lesson {path.name}"
     unknown = set(doc) - LESSON_KEYS

@@ -4,6 +4,8 @@ first step not done."""
 
 import json
 
+from tuinn.errors import DataError
+from tuinn.inputs import read_text_tree
 from tuinn.runs.paths import state_dir
 from tuinn.runs.spec import atomic_write
 
@@ -22,9 +24,11 @@ def key(lesson):
 def read():
     """{lesson key: {"steps": n, "done": [step indices]}}; empty when there is
     none yet (or the file is not one tuinn wrote: it is then rewritten)."""
+    if not _file().exists():
+        return {}
     try:
-        doc = json.loads(_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        doc = read_text_tree(_file(), "progress file", json.loads)
+    except DataError:
         return {}
     return doc if isinstance(doc, dict) else {}
 

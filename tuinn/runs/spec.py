@@ -17,7 +17,7 @@ import tomli_w
 
 from tuinn import presets, settings
 from tuinn.errors import ConfigError, DataError
-from tuinn.inputs import MAX_RUN_FILE_BYTES, regular_file
+from tuinn.inputs import parse_tree, read_text_tree
 
 
 def _section_class(name):
@@ -99,36 +99,20 @@ class RunSpec:
 
     @classmethod
     def from_toml(cls, text, where="run file"):
-        # tomllib's memory grows with the square of a dotted key's depth.
-        deepest = max((line.partition("=")[0].count(".") for line in text.splitlines()),
-                      default=0)
-        if deepest > MAX_KEY_DEPTH:
-            raise ConfigError(f"{where}: a key with {deepest + 1} dotted parts; a run file's "
-                              f"keys have at most {MAX_KEY_DEPTH + 1}")
         try:
-            doc = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{where}: not valid TOML: {exc}") from None
-        except RecursionError:
-            raise ConfigError(f"{where}: arrays or tables nested too deeply to be a run "
-                              "file") from None
+            doc = parse_tree(text, where, "run file", tomllib.loads)
+        except DataError as exc:
+            raise ConfigError(str(exc)) from None
         return cls.from_dict(doc, where)
 
     @classmethod
     def read(cls, path):
         path = pathlib.Path(path)
         try:
-            regular_file(path, "run file", MAX_RUN_FILE_BYTES)
-            text = path.read_text(encoding="utf-8")
+            doc = read_text_tree(path, "run file", tomllib.loads)
         except DataError as exc:
             raise ConfigError(str(exc)) from None
-        except UnicodeDecodeError as exc:
-            line = path.read_bytes()[:exc.start].count(b"\n") + 1
-            raise ConfigError(f"{path} line {line}: not UTF-8 text; a run file is TOML "
-                              "text") from None
-        except OSError as exc:
-            raise ConfigError(f"cannot read run file {path}: {exc.strerror}") from None
-        spec = cls.from_toml(text, str(path))
+        spec = cls.from_dict(doc, str(path))
         if spec.data.csv is not None:
             spec.data.csv = str((path.parent / spec.data.csv).resolve())
         return spec
@@ -138,7 +122,6 @@ class RunSpec:
 
 
 TOP_LEVEL = {"name": str, "title": str, "notes": str, "sweep": dict}
-MAX_KEY_DEPTH = 100
 
 
 def _build(doc, where):

@@ -15,13 +15,11 @@ import os
 import pathlib
 import shutil
 import tempfile
-import zipfile
-import zlib
 
 import numpy as np
 
 from tuinn.errors import ConfigError, DataError
-from tuinn.inputs import MAX_STATE_BYTES, regular_file
+from tuinn.inputs import MAX_STATE_BYTES, read_npz, regular_file
 from tuinn.runs.spec import RunSpec
 
 RUN_FILES = ("run.toml", "state.npz")
@@ -321,53 +319,27 @@ def _expected(name, params, scalars):
 
 def read_state(path, params, scalars):
     """The members of a state.npz, each checked before it is read: a known name,
-    the dtype and shape this run needs (its declared size is then bounded), and
-    never a pickle."""
+    the dtype and shape this run needs, and never a pickle (read_npz)."""
     from tuinn.engine import MAX_EPOCHS
 
-    state = {}
+    def check(name, shape, dtype):
+        want = _expected(name, params, scalars)
+        if want is None:
+            raise DataError(f"{path} holds {name!r}, which no tuinn save has: it is not a "
+                            "tuinn state file")
+        kinds, wanted = want
+        fits = shape == wanted if wanted is not None else (
+            len(shape) == 1 and shape[0] <= MAX_EPOCHS + 1)
+        if dtype.kind not in kinds or not fits or dtype.itemsize > 1024:
+            raise DataError(f"{path}: {name} is {dtype} of shape {shape}, but this run needs "
+                            f"{'numbers' if kinds != 'U' else 'text'} of shape "
+                            f"{wanted if wanted is not None else '(epochs + 1,)'}; the save "
+                            "does not belong to its run.toml")
+
     try:
-        with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                name = info.filename.removesuffix(".npy")
-                with archive.open(info) as f:
-                    version = np.lib.format.read_magic(f)
-                    header = {(1, 0): np.lib.format.read_array_header_1_0,
-                              (2, 0): np.lib.format.read_array_header_2_0}.get(version)
-                    if header is None:
-                        raise ValueError(f"npy format {version} is not one numpy writes "
-                                         "by default")
-                    shape, _, dtype = header(f)
-                if dtype.hasobject:
-                    raise DataError(f"{path} is not a tuinn state file: it holds a pickle "
-                                    "(Python objects), which tuinn never loads, since "
-                                    "loading one can run any code")
-                want = _expected(name, params, scalars)
-                if want is None:
-                    raise DataError(f"{path} holds {info.filename!r}, which no tuinn save "
-                                    "has: it is not a tuinn state file")
-                kinds, wanted = want
-                fits = shape == wanted if wanted is not None else (
-                    len(shape) == 1 and shape[0] <= MAX_EPOCHS + 1)
-                if dtype.kind not in kinds or not fits or dtype.itemsize > 1024:
-                    raise DataError(f"{path}: {name} is {dtype} of shape {shape}, but this "
-                                    f"run needs {'numbers' if kinds != 'U' else 'text'} of "
-                                    f"shape {wanted if wanted is not None else '(epochs + 1,)'}"
-                                    "; the save does not belong to its run.toml")
-                with archive.open(info) as f:
-                    state[name] = np.lib.format.read_array(f, allow_pickle=False)
-    except DataError:
-        raise
-    except zipfile.BadZipFile:
-        if zipfile.is_zipfile(path):
-            raise DataError(f"{path} is damaged (a bad zip member); start the run "
-                            "again") from None
-        raise DataError(f"{path} is not a tuinn state file (not an npz archive); save the "
-                        "run again") from None
-    except (OSError, EOFError, ValueError, zlib.error) as exc:
-        raise DataError(f"{path} is damaged or cut short ({exc}); start the run "
-                        "again") from None
-    return state
+        return read_npz(path, check, "a tuinn state file")
+    except DataError as exc:
+        raise DataError(f"{exc}; start the run again or save it anew") from None
 
 
 def write_history(path, loss, test_loss):
