@@ -150,3 +150,53 @@ def test_the_api_refuses_complex_weights_and_a_foreign_trainer_state():
                 dict(trainer.snapshot(), loss="abc")):
         with pytest.raises(DataError):
             trainer.restore(bad)
+
+
+@pytest.mark.parametrize("args, words", [
+    (("train", "--save", "/"), "root folder"),
+    (("train", "--resume", "/"), "root folder"),
+    (("predict", "/", "--data", "x.csv"), "root folder"),
+    (("train", "--data", ""), "--data needs a CSV file, not an empty string"),
+    (("train", "--config", " "), "--config needs a run file"),
+    (("train", "--preset", ""), "--preset needs a preset name"),
+    (("train", "--data", "a\nb.csv"), "a\\nb.csv: no such file"),
+    (("--fps", "nan"), "--fps must be a finite number"),
+    (("--fps", "inf"), "--fps must be a finite number"),
+    (("train", "--preset", "exp", "--lr", "nan"), "lr"),
+])
+def test_empty_root_and_broken_arguments_are_refused_in_one_line(args, words):
+    _refused(tuinn(*args), words)
+
+
+def test_a_message_naming_a_path_with_a_line_break_stays_one_line(tmp_path):
+    odd = tmp_path / "two\nlines"
+    odd.mkdir()
+    _refused(tuinn("train", "--preset", "exp", "--save", odd / "x", "--epochs", "1",
+                   "--history", tmp_path), "is a folder")
+
+
+def test_predictions_on_a_full_disk_leave_no_file_and_say_so(tmp_path, monkeypatch):
+    import errno
+    import io
+
+    from tuinn import headless
+    from tuinn.errors import ConfigError
+    from tuinn.runs import Run, RunSpec, spec
+
+    run = Run(RunSpec.from_preset("body-metrics"))
+    run.train(2)
+    run.save(tmp_path / "r")
+    rows = tmp_path / "rows.csv"
+    rows.write_text(",".join(run.dataset.base_names) + "\n"
+                    + ",".join("1" for _ in run.dataset.base_names) + "\n")
+
+    class Full(io.StringIO):
+        def write(self, text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    real = spec.os.fdopen
+    monkeypatch.setattr(spec.os, "fdopen", lambda fd, *a, **k: (real(fd).close(), Full())[1])
+    out = tmp_path / "pred.csv"
+    with pytest.raises(ConfigError, match="No space left on device; nothing was written"):
+        headless.predict(tmp_path / "r", rows, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r", "rows.csv"]

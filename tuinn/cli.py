@@ -7,6 +7,7 @@ on stderr and exit code 2, never a traceback.
 
 import argparse
 import json
+import math
 import os
 import signal
 import sys
@@ -102,7 +103,7 @@ def color_environment(choice):
 def _app(args, spec=None, tutor=None):
     """The terminal app (the command without a subcommand), on `spec` when
     given, with a lesson beside it when `tutor` is."""
-    if args.fps <= 0 or args.fps > 60:
+    if not 0 < args.fps <= 60:
         raise TuinnError(f"--fps must be in (0, 60], got {args.fps:g}")
     # Before anything is built: a run can take seconds to set up.
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -434,6 +435,35 @@ APP_ONLY = {"app_resume": "--resume", "paused": "--paused", "fps": "--fps", "col
             "ascii": "--ascii", "no_mouse": "--no-mouse", "compare_runs": "--compare"}
 
 
+# Arguments that name a file or folder, and what they name.
+PATHS = {"preset": ("--preset", "a preset name"), "config": ("--config", "a run file"),
+         "data": ("--data", "a CSV file"), "save": ("--save", "a folder"),
+         "resume": ("--resume", "a saved run folder"), "history": ("--history", "a file"),
+         "out": ("--out", "a file"), "run_dir": ("RUN_DIR", "a saved run folder"),
+         "weights": ("--weights", "a model file"), "lesson": ("LESSON", "a lesson")}
+
+
+def check_arguments(args):
+    """What argparse lets through and no command can use, refused in one line
+    before anything runs: an empty name, the root folder, a number that is
+    not finite."""
+    for dest, value in vars(args).items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise TuinnError(f"--{dest.replace('_', '-')} must be a finite number, got {value}")
+        if dest not in PATHS or not isinstance(value, str):
+            continue
+        flag, what = PATHS[dest]
+        if not value.strip():
+            raise TuinnError(f"{flag} needs {what}, not an empty string")
+        if what.endswith("folder") and os.path.realpath(value) == os.path.realpath(os.sep):
+            raise TuinnError(f"{flag} {value} is the root folder; give a folder of its own")
+
+
+def one_line(text):
+    """A message as one line, whatever a path inside it holds."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def main(argv=None):
     """Entry point of the `tuinn` command; returns the exit code."""
     p = parser()
@@ -447,9 +477,10 @@ def main(argv=None):
             p.error(f"{given[0]} is an option of the app; `tuinn {args.command}` does not "
                     "take it")
     try:
+        check_arguments(args)
         return _app(args) if args.command is None else args.run(args)
     except TuinnError as exc:
-        print(f"tuinn: {exc}", file=sys.stderr)
+        print(f"tuinn: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("tuinn: interrupted", file=sys.stderr)

@@ -675,10 +675,15 @@ class Trainer:
         if best.shape != self.best_theta.shape:
             raise DataError(f"best weights have {best.size} values but this net needs "
                             f"{self.best_theta.size}")
+        if not (np.isfinite(best).all() and np.isfinite(opt_state).all()):
+            raise DataError("the best weights or the optimizer state hold NaN or Inf; they "
+                            "would never be restored")
         loss = np.asarray(snap["loss"], dtype=np.float64)
         test = np.asarray(snap["test_loss"], dtype=np.float64)
         epoch = int(snap["epoch"])
-        if len(loss) != epoch + 1 or (len(test) and len(test) != len(loss)):
+        # No history at all: a trainer saved before its first train() call.
+        fresh = epoch == 0 and len(loss) == 0
+        if (len(loss) != epoch + 1 and not fresh) or (len(test) and len(test) != len(loss)):
             raise DataError(f"the history has {len(loss)} losses for {epoch} epochs; "
                             "expected one more loss than epochs")
         values = {name: self._state_value(name, snap[name], epoch) for name in self.STATE_FIELDS}

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import math
+import pathlib
 import signal
 import sys
 import time
@@ -19,6 +20,7 @@ from tuinn import repair as repairs
 from tuinn.errors import ConfigError, TuinnError
 from tuinn.runs import Run
 from tuinn.runs.paths import saved_runs_dir
+from tuinn.runs.spec import atomic_write
 from tuinn.runs.store import check_output, save_new, write_history
 
 CHUNK_SECONDS = 0.2
@@ -245,26 +247,23 @@ def predict(folder, csv_path, out=None, stream=sys.stdout):
         header = ["label"] + [f"p({c})" for c in (ds.classes if O.shape[1] > 1 else
                                                    ds.classes[1:])]
         values = [[str(label)] + [f"{p:.6g}" for p in row] for label, row in zip(labels, O)]
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
     if out:
-        line = io.StringIO()
-        csv.writer(line).writerow(header)
-        check_output(out, line.getvalue().rstrip("\r\n"),
+        check_output(out, text.getvalue().rstrip("\r\n"),
                      numeric_from=0 if ds.task == "regression" else 1)
+    writer.writerows(values)
+    if not out:
+        stream.write(text.getvalue())
+        return EXIT_DONE
     try:
-        target = open(out, "w", newline="") if out else stream
+        atomic_write(pathlib.Path(out), text.getvalue())
     except OSError as exc:
-        raise ConfigError(f"cannot write the predictions to {out}: "
-                          f"{exc.strerror or exc}; give --out a file in a writable "
-                          "folder") from None
-    try:
-        writer = csv.writer(target)
-        writer.writerow(header)
-        writer.writerows(values)
-    finally:
-        if out:
-            target.close()
-    if out:
-        print(f"tuinn: wrote {len(values)} predictions to {out}", file=sys.stderr)
+        raise ConfigError(f"cannot write the predictions to {out}: {exc.strerror or exc}; "
+                          "nothing was written (give --out a file on a disk with room)"
+                          ) from None
+    print(f"tuinn: wrote {len(values)} predictions to {out}", file=sys.stderr)
     return EXIT_DONE
 
 

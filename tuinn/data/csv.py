@@ -434,8 +434,8 @@ def _text_columns(rows, columns, has_header):
 def load_inputs(path, feature_names, n_targets):
     """The input columns of a CSV for a trained run, read as load_csv reads (the same
     checks and messages): by name when the file has a header (other columns, the
-    targets among them, are ignored), else by position, with or without the
-    n_targets target columns after the inputs."""
+    targets among them, are ignored), else by position: only the inputs, or
+    every column of a headerless training file at its own positions."""
     label, delimiter, rows, has_header, names, header_line = _layout(path, None, None, 1)
     features = list(feature_names)
     if has_header:
@@ -444,11 +444,18 @@ def load_inputs(path, feature_names, n_targets):
             raise DataError(f"{label}: no column {missing[0]!r}; the run was trained on "
                             f"columns {', '.join(features)}")
         columns = [names.index(n) for n in features]
-    else:
-        if len(names) not in (len(features), len(features) + n_targets):
-            raise DataError(f"{label}: {len(names)} columns, but the run was trained on "
-                            f"{len(features)} inputs ({', '.join(features)})")
+    elif len(names) == len(features):
         columns = list(range(len(features)))
+    else:
+        # The training file's own positions, which its column names keep when
+        # it had no header ("column 3"); never a guess at where its target stood.
+        positions = [re.fullmatch(r"column (\d+)", n) for n in features]
+        if not all(positions) or len(names) != len(features) + n_targets:
+            raise DataError(f"{label}: {len(names)} columns and no header line, but the run "
+                            f"was trained on {len(features)} inputs ({', '.join(features)}): "
+                            "give a header line that names them, or only the input columns, "
+                            "in that order")
+        columns = [int(p.group(1)) - 1 for p in positions]
     others = [j for j in range(len(names)) if j not in columns]
     reader = _CsvReader(label, label, delimiter, header_line, names, has_header, False,
                         _text_columns(rows, others, has_header))

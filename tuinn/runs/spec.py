@@ -129,10 +129,11 @@ def _build(doc, where):
     if not isinstance(doc, dict):
         raise ConfigError(f"{where}: a run file is a table of sections")
     known = list(TOP_LEVEL) + list(SECTION_CLASSES)
-    unknown = sorted(set(doc) - set(known))
-    if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known keys: "
-                          f"{', '.join(sorted(known))}")
+    for key in sorted(set(doc) - set(known)):
+        try:
+            settings.choose("key", key, sorted(known))
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
     values = {}
     for key, kind in TOP_LEVEL.items():
         if key in doc:
@@ -150,10 +151,11 @@ def _build_section(name, section_class, table, where):
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [{name}] must be a table")
     rows = {row.name: row for row in settings.section(name)}
-    unknown = sorted(set(table) - set(rows))
-    if unknown:
-        raise ConfigError(f"{where}: unknown key [{name}] {unknown[0]!r}; known keys: "
-                          f"{', '.join(sorted(rows))}")
+    for key in sorted(set(table) - set(rows)):
+        try:
+            settings.choose(f"key [{name}]", key, sorted(rows))
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
     values = {}
     for key, value in table.items():
         row = rows[key]
@@ -182,10 +184,15 @@ def _drop_none(value):
 
 
 def atomic_write(path, text):
-    """Write next to the target, then rename: a crash never leaves half a file."""
+    """Write next to the target, then rename: a crash or a full disk never
+    leaves half a file (or an empty one).  The file gets the permissions a
+    plain open() would give it, not mkstemp's private ones."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w") as f:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.fchmod(fd, 0o666 & ~mask)
+        with os.fdopen(fd, "w", newline="") as f:
             f.write(text)
         os.replace(tmp, path)
     except BaseException:

@@ -11,6 +11,7 @@ import contextlib
 import errno
 import fcntl
 import glob
+import hashlib
 import os
 import pathlib
 import shutil
@@ -20,7 +21,7 @@ import numpy as np
 
 from tuinn.errors import ConfigError, DataError
 from tuinn.inputs import MAX_STATE_BYTES, read_npz, regular_file
-from tuinn.runs.spec import RunSpec
+from tuinn.runs.spec import RunSpec, atomic_write
 
 RUN_FILES = ("run.toml", "state.npz")
 HISTORY_HEADER = "epoch,loss,test_loss"
@@ -250,7 +251,9 @@ def _save(run, folder, history_csv):
         (tmp / MARK).write_text("a folder of a tuinn save in progress\n")
         run.spec.write(tmp / "run.toml")
         snap = run.trainer.snapshot()
-        np.savez(tmp / "state.npz", theta=run.net.theta, status=np.array(run.status), **snap)
+        np.savez(tmp / "state.npz", theta=run.net.theta, status=np.array(run.status),
+                 model=np.array(run.net.describe()), data=np.array(fingerprint(run.dataset)),
+                 **snap)
         if history_csv:
             write_history(tmp / "history.csv", snap["loss"], snap["test_loss"])
         if os.path.lexists(folder):
@@ -269,6 +272,17 @@ def _save(run, folder, history_csv):
     return folder
 
 
+def fingerprint(dataset):
+    """A digest of a run's data as it trains on it (inputs, targets, test set):
+    a saved run refuses to go on, or predict, on data that changed under it."""
+    digest = hashlib.sha256()
+    for arr in (dataset.X, dataset.Y, dataset.X_test, dataset.Y_test):
+        if arr is not None:
+            digest.update(repr(arr.shape).encode())
+            digest.update(np.ascontiguousarray(arr, dtype=np.float64).data)
+    return digest.hexdigest()
+
+
 def load(run_class, folder):
     """The run saved in `folder` (a `run_class` built from its run.toml, then
     given the saved weights and trainer state)."""
@@ -284,6 +298,16 @@ def load(run_class, folder):
         state = read_state(state_path, run.net.theta.size, run.trainer.STATE_FIELDS)
     theta = state.pop("theta", None)
     status = str(state.pop("status", "done"))
+    # Saves before these were kept have neither: they load as before.
+    model, data = str(state.pop("model", run.net.describe())), state.pop("data", None)
+    if model != run.net.describe():
+        raise ConfigError(f"{given}: run.toml describes a {run.net.describe()} net, but its "
+                          f"weights were trained as {model}; put run.toml's model back, or "
+                          "start a new run with the new settings")
+    if data is not None and str(data) != fingerprint(run.dataset):
+        raise DataError(f"{given}: the data of run.toml ({run.dataset.name}) is not what the "
+                        "run was trained on: its file changed since the save; put the "
+                        "training file back, or train a new run on the new one")
     if theta is None or theta.shape != run.net.theta.shape or theta.dtype.kind != "f":
         raise DataError(f"{state_path}: weights do not fit the net of run.toml "
                         f"({run.net.describe()})")
@@ -310,7 +334,7 @@ def _expected(name, params, scalars):
         return "f", (2 * params,)
     if name in ("loss", "test_loss"):
         return "f", None
-    if name == "status":
+    if name in ("status", "model", "data"):
         return "U", ()
     if name in scalars:
         return "fiu", ()
@@ -352,9 +376,8 @@ def write_history(path, loss, test_loss):
                    np.asarray(test_loss, dtype=np.float64).tolist())
     else:
         rows = map("{},{!r},\n".format, range(len(loss)), loss)
-    with open(path, "w") as f:
-        f.write(HISTORY_HEADER + "\n")
-        f.write("".join(rows))
+    # Whole or not at all: a full disk never leaves half a history.
+    atomic_write(pathlib.Path(path), HISTORY_HEADER + "\n" + "".join(rows))
 
 
 def read_history(path):
