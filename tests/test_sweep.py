@@ -53,7 +53,7 @@ def test_dead_units_share():
 
 
 def test_dask_and_local_processes_give_the_same_table():
-    import distributed
+    distributed = pytest.importorskip("distributed", reason="Dask is an optional extra")
     grid = sweep.parse_grid(["lr=0.1,0.5", "hidden=2,3"])
     local = sweep.sweep(small_spec(), grid, 2, "init", workers=2)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -185,21 +185,96 @@ def _children(pid):
     return found
 
 
-def test_ctrl_c_stops_a_sweep_at_once_and_prints_what_finished():
-    import signal
+def _sweep_until_signal(sig, *extra):
+    """A sweep whose two quick tasks finish and whose two long ones never do,
+    stopped by `sig` once the long ones run: (returncode, out, err, seconds
+    from the signal to the exit, the process's pid)."""
     import time
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tuinn", "sweep", "--preset", "exp", "--epochs", "100000000",
-         "--grid", "lr=0.01,0.02,0.03,0.04", "--workers", "2"],
+        [sys.executable, "-m", "tuinn", "sweep", "--preset", "exp", "--grid",
+         "epochs=10,100000000", "--seeds", "2", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
     deadline = time.monotonic() + 60
     while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)                 # until the workers are up
-    time.sleep(1.0)                     # and training
+        time.sleep(0.1)                     # until the workers are up
+    time.sleep(1.5)                         # the quick tasks are done, the long ones train
     sent = time.monotonic()
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, err
-    assert time.monotonic() - sent < 2.5
-    assert "interrupted: 0 of 4 tasks finished" in out and "Traceback" not in err
+    return proc.returncode, out, err, time.monotonic() - sent, proc.pid
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_a_signal_stops_a_sweep_at_once_keeps_what_finished_and_leaves_no_worker(sig):
+    import signal
+
+    code, out, err, seconds, pid = _sweep_until_signal(getattr(signal, sig), "--workers", "2")
+    assert code == 130, err
+    assert seconds < 2.5
+    assert "interrupted: 2 of 4 tasks finished" in out and "Traceback" not in err
+    assert "epochs" in out and "10" in out, "the finished tasks' row is in the table"
+    assert not _children(pid)
+
+
+def test_a_grid_over_a_seed_varies_the_runs_and_two_spellings_are_refused():
+    grid = sweep.parse_grid(["init.seed=5,9"])
+    tasks, _ = sweep.make_tasks(small_spec(), grid, 2, "init")
+    assert [RunSpec.from_dict(t["spec"]).init.seed for t in tasks] == [5, 6, 9, 10]
+    with pytest.raises(ConfigError, match=r"--grid train.lr is given twice \(as lr\)"):
+        sweep.parse_grid(["lr=0.1", "train.lr=0.2"])
+
+
+def _exits_on_seed_1(task):
+    import os
+
+    if task["seed"] == 1:
+        os._exit(9)
+    return _real_run_task(task)
+
+
+def test_a_task_whose_dask_worker_keeps_dying_is_one_line_naming_it(monkeypatch):
+    distributed = pytest.importorskip("distributed", reason="Dask is an optional extra")
+    import cloudpickle
+    import dask
+
+    # The workers are spawned: the test's task function travels by value.
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    monkeypatch.setattr(sweep, "run_task", _exits_on_seed_1)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                     dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        doc = sweep.sweep(small_spec(20), sweep.parse_grid(["lr=0.1"]), 2, "init",
+                          scheduler=client)
+    [failure] = doc["failures"]
+    assert failure["seed"] == 1 and "KilledWorker" in failure["error"]
+    assert "\n" not in failure["error"] and doc["table"][0]["runs"] == 2
+
+
+def test_ctrl_c_under_dask_keeps_what_finished_and_cancels_the_rest():
+    import signal
+    import time
+
+    distributed = pytest.importorskip("distributed", reason="Dask is an optional extra")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tuinn", "sweep", "--preset", "exp", "--grid",
+             "epochs=10,100000000", "--seeds", "2", "--scheduler", cluster.scheduler_address],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=tempfile.gettempdir())
+        deadline = time.monotonic() + 60
+        def finished():
+            return sum(task.state == "memory" for task in list(cluster.scheduler.tasks.values()))
+        while finished() < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)             # until the quick tasks are done
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, err
+        assert "interrupted: 2 of 4 tasks finished" in out and "Traceback" not in err
+        while client.processing() and any(client.processing().values()) \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(client.processing().values()), "the cancelled tasks stopped"

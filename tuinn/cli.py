@@ -276,6 +276,10 @@ def _predict(args):
     return headless.predict(args.run_dir, args.data, args.out)
 
 
+def _interrupt(*_):
+    raise KeyboardInterrupt
+
+
 def _sweep(args):
     from tuinn import headless, sweep
 
@@ -292,13 +296,15 @@ def _sweep(args):
     total = len(sweep.make_tasks(spec, grid, seeds, vary)[0])
     progress = headless.Progress(total, what="task")
     # Ctrl-C stops the sweep even when the shell that started us ignores SIGINT
-    # (a background job), as `tuinn train` does.
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    # (a background job), as `tuinn train` does; a SIGTERM (a batch system's)
+    # stops it the same way: the workers stopped, what finished reported.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         doc = sweep.sweep(spec, grid, seeds, vary, workers=args.workers,
                           scheduler=args.scheduler, progress=progress)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     progress.close()
     print(sweep.report(doc, "json" if args.json else "csv" if args.csv else "table"))
     return 130 if doc["interrupted"] else 0

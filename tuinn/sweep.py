@@ -40,8 +40,10 @@ def parse_grid(items):
             parsed = [row.parse(text) for text in values.split(",")]
         except ConfigError as exc:
             raise ConfigError(f"--grid {name}: {exc}") from None
-        if any(key == name for key, *_ in grid):
-            raise ConfigError(f"--grid {name} is given twice")
+        twice = [key for key, known, _ in grid if known.key == row.key]
+        if twice:
+            same = "" if twice[0] == name else f" (as {twice[0]})"
+            raise ConfigError(f"--grid {name} is given twice{same}; give each setting once")
         grid.append((name, row, parsed))
     return grid
 
@@ -92,10 +94,12 @@ def make_tasks(spec, grid, seeds, vary):
             task_spec = copy.deepcopy(base)
             for (_, row, _), value in zip(grid, values):
                 task_spec.set(row.key, value)
+            # Added to the task's own seed, so that a grid over a seed still
+            # varies what it names.
             if vary in ("init", "both"):
-                task_spec.init.seed = base.init.seed + seed
+                task_spec.init.seed += seed
             if vary in ("data", "both"):
-                task_spec.data.seed = base.data.seed + seed
+                task_spec.data.seed += seed
             tasks.append({"setting": setting, "seed": seed, "spec": task_spec.to_dict()})
     return tasks, notes
 
@@ -250,16 +254,36 @@ def run_dask(tasks, address, progress=None):
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ConfigError(f"--scheduler {address!r}: no Dask scheduler there ({reason}); "
                               "give its address, like tcp://host:8786") from None
+    futures, results = [], [None] * len(tasks)
     try:
         futures = client.map(run_task, tasks, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
-        results = [None] * len(tasks)
-        # with_results fetches finished results in batches, not one round trip each.
-        for done, (future, result) in enumerate(as_completed(futures, with_results=True), 1):
-            results[index[future.key]] = result
+        # with_results fetches finished results in batches, not one round trip each;
+        # a task that failed on the cluster's side (its worker kept dying) is
+        # one line of the result, as a task's own error is.
+        for done, (future, result) in enumerate(
+                as_completed(futures, with_results=True, raise_errors=False), 1):
+            i = index[future.key]
+            if future.status != "finished":
+                error = future.exception()
+                reason = (str(error).splitlines() or [""])[0]
+                result = {"setting": tasks[i]["setting"], "seed": tasks[i]["seed"],
+                          "error": f"the cluster gave up on it: {type(error).__name__}"
+                                   + (f" ({reason})" if reason else "")}
+            results[i] = result
             if progress:
                 progress.update(done)
         return results
+    except KeyboardInterrupt:
+        # What finished is kept, fetched or not yet; the rest is cancelled on
+        # the cluster too (force: even those already running).
+        running = [f for f in futures if f.status != "finished"]
+        client.cancel(running, force=True)
+        finished = [(i, f) for i, f in enumerate(futures)
+                    if f.status == "finished" and results[i] is None]
+        for (i, _), result in zip(finished, client.gather([f for _, f in finished])):
+            results[i] = result
+        raise Interrupted(results) from None
     finally:
         if not isinstance(address, Client):
             client.close()
@@ -339,7 +363,10 @@ def sweep(spec, grid, seeds, vary, *, workers=None, scheduler=None, progress=Non
     tasks, notes = make_tasks(spec, grid, seeds, vary)
     start = time.perf_counter()
     if scheduler is not None:
-        results = run_dask(tasks, scheduler, progress)
+        try:
+            results = run_dask(tasks, scheduler, progress)
+        except Interrupted as exc:
+            results = exc.results
         backend = "dask"
     else:
         cores = os.cpu_count() or 1
