@@ -240,3 +240,24 @@ def test_tuinn_learn_lists_the_lessons_with_progress_and_checks_a_file(tmp_path,
     reset = run_tuinn("learn", "coverage", "--reset", "--check")
     assert reset.returncode == 0
     assert progress.of(lessons.find("coverage")) == [0], "--check with --reset forgets nothing"
+
+
+@pytest.mark.parametrize("damage", ["deep", "fifo", "huge-int", "folder"])
+def test_a_damaged_progress_file_is_started_afresh_never_a_hang_or_traceback(state_home,
+                                                                          damage):
+    import os
+
+    path = state_home / "tuinn" / "lessons.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if damage == "deep":
+        path.write_text("[" * 100_000 + "]" * 100_000)
+    elif damage == "fifo":
+        os.mkfifo(path)
+    elif damage == "huge-int":
+        path.write_text('{"x": {"done": [' + "9" * 5000 + "]}}")
+    else:
+        path.mkdir()
+    listed = run_tuinn("learn", timeout=60, env={**os.environ,
+                                                 "XDG_STATE_HOME": str(state_home)})
+    assert listed.returncode == 0 and "Traceback" not in listed.stderr
+    assert "coverage" in listed.stdout

@@ -237,3 +237,16 @@ def test_compare_with_a_run_that_is_not_there_is_one_line(args, says):
         os.close(child)
     assert done.returncode == 2
     assert says in done.stderr and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_sighup_where_the_run_cannot_be_kept_says_so(terminal, tmp_path):
+    # The state folder cannot be made (a file is in its way): root can write a
+    # read-only folder, not a folder inside a file.
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "tuinn").write_text("in the way")
+    t = terminal("--preset", "exp-long")
+    t.wait_for("running")
+    os.kill(int(t.pane("pane_pid")), 1)
+    t.exit_status(timeout=3.0)
+    joined = t.screen().replace("\n", "")         # the line wraps on the screen
+    assert "tuinn: hung up, and the run could not be kept ([Errno 17] File exists" in joined

@@ -309,7 +309,7 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
     def keep_on_hang_up(self):
         """The deadline runs from the signal: the save swaps its folder in
         atomically, so cutting it short leaves the previous `last` whole."""
-        self.keep(history_csv=False)        # the CSV of a long run would take seconds
+        return self.keep(history_csv=False)     # the CSV of a long run would take seconds
 
 
 def _lines(notice, width):
@@ -349,7 +349,7 @@ def run_app(session, fps=4.0, ascii_only=False, mouse=True, tutor=None):
         session.wake.set()
     if app.return_code:             # Textual has printed what went wrong
         last_resort(session, "it stopped on an error")
-    return app.return_code or 0
+    return app.exit_code
 
 
 def last_resort(session, why):

@@ -7,6 +7,7 @@ and stop_training."""
 import asyncio
 import os
 import signal
+import sys
 import threading
 
 from textual.app import App
@@ -25,6 +26,7 @@ class TerminalApp(App):
         self.fps = fps
         self.ascii_only = ascii_only
         self.timers = []
+        self.farewell = ""          # a line for the shell once the app has left
 
     def plain(self, text):
         """`text` (a str) as the terminal can show it (--ascii: ASCII only)."""
@@ -62,12 +64,37 @@ class TerminalApp(App):
     def hang_up(self):
         """SIGHUP / SIGTERM: `keep_on_hang_up`, then leave within a second even
         if the terminal is gone (drawing to a dead terminal can block)."""
-        deadline = threading.Timer(HANG_UP_SECONDS, os._exit, (0,))
+        deadline = threading.Timer(HANG_UP_SECONDS, self._leave_now)
         deadline.daemon = True
         deadline.start()
-        self.keep_on_hang_up()
+        error = self.keep_on_hang_up()
+        if error:
+            self.farewell = f"tuinn: hung up, and the run could not be kept ({error})"
         self.stop_training()
         self.exit(0)
 
+    def _leave_now(self):
+        self._say_farewell()
+        os._exit(1 if self.farewell else 0)
+
+    def _say_farewell(self):
+        if self.farewell:
+            print(self.farewell, file=sys.__stderr__, flush=True)
+
+    def run(self, *args, **kwargs):
+        """Textual's run, then the farewell line (once the terminal is the
+        shell's again, where it stays in view)."""
+        result = super().run(*args, **kwargs)
+        self._say_farewell()
+        return result
+
+    @property
+    def exit_code(self):
+        """The process's exit code: Textual's, else 1 when a farewell says
+        something went wrong."""
+        return self.return_code or (1 if self.farewell else 0)
+
     def keep_on_hang_up(self):
-        """What to save before leaving on a hang-up (nothing by default)."""
+        """What to save before leaving on a hang-up (nothing by default);
+        returns an error, or ''."""
+        return ""

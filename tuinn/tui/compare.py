@@ -386,4 +386,4 @@ def run_compare(pair, fps=4.0, ascii_only=False, mouse=True):
         app.run(mouse=mouse)
     finally:
         pair.wake.set()
-    return app.return_code or 0
+    return app.exit_code
