@@ -5,6 +5,7 @@ no traceback, say what is wrong in a line, and finish in bounded time and
 memory."""
 
 import io
+import math
 import resource
 import shutil
 import subprocess
@@ -164,3 +165,142 @@ def test_predict_on_hostile_csv_bytes(saved, tmp_path_factory, data):
     path = tmp_path_factory.mktemp("predict") / "new.csv"
     path.write_bytes(data)
     tuinn("predict", saved, "--data", path)
+
+
+# ---------------------------------------------------------------- in process
+# Fast enough for many examples, and run again under the sanitizer build in
+# .ci/run: anything that crosses into C with a wrong size, stride or offset is
+# an AddressSanitizer error there, not a quiet wrong answer.
+
+IN_PROCESS = settings(max_examples=150, deadline=None, derandomize=True,
+                      suppress_health_check=[HealthCheck.too_slow,
+                                             HealthCheck.function_scoped_fixture])
+DTYPES = ["f8", "f4", "i8", "u1", "?", "c16", "U3", "O", ">f8"]
+
+
+@st.composite
+def hostile_arrays(draw, cols):
+    """An array of a random dtype, shape, order, stride and offset into a
+    larger buffer, around what a call with `cols` columns expects."""
+    rows = draw(st.integers(0, 7))
+    shape = draw(st.sampled_from([(rows, cols), (rows, cols + 1), (rows,), (rows, cols, 1),
+                                  (), (cols, rows)]))
+    dtype = draw(st.sampled_from(DTYPES))
+    base = np.random.default_rng(draw(st.integers(0, 99))).normal(
+        size=(2 * max(1, math.prod(shape)) + 5,))
+    if draw(st.booleans()):
+        base[draw(st.integers(0, len(base) - 1))] = draw(st.sampled_from([np.nan, np.inf, 1e308]))
+    step, offset = draw(st.integers(1, 2)), draw(st.integers(0, 3))
+    flat = base[offset::step][:math.prod(shape)]
+    arr = flat.reshape(shape) if flat.size == math.prod(shape) else flat
+    if draw(st.booleans()) and arr.ndim == 2:
+        arr = np.asfortranarray(arr)
+    if dtype == "O":
+        return arr.astype(object)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return arr.astype(dtype)
+
+
+@IN_PROCESS
+@given(data=st.data(), call=st.sampled_from(["predict", "hidden", "objective", "gradients",
+                                             "unit_stats", "train", "test_set"]),
+       h=st.integers(0, 4), threads=st.integers(1, 5))
+def test_in_process_api_calls_with_hostile_arrays_are_right_or_refused(data, call, h, threads):
+    import tuinn
+    from tuinn.errors import TuinnError
+
+    net = tuinn.Net(3, h, 2, hidden="tanh", threads=threads)
+    net.init(seed=1)
+    X, Y = data.draw(hostile_arrays(3)), data.draw(hostile_arrays(2))
+    before = net.theta.copy()
+    try:
+        if call == "predict":
+            out = net.predict(X)
+        elif call == "hidden":
+            out = net.predict(X, hidden=True)[1]
+        elif call == "objective":
+            out = np.array(net.objective(X, Y))
+        elif call == "gradients":
+            out = np.concatenate([g.ravel() for g in net.gradients(X, Y).values()])
+        elif call == "unit_stats":
+            out = np.concatenate([v.ravel() for v in net.unit_stats(X).values()])
+        elif call == "train":
+            tuinn.Trainer(net).train(X, Y, epochs=3)
+            out = net.theta
+        else:
+            tuinn.Trainer(net).train(np.ones((4, 3)), np.ones((4, 2)), epochs=2, X_test=X,
+                                     Y_test=Y)
+            out = net.theta
+    except TuinnError as exc:
+        assert "\n" not in str(exc)
+        if call not in ("train", "test_set"):
+            assert np.array_equal(net.theta, before), "a refused call changed nothing"
+        return
+    # Accepted: then it is the same answer as on a clean float64 copy.
+    X64 = np.ascontiguousarray(X, dtype=np.float64)
+    clean = tuinn.Net(3, h, 2, hidden="tanh", threads=1)
+    clean.init(seed=1)
+    if call == "predict":
+        assert np.array_equal(out, clean.predict(X64))
+    elif call == "hidden":
+        assert np.array_equal(out, clean.predict(X64, hidden=True)[1])
+    elif call == "objective":
+        assert out == clean.objective(X64, np.ascontiguousarray(Y, dtype=np.float64))
+
+
+@IN_PROCESS
+@given(rows=st.lists(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64),
+                              min_size=2, max_size=2), min_size=1, max_size=12),
+       ends=st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=12, max_size=12),
+       blanks=st.lists(st.booleans(), min_size=12, max_size=12),
+       header=st.sampled_from(["", "a,b"]), bom=st.booleans())
+def test_in_process_every_line_ending_reads_every_value_exactly(tmp_path_factory, rows, ends,
+                                                                  blanks, header, bom):
+    from tuinn.data.csv import load_csv
+
+    lines = ([header] if header else []) + [",".join(map(repr, row)) for row in rows]
+    text = ""
+    for i, line in enumerate(lines):
+        text += line + ends[i % 12] + (ends[(i + 1) % 12] if blanks[i % 12] else "")
+    path = tmp_path_factory.mktemp("ends") / "d.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
+    ds = load_csv(path, header=bool(header))
+    assert np.column_stack([ds.X, ds.Y]).tolist() == rows
+
+
+@IN_PROCESS
+@given(text=st.binary(max_size=300), n_cols=st.integers(-2, 6), start=st.integers(-5, 320),
+       delimiter=st.sampled_from([",", ";", "\t", " ", "\n", "ab", ""]),
+       kind=st.sampled_from(["bytes", "bytearray", "memoryview", "uint8", "slice"]))
+def test_in_process_parse_numbers_on_any_buffer_and_offset(text, n_cols, start, delimiter,
+                                                            kind):
+    from tuinn.data.csv import parse_numbers
+    from tuinn.errors import ConfigError
+
+    buffer = {"bytes": text, "bytearray": bytearray(text), "memoryview": memoryview(text),
+              "uint8": np.frombuffer(text, np.uint8), "slice": memoryview(b"#" + text)[1:]}[kind]
+    try:
+        out = parse_numbers(buffer, delimiter, n_cols, start)
+    except ConfigError as exc:
+        assert "\n" not in str(exc)
+        assert not (0 <= start <= len(text) and n_cols >= 1 and len(delimiter) == 1
+                    and delimiter != "\n")
+        return
+    assert out is None or (out.shape[1] == n_cols and np.isfinite(out).all())
+
+
+@IN_PROCESS
+@given(depth=st.integers(1, 5000), digits=st.integers(1, 6000), base=st.sampled_from(["", "0x"]),
+       where=st.sampled_from(["init.seed", "train.epochs", "data.params.n", "init.weights.W1"]))
+def test_in_process_run_files_with_deep_nesting_and_long_integers(depth, digits, base, where):
+    from tuinn.errors import ConfigError
+    from tuinn.runs import RunSpec
+
+    number = base + ("f" if base else "9") * digits
+    value = "[" * depth + number + "]" * depth if depth > 1 else number
+    key, _, name = where.rpartition(".")
+    text = f'preset = "exp"\n[{key}]\n{name} = {value}\n'
+    try:
+        RunSpec.from_toml(text)
+    except ConfigError as exc:
+        assert "\n" not in str(exc) and len(str(exc)) < 600

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -123,7 +124,10 @@ def test_a_copy_keeps_the_code_path_and_threads():
 
 
 def test_ctrl_c_stops_a_long_train_between_chunks_with_the_epochs_kept():
-    code = ("import time, numpy as np, tuinn\n"
+    # Python's own Ctrl-C handler, even where the shell that started the tests
+    # ignores SIGINT (a background job passes that on).
+    code = ("import signal, time, numpy as np, tuinn\n"
+            "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
             "X = np.linspace(-1, 1, 200)[:, None]; Y = X ** 2\n"
             "net = tuinn.Net(1, 8, 1); net.init(seed=0); t = tuinn.Trainer(net, lr=0.1)\n"
             "print('go', flush=True)\n"
@@ -134,11 +138,13 @@ def test_ctrl_c_stops_a_long_train_between_chunks_with_the_epochs_kept():
             "    print(t.epoch, len(h), bool(np.isfinite(h).all()), t.status, flush=True)\n")
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                              cwd=ELSEWHERE)
-    assert child.stdout.readline() == "go\n"
-    import time
-    time.sleep(0.5)
-    child.send_signal(signal.SIGINT)
-    out, _ = child.communicate(timeout=10)
+    try:
+        assert child.stdout.readline() == "go\n"
+        time.sleep(0.5)
+        child.send_signal(signal.SIGINT)
+        out, _ = child.communicate(timeout=10)
+    finally:
+        child.kill()
     epoch, size, finite, status = out.split()
     assert 0 < int(epoch) < 10**8 and int(size) == int(epoch) + 1
     assert finite == "True" and status == "done"
