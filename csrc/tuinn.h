@@ -108,10 +108,10 @@ int tn_gradients(const tn_arch *arch, const double *theta, const tn_data *data,
                  double l2, double l1, double *grad, double *loss, double *work);
 int tn_unit_stats(const tn_arch *arch, const double *theta, const tn_data *data,
                   const tn_stats *out, double *work);
-/* best_theta (may be NULL): receives theta whenever an epoch ends below
- * state->min_loss, so the best weights seen can be put back. */
 /* The learning rate the next epoch uses, after the schedule. */
 double tn_learning_rate(const tn_hyper *hyper, const tn_state *state);
+/* best_theta (may be NULL): receives theta whenever an epoch ends below
+ * state->min_loss, so the best weights seen can be put back. */
 int tn_train(const tn_arch *arch, double *theta, double *opt_state, tn_state *state,
              const tn_hyper *hyper, const tn_data *train, const tn_data *test,
              int64_t epochs, double *history, double *test_history,

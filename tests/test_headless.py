@@ -235,3 +235,38 @@ def test_history_and_predictions_never_overwrite_a_users_file(tmp_path):
         assert run_tuinn("predict", saved, "--data", rows, "--out", out).returncode == 0
     done = run_tuinn("predict", saved, "--data", rows, "--out", tmp_path)
     assert done.returncode == 2 and "is a folder" in done.stderr
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.2, 0.5, 1.0, 2.0])
+def test_a_sigterm_at_any_moment_of_training_repairs_or_saving_keeps_the_run(tmp_path, delay):
+    """The README's promise: a SIGTERM saves first, whether it lands in
+    training, in the repairs after it, or in the save itself."""
+    import signal
+    import time
+
+    # "ready" once train() has taken over SIGTERM: a signal before that ends a
+    # process that has nothing to save yet.
+    code = ("import signal, sys, threading, time\n"
+            "from tuinn import headless\n"
+            "from tuinn.runs import Run, RunSpec\n"
+            "run = Run(RunSpec.from_preset('exp'))\n"
+            "def ready():\n"
+            "    while signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:\n"
+            "        time.sleep(0.001)\n"
+            "    print('ready', flush=True)\n"
+            "threading.Thread(target=ready, daemon=True).start()\n"
+            "sys.exit(headless.train(run, 3000, save=sys.argv[1], quiet=True, repair=True))\n")
+    child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "L")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=ELSEWHERE)
+    try:
+        assert child.stdout.readline() == "ready\n"
+        time.sleep(delay)
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=120)
+    finally:
+        child.kill()
+    assert child.returncode in (0, 130), err
+    assert "Traceback" not in err
+    assert Run.load(tmp_path / "L").epoch > 0 or child.returncode == 130
+    assert (tmp_path / "L" / "run.toml").is_file(), err

@@ -187,22 +187,39 @@ def _children(pid):
 
 def _sweep_until_signal(sig, *extra):
     """A sweep whose two quick tasks finish and whose two long ones never do,
-    stopped by `sig` once the long ones run: (returncode, out, err, seconds
-    from the signal to the exit, the process's pid)."""
+    stopped by `sig` once the quick ones are done: (returncode, out, err,
+    seconds from the signal to the exit, the process's pid).  Its stderr is a
+    terminal, whose progress bar says when a task is done."""
+    import os
+    import pty
+    import select
     import time
 
+    master, slave = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "tuinn", "sweep", "--preset", "exp", "--grid",
          "epochs=10,100000000", "--seeds", "2", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())
-    deadline = time.monotonic() + 60
-    while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)                     # until the workers are up
-    time.sleep(1.5)                         # the quick tasks are done, the long ones train
-    sent = time.monotonic()
-    proc.send_signal(sig)
-    out, err = proc.communicate(timeout=30)
-    return proc.returncode, out, err, time.monotonic() - sent, proc.pid
+        stdout=subprocess.PIPE, stderr=slave, text=True, cwd=tempfile.gettempdir())
+    os.close(slave)
+    err, deadline = b"", time.monotonic() + 60
+    try:
+        while b"task 2/4" not in err and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.1)[0]:
+                err += os.read(master, 4096)
+        time.sleep(0.2)                     # the long ones are training
+        sent = time.monotonic()
+        proc.send_signal(sig)
+        out, _ = proc.communicate(timeout=30)
+        seconds = time.monotonic() - sent
+        while select.select([master], [], [], 0.1)[0]:
+            try:
+                err += os.read(master, 4096)
+            except OSError:                 # the terminal's other end has closed
+                break
+    finally:
+        proc.kill()
+        os.close(master)
+    return proc.returncode, out, err.decode(errors="replace"), seconds, proc.pid
 
 
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])

@@ -207,7 +207,7 @@ def _train(args):
 
 
 def _diagnose(args):
-    from tuinn import headless, model_files
+    from tuinn import headless, jsondoc, model_files
 
     net = model_files.read(args.weights, args.activation, args.output, args.loss)
     spec = options.model_spec(net, args.data, args.target, args.weights)
@@ -219,7 +219,7 @@ def _diagnose(args):
     run = Run(spec)
     doc = headless.summary(run, 0.0, 0)
     if args.json:
-        print(json.dumps(headless.json_ready(doc), indent=2))
+        print(jsondoc.dumps(doc))
     else:
         print(headless.format_summary(doc))
     return 0

@@ -7,7 +7,6 @@ Nothing here imports Textual.
 
 import csv
 import io
-import json
 import math
 import pathlib
 import signal
@@ -16,6 +15,7 @@ import time
 
 
 from tuinn import data as datasets
+from tuinn import jsondoc
 from tuinn import repair as repairs
 from tuinn.errors import ConfigError, TuinnError
 from tuinn.runs import Run
@@ -106,17 +106,6 @@ def summary(run, seconds, epochs_trained):
     }
 
 
-def json_ready(value):
-    """`value` with every non-finite float as None: JSON has no inf or NaN."""
-    if isinstance(value, dict):
-        return {k: json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_ready(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def format_summary(doc):
     m = doc["metrics"]
     # A diverged status names its epoch; the weights kept are the epoch before's.
@@ -193,7 +182,7 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
     if repair:
         doc["repair"] = [a.to_dict() for a in tried]
     text = format_summary(doc) + ("\n" + repairs.format_table(tried) if repair else "")
-    print(json.dumps(json_ready(doc), indent=2) if as_json else text, file=stream)
+    print(jsondoc.dumps(doc) if as_json else text, file=stream)
     if code == EXIT_INTERRUPTED:
         print("tuinn: interrupted", file=sys.stderr)
     return code

@@ -18,6 +18,7 @@ Never pickle (.pkl, .pt, .pth, .joblib): loading one runs whatever code it
 holds.  The message says how to export instead.
 """
 
+import importlib
 import json
 import math
 import struct
@@ -121,7 +122,7 @@ def _json(path):
 
 def _need(module, extra):
     try:
-        return __import__(module, fromlist=["_"])
+        return importlib.import_module(module)
     except ImportError:
         raise ConfigError(f"reading this file needs {extra}: pip install {extra}") from None
 

@@ -1,13 +1,13 @@
 """The situations of docs/situations.md as ready runs.
 
-A preset is a complete run in run-file form (the dict `tuinn.run.RunSpec`
+A preset is a complete run in run-file form (the dict `tuinn.runs.RunSpec`
 reads): data, model, initialization, training settings, seeds, a one-line
 title and notes on what to look for and why it happens.  Where a situation's
 source gives exact initial weights, the preset carries them as manual weights;
 where it leaves a choice open (optimizer, rate, epochs, seed), the notes say
 what we chose.
 
-This module is plain data plus numpy: `tuinn.run` builds runs from it.
+This module is plain data plus numpy: `tuinn.runs` builds runs from it.
 """
 
 import copy

@@ -10,13 +10,13 @@ import copy
 import csv
 import io
 import itertools
-import json
 import math
 import os
 import statistics
 import threading
 import time
 
+from tuinn import jsondoc
 from tuinn.errors import ConfigError
 from tuinn.options import grid_key
 
@@ -400,9 +400,7 @@ def sweep(spec, grid, seeds, vary, *, workers=None, scheduler=None, progress=Non
 
 def report(doc, fmt):
     if fmt == "json":
-        from tuinn.headless import json_ready
-
-        return json.dumps(json_ready(doc), indent=2)
+        return jsondoc.dumps(doc)
     if fmt == "csv":
         return format_csv(doc["table"]).rstrip("\n")
     lines = [f"{doc['run']}: {doc['tasks']} tasks on {doc['backend']} in {doc['seconds']:.1f} s "

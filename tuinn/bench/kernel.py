@@ -19,7 +19,7 @@ import warnings
 
 import numpy as np
 
-from tuinn import data, reference
+from tuinn import __version__, data, reference
 from tuinn.bench import fast_numpy
 from tuinn.engine import Net, Trainer, code_paths, default_threads, lib
 
@@ -430,7 +430,7 @@ def run(quick=False, repeats=3, compare=(), only=None, progress=None):
             progress(f"{w.name}: {w.summary}")
         results.append(run_workload(w, quick, repeats, compare))
     return {
-        "tuinn_version": __import__("tuinn").__version__,
+        "tuinn_version": __version__,
         "machine": {"python": platform.python_version(), "cpu": platform.processor() or
                     platform.machine(), "cores": os.cpu_count(),
                     "code_path": Net(1, 1, 1).path, "code_paths": code_paths(),

@@ -232,14 +232,12 @@ def _playground_classes(gen, X, label, test_ratio, rng, description):
     return split_rows(ds, test_ratio, rng)
 
 
-_PLAYGROUND_DOC = """
-    As TensorFlow Playground's dataset.ts (its formulas, numpy's
-    default_rng(seed) in place of Math.random): noise is Playground's percent
-    slider, 0..50 (used as noise/100); the points are shuffled and
-    round(n * test_ratio) of them become the test set (Playground's "ratio of
-    training to test data" 50 % is test_ratio 0.5).  Labels are 0/1 instead
-    of Playground's -1/+1 (+1 -> 1).
-"""
+# The Playground generators (circle, xor, gauss, spiral, plane) are
+# TensorFlow Playground's dataset.ts: its formulas, numpy's default_rng(seed)
+# in place of Math.random.  noise is Playground's percent slider, 0..50 (used
+# as noise/100); the points are shuffled and round(n * test_ratio) of them
+# become the test set (Playground's "ratio of training to test data" 50 % is
+# test_ratio 0.5).  Labels are 0/1 instead of Playground's -1/+1 (+1 -> 1).
 
 
 @_generator("circle")
@@ -358,10 +356,6 @@ def plane(n=1200, noise=0.0, test_ratio=0.5, seed=0):
                      description=f"TensorFlow Playground plane, noise {noise * 100:g}",
                      feature_names=["x1", "x2"], target_names=["value"])
     return split_rows(ds, test_ratio, rng)
-
-
-for _fn in (circle, xor, gauss, spiral, plane):
-    _fn.__doc__ += _PLAYGROUND_DOC
 
 
 # --- the ReLU sum question: sums of five inputs
