@@ -18,10 +18,10 @@
 /* Copy rows [r0, r0+n) of the data (through idx when given) into the block,
  * transposed: column by column, so each copy is one strided loop. */
 static void gather(const double *src, int64_t cols, const int64_t *idx, int64_t r0, int n,
-                   double *dst)
+                   double *dst, int len)
 {
     for (int64_t c = 0; c < cols; c++) {
-        double *restrict out = dst + c * BLK;
+        double *restrict out = dst + c * len;
         const double *restrict in = src + c;
         if (idx)
             for (int r = 0; r < n; r++)
@@ -35,28 +35,28 @@ static void gather(const double *src, int64_t cols, const int64_t *idx, int64_t 
 static void load(const tn_arch *a, const tn_data *data, const int64_t *idx, int64_t r0,
                  int n, block *b, int with_y)
 {
-    gather(data->X, a->n_in, idx, r0, n, b->x);
+    gather(data->X, a->n_in, idx, r0, n, b->x, b->len);
     if (with_y)
-        gather(data->Y, a->n_out, idx, r0, n, b->y);
+        gather(data->Y, a->n_out, idx, r0, n, b->y, b->len);
 }
 
 /* ---------------------------------------------------------------- layers */
 
-/* out (n_out, BLK) = in (n_in, BLK) . W (n_in, n_out) + bias: each output
+/* out (n_out, len) = in (n_in, len) . W (n_in, n_out) + bias: each output
  * starts from its bias and adds the inputs' terms in input order. */
 static void linear_forward(const double *restrict in, const double *W, const double *bias,
-                           int n_in, int n_out, double *restrict out, int n)
+                           int n_in, int n_out, double *restrict out, int n, int len)
 {
     for (int j = 0; j < n_out; j++) {
-        double *restrict o = out + j * BLK;
+        double *restrict o = out + j * len;
         const double bj = bias[j], w0 = W[j];
         for (int r = 0; r < n; r++)
             o[r] = bj + w0 * in[r];
     }
     for (int i = 1; i < n_in; i++) {
-        const double *restrict x = in + i * BLK;
+        const double *restrict x = in + i * len;
         for (int j = 0; j < n_out; j++) {
-            double *restrict o = out + j * BLK;
+            double *restrict o = out + j * len;
             const double w = W[i * n_out + j];
             for (int r = 0; r < n; r++)
                 o[r] += w * x[r];
@@ -132,13 +132,13 @@ static void softmax_forward(block *b, int k, int n)
         sum[r] = 0.0;
     }
     for (int c = 1; c < k; c++) {
-        const double *restrict s = b->s + c * BLK;
+        const double *restrict s = b->s + c * b->len;
         for (int r = 0; r < n; r++)
             mx[r] = s[r] > mx[r] ? s[r] : mx[r];
     }
     for (int c = 0; c < k; c++) {
-        const double *restrict s = b->s + c * BLK;
-        double *restrict o = b->o + c * BLK;
+        const double *restrict s = b->s + c * b->len;
+        double *restrict o = b->o + c * b->len;
 #pragma omp simd
         for (int r = 0; r < n; r++) {
             o[r] = exp_neg(s[r] - mx[r]);
@@ -146,7 +146,7 @@ static void softmax_forward(block *b, int k, int n)
         }
     }
     for (int c = 0; c < k; c++) {
-        double *restrict o = b->o + c * BLK;
+        double *restrict o = b->o + c * b->len;
         for (int r = 0; r < n; r++)
             o[r] /= sum[r];
     }
@@ -157,16 +157,16 @@ static void forward(const tn_arch *a, const params *p, block *b, int n)
 {
     int h = a->n_hidden, k = a->n_out;
     if (h) {
-        linear_forward(b->x, p->W1, p->b1, a->n_in, h, b->z, n);
+        linear_forward(b->x, p->W1, p->b1, a->n_in, h, b->z, n, b->len);
         for (int j = 0; j < h; j++)
-            activation_forward(a->hidden, b->z + j * BLK, b->a + j * BLK, n);
+            activation_forward(a->hidden, b->z + j * b->len, b->a + j * b->len, n);
     }
-    linear_forward(h ? b->a : b->x, p->W2, p->b2, output_fan_in(a), k, b->s, n);
+    linear_forward(h ? b->a : b->x, p->W2, p->b2, output_fan_in(a), k, b->s, n, b->len);
     if (a->output == TN_SOFTMAX)
         softmax_forward(b, k, n);
     else
         for (int c = 0; c < k; c++)
-            activation_forward(a->output, b->s + c * BLK, b->o + c * BLK, n);
+            activation_forward(a->output, b->s + c * b->len, b->o + c * b->len, n);
 }
 
 /* Sum over the block of the data loss (not yet divided by the batch size). */
@@ -176,16 +176,16 @@ static double loss_forward(const tn_arch *a, block *b, int n)
     double total_loss = 0.0;
     if (a->loss == TN_SQUARED) {
         for (int c = 0; c < k; c++) {
-            const double *restrict o = b->o + c * BLK, *restrict y = b->y + c * BLK;
-            double *restrict e = b->ds + c * BLK;
+            const double *restrict o = b->o + c * b->len, *restrict y = b->y + c * b->len;
+            double *restrict e = b->ds + c * b->len;
             for (int r = 0; r < n; r++)
                 e[r] = o[r] - y[r];
             total_loss += 0.5 * dot(e, e, n);
         }
     } else if (a->output == TN_SIGMOID) {
         for (int c = 0; c < k; c++) {
-            const double *restrict s = b->s + c * BLK, *restrict y = b->y + c * BLK;
-            double *restrict terms = b->ds + c * BLK;
+            const double *restrict s = b->s + c * b->len, *restrict y = b->y + c * b->len;
+            double *restrict terms = b->ds + c * b->len;
 #pragma omp simd
             for (int r = 0; r < n; r++)
                 terms[r] = softplus(s[r]) - y[r] * s[r];
@@ -196,7 +196,7 @@ static double loss_forward(const tn_arch *a, block *b, int n)
         for (int r = 0; r < n; r++) {
             double lse = b->rmax[r] + log_pos(b->rsum[r]);
             for (int c = 0; c < k; c++)
-                total_loss += b->y[c * BLK + r] * (lse - b->s[c * BLK + r]);
+                total_loss += b->y[c * b->len + r] * (lse - b->s[c * b->len + r]);
         }
     }
     return total_loss;
@@ -207,8 +207,8 @@ static void loss_backward(const tn_arch *a, block *b, int n, double inv_batch)
 {
     int k = a->n_out;
     for (int c = 0; c < k; c++) {
-        const double *restrict o = b->o + c * BLK, *restrict y = b->y + c * BLK;
-        double *restrict ds = b->ds + c * BLK;
+        const double *restrict o = b->o + c * b->len, *restrict y = b->y + c * b->len;
+        double *restrict ds = b->ds + c * b->len;
         for (int r = 0; r < n; r++)
             ds[r] = (o[r] - y[r]) * inv_batch;
     }
@@ -220,20 +220,20 @@ static void loss_backward(const tn_arch *a, block *b, int n, double inv_batch)
         for (int r = 0; r < n; r++)
             acc[r] = 0.0;
         for (int c = 0; c < k; c++) {
-            const double *restrict o = b->o + c * BLK, *restrict ds = b->ds + c * BLK;
+            const double *restrict o = b->o + c * b->len, *restrict ds = b->ds + c * b->len;
             for (int r = 0; r < n; r++)
                 acc[r] += ds[r] * o[r];
         }
         for (int c = 0; c < k; c++) {
-            const double *restrict o = b->o + c * BLK;
-            double *restrict ds = b->ds + c * BLK;
+            const double *restrict o = b->o + c * b->len;
+            double *restrict ds = b->ds + c * b->len;
             for (int r = 0; r < n; r++)
                 ds[r] = o[r] * (ds[r] - acc[r]);
         }
         return;
     }
     for (int c = 0; c < k; c++)
-        activation_backward(a->output, b->s + c * BLK, b->o + c * BLK, b->ds + c * BLK, n);
+        activation_backward(a->output, b->s + c * b->len, b->o + c * b->len, b->ds + c * b->len, n);
 }
 
 /* With no hidden layer: adds the output layer's gradient over the inputs. */
@@ -242,7 +242,7 @@ static void single_layer_backward(const tn_arch *a, const grads *g, const block 
     int d = a->n_in, k = a->n_out;
     for (int i = 0; i < d; i++)
         for (int c = 0; c < k; c++)
-            g->W2[i * k + c] += dot(b->x + i * BLK, b->ds + c * BLK, n);
+            g->W2[i * k + c] += dot(b->x + i * b->len, b->ds + c * b->len, n);
 }
 
 /* From ds: adds the output layer's gradient to gW2, gb2 and writes dz = dL/dZ
@@ -253,24 +253,24 @@ static void output_layer_backward(const tn_arch *a, const params *p, const grads
 {
     int h = a->n_hidden, k = a->n_out;
     for (int c = 0; c < k; c++)
-        g->b2[c] += total(b->ds + c * BLK, n);
+        g->b2[c] += total(b->ds + c * b->len, n);
     if (!h) {
         single_layer_backward(a, g, b, n);
         return;
     }
     for (int j = 0; j < h; j++) {
-        const double *restrict act = b->a + j * BLK, *restrict ds0 = b->ds;
-        double *restrict dz = b->dz + j * BLK;
+        const double *restrict act = b->a + j * b->len, *restrict ds0 = b->ds;
+        double *restrict dz = b->dz + j * b->len;
         const double w0 = p->W2[j * k];
         g->W2[j * k] += dot_scale(act, ds0, w0, dz, n);
         for (int c = 1; c < k; c++) {
-            const double *restrict ds = b->ds + c * BLK;
+            const double *restrict ds = b->ds + c * b->len;
             const double w = p->W2[j * k + c];
             g->W2[j * k + c] += dot(act, ds, n);
             for (int r = 0; r < n; r++)
                 dz[r] += w * ds[r];
         }
-        activation_backward(a->hidden, b->z + j * BLK, act, dz, n);
+        activation_backward(a->hidden, b->z + j * b->len, act, dz, n);
     }
 }
 
@@ -279,13 +279,13 @@ static void hidden_layer_backward(const tn_arch *a, const grads *g, const block 
 {
     int d = a->n_in, h = a->n_hidden;
     for (int j = 0; j < h; j++) {
-        const double *restrict dz = b->dz + j * BLK;
+        const double *restrict dz = b->dz + j * b->len;
         double gw, gb;
         dot_total(b->x, dz, n, &gw, &gb);
         g->W1[j] += gw;
         g->b1[j] += gb;
         for (int i = 1; i < d; i++)
-            g->W1[i * h + j] += dot(b->x + i * BLK, dz, n);
+            g->W1[i * h + j] += dot(b->x + i * b->len, dz, n);
     }
 }
 
@@ -304,8 +304,8 @@ static double rows(const tn_arch *a, const double *theta, const tn_data *data,
     grads g = {0};
     if (grad)
         g = grad_views(a, grad);
-    for (int64_t s = 0; s < n; s += BLK) {
-        int m = block_rows(n, s);
+    for (int64_t s = 0; s < n; s += b.len) {
+        int m = block_rows(n, s, b.len);
         load(a, data, idx, r0 + s, m, &b, 1);
         forward(a, &p, &b, m);
         sum += loss_forward(a, &b, m);

@@ -10,6 +10,13 @@
 #include "tuinn.h"
 
 #define BLK 256
+/* A block holds every input of each of its rows: a net of very many inputs
+ * takes fewer rows a block (a multiple of BLK_MIN), so that a block stays
+ * within BLOCK_DOUBLES_MAX doubles (32 MB) however wide the data; 10^6 inputs
+ * would take 2 GB at BLK rows.  A function of the shape alone, so the same
+ * bits on every path and thread count. */
+#define BLOCK_DOUBLES_MAX (1 << 22)
+#define BLK_MIN 8
 /* Slope of leaky_relu for z <= 0. */
 #define LEAKY_SLOPE 0.01
 
@@ -39,9 +46,24 @@ static inline layout layout_of(const tn_arch *a)
     return l;
 }
 
-/* Scratch for BLK rows, feature-major: row r of a (c, BLK) buffer's column c
- * is at [c * BLK + r].  d, h, k: inputs, hidden units, outputs. */
+/* Doubles a block takes per row. */
+static inline int64_t block_width(const tn_arch *a)
+{
+    return (int64_t)a->n_in + 4 * (int64_t)a->n_out + 3 * (int64_t)a->n_hidden + 2;
+}
+
+/* Rows a block holds: BLK, or fewer for a wide net (see BLOCK_DOUBLES_MAX). */
+static inline int block_len(const tn_arch *a)
+{
+    int64_t fit = BLOCK_DOUBLES_MAX / block_width(a) / BLK_MIN * BLK_MIN;
+    return fit >= BLK ? BLK : fit >= BLK_MIN ? (int)fit : BLK_MIN;
+}
+
+/* Scratch for len rows (BLK below stands for it), feature-major: row r of a
+ * (c, BLK) buffer's column c is at [c * len + r].  d, h, k: inputs, hidden
+ * units, outputs. */
 typedef struct {
+    int len;        /* rows: block_len */
     double *x;      /* (d, BLK)  inputs */
     double *y;      /* (k, BLK)  targets */
     double *z;      /* (h, BLK)  hidden pre-activations Z = X W1 + b1 */
@@ -57,24 +79,25 @@ typedef struct {
 static inline block block_views(const tn_arch *a, double *w)
 {
     block b;
-    int64_t d = a->n_in, h = a->n_hidden, k = a->n_out;
+    int64_t d = a->n_in, h = a->n_hidden, k = a->n_out, len = block_len(a);
+    b.len = (int)len;
     b.x = w;
-    b.y = b.x + d * BLK;
-    b.s = b.y + k * BLK;
-    b.o = b.s + k * BLK;
-    b.ds = b.o + k * BLK;
-    b.z = b.ds + k * BLK;
-    b.a = b.z + h * BLK;
-    b.dz = b.a + h * BLK;
-    b.rmax = b.dz + h * BLK;
-    b.rsum = b.rmax + BLK;
+    b.y = b.x + d * len;
+    b.s = b.y + k * len;
+    b.o = b.s + k * len;
+    b.ds = b.o + k * len;
+    b.z = b.ds + k * len;
+    b.a = b.z + h * len;
+    b.dz = b.a + h * len;
+    b.rmax = b.dz + h * len;
+    b.rsum = b.rmax + len;
     return b;
 }
 
 /* The rows of the block that starts at row `start` of n. */
-static inline int block_rows(int64_t n, int64_t start)
+static inline int block_rows(int64_t n, int64_t start, int len)
 {
-    return (int)(n - start < BLK ? n - start : BLK);
+    return (int)(n - start < len ? n - start : len);
 }
 
 typedef struct {

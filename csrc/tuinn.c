@@ -131,7 +131,7 @@ int64_t tn_opt_state_count(const tn_arch *a)
  * rmax and rsum. */
 static int64_t block_count(const tn_arch *a)
 {
-    return (int64_t)BLK * ((int64_t)a->n_in + 4 * (int64_t)a->n_out + 3 * (int64_t)a->n_hidden + 2);
+    return (int64_t)block_len(a) * block_width(a);
 }
 
 static int parted(const tn_arch *a)
@@ -145,7 +145,8 @@ static int parted(const tn_arch *a)
  * threads' start. */
 static int part_count(const tn_arch *a, int64_t n)
 {
-    int64_t blocks = (n + BLK - 1) / BLK, units = a->n_hidden ? a->n_hidden : 1;
+    int64_t len = block_len(a), blocks = (n + len - 1) / len;
+    int64_t units = a->n_hidden ? a->n_hidden : 1;
     if (!parted(a) || blocks < 2)
         return 1;
     if (n < TN_PARALLEL_ROWS && n * units < TN_PARALLEL_WORK)
@@ -245,8 +246,8 @@ typedef struct {
 /* Part p: a contiguous run of whole blocks, from its own zero gradient. */
 static void run_part(const pass_job *j, int p, int slot)
 {
-    int64_t P = tn_param_count(j->a), blocks = (j->n + BLK - 1) / BLK;
-    int64_t first = p * blocks / j->parts * BLK, end = (p + 1) * blocks / j->parts * BLK;
+    int64_t P = tn_param_count(j->a), len = block_len(j->a), blocks = (j->n + len - 1) / len;
+    int64_t first = p * blocks / j->parts * len, end = (p + 1) * blocks / j->parts * len;
     end = end < j->n ? end : j->n;
     double *grad = NULL;
     if (j->with_grad) {
@@ -328,16 +329,16 @@ int tn_predict(const tn_arch *a, const double *theta, const tn_data *data, doubl
     params p = param_views(a, theta);
     block b = block_views(a, scratch_views(a, work).blocks);
     int h = a->n_hidden, k = a->n_out;
-    for (int64_t s = 0; s < data->n; s += BLK) {
-        int m = block_rows(data->n, s);
+    for (int64_t s = 0; s < data->n; s += b.len) {
+        int m = block_rows(data->n, s, b.len);
         K->load(a, data, NULL, s, m, &b, 0);
         K->forward(a, &p, &b, m);
         for (int r = 0; r < m; r++) {
             for (int c = 0; c < k; c++)
-                out[(s + r) * k + c] = b.o[c * BLK + r];
+                out[(s + r) * k + c] = b.o[c * b.len + r];
             if (hidden_out)
                 for (int j = 0; j < h; j++)
-                    hidden_out[(s + r) * h + j] = b.a[j * BLK + r];
+                    hidden_out[(s + r) * h + j] = b.a[j * b.len + r];
         }
     }
     return TN_OK;
@@ -390,12 +391,12 @@ int tn_unit_stats(const tn_arch *a, const double *theta, const tn_data *data,
     }
     /* Two passes: means first, so the covariance sums centred values and
      * near-constant columns keep their precision. */
-    for (int64_t s = 0; s < n; s += BLK) {
-        int m = block_rows(n, s);
+    for (int64_t s = 0; s < n; s += b.len) {
+        int m = block_rows(n, s, b.len);
         K->load(a, data, NULL, s, m, &b, 0);
         K->forward(a, &p, &b, m);
         for (int j = 0; j < h; j++) {
-            const double *z = b.z + j * BLK, *act = b.a + j * BLK;
+            const double *z = b.z + j * b.len, *act = b.a + j * b.len;
             for (int r = 0; r < m; r++) {
                 out->active[j] += z[r] > 0.0;
                 out->mean_deriv[j] += derivative(a->hidden, z[r], act[r]);
@@ -413,18 +414,18 @@ int tn_unit_stats(const tn_arch *a, const double *theta, const tn_data *data,
     if (!out->a_cov)
         return TN_OK;
     memset(out->a_cov, 0, (size_t)h * (size_t)h * sizeof(double));
-    for (int64_t s = 0; s < n; s += BLK) {
-        int m = block_rows(n, s);
+    for (int64_t s = 0; s < n; s += b.len) {
+        int m = block_rows(n, s, b.len);
         K->load(a, data, NULL, s, m, &b, 0);
         K->forward(a, &p, &b, m);
         for (int j = 0; j < h; j++) {
-            double *act = b.a + j * BLK;
+            double *act = b.a + j * b.len;
             for (int r = 0; r < m; r++)
                 act[r] -= out->a_mean[j];
         }
         for (int i = 0; i < h; i++)
             for (int j = 0; j <= i; j++)
-                out->a_cov[(int64_t)i * h + j] += dot(b.a + i * BLK, b.a + j * BLK, m);
+                out->a_cov[(int64_t)i * h + j] += dot(b.a + i * b.len, b.a + j * b.len, m);
     }
     for (int i = 0; i < h; i++)
         for (int j = 0; j <= i; j++)

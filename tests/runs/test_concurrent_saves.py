@@ -110,3 +110,14 @@ def test_an_empty_or_root_run_name_is_refused(name):
         run.save(name)
     with pytest.raises(ConfigError, match="empty|root"):
         Run.load(name)
+
+
+def test_a_saved_run_and_its_files_have_the_permissions_of_a_plain_folder(tmp_path):
+    import stat
+
+    run = Run(RunSpec.from_preset("exp"))
+    folder = run.save(tmp_path / "r")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~mask
+    assert stat.S_IMODE((folder / "run.toml").stat().st_mode) == 0o666 & ~mask

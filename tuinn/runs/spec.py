@@ -183,15 +183,20 @@ def _drop_none(value):
     return value
 
 
+def umask():
+    """The process's umask (reading it means setting it, and back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path, text):
     """Write next to the target, then rename: a crash or a full disk never
     leaves half a file (or an empty one).  The file gets the permissions a
     plain open() would give it, not mkstemp's private ones."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.fchmod(fd, 0o666 & ~mask)
+        os.fchmod(fd, 0o666 & ~umask())
         with os.fdopen(fd, "w", newline="") as f:
             f.write(text)
         os.replace(tmp, path)

@@ -21,7 +21,7 @@ import numpy as np
 
 from tuinn.errors import ConfigError, DataError
 from tuinn.inputs import MAX_STATE_BYTES, read_npz, regular_file
-from tuinn.runs.spec import RunSpec, atomic_write
+from tuinn.runs.spec import RunSpec, atomic_write, umask
 
 RUN_FILES = ("run.toml", "state.npz")
 HISTORY_HEADER = "epoch,loss,test_loss"
@@ -247,6 +247,8 @@ def _save(run, folder, history_csv):
     # The pid in the name: only the process that made it may remove it (recover).
     tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{folder.name}.tuinn-tmp-{os.getpid()}-",
                                         dir=folder.parent))
+    # The run folder a plain mkdir would make, not mkdtemp's private one.
+    tmp.chmod(0o777 & ~umask())
     try:
         (tmp / MARK).write_text("a folder of a tuinn save in progress\n")
         run.spec.write(tmp / "run.toml")
