@@ -1,4 +1,6 @@
-"""One-hidden-layer models of other libraries as tuinn nets, and back.
+"""One-hidden-layer models of other libraries as plain model dicts (the form
+of `Net.from_dict`: W1, b1, W2, b2, hidden, output, loss), and a net's
+weights back into them.
 
 scikit-learn's MLPRegressor / MLPClassifier, PyTorch's
 nn.Sequential(Linear, activation, Linear[, output activation]) and Keras's
@@ -11,8 +13,9 @@ same shape (`to_sklearn`, `to_torch`) or give plain arrays (`to_dict`).
 
 import numpy as np
 
-from tuinn.engine import LEAKY_SLOPE, Net, real_array
 from tuinn.errors import ConfigError
+from tuinn.inputs import real_array
+from tuinn.settings import LEAKY_SLOPE
 
 SKLEARN_HIDDEN = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
 SKLEARN_OUTPUT = {"identity": "linear", "logistic": "sigmoid", "softmax": "softmax"}
@@ -22,19 +25,12 @@ ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "leakyrelu"
                "softmax": "softmax"}
 
 
-def _net(W1, b1, W2, b2, hidden, output, loss=None):
-    W1, W2 = (np.atleast_2d(real_array(name, values, "give arrays of numbers"))
-              for name, values in (("W1", W1), ("W2", W2)))
-    if W1.ndim != 2 or W2.ndim != 2 or W1.shape[1] != W2.shape[0]:
-        raise ConfigError(f"W1 has shape {W1.shape} and W2 {W2.shape}: W2 needs one row per "
-                          "hidden unit (a column of W1)")
-    loss = loss or ("cross_entropy" if output in ("sigmoid", "softmax") else "squared")
-    net = Net(W1.shape[0], W1.shape[1], W2.shape[1], hidden=hidden, output=output, loss=loss)
-    net.set_weights(W1=W1, b1=np.ravel(b1), W2=W2, b2=np.ravel(b2))
-    return net
+def _model(W1, b1, W2, b2, hidden, output, loss=None):
+    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2, "hidden": hidden, "output": output,
+            "loss": loss}
 
 
-def from_sklearn(est):
+def sklearn_model(est):
     """A fitted MLPRegressor or MLPClassifier with one hidden layer."""
     name = type(est).__name__
     if not hasattr(est, "coefs_"):
@@ -53,18 +49,19 @@ def from_sklearn(est):
     if loss == "squared" and output != "linear":
         raise ConfigError(f"{name} pairs a {output} output with squared error; tuinn reads "
                           "that only from a classifier")
-    return _net(est.coefs_[0], est.intercepts_[0], est.coefs_[1], est.intercepts_[1],
-                SKLEARN_HIDDEN[est.activation], output, loss)
+    return _model(est.coefs_[0], est.intercepts_[0], est.coefs_[1], est.intercepts_[1],
+                  SKLEARN_HIDDEN[est.activation], output, loss)
 
 
 def to_sklearn(net, est):
     """Write the net's weights into a fitted MLPRegressor / MLPClassifier of the
     same shape and activations (fit it once on any rows to build it); returns it."""
-    want = from_sklearn(est)
-    if (want.n_in, want.n_hidden, want.n_out, want.hidden, want.output) != \
-            (net.n_in, net.n_hidden, net.n_out, net.hidden, net.output):
-        raise ConfigError(f"the estimator is {want.describe()}, the net {net.describe()}: "
-                          "fit one of the net's shape first")
+    want = sklearn_model(est)
+    shape = (*np.shape(want["W1"]), np.shape(want["W2"])[-1], want["hidden"], want["output"])
+    if shape != (net.n_in, net.n_hidden, net.n_out, net.hidden, net.output):
+        raise ConfigError(f"the estimator is {shape[0]}→{shape[1]}→{shape[2]} "
+                          f"{shape[3]}→{shape[4]}, the net {net.describe()}: fit one of the "
+                          "net's shape first")
     est.coefs_ = [net.W1.copy(), net.W2.copy()]
     est.intercepts_ = [net.b1.copy(), net.b2.copy()]
     return est
@@ -107,14 +104,14 @@ def _torch_layers(module):
     return layers, hidden, output
 
 
-def from_torch(module, loss=None):
+def torch_model(module, loss=None):
     """nn.Sequential(Linear, activation, Linear[, Sigmoid / Softmax / Tanh]).  The loss
     is not part of a module: cross_entropy after a sigmoid or softmax, else squared,
     unless `loss` says otherwise."""
     layers, hidden, output = _torch_layers(module)
-    return _net(_array(layers[0].weight, "W1").T, _array(layers[0].bias, "b1"),
-                _array(layers[2].weight, "W2").T, _array(layers[2].bias, "b2"), hidden, output,
-                loss)
+    return _model(_array(layers[0].weight, "W1").T, _array(layers[0].bias, "b1"),
+                  _array(layers[2].weight, "W2").T, _array(layers[2].bias, "b2"), hidden, output,
+                  loss)
 
 
 def to_torch(net, module):
@@ -130,10 +127,10 @@ def to_torch(net, module):
     return module
 
 
-def from_keras(model, loss=None):
+def keras_model(model, loss=None):
     """Sequential(Dense(h, activation), Dense(k, activation)).  The loss: the
     model's own when it was compiled with mse or a cross-entropy, else as
-    from_torch decides."""
+    torch_model decides."""
     layers = [layer for layer in model.layers if layer.get_weights()]
     found = ", ".join(type(layer).__name__ for layer in model.layers) or "no layers"
     if len(layers) != 2 or any(len(layer.get_weights()) != 2 for layer in layers):
@@ -144,7 +141,7 @@ def from_keras(model, loss=None):
         raise ConfigError(f"the Dense activations ({', '.join(_keras_act(l) for l in layers)}) "
                           "have no tuinn counterpart")
     (W1, b1), (W2, b2) = (layer.get_weights() for layer in layers)
-    return _net(W1, b1, W2, b2, hidden, output, loss or _keras_loss(model))
+    return _model(W1, b1, W2, b2, hidden, output, loss or _keras_loss(model))
 
 
 def _keras_act(layer):
@@ -158,19 +155,3 @@ def _keras_loss(model):
     if name in ("mse", "mean_squared_error"):
         return "squared"
     return None
-
-
-def to_dict(net):
-    """The net as plain data: its four arrays and its three choices."""
-    return {**net.weights(), "hidden": net.hidden, "output": net.output, "loss": net.loss}
-
-
-def from_dict(d):
-    """The inverse of to_dict (and the layout of a .npz or .json of weights)."""
-    missing = [name for name in ("W1", "b1", "W2", "b2", "hidden") if name not in d]
-    if missing:
-        raise ConfigError(f"the weights lack {', '.join(missing)}; they need W1 (inputs x "
-                          "units), b1, W2 (units x outputs), b2 and the hidden activation "
-                          "(hidden)")
-    return _net(d["W1"], d["b1"], d["W2"], d["b2"], str(d["hidden"]),
-                str(d.get("output", "linear")), d.get("loss") and str(d["loss"]))

@@ -25,7 +25,9 @@ except ModuleNotFoundError:
     raise ImportError("tuinn's C kernel is not built in this copy of tuinn: install it with "
                       "`pip install .`, and in the repo root run `pytest`, not "
                       "`python -m pytest`") from None
+from tuinn import convert
 from tuinn.errors import ConfigError, DataError, TuinnError
+from tuinn.inputs import real_array
 from tuinn.settings import INITS, SETTINGS, TRAINER, choose, trainer_defaults, whole
 
 # The one tie between the settings table's names and the kernel's codes.
@@ -51,7 +53,6 @@ MAX_UNITS = 1_000_000          # inputs, hidden units or outputs
 MAX_PARAMS = 50_000_000        # 400 MB of weights, and five times that for the trainer
 MAX_EPOCHS = 100_000_000       # per call: its history takes 8 bytes an epoch
 MAX_THREADS = 1024
-LEAKY_SLOPE = 0.01             # leaky_relu for z <= 0, as the kernel's layers.h
 CHECK_ROWS = 65536
 INTERRUPT_SECONDS = 0.05       # a Ctrl-C stops train() within about this long
 
@@ -112,23 +113,6 @@ def _check(status):
 
 def _ptr(array):
     return ffi.from_buffer("double[]", array, require_writable=False)
-
-
-def real_array(name, values, fix="give numbers"):
-    """`values` as an array of real numbers (bool, int or float), or a DataError
-    that says why not: ragged or deeply nested lists, text, objects, integers
-    too large for a double, complex numbers.  `fix` ends the message."""
-    try:
-        arr = np.asarray(values)
-    except (ValueError, TypeError, RecursionError, OverflowError) as exc:
-        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
-        raise DataError(f"{name} is not a rectangular array of numbers ({reason}); "
-                        f"{fix}") from None
-    if arr.dtype.kind not in "biuf":
-        kind = {"U": "text", "S": "bytes", "O": "objects (or integers too large for a double)",
-                "c": "complex numbers"}.get(arr.dtype.kind, f"dtype {arr.dtype}")
-        raise DataError(f"{name} must hold real numbers, but it holds {kind}; {fix}")
-    return arr
 
 
 def as_matrix(name, values, n_cols, what):
@@ -330,37 +314,55 @@ class Net:
     # ------------------------------------------------------------ other libraries
 
     @classmethod
+    def from_dict(cls, d):
+        """A net from plain data: W1 (inputs x units), b1, W2 (units x outputs), b2 and
+        the hidden activation, with the output (default linear) and the loss
+        (default: cross-entropy after a sigmoid or softmax, else squared)."""
+        missing = [name for name in (*PARAMS, "hidden") if name not in d]
+        if missing:
+            raise ConfigError(f"the weights lack {', '.join(missing)}; they need W1 (inputs x "
+                              "units), b1, W2 (units x outputs), b2 and the hidden activation "
+                              "(hidden)")
+        W1, W2 = (np.atleast_2d(real_array(name, d[name], "give arrays of numbers"))
+                  for name in ("W1", "W2"))
+        if W1.ndim != 2 or W2.ndim != 2 or W1.shape[1] != W2.shape[0]:
+            raise ConfigError(f"W1 has shape {W1.shape} and W2 {W2.shape}: W2 needs one row "
+                              "per hidden unit (a column of W1)")
+        output = str(d.get("output", "linear"))
+        loss = d.get("loss") and str(d["loss"])
+        loss = loss or ("cross_entropy" if output in ("sigmoid", "softmax") else "squared")
+        net = cls(W1.shape[0], W1.shape[1], W2.shape[1], hidden=str(d["hidden"]),
+                  output=output, loss=loss)
+        net.set_weights(W1=W1, b1=np.ravel(d["b1"]), W2=W2, b2=np.ravel(d["b2"]))
+        return net
+
+    def to_dict(self):
+        """W1, b1, W2, b2, hidden, output and loss as plain data (the inverse of from_dict)."""
+        return {**self.weights(), "hidden": self.hidden, "output": self.output,
+                "loss": self.loss}
+
+    @classmethod
     def from_sklearn(cls, est):
         """A fitted MLPRegressor / MLPClassifier with one hidden layer (tuinn.convert)."""
-        from tuinn import convert
-        return convert.from_sklearn(est)
+        return cls.from_dict(convert.sklearn_model(est))
 
     @classmethod
     def from_torch(cls, module, loss=None):
         """nn.Sequential(Linear, activation, Linear[, Sigmoid / Softmax]) (tuinn.convert)."""
-        from tuinn import convert
-        return convert.from_torch(module, loss)
+        return cls.from_dict(convert.torch_model(module, loss))
 
     @classmethod
     def from_keras(cls, model, loss=None):
         """Keras Sequential(Dense, Dense) (tuinn.convert)."""
-        from tuinn import convert
-        return convert.from_keras(model, loss)
+        return cls.from_dict(convert.keras_model(model, loss))
 
     def to_sklearn(self, est):
         """These weights in a fitted estimator of the same shape (tuinn.convert)."""
-        from tuinn import convert
         return convert.to_sklearn(self, est)
 
     def to_torch(self, module):
         """These weights in a module of the same shape (tuinn.convert)."""
-        from tuinn import convert
         return convert.to_torch(self, module)
-
-    def to_dict(self):
-        """W1, b1, W2, b2, hidden, output and loss as plain data (tuinn.convert)."""
-        from tuinn import convert
-        return convert.to_dict(self)
 
     def copy(self):
         """An independent net with these weights, code path and thread count."""

@@ -8,6 +8,10 @@ anything opens it.
 import math
 import os
 import stat
+import zipfile
+import zlib
+
+import numpy as np
 
 from tuinn.errors import DataError
 
@@ -44,11 +48,6 @@ def read_npz(path, check, what="an .npz file"):
     is: never a pickle, a declared size no larger than what the member holds
     (so a small file never asks for gigabytes), and `check(name, shape, dtype)`,
     which raises a DataError for an array the caller cannot use."""
-    import zipfile
-    import zlib
-
-    import numpy as np
-
     headers = {(1, 0): np.lib.format.read_array_header_1_0,
                (2, 0): np.lib.format.read_array_header_2_0}
     arrays = {}
@@ -140,3 +139,20 @@ def parse_tree(text, label, what, parse):
         form = "TOML" if "toml" in getattr(parse, "__module__", "") else "JSON"
         raise DataError(f"{label} is not valid {form}, so not a {what}: {reason}") from None
     return check_tree(doc, label)
+
+
+def real_array(name, values, fix="give numbers"):
+    """`values` as an array of real numbers (bool, int or float), or a DataError
+    that says why not: ragged or deeply nested lists, text, objects, integers
+    too large for a double, complex numbers.  `fix` ends the message."""
+    try:
+        arr = np.asarray(values)
+    except (ValueError, TypeError, RecursionError, OverflowError) as exc:
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise DataError(f"{name} is not a rectangular array of numbers ({reason}); "
+                        f"{fix}") from None
+    if arr.dtype.kind not in "biuf":
+        kind = {"U": "text", "S": "bytes", "O": "objects (or integers too large for a double)",
+                "c": "complex numbers"}.get(arr.dtype.kind, f"dtype {arr.dtype}")
+        raise DataError(f"{name} must hold real numbers, but it holds {kind}; {fix}")
+    return arr

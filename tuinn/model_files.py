@@ -27,9 +27,9 @@ import zipfile
 import numpy as np
 
 from tuinn import convert
-from tuinn.engine import MAX_PARAMS, real_array
+from tuinn.engine import MAX_PARAMS, Net
 from tuinn.errors import ConfigError, DataError, TuinnError
-from tuinn.inputs import read_npz, regular_file
+from tuinn.inputs import read_npz, real_array, regular_file
 
 PICKLES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin", ".ckpt")
 MAX_BYTES = 2**30
@@ -72,7 +72,7 @@ def _with(d, hidden, output, loss, need="--activation"):
     for name in WEIGHTS:
         if name in d:
             d[name] = real_array(name, d[name], "save the weights as arrays of numbers")
-    return convert.from_dict(d)
+    return Net.from_dict(d)
 
 
 def _check_size(path, name, shape):

@@ -21,6 +21,8 @@ import numbers
 
 from tuinn.errors import ConfigError
 
+LEAKY_SLOPE = 0.01             # leaky_relu for z <= 0, as the kernel's layers.h
+
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
 OUTPUTS = ("linear", "sigmoid", "tanh", "softmax")
 LOSSES = ("squared", "cross_entropy")

@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from tuinn import Net, convert
+from tuinn import Net
 from tuinn.diagnose import diagnose
 from tuinn.engine import Trainer
 from tuinn.errors import ConfigError
@@ -215,8 +215,8 @@ def test_a_keras_sequential_predicts_the_same_and_keeps_its_compiled_loss():
 
 def test_a_plain_dict_round_trips():
     net = Net(2, 3, 1, hidden="tanh").init("glorot", seed=1)
-    back = convert.from_dict(net.to_dict())
+    back = Net.from_dict(net.to_dict())
     assert back.describe() == net.describe()
     np.testing.assert_array_equal(back.theta, net.theta)
     with pytest.raises(ConfigError, match="W2 needs one row per hidden unit"):
-        convert.from_dict({**net.to_dict(), "W2": np.zeros((4, 1))})
+        Net.from_dict({**net.to_dict(), "W2": np.zeros((4, 1))})
