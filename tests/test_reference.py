@@ -144,3 +144,20 @@ def test_optimizers_decrease_the_loss(optimizer):
                     epochs=30, optimizer=optimizer, lr=0.01, batch_size=4, l2=0.01,
                     schedule="invscaling")
     assert out["status"] == "done" and out["loss"][-1] < out["loss"][0]
+
+
+def test_the_reference_has_every_activation_of_the_settings_and_their_slopes():
+    """One list of activations: the settings' (what a user can pick), which the
+    reference and, through it, the kernel tests follow; each derivative is
+    the slope of its activation."""
+    from tuinn.settings import ACTIVATIONS
+
+    assert tuple(ref.HIDDEN) == tuple(ACTIVATIONS)
+    z = np.linspace(-3, 3, 61)
+    z = z[np.abs(z) > 1e-3]                       # away from the kinks at 0
+    for name in ACTIVATIONS:
+        step = 1e-6
+        slope = (ref.hidden_activation(name, z + step) - ref.hidden_activation(name, z - step)) \
+            / (2 * step)
+        np.testing.assert_allclose(ref.hidden_derivative(name, z, ref.hidden_activation(name, z)),
+                                   slope, rtol=1e-6, atol=1e-8)

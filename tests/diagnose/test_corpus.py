@@ -15,6 +15,7 @@ import pytest
 import tuinn
 from tuinn import reference as ref
 from tuinn.diagnose import diagnose
+from tuinn.diagnose.findings import CODES
 
 SITUATIONS = {}
 
@@ -662,13 +663,14 @@ def doc_a_sigmoid_output_that_learned_is_not_saturated():
     return fit, {"saturated-output": bool(np.any(np.abs(O - [0, 0, 0, 1]) > 0.25))}
 
 
-CODES_CHECKED = ("all-units-dead", "dead-units", "saturated-units", "duplicate-units",
-                 "symmetry", "saturated-output", "linear-collapse", "uncovered-region",
-                 "constant-inputs", "unscaled-inputs", "targets-out-of-range", "unscaled-targets", "ordered-data",
-                 "overfitting", "leakage", "majority-class", "small-test-set",
-                 "more-weights-than-rows", "diverged", "exploding", "unstable-rate",
-                 "oscillating", "converged", "still-improving", "lr-too-small",
-                 "underfitting")
+# Every finding code is checked both ways (fires where it must, stays quiet
+# where it must not), derived from the codes themselves: a new code without
+# corpus situations fails the suite.  The ones below are not there yet.
+NOT_IN_CORPUS = {
+    "linear-on-data": "a unit flag more than a finding: the corpus checks linear-collapse",
+    "stalled": "no situation of the corpus stalls short of its epoch limit yet",
+}
+CODES_CHECKED = tuple(code for code in CODES if code not in NOT_IN_CORPUS)
 
 
 _RESULTS = {}

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tuinn.diagnose import diagnose
 from tuinn.diagnose import rules
+from tuinn.settings import ACTIVATIONS
 
-ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
 PAIRS = (("linear", "squared"), ("sigmoid", "squared"), ("tanh", "squared"),
          ("sigmoid", "cross_entropy"), ("softmax", "cross_entropy"))
 LOSSES = st.one_of(st.floats(allow_nan=True, allow_infinity=True),

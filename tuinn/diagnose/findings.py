@@ -214,6 +214,10 @@ class Case:
         return best is not None and np.array_equal(best, self.net.theta)
 
     def finding(self, code, severity, message, options, evidence, units=()):
+        if code not in CODES:
+            # Lessons and scripts name codes: each is listed once, in CODES.
+            raise ValueError(f"finding code {code!r} is not in findings.CODES; add it there "
+                             "and to docs/diagnosis.md")
         options = tuple(options)
         options = advice.pending(options, self.current, self.at_best)
         return Finding(code, severity, message, advice.render(options, self.surface), evidence,
