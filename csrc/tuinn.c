@@ -94,16 +94,42 @@ static const layer_kernels *kernels_of(const tn_arch *a)
     }
 }
 
+/* Membership, not a range of codes: a new activation is one more case here,
+ * wherever its code falls in the enum. */
+static int is_hidden_activation(int g)
+{
+    switch (g) {
+    case TN_LINEAR:
+    case TN_SIGMOID:
+    case TN_TANH:
+    case TN_RELU:
+    case TN_LEAKY_RELU:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int is_output_activation(int g)
+{
+    switch (g) {
+    case TN_LINEAR:
+    case TN_SIGMOID:
+    case TN_TANH:
+    case TN_SOFTMAX:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int tn_check_arch(const tn_arch *a)
 {
     if (!a)
         return TN_ENULL;
     if (a->n_in < 1 || a->n_hidden < 0 || a->n_out < 1)
         return TN_EARCH;
-    if (a->hidden < TN_LINEAR || a->hidden > TN_LEAKY_RELU)
-        return TN_EARCH;
-    if (a->output != TN_LINEAR && a->output != TN_SIGMOID && a->output != TN_TANH &&
-        a->output != TN_SOFTMAX)
+    if (!is_hidden_activation(a->hidden) || !is_output_activation(a->output))
         return TN_EARCH;
     if (a->loss != TN_SQUARED && a->loss != TN_CROSS_ENTROPY)
         return TN_EARCH;

@@ -44,7 +44,7 @@ enum { TN_PARALLEL_ROWS = 50000, TN_PARALLEL_WORK = 60000, TN_PARTS = 16 };
 
 typedef struct {
     int n_in, n_hidden, n_out;   /* n_hidden = 0: no hidden layer (docs/math.md) */
-    int hidden;     /* TN_LINEAR .. TN_LEAKY_RELU */
+    int hidden;     /* TN_LINEAR, TN_SIGMOID, TN_TANH, TN_RELU, TN_LEAKY_RELU */
     int output;     /* TN_LINEAR, TN_SIGMOID, TN_TANH, TN_SOFTMAX */
     int loss;       /* TN_SQUARED, TN_CROSS_ENTROPY */
     /* How the net is computed, never what: neither changes a bit of a result. */

@@ -446,3 +446,16 @@ def test_absurd_epoch_counts_and_empty_snapshots_are_refused(setup):
     refused(ConfigError, "epochs must be a whole number in 0..100,000,000",
             tuinn.Trainer(net).train, X, Y, 10**18)
     refused(DataError, "is missing from the trainer state", tuinn.Trainer(net).restore, {})
+
+
+def test_the_kernel_checks_an_activation_code_by_membership_not_by_range():
+    from tuinn.engine import lib
+
+    net = tuinn.Net(2, 3, 1)
+    for field, code, ok in (("hidden", lib.TN_SOFTMAX, False), ("hidden", -1, False),
+                            ("hidden", 99, False), ("hidden", lib.TN_RELU, True),
+                            ("output", lib.TN_RELU, False), ("output", lib.TN_SOFTMAX, True)):
+        saved = getattr(net.arch, field)
+        setattr(net.arch, field, code)
+        assert (lib.tn_check_arch(net.arch) == lib.TN_OK) == ok, (field, code)
+        setattr(net.arch, field, saved)
