@@ -119,6 +119,59 @@ def run_tuinn(*args, timeout=300, **kwargs):
                           text=True, timeout=timeout, cwd=ELSEWHERE, **kwargs)
 
 
+class TerminalStderr:
+    """`tuinn ARGS` as a subprocess whose stderr is a terminal: its progress bar
+    says what it is doing, so a test waits for that, never for a fixed time."""
+
+    def __init__(self, *args, cwd=ELSEWHERE):
+        import os
+        import pty
+
+        self.master, slave = pty.openpty()
+        self.proc = subprocess.Popen([sys.executable, "-m", "tuinn", *map(str, args)],
+                                     stdout=subprocess.PIPE, stderr=slave, text=True, cwd=cwd)
+        os.close(slave)
+        self.err = b""
+
+    def _read(self, wait):
+        import os
+        import select
+
+        while select.select([self.master], [], [], wait)[0]:
+            try:
+                chunk = os.read(self.master, 4096)
+            except OSError:             # the other end has closed
+                return False
+            if not chunk:
+                return False
+            self.err += chunk
+            return True
+        return True
+
+    def wait_for(self, text, timeout=60.0):
+        import time
+
+        deadline = time.monotonic() + timeout
+        while text.encode() not in self.err:
+            assert time.monotonic() < deadline and self.proc.poll() is None, \
+                f"{text!r} never appeared on stderr: {self.err[-500:]!r}"
+            self._read(0.1)
+
+    def finish(self, timeout=30.0):
+        """(stdout, stderr) once the process has ended."""
+        import os
+
+        try:
+            out, _ = self.proc.communicate(timeout=timeout)
+            while self._read(0.1) and self.proc.poll() is None:
+                pass
+            self._read(0.1)
+        finally:
+            self.proc.kill()
+            os.close(self.master)
+        return out, self.err.decode(errors="replace")
+
+
 async def until(pilot, condition, timeout=10.0, what="the condition"):
     """Let the app run until `condition()` holds; fail after `timeout` s.  A
     test waits for what it needs, never for a fixed time."""

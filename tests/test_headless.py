@@ -6,13 +6,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
 from tuinn.runs import Run, RunSpec
 
-from conftest import ELSEWHERE
+from conftest import ELSEWHERE, TerminalStderr
 from conftest import run_tuinn as tuinn
 
 
@@ -132,14 +131,11 @@ def test_divergence_exits_3_with_the_summary():
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_or_a_term_saves_first_and_exits_130(tmp_path, sig):
     saved = tmp_path / "r"
-    proc = subprocess.Popen([sys.executable, "-m", "tuinn", "train", "--preset", "exp",
-                             "--epochs", "100000000", "--save", str(saved)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=ELSEWHERE)
-    time.sleep(2.5)         # into training: nothing it prints marks that earlier
-    proc.send_signal(sig)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, err
+    t = TerminalStderr("train", "--preset", "exp", "--epochs", "100000000", "--save", saved)
+    t.wait_for("epoch ")            # the progress bar: training has begun
+    t.proc.send_signal(sig)
+    out, err = t.finish()
+    assert t.proc.returncode == 130, err
     assert "interrupted" in err and f"saved the run to {saved}" in err
     run = Run.load(saved)
     assert run.epoch > 0 and len(run.trainer.history["loss"]) == run.epoch + 1

@@ -11,6 +11,8 @@ from tuinn import sweep
 from tuinn.errors import ConfigError
 from tuinn.runs import RunSpec
 
+from conftest import TerminalStderr
+
 
 def small_spec(epochs=200):
     spec = RunSpec.from_preset("exp")
@@ -187,39 +189,17 @@ def _children(pid):
 
 def _sweep_until_signal(sig, *extra):
     """A sweep whose two quick tasks finish and whose two long ones never do,
-    stopped by `sig` once the quick ones are done: (returncode, out, err,
-    seconds from the signal to the exit, the process's pid).  Its stderr is a
-    terminal, whose progress bar says when a task is done."""
-    import os
-    import pty
-    import select
+    stopped by `sig` once the quick ones are done (its progress bar says so):
+    (returncode, out, err, seconds from the signal to the exit, the pid)."""
     import time
 
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tuinn", "sweep", "--preset", "exp", "--grid",
-         "epochs=10,100000000", "--seeds", "2", *extra],
-        stdout=subprocess.PIPE, stderr=slave, text=True, cwd=tempfile.gettempdir())
-    os.close(slave)
-    err, deadline = b"", time.monotonic() + 60
-    try:
-        while b"task 2/4" not in err and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.1)[0]:
-                err += os.read(master, 4096)
-        time.sleep(0.2)                     # the long ones are training
-        sent = time.monotonic()
-        proc.send_signal(sig)
-        out, _ = proc.communicate(timeout=30)
-        seconds = time.monotonic() - sent
-        while select.select([master], [], [], 0.1)[0]:
-            try:
-                err += os.read(master, 4096)
-            except OSError:                 # the terminal's other end has closed
-                break
-    finally:
-        proc.kill()
-        os.close(master)
-    return proc.returncode, out, err.decode(errors="replace"), seconds, proc.pid
+    t = TerminalStderr("sweep", "--preset", "exp", "--grid", "epochs=10,100000000",
+                       "--seeds", "2", *extra, cwd=tempfile.gettempdir())
+    t.wait_for("task 2/4")
+    sent = time.monotonic()
+    t.proc.send_signal(sig)
+    out, err = t.finish()
+    return t.proc.returncode, out, err, time.monotonic() - sent, t.proc.pid
 
 
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
