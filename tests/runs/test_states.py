@@ -119,15 +119,3 @@ def headless_csv(run_dir, rows):
     out = rows.with_suffix(".out.csv")
     headless.predict(run_dir, rows, out)
     return out
-
-
-def test_best_weights_that_are_not_finite_are_refused_on_load(tmp_path):
-    run = Run(RunSpec.from_preset("exp"))
-    run.train(5)
-    run.save(tmp_path / "r")
-    with np.load(tmp_path / "r" / "state.npz") as npz:
-        state = {k: npz[k] for k in npz.files}
-    state["best_theta"][0] = np.inf
-    np.savez(tmp_path / "r" / "state.npz", **state)
-    with pytest.raises(TuinnError, match="would never be restored"):
-        Run.load(tmp_path / "r")

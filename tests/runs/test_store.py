@@ -343,14 +343,19 @@ def test_a_save_killed_at_any_moment_keeps_a_loadable_run(tmp_path, cut):
     assert not list(tmp_path.glob(".r.tuinn-tmp-*")), "stale temporary folders are gone"
 
 
-def test_a_save_with_nan_weights_is_refused(tmp_path):
+@pytest.mark.parametrize("member, value, message", [
+    ("theta", np.nan, "the weights hold NaN or Inf"),
+    ("best_theta", np.inf, "would never be restored"),
+    ("opt_state", np.nan, "would never be restored")])
+def test_a_save_with_weights_that_are_not_finite_is_refused(tmp_path, member, value, message):
+    """Weights that are not finite are never loaded, nor restored as the best."""
     run = one_long_run(RunSpec.from_preset("exp"), 5)
     run.save(tmp_path / "r")
     with np.load(tmp_path / "r" / "state.npz") as npz:
         state = {k: npz[k] for k in npz.files}
-    state["theta"][0] = np.nan
+    state[member][0] = value
     np.savez(tmp_path / "r" / "state.npz", **state)
-    with pytest.raises(DataError, match="the weights hold NaN or Inf"):
+    with pytest.raises(DataError, match=message):
         Run.load(tmp_path / "r")
 
 
