@@ -55,6 +55,7 @@ MAX_EPOCHS = 100_000_000       # per call: its history takes 8 bytes an epoch
 MAX_THREADS = 1024
 CHECK_ROWS = 65536
 INTERRUPT_SECONDS = 0.05       # a Ctrl-C stops train() within about this long
+INTERRUPT_WORK = 10**6         # a train() call of less work (about a ms) is not chunked
 
 
 def _code(key, name):
@@ -742,7 +743,10 @@ class Trainer:
             self._perm = np.empty(n, dtype=np.int64)
         done = ffi.new("int64_t *")
         status = lib.TN_OK
-        with _interruptible() as interrupted:
+        # Units of work (rows x units x outputs, per epoch) past which a call may
+        # take long enough for a Ctrl-C to wait on it.
+        long = epochs * n * max(net.n_hidden, 1) * net.n_out >= INTERRUPT_WORK
+        with _interruptible(long) as interrupted:
             left, chunk = epochs, epochs if interrupted is None else min(epochs, 16)
             while left:
                 self._grow(chunk)
@@ -772,13 +776,13 @@ class Trainer:
 
 
 @contextlib.contextmanager
-def _interruptible():
+def _interruptible(long):
     """Ctrl-C during a long train(): Python runs its handler only between
     kernel calls, so train() calls the kernel in chunks of INTERRUPT_SECONDS
     and stops after the chunk under way, its history whole.  Yields a list
-    that a Ctrl-C makes true, or None where Ctrl-C is not Python's default
-    (another thread, or a caller with a handler of its own): one call then."""
-    if (threading.current_thread() is not threading.main_thread()
+    that a Ctrl-C makes true, or None for one call: a short one, or where
+    Ctrl-C is not Python's default (another thread, a handler of the caller's)."""
+    if (not long or threading.current_thread() is not threading.main_thread()
             or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
         yield None
         return
