@@ -73,13 +73,18 @@ async def until_done(app, pilot, what):
         # A learner reads the screen first: the diagnosis of the last epoch,
         # and a lesson check after it.
         if app.session.state == "done" and app.tutor.did:
-            await until(pilot, lambda: app.tutor.done or
-                        app.diagnosed_epoch == app.session.run.epoch,
-                        timeout=STEP_TIMEOUT, what="the diagnosis of the last epoch")
-            await pilot.pause(2.0 / CHECK_HZ)
+            await settled(app, pilot)
             if not app.tutor.done:
                 await pilot.press("space")
         await pilot.pause(0.05)
+
+
+async def settled(app, pilot):
+    """Once the run has stopped: until the diagnosis of its last epoch is in,
+    and a lesson check after it, as a learner reads the screen first."""
+    await until(pilot, lambda: app.tutor.done or app.diagnosed_epoch == app.session.run.epoch,
+                timeout=STEP_TIMEOUT, what="the diagnosis of the last epoch")
+    await pilot.pause(2.0 / CHECK_HZ)
 
 
 async def next_step(app, pilot, what):
@@ -149,6 +154,8 @@ def test_coverage(state_home):
             seed = app.session.run.spec.init.seed
             await until(pilot, lambda: app.session.state == "done" or app.tutor.done,
                         timeout=STEP_TIMEOUT, what="the run to end")
+            # Judged on the diagnosis of the epoch it stopped at, never an older one.
+            await settled(app, pilot)
             if app.tutor.done:
                 break
             assert "Still a region uncovered" in panel_text(app)
