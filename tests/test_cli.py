@@ -107,11 +107,10 @@ def test_more_hostile_inputs_found_in_review_are_one_line(tmp_path):
     _refused(run_tuinn("train", "--config", deep), "dotted parts")
     _refused(run_tuinn("sweep", "--preset", "exp", "--epochs", "1", "--grid", "lr=0.1",
                              "--seeds", "100000000"), "--seeds must be a whole number")
-    try:
-        import distributed  # noqa: F401
-        without_dask = "no Dask scheduler there"
-    except ImportError:
-        without_dask = "--scheduler needs Dask: pip install 'tuinn[dask]'"
+    import importlib.util
+
+    without_dask = ("no Dask scheduler there" if importlib.util.find_spec("distributed")
+                    else "--scheduler needs Dask: pip install 'tuinn[dask]'")
     _refused(run_tuinn("sweep", "--preset", "exp", "--epochs", "1", "--grid", "lr=0.1",
                        "--scheduler", "nope"), without_dask)
     mine = tmp_path / "mine.toml"

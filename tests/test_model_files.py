@@ -66,7 +66,7 @@ def test_safetensors_are_read_without_the_package(tmp_path):
     (safetensors_bytes({}, header={"a": {"dtype": "C64", "shape": [1],
                                          "data_offsets": [0, 8]}}), "tuinn reads F64"),
     (safetensors_bytes({"0.weight": np.ones((3, 2))}), "nn.Sequential(Linear, act, Linear)"),
-    (struct.pack("<Q", 3) + b"[[[" + b"x", "not JSON"),
+    (struct.pack("<Q", 3) + b"[[[" + b"x", "not valid JSON"),
 ])
 def test_hostile_safetensors_are_one_line(tmp_path, content, words):
     path = tmp_path / "m.safetensors"
@@ -114,7 +114,7 @@ def test_an_npz_declaring_a_huge_array_is_refused_before_any_allocation(tmp_path
     (json.dumps({**{k: v.tolist() for k, v in W.items()}, "hidden": "relu",
                  "W1": [[1.0, [2.0]]]}), "not a rectangular array"),
     (json.dumps({**{k: v.tolist() for k, v in W.items()}, "hidden": "relu",
-                 "W1": [[10**400]]}), "must hold real numbers"),
+                 "W1": [[10**400]]}), "an integer of 1,329 bits"),
     (json.dumps({**{k: v.tolist() for k, v in W.items()}, "hidden": 3}), "must be a string"),
     (json.dumps([1, 2]), "expected an object"),
 ])

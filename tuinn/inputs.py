@@ -114,17 +114,20 @@ def read_text_tree(path, what, parse, max_bytes=MAX_RUN_FILE_BYTES):
     try:
         with open(path, "rb") as f:
             raw = f.read(max_bytes + 1)
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise DataError(f"{label} line {line}: not UTF-8 text; a {what} is text") from None
     except OSError as exc:
         raise DataError(f"cannot read {what} {label}: {exc.strerror or exc}") from None
-    return parse_tree(text, label, what, parse)
+    return parse_tree(raw, label, what, parse)
 
 
 def parse_tree(text, label, what, parse):
-    """The text of a TOML or JSON document parsed and checked (check_tree)."""
+    """The text (str, or bytes of UTF-8) of a TOML or JSON document, parsed and
+    checked (check_tree)."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = text[:exc.start].count(b"\n") + 1
+            raise DataError(f"{label} line {line}: not UTF-8 text; a {what} is text") from None
     # tomllib's memory grows with the square of a dotted key's depth.
     if max((line.partition("=")[0].count(".") for line in text.splitlines()),
            default=0) > MAX_DEPTH:

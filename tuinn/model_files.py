@@ -29,7 +29,7 @@ import numpy as np
 from tuinn import convert
 from tuinn.engine import MAX_PARAMS, Net
 from tuinn.errors import ConfigError, DataError, TuinnError
-from tuinn.inputs import read_npz, real_array, regular_file
+from tuinn.inputs import parse_tree, read_npz, read_text_tree, real_array, regular_file
 
 PICKLES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin", ".ckpt")
 MAX_BYTES = 2**30
@@ -101,13 +101,7 @@ def _npz(path):
 
 
 def _json(path):
-    try:
-        with open(path, encoding="utf-8") as f:
-            d = json.load(f)
-    except (UnicodeDecodeError, ValueError) as exc:       # a JSON error, or a huge integer
-        raise DataError(f"{path} is not valid JSON ({str(exc).splitlines()[0]})") from None
-    except RecursionError:
-        raise DataError(f"{path} is nested too deeply to be a model file") from None
+    d = read_text_tree(path, "model file", json.loads, MAX_BYTES)
     if not isinstance(d, dict):
         raise DataError(f"{path}: expected an object with W1, b1, W2, b2")
     unknown = sorted(set(d) - set(WEIGHTS + CHOICES))
@@ -146,12 +140,8 @@ def _safetensors(path):
         if length > min(size - 8, MAX_HEADER_BYTES):
             raise bad(f"its header claims {length:,} bytes, but the file has {size - 8:,} after "
                       "the length")
-        try:
-            header = json.loads(f.read(length))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise bad(f"its header is not JSON ({str(exc).splitlines()[0]})") from None
-        except RecursionError:
-            raise bad("its header is nested too deeply") from None
+        header = parse_tree(f.read(length), f"{path}: its header", "safetensors header",
+                            json.loads)
         if not isinstance(header, dict):
             raise bad("its header is not a table of tensors")
         header.pop("__metadata__", None)
@@ -266,7 +256,8 @@ def _keras_zip(path):
             if info.file_size > MAX_HEADER_BYTES:
                 raise DataError(f"{path}: its config.json has {info.file_size:,} bytes, far "
                                 "more than a model's description needs")
-            config = json.loads(z.read(info))
+            config = parse_tree(z.read(info), f"{path}: its config.json", "Keras config",
+                                json.loads)
             layers = _keras_dense(path, config)
             # h5py reads the member where it lies in the zip: only the arrays
             # asked for are decompressed, never the whole member.
@@ -274,10 +265,8 @@ def _keras_zip(path):
                 d = _dense_layers(path, h5, h5py, [layer["name"] for layer in layers])
     except TuinnError:
         raise
-    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, ValueError):
+    except (zipfile.BadZipFile, KeyError, ValueError):
         raise not_keras from None
-    except RecursionError:
-        raise DataError(f"{path}: its config.json is nested too deeply") from None
     except OSError:
         raise DataError(f"{path}: its model.weights.h5 is not a readable HDF5 file") from None
     d["hidden"], d["output"] = (convert.ACTIVATIONS.get(str(layer["activation"]).lower(),

@@ -533,17 +533,14 @@ def _row_hashes(X, Y):
 
 def _shared_rows(X, Y, X_test, Y_test):
     """How many test rows stand, bit for bit, among the training rows."""
-    train = _row_hashes(X, Y)
-    maybe = np.flatnonzero(np.isin(_row_hashes(X_test, Y_test), train))
-    if not len(maybe):
-        return 0
+    train, test = _row_hashes(X, Y), _row_hashes(X_test, Y_test)
+    maybe = np.flatnonzero(np.isin(test, train))
     # A hash match is checked row against row: a collision never counts.
     rows = {}
-    for i in np.flatnonzero(np.isin(train, _row_hashes(X_test[maybe], Y_test[maybe]))):
+    for i in np.flatnonzero(np.isin(train, test[maybe])):
         rows.setdefault(train[i], []).append(i)
-    test = _row_hashes(X_test[maybe], Y_test[maybe])
     return sum(any(np.array_equal(X[i], X_test[t]) and np.array_equal(Y[i], Y_test[t])
-                   for i in rows.get(h, ())) for t, h in zip(maybe, test))
+                   for i in rows.get(test[t], ())) for t in maybe)
 
 
 def _leakage(case):
