@@ -69,7 +69,7 @@ def builder(module="tuinn._kernel", root=HERE):
 # module: (sources, the header cffi reads, every header the sources include)
 MODULES = {
     "tuinn._kernel": (["tuinn.c", "layers_base.c", "layers_avx2.c", "layers_avx512.c"],
-                      "tuinn.h", ["tuinn.h", "layers.h", "layers.c", "numerics.h"]),
+                      "tuinn.h", ["tuinn.h", "activations.h", "layers.h", "layers.c", "numerics.h"]),
     "tuinn._csv": (["csv.c"], "csv.h", ["csv.h"]),
 }
 ffibuilder = builder("tuinn._kernel")

@@ -13,6 +13,7 @@
 #endif
 #include "layers.h"
 
+#include "activations.h"
 #include "numerics.h"
 
 /* Copy rows [r0, r0+n) of the data (through idx when given) into the block,
@@ -67,59 +68,30 @@ static void linear_forward(const double *restrict in, const double *W, const dou
 static void activation_forward(int g, const double *restrict z, double *restrict a, int n)
 {
     switch (g) {
-    case TN_LINEAR:
-        memcpy(a, z, (size_t)n * sizeof *a);
+#define FORWARD_CASE(code, name)             \
+    case code:                               \
+        _Pragma("omp simd")                  \
+        for (int r = 0; r < n; r++)          \
+            a[r] = name##_value(z[r]);       \
         break;
-    case TN_SIGMOID:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            a[r] = sigmoid(z[r]);
-        break;
-    case TN_TANH:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            a[r] = tanh_v(z[r]);
-        break;
-    case TN_RELU:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            a[r] = z[r] > 0.0 ? z[r] : 0.0;
-        break;
-    case TN_LEAKY_RELU:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            a[r] = z[r] > 0.0 ? z[r] : LEAKY_SLOPE * z[r];
-        break;
+        HIDDEN_ACTIVATIONS(FORWARD_CASE)
+#undef FORWARD_CASE
     }
 }
 
-/* d[r] *= g'(z[r]), from z or from a = g(z); at z = 0 relu takes the left slope. */
+/* d = dL/dA becomes dL/dZ, from z or from a = g(z). */
 static void activation_backward(int g, const double *restrict z, const double *restrict a,
                                 double *restrict d, int n)
 {
     switch (g) {
-    case TN_SIGMOID:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            d[r] *= a[r] * (1.0 - a[r]);
+#define BACKWARD_CASE(code, name)                \
+    case code:                                   \
+        _Pragma("omp simd")                      \
+        for (int r = 0; r < n; r++)              \
+            d[r] = name##_backward(z[r], a[r], d[r]); \
         break;
-    case TN_TANH:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            d[r] *= 1.0 - a[r] * a[r];
-        break;
-    case TN_RELU:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            d[r] = z[r] > 0.0 ? d[r] : 0.0;
-        break;
-    case TN_LEAKY_RELU:
-#pragma omp simd
-        for (int r = 0; r < n; r++)
-            d[r] = z[r] > 0.0 ? d[r] : LEAKY_SLOPE * d[r];
-        break;
-    default:
-        break;
+        HIDDEN_ACTIVATIONS(BACKWARD_CASE)
+#undef BACKWARD_CASE
     }
 }
 

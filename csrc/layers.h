@@ -17,8 +17,6 @@
  * bits on every path and thread count. */
 #define BLOCK_DOUBLES_MAX (1 << 22)
 #define BLK_MIN 8
-/* Slope of leaky_relu for z <= 0. */
-#define LEAKY_SLOPE 0.01
 
 /* Where each parameter array starts in theta (and in a gradient, which has
  * theta's layout): [W1 (d*h, row-major) | b1 (h) | W2 (h*k) | b2 (k)].
@@ -121,23 +119,6 @@ static inline grads grad_views(const tn_arch *a, double *grad)
     layout l = layout_of(a);
     grads g = {grad + l.W1, grad + l.b1, grad + l.W2, grad + l.b2};
     return g;
-}
-
-/* g'(z), from z or from a = g(z); at z = 0 relu takes the left slope. */
-static inline double derivative(int g, double z, double a)
-{
-    switch (g) {
-    case TN_SIGMOID:
-        return a * (1.0 - a);
-    case TN_TANH:
-        return 1.0 - a * a;
-    case TN_RELU:
-        return z > 0.0 ? 1.0 : 0.0;
-    case TN_LEAKY_RELU:
-        return z > 0.0 ? 1.0 : LEAKY_SLOPE;
-    default:
-        return 1.0;
-    }
 }
 
 /* The entry points of layers.c, one table per code path (layers_base.c,

@@ -12,6 +12,7 @@
 #include <omp.h>
 #endif
 
+#include "activations.h"
 #include "layers.h"
 #include "numerics.h"
 
@@ -94,16 +95,14 @@ static const layer_kernels *kernels_of(const tn_arch *a)
     }
 }
 
-/* Membership, not a range of codes: a new activation is one more case here,
- * wherever its code falls in the enum. */
+/* Membership, not a range of codes: a new activation's code may fall anywhere
+ * in the enum. */
 static int is_hidden_activation(int g)
 {
     switch (g) {
-    case TN_LINEAR:
-    case TN_SIGMOID:
-    case TN_TANH:
-    case TN_RELU:
-    case TN_LEAKY_RELU:
+#define MEMBER_CASE(code, name) case code:
+        HIDDEN_ACTIVATIONS(MEMBER_CASE)
+#undef MEMBER_CASE
         return 1;
     default:
         return 0;

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from tuinn import reference as ref
+from tuinn.settings import OPTIMIZERS
 
 PAIRS = [("linear", "squared"), ("sigmoid", "squared"), ("tanh", "squared"),
          ("softmax", "squared"), ("sigmoid", "cross_entropy"), ("softmax", "cross_entropy")]
@@ -137,7 +138,7 @@ def test_minibatches_in_row_order_and_params_not_modified():
     assert not np.allclose(shuffled["params"]["W1"], p["W1"])
 
 
-@pytest.mark.parametrize("optimizer", ref.OPTIMIZERS)
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_optimizers_decrease_the_loss(optimizer):
     params, X, Y = small_problem("softmax", 3)
     out = ref.train(params, X, Y, hidden="leaky_relu", output="softmax", loss="cross_entropy",
@@ -146,18 +147,14 @@ def test_optimizers_decrease_the_loss(optimizer):
     assert out["status"] == "done" and out["loss"][-1] < out["loss"][0]
 
 
-def test_the_reference_has_every_activation_of_the_settings_and_their_slopes():
-    """One list of activations: the settings' (what a user can pick), which the
-    reference and, through it, the kernel tests follow; each derivative is
-    the slope of its activation."""
-    from tuinn.settings import ACTIVATIONS
-
-    assert tuple(ref.HIDDEN) == tuple(ACTIVATIONS)
+def test_each_activation_s_derivative_is_its_slope():
+    """Every row of the activation table, a new one too: g' is the slope of g,
+    by central differences away from a kink at 0."""
     z = np.linspace(-3, 3, 61)
-    z = z[np.abs(z) > 1e-3]                       # away from the kinks at 0
-    for name in ACTIVATIONS:
+    z = z[np.abs(z) > 1e-3]
+    for name in ref.HIDDEN:
         step = 1e-6
         slope = (ref.hidden_activation(name, z + step) - ref.hidden_activation(name, z - step)) \
             / (2 * step)
         np.testing.assert_allclose(ref.hidden_derivative(name, z, ref.hidden_activation(name, z)),
-                                   slope, rtol=1e-6, atol=1e-8)
+                                   slope, rtol=1e-6, atol=1e-8, err_msg=name)

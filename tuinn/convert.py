@@ -13,15 +13,14 @@ same shape (`to_sklearn`, `to_torch`) or give plain arrays (`to_dict`).
 
 import numpy as np
 
+from tuinn.activations import HIDDEN, TABLE
 from tuinn.errors import ConfigError
 from tuinn.inputs import real_array
-from tuinn.settings import LEAKY_SLOPE
+from tuinn.settings import OUTPUTS
 
-SKLEARN_HIDDEN = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
-SKLEARN_OUTPUT = {"identity": "linear", "logistic": "sigmoid", "softmax": "softmax"}
-# Activations by class name (PyTorch) or function name (Keras).
-ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "leakyrelu": "leaky_relu",
-               "leaky_relu": "leaky_relu", "identity": "linear", "linear": "linear",
+# Activations by class name (PyTorch), function name (Keras) or scikit-learn's
+# word, lower case.
+ACTIVATIONS = {**{other: g.name for g in TABLE for other in (g.name, *g.other_names)},
                "softmax": "softmax"}
 
 
@@ -39,10 +38,11 @@ def sklearn_model(est):
     if len(est.coefs_) != 2:
         raise ConfigError(f"this {name} has {len(est.coefs_) - 1} hidden layers; tuinn reads "
                           "one (hidden_layer_sizes=(h,))")
-    if est.activation not in SKLEARN_HIDDEN:
+    hidden = ACTIVATIONS.get(est.activation)
+    if hidden not in HIDDEN:
         raise ConfigError(f"{name}'s activation {est.activation!r} has no tuinn counterpart")
-    output = SKLEARN_OUTPUT.get(est.out_activation_)
-    if output is None:
+    output = ACTIVATIONS.get(est.out_activation_)
+    if output not in OUTPUTS:
         raise ConfigError(f"{name}'s output {est.out_activation_!r} has no tuinn counterpart")
     # Classifiers minimize log-loss, regressors squared error.
     loss = "cross_entropy" if hasattr(est, "classes_") else "squared"
@@ -50,7 +50,7 @@ def sklearn_model(est):
         raise ConfigError(f"{name} pairs a {output} output with squared error; tuinn reads "
                           "that only from a classifier")
     return _model(est.coefs_[0], est.intercepts_[0], est.coefs_[1], est.intercepts_[1],
-                  SKLEARN_HIDDEN[est.activation], output, loss)
+                  hidden, output, loss)
 
 
 def to_sklearn(net, est):
@@ -94,11 +94,13 @@ def _torch_layers(module):
         raise refuse
     hidden = _activation_name(layers[1])
     output = _activation_name(layers[3]) if len(layers) == 4 else "linear"
-    if hidden in (None, "softmax") or output not in ("linear", "sigmoid", "tanh", "softmax"):
+    if hidden not in HIDDEN or output not in OUTPUTS:
         raise refuse
-    slope = getattr(layers[1], "negative_slope", LEAKY_SLOPE)
-    if hidden == "leaky_relu" and slope != LEAKY_SLOPE:
-        raise ConfigError(f"LeakyReLU({slope:g}): tuinn's leaky_relu has slope {LEAKY_SLOPE:g}")
+    for setting, want in HIDDEN[hidden].layer_settings.items():
+        got = getattr(layers[1], setting, want)
+        if got != want:
+            raise ConfigError(f"{type(layers[1]).__name__}({setting}={got:g}): tuinn's {hidden} "
+                              f"has {setting}={want:g}")
     if output == "softmax" and getattr(layers[3], "dim", -1) not in (-1, 1):
         raise ConfigError("Softmax must run over the outputs (dim=1 or -1)")
     return layers, hidden, output
@@ -137,7 +139,7 @@ def keras_model(model, loss=None):
         raise ConfigError(f"tuinn reads Sequential(Dense, Dense) with biases; this model has "
                           f"{found}")
     hidden, output = (_activation_name(layer) for layer in layers)
-    if hidden in (None, "softmax") or output not in ("linear", "sigmoid", "tanh", "softmax"):
+    if hidden not in HIDDEN or output not in OUTPUTS:
         raise ConfigError(f"the Dense activations ({', '.join(_keras_act(l) for l in layers)}) "
                           "have no tuinn counterpart")
     (W1, b1), (W2, b2) = (layer.get_weights() for layer in layers)

@@ -25,16 +25,14 @@ except ModuleNotFoundError:
     raise ImportError("tuinn's C kernel is not built in this copy of tuinn: install it with "
                       "`pip install .`, and in the repo root run `pytest`, not "
                       "`python -m pytest`") from None
-from tuinn import convert
+from tuinn import activations, convert
 from tuinn.errors import ConfigError, DataError, TuinnError
 from tuinn.inputs import real_array
 from tuinn.settings import INITS, SETTINGS, TRAINER, choose, trainer_defaults, whole
 
 # The one tie between the settings table's names and the kernel's codes.
 KERNEL_CODES = {
-    "model.activation": {"linear": lib.TN_LINEAR, "sigmoid": lib.TN_SIGMOID,
-                         "tanh": lib.TN_TANH, "relu": lib.TN_RELU,
-                         "leaky_relu": lib.TN_LEAKY_RELU},
+    "model.activation": {a.name: getattr(lib, a.kernel) for a in activations.TABLE},
     "model.output": {"linear": lib.TN_LINEAR, "sigmoid": lib.TN_SIGMOID, "tanh": lib.TN_TANH,
                      "softmax": lib.TN_SOFTMAX},
     "model.loss": {"squared": lib.TN_SQUARED, "cross_entropy": lib.TN_CROSS_ENTROPY},

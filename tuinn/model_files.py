@@ -30,6 +30,7 @@ from tuinn import convert
 from tuinn.engine import MAX_PARAMS, Net
 from tuinn.errors import ConfigError, DataError, TuinnError
 from tuinn.inputs import parse_tree, read_npz, read_text_tree, real_array, regular_file
+from tuinn.settings import ACTIVATIONS
 
 PICKLES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin", ".ckpt")
 MAX_BYTES = 2**30
@@ -68,7 +69,7 @@ def _with(d, hidden, output, loss, need="--activation"):
             d[key] = value
     if "hidden" not in d:
         raise ConfigError(f"the file holds weights but does not name the hidden activation: "
-                          f"give {need} (sigmoid, tanh, relu, leaky_relu or linear)")
+                          f"give {need} ({', '.join(ACTIVATIONS)})")
     for name in WEIGHTS:
         if name in d:
             d[name] = real_array(name, d[name], "save the weights as arrays of numbers")

@@ -9,36 +9,26 @@ b1 (h,), W2 (h,k), b2 (k,).
 
 import numpy as np
 
-HIDDEN = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
-OUTPUT = ("linear", "sigmoid", "tanh", "softmax")
-LOSSES = ("squared", "cross_entropy")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "rmsprop")
-SCHEDULES = ("constant", "invscaling", "adaptive")
+from tuinn import activations
+from tuinn.activations import sigmoid, softplus
+
+from tuinn.settings import LOSSES
+
+HIDDEN = activations.NAMES
 
 NAMES = ("W1", "b1", "W2", "b2")
+# The adaptive schedule (after scikit-learn): after ADAPTIVE_PATIENCE epochs
+# without a gain of tol, the rate is divided by ADAPTIVE_CUT (docs/math.md).
+ADAPTIVE_PATIENCE, ADAPTIVE_CUT = 2, 5.0
 MASK64 = 2**64 - 1
 
 
 # ---------------------------------------------------------------- activations
 
-def _sigmoid(z):
-    """1/(1+e^-z), computed as 1/(1+exp(-z)) for z>=0 and exp(z)/(1+exp(z)) for z<0.
-
-    Both branches use exp(-|z|), so no exp ever overflows.
-    """
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
 def _softmax(s):
     """Row-wise softmax, with the row max subtracted first."""
     e = np.exp(s - s.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
-
-
-def _softplus(s):
-    """log(1 + e^s) = max(s,0) + log1p(exp(-|s|))."""
-    return np.maximum(s, 0.0) + np.log1p(np.exp(-np.abs(s)))
 
 
 def _logsumexp(s):
@@ -48,33 +38,20 @@ def _logsumexp(s):
 
 
 def hidden_activation(name, z):
-    """g(Z) for the hidden layer (docs/math.md#shapes-and-forward-pass)."""
-    if name == "linear":
-        return z.copy()
-    if name == "sigmoid":
-        return _sigmoid(z)
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "relu":
-        return np.maximum(z, 0.0)
-    if name == "leaky_relu":
-        return np.where(z > 0, z, 0.01 * z)
-    raise ValueError(f"unknown hidden activation {name!r}")
+    """g(Z) for the hidden layer (docs/math.md#shapes-and-forward-pass), as
+    tuinn.activations writes it."""
+    return _activation(name).value(z)
 
 
 def hidden_derivative(name, z, a):
-    """g'(Z), from Z or A = g(Z); relu and leaky_relu take the left derivative at 0."""
-    if name == "linear":
-        return np.ones_like(z)
-    if name == "sigmoid":
-        return a * (1.0 - a)
-    if name == "tanh":
-        return 1.0 - a * a
-    if name == "relu":
-        return np.where(z > 0, 1.0, 0.0)
-    if name == "leaky_relu":
-        return np.where(z > 0, 1.0, 0.01)
-    raise ValueError(f"unknown hidden activation {name!r}")
+    """g'(Z), from Z or A = g(Z); the piecewise-linear ones take the left derivative at 0."""
+    return _activation(name).derivative(z, a)
+
+
+def _activation(name):
+    if name not in HIDDEN:
+        raise ValueError(f"unknown hidden activation {name!r}")
+    return activations.HIDDEN[name]
 
 
 def output_activation(name, s):
@@ -82,7 +59,7 @@ def output_activation(name, s):
     if name == "linear":
         return s.copy()
     if name == "sigmoid":
-        return _sigmoid(s)
+        return sigmoid(s)
     if name == "tanh":
         return np.tanh(s)
     if name == "softmax":
@@ -125,7 +102,7 @@ def data_loss(S, O, Y, output, loss):
         return float(np.sum(0.5 * (O - Y) ** 2) / B)
     if output == "sigmoid":
         # -[Y log O + (1-Y) log(1-O)] = softplus(S) - Y*S, per element
-        return float(np.sum(_softplus(S) - Y * S) / B)
+        return float(np.sum(softplus(S) - Y * S) / B)
     # softmax: -sum_j Y_j log O_j = logsumexp(S) - sum_j Y_j S_j (rows of Y sum to 1)
     return float(np.sum(_logsumexp(S) - np.sum(Y * S, axis=1)) / B)
 
@@ -320,8 +297,8 @@ def train(params, X, Y, *, hidden, output, loss, epochs, optimizer="sgd", lr=0.1
                     best, misses = L, 0
                 else:
                     misses += 1
-                if misses >= 2:
-                    scale /= 5
+                if misses >= ADAPTIVE_PATIENCE:
+                    scale /= ADAPTIVE_CUT
                     misses = 0
 
     return {"params": params, "loss": history, "test_loss": test_history,

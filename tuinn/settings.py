@@ -19,11 +19,9 @@ import itertools
 import math
 import numbers
 
+from tuinn.activations import NAMES as ACTIVATIONS
 from tuinn.errors import ConfigError
 
-LEAKY_SLOPE = 0.01             # leaky_relu for z <= 0, as the kernel's layers.h
-
-ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
 OUTPUTS = ("linear", "sigmoid", "tanh", "softmax")
 LOSSES = ("squared", "cross_entropy")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "rmsprop")

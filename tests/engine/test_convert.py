@@ -167,7 +167,7 @@ def test_other_torch_shapes_are_refused_with_what_was_found():
     rng = np.random.default_rng(5)
     with pytest.raises(ConfigError, match="this model has Linear, Dropout, Tanh, Linear"):
         Net.from_torch(Sequential(Linear(2, 3, rng), Dropout(), Tanh(), Linear(3, 1, rng)))
-    with pytest.raises(ConfigError, match=r"LeakyReLU\(0.2\)"):
+    with pytest.raises(ConfigError, match=r"LeakyReLU\(negative_slope=0.2\)"):
         Net.from_torch(Sequential(Linear(2, 3, rng), LeakyReLU(0.2), Linear(3, 1, rng)))
 
 

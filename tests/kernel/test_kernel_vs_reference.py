@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import tuinn
 from tuinn import reference as ref
+from tuinn.settings import OPTIMIZERS, OUTPUTS, SCHEDULES
 
 from conftest import finite_differences, make_problem, net_for
 
@@ -103,7 +104,7 @@ def test_block_boundaries(N, hidden, output, loss):
 
 
 @pytest.mark.parametrize("hidden", ref.HIDDEN)
-@pytest.mark.parametrize("output", ref.OUTPUT)
+@pytest.mark.parametrize("output", OUTPUTS)
 def test_predict_equals_reference_forward(hidden, output):
     params, X, _ = make_problem(output, N=40, k=3, seed=5)
     net = net_for(params, hidden, output, "squared")
@@ -178,8 +179,8 @@ def compare_runs(optimizer, schedule, epochs=60, N=37, batch_size=None, shuffle=
     return tr, want
 
 
-@pytest.mark.parametrize("optimizer", ref.OPTIMIZERS)
-@pytest.mark.parametrize("schedule", ref.SCHEDULES)
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+@pytest.mark.parametrize("schedule", SCHEDULES)
 @pytest.mark.parametrize("batch_size", [None, 10])  # 37 rows: batches 10, 10, 10, 7
 def test_training_matches_reference(optimizer, schedule, batch_size):
     tr, want = compare_runs(optimizer, schedule, batch_size=batch_size, shuffle=False)
@@ -189,12 +190,12 @@ def test_training_matches_reference(optimizer, schedule, batch_size):
         assert tr.lr_now < SETUPS[optimizer][4]  # at least one cut happened
 
 
-@pytest.mark.parametrize("optimizer", ref.OPTIMIZERS)
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_shuffled_minibatches_with_l2_and_test_set_match_reference(optimizer):
     compare_runs(optimizer, "invscaling", batch_size=8, l2=0.01, test=True, seed=12345)
 
 
-@pytest.mark.parametrize("optimizer", ref.OPTIMIZERS)
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_l1_and_l2_together_with_shuffled_minibatches_match_reference(optimizer):
     compare_runs(optimizer, "constant", batch_size=8, l2=0.01, l1=0.003, test=True, seed=5)
 
@@ -205,7 +206,7 @@ def test_shuffle_seed_beyond_63_bits_matches_reference():
 
 def test_non_default_hyperparameters_match_reference():
     extra = dict(momentum=0.5, beta1=0.8, beta2=0.99, eps=1e-6, alpha=0.9, power_t=0.25)
-    for optimizer in ref.OPTIMIZERS:
+    for optimizer in OPTIMIZERS:
         compare_runs(optimizer, "invscaling", epochs=30, batch_size=6, extra=extra, seed=7)
 
 

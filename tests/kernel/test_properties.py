@@ -14,6 +14,7 @@ import tuinn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tuinn import reference as ref
+from tuinn.settings import OPTIMIZERS, SCHEDULES
 
 SEARCH = os.environ.get("TUINN_PROPERTY_EXAMPLES")
 PROFILE = dict(deadline=None, database=None, derandomize=not SEARCH,
@@ -40,8 +41,8 @@ def runs(draw):
     case = dict(
         N=N, d=draw(st.integers(1, 5)), h=draw(st.integers(1, 8)), k=draw(st.integers(1, 3)),
         hidden=draw(st.sampled_from(ref.HIDDEN)), pair=draw(st.sampled_from(PAIRS)),
-        optimizer=draw(st.sampled_from(ref.OPTIMIZERS)),
-        schedule=draw(st.sampled_from(ref.SCHEDULES)),
+        optimizer=draw(st.sampled_from(OPTIMIZERS)),
+        schedule=draw(st.sampled_from(SCHEDULES)),
         x_scale=10 ** draw(st.floats(-3, 6)), lr=10 ** draw(st.floats(-4, 3)),
         l2=draw(st.sampled_from([0.0, 0.0, 1e-3, 1.0])),
         batch_size=draw(st.one_of(st.none(), st.integers(1, N))),

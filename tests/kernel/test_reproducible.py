@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from tuinn import reference as ref
 from tuinn.engine import CODE_PATHS, Net, Trainer, code_paths, ffi, lib
+from tuinn.settings import OPTIMIZERS, OUTPUTS, SCHEDULES
 
 from conftest import make_problem
 
@@ -31,8 +32,8 @@ def runs():
     out = []
     for i, hidden in enumerate(ref.HIDDEN):
         for j, (output, loss, k) in enumerate(PAIRS):
-            optimizer = ref.OPTIMIZERS[(i + j) % len(ref.OPTIMIZERS)]
-            schedule = ref.SCHEDULES[(i + 2 * j) % len(ref.SCHEDULES)]
+            optimizer = OPTIMIZERS[(i + j) % len(OPTIMIZERS)]
+            schedule = SCHEDULES[(i + 2 * j) % len(SCHEDULES)]
             for batch in (0, 17):
                 out.append((f"{hidden}-{output}-{loss}-{optimizer}-{schedule}-b{batch}",
                             {"hidden": hidden, "output": output, "loss": loss, "h": 6},
@@ -40,7 +41,7 @@ def runs():
                              "schedule": schedule, "batch_size": batch or None, "shuffle": batch > 0,
                              "l2": 0.001 * (i % 2), "l1": 0.001 * (j % 2)},
                             {"output": output, "loss": loss, "k": k, "seed": 10 * i + j}))
-    for optimizer in ref.OPTIMIZERS:
+    for optimizer in OPTIMIZERS:
         out.append((f"no-hidden-{optimizer}",
                     {"hidden": "linear", "output": "sigmoid", "loss": "cross_entropy", "h": 0},
                     {"optimizer": optimizer, "lr": RATES[optimizer], "batch_size": 32,
@@ -74,8 +75,8 @@ RUNS = runs()
 
 def test_the_runs_cover_every_activation_output_loss_optimizer_and_schedule():
     names = " ".join(name for name, *_ in RUNS)
-    for word in (*ref.HIDDEN, *ref.OUTPUT, "squared", "cross_entropy", *ref.OPTIMIZERS,
-                 *ref.SCHEDULES, "b0", "b17", "no-hidden"):
+    for word in (*ref.HIDDEN, *OUTPUTS, "squared", "cross_entropy", *OPTIMIZERS,
+                 *SCHEDULES, "b0", "b17", "no-hidden"):
         assert f"{word}" in names, word
 
 

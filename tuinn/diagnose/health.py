@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-RELU_FAMILY = ("relu", "leaky_relu")
-MAX_DERIVATIVE = {"sigmoid": 0.25, "tanh": 1.0}
+from tuinn.activations import HIDDEN
+
 SATURATED = 0.01           # mean g'(Z) below 1 % of g's largest derivative
 DUPLICATE = 0.999          # |Pearson correlation| of activation columns
 CONSTANT = 1e-4            # activation variance, relative to 1 + mean², of a unit that acts as a bias
@@ -16,7 +16,7 @@ COVARIANCE_UNITS = 2000    # above this many units, no h x h covariance (no dupl
 
 def health_from_stats(net, stats):
     """unit_health from stats the caller already has (net.unit_stats(X))."""
-    h = net.n_hidden
+    h, g = net.n_hidden, HIDDEN[net.hidden]
     active, deriv = stats["active"], stats["mean_deriv"]
     cov = stats.get("a_cov")     # absent for very wide nets: no duplicate check then
     var = np.clip(np.diag(cov), 0.0, None) if cov is not None else np.zeros(h)
@@ -26,11 +26,11 @@ def health_from_stats(net, stats):
     units = []
     for j in range(h):
         flags, duplicate_of = [], None
-        if net.hidden in RELU_FAMILY and active[j] == 0.0:
-            flags.append("dead" if net.hidden == "relu" else "off")
-        if net.hidden in MAX_DERIVATIVE and deriv[j] < SATURATED * MAX_DERIVATIVE[net.hidden]:
+        if g.left_slope is not None and active[j] == 0.0:
+            flags.append(g.off_flag)
+        if g.peak_slope is not None and deriv[j] < SATURATED * g.peak_slope:
             flags.append("saturated")
-        if net.hidden in RELU_FAMILY and active[j] == 1.0:
+        if g.left_slope is not None and active[j] == 1.0:
             flags.append("linear-on-data")
         if cov is not None and not flags and nearly_constant[j]:
             # Two units that hardly vary correlate by accident of rounding:

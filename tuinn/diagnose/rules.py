@@ -23,9 +23,10 @@ import math
 
 import numpy as np
 
+from tuinn.activations import HIDDEN
 from tuinn.data import accuracy
 from tuinn.diagnose.advice import Option, change, round_below
-from tuinn.diagnose.health import DUPLICATE, MAX_DERIVATIVE, RELU_FAMILY, SATURATED
+from tuinn.diagnose.health import DUPLICATE, SATURATED
 
 SCALE_LIMIT = 10.0         # an input whose |mean| or spread exceeds this is not "order 1"
 OFFSET_LIMIT = 100.0       # |mean| / spread beyond this: the spread is lost in the offset
@@ -90,7 +91,7 @@ def _dead(case):
                     [change("train.lr", case.lower_rate())], "restart"),
              Option("Use leaky_relu, whose units never stop learning",
                     [change("model.activation", "leaky_relu")])]
-    if net.hidden == "relu" and len(dead) == net.n_hidden:
+    if HIDDEN[net.hidden].dies and len(dead) == net.n_hidden:
         b2, mean, constant = net.b2, case.Y.mean(axis=0), case.O[0]
         shown = ", ".join(_g(v) for v in b2)
         what = f"b2 = {shown}" if net.output == "linear" else \
@@ -122,7 +123,7 @@ def _saturated(case):
     saturated = [u["index"] for u in health if "saturated" in u["flags"]]
     if not saturated:
         return []
-    limit = SATURATED * MAX_DERIVATIVE[net.hidden]
+    limit = SATURATED * HIDDEN[net.hidden].peak_slope
     worst = max(health[j]["mean_deriv"] for j in saturated)
     big = float(np.max(np.abs(net.W1)))
     loss = case.loss
@@ -244,7 +245,7 @@ def linear_collapse(case):
         why = "the net has no hidden layer"
     elif net.hidden == "linear":
         why = "the hidden layer is linear"
-    elif net.hidden in RELU_FAMILY and all("linear-on-data" in u["flags"] for u in health):
+    elif HIDDEN[net.hidden].left_slope is not None and all("linear-on-data" in u["flags"] for u in health):
         why = "every ReLU is active on every row"
     else:
         return []
@@ -283,8 +284,8 @@ def linear_collapse(case):
 def coverage(case):
     """the coverage of the inputs by active ReLU units"""
     net, X, Y = case.net, case.X, case.Y
-    # relu only: a leaky unit still passes 1 % of the gradient where it is off.
-    if net.n_in != 1 or net.hidden != "relu" or net.n_hidden == 0:
+    # Units that die only: a leaky unit still passes some gradient where it is off.
+    if net.n_in != 1 or not HIDDEN[net.hidden].dies or net.n_hidden == 0:
         return []
     x = X[:, 0]
     w, b = net.W1[0], net.b1

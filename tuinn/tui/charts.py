@@ -18,6 +18,8 @@ from textual.strip import Strip
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
+from tuinn.activations import HIDDEN
+
 PLAIN = Style()
 PIN_COLORS = ("gray", "magenta", "cyan", "yellow")
 UNIT_COLORS = ("cyan", "magenta", "yellow", "green", "red", "blue")
@@ -338,7 +340,7 @@ class FitChart(Chart):
         units = np.sort(np.argsort(-np.ptp(shares, axis=0), kind="stable")[:self.MAX_UNIT_LINES])
         what = f"the {len(units)} largest of {net.n_hidden} units"
         # A kink sits at a point of x only when x is the unit's one input.
-        relu = net.hidden in ("relu", "leaky_relu") and net.n_hidden and net.n_in == 1
+        kinked = HIDDEN[net.hidden].left_slope is not None and net.n_hidden and net.n_in == 1
         # A net far out (after a blow-up) would scale the chart to 1e152 and flatten
         # the data: curves are clipped to a band around the targets, and the title says so.
         t_lo, t_hi = float(Y[:, output].min()), float(Y[:, output].max())
@@ -368,7 +370,7 @@ class FitChart(Chart):
         for n, j in enumerate(units):
             fig.line(gx, unit_y(shares[:, j]), color=UNIT_COLORS[j % len(UNIT_COLORS)],
                      label="units" if n == 0 else None, marker=marks.get("units"))
-        if relu:
+        if kinked:
             # Drawn as lines with the chart's marker: plotext's vline is always "│".
             span_y = np.concatenate([unit_y(shares[:, units]).ravel(), net_y, target_y])
             span_y = span_y[np.isfinite(span_y)]

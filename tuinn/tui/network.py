@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
+from tuinn.activations import HIDDEN
 from tuinn.tui.charts import Drawn, to_strips
 from tuinn.tui.fit import span, blend, fit_line
 
@@ -24,7 +25,6 @@ SPARKS = "▁▂▃▄▅▆▇█"
 ASCII_SPARKS = "_.-=+*#@"
 TILE_WIDTH = 10
 LABEL = 4               # the unit's number, right of its tile
-RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 
 def _rgb(c):
@@ -176,7 +176,7 @@ def _tiles(net, ds, count, tile_rows, ascii_only):
         return []
     width = TILE_WIDTH
     X = ds.X[:, :ds.base_inputs]
-    lo_hi = RANGES.get(net.hidden)
+    lo_hi = HIDDEN[net.hidden].bounds
     if ds.base_inputs in (1, 2):
         pixel_rows = 2 * tile_rows if ds.base_inputs == 2 and not ascii_only else tile_rows
         x0, x1 = span(X[:, 0])

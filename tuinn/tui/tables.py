@@ -5,7 +5,7 @@ from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
-from tuinn.diagnose.health import RELU_FAMILY
+from tuinn.activations import HIDDEN
 from tuinn.tui.panel import show_value
 from tuinn.tui.scroll import ScrollPanel
 
@@ -202,7 +202,7 @@ class UnitsTable(ScrollPanel):
         active = f"{drawn} {unit['active']:4.0%}" if bar else f"{unit['active']:4.0%}"
         if hidden == "linear":
             active = "-" if self.ascii_only else "—"
-        elif hidden not in RELU_FAMILY:
+        elif HIDDEN[hidden].left_slope is None:
             active = f"z>0 {unit['active']:4.0%}"
         z_range = f"{unit['z_min']:.3g} {'..' if self.ascii_only else '…'} {unit['z_max']:.3g}"
         cells = (str(unit["index"]), state, active,
