@@ -1,0 +1,71 @@
+"""Every hidden activation of tuinn/activations.py, end to end: judged by unit
+health as its row says, read from a PyTorch model, and trained from the
+command line.  (The kernel's values and gradients against the reference and
+finite differences are in tests/kernel/test_kernel_vs_reference.py, which
+takes every row too.)  A new row fails here until it has its line in
+EXPECTED."""
+
+import json
+
+import numpy as np
+import pytest
+from tuinn import Net
+from tuinn import reference as ref
+from tuinn.activations import NAMES
+from tuinn.diagnose.health import unit_health
+
+from conftest import run_tuinn
+from test_convert import Linear, Sequential
+
+# name: (its PyTorch class, the flags of a unit far below 0 on every row, and
+# of one far above 0 on every row).
+EXPECTED = {
+    "linear": ("Identity", [], []),
+    "sigmoid": ("Sigmoid", ["saturated"], ["saturated"]),
+    "tanh": ("Tanh", ["saturated"], ["saturated"]),
+    "relu": ("ReLU", ["dead"], ["linear-on-data"]),
+    "leaky_relu": ("LeakyReLU", ["off"], ["linear-on-data"]),
+}
+
+
+def test_every_activation_has_its_expectations():
+    assert sorted(EXPECTED) == sorted(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_unit_far_from_zero_is_judged_as_its_activation_says(name):
+    X = np.random.default_rng(0).uniform(-1, 1, (200, 2))
+    net = Net(2, 2, 1, hidden=name)
+    # Unit 0 reads x0 at z = x0 - 30, unit 1 reads x1 at z = x1 + 30.
+    net.W1[...] = np.eye(2)
+    net.b1[...] = [-30.0, 30.0]
+    net.W2[...] = 1.0
+    health = unit_health(net, X)
+    _, below, above = EXPECTED[name]
+    assert [health[0]["flags"], health[1]["flags"]] == [below, above]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_pytorch_model_with_the_activation_predicts_the_same(name):
+    rng = np.random.default_rng(1)
+    layers = [Linear(3, 4, rng), type(EXPECTED[name][0], (), {})(), Linear(4, 1, rng)]
+    net = Net.from_torch(Sequential(*layers))
+    assert net.hidden == name
+    X = rng.normal(size=(30, 3))
+    params = {"W1": layers[0].weight.values.T, "b1": layers[0].bias.values,
+              "W2": layers[2].weight.values.T, "b2": layers[2].bias.values}
+    np.testing.assert_allclose(net.predict(X), ref.forward(params, X, name, "linear")[3],
+                               rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_command_line_trains_with_it(name):
+    losses = []
+    for epochs in (0, 300):
+        done = run_tuinn("train", "--preset", "plane", "--activation", name, "--hidden", "6",
+                         "--init", "glorot", "--lr", "0.05", "--epochs", str(epochs), "--json")
+        doc = json.loads(done.stdout)
+        assert done.returncode == 0, done.stderr
+        assert f"→6→1 {name}→" in doc["architecture"]
+        losses.append(doc["metrics"]["train_loss"])
+    assert losses[1] < 0.5 * losses[0]
