@@ -72,13 +72,25 @@ static inline double leaky_relu_backward(double z, double a, double d)
     return z > 0.0 ? d : LEAKY_SLOPE * d;
 }
 
+static inline double softplus_value(double z)
+{
+    return softplus(z);
+}
+
+static inline double softplus_backward(double z, double a, double d)
+{
+    (void)a;
+    return d * sigmoid(z);
+}
+
 /* Every hidden activation, as X(its code, the name of its pair). */
 #define HIDDEN_ACTIVATIONS(X)       \
     X(TN_LINEAR, linear)            \
     X(TN_SIGMOID, sigmoid)          \
     X(TN_TANH, tanh)                \
     X(TN_RELU, relu)                \
-    X(TN_LEAKY_RELU, leaky_relu)
+    X(TN_LEAKY_RELU, leaky_relu)    \
+    X(TN_SOFTPLUS, softplus)
 
 /* g'(z): the backward step of dL/dA = 1. */
 static inline double derivative(int g, double z, double a)

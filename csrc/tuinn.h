@@ -30,7 +30,7 @@ enum {
 };
 
 enum { TN_LINEAR = 0, TN_SIGMOID = 1, TN_TANH = 2, TN_RELU = 3, TN_LEAKY_RELU = 4,
-       TN_SOFTMAX = 5 };
+       TN_SOFTMAX = 5, TN_SOFTPLUS = 6 };
 enum { TN_SQUARED = 0, TN_CROSS_ENTROPY = 1 };
 enum { TN_SGD = 0, TN_MOMENTUM = 1, TN_NESTEROV = 2, TN_ADAM = 3, TN_RMSPROP = 4 };
 enum { TN_CONSTANT = 0, TN_INVSCALING = 1, TN_ADAPTIVE = 2 };
@@ -44,7 +44,7 @@ enum { TN_PARALLEL_ROWS = 50000, TN_PARALLEL_WORK = 60000, TN_PARTS = 16 };
 
 typedef struct {
     int n_in, n_hidden, n_out;   /* n_hidden = 0: no hidden layer (docs/math.md) */
-    int hidden;     /* TN_LINEAR, TN_SIGMOID, TN_TANH, TN_RELU, TN_LEAKY_RELU */
+    int hidden;     /* TN_LINEAR, TN_SIGMOID, TN_TANH, TN_RELU, TN_LEAKY_RELU, TN_SOFTPLUS */
     int output;     /* TN_LINEAR, TN_SIGMOID, TN_TANH, TN_SOFTMAX */
     int loss;       /* TN_SQUARED, TN_CROSS_ENTROPY */
     /* How the net is computed, never what: neither changes a bit of a result. */

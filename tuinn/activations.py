@@ -76,6 +76,10 @@ TABLE = (
     Activation("leaky_relu", "TN_LEAKY_RELU", lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
                lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE), left_slope=LEAKY_SLOPE,
                other_names=("leakyrelu",), layer_settings={"negative_slope": LEAKY_SLOPE}),
+    # PyTorch's Softplus turns linear above z·beta = threshold; at its default 20
+    # that differs from log(1 + e^z) by e^-20, 2e-9.
+    Activation("softplus", "TN_SOFTPLUS", softplus, lambda z, a: sigmoid(z), peak_slope=1.0,
+               layer_settings={"beta": 1.0, "threshold": 20.0}),
 )
 
 HIDDEN = {a.name: a for a in TABLE}

@@ -9,7 +9,7 @@ import json
 
 import numpy as np
 import pytest
-from tuinn import Net
+from tuinn import ConfigError, Net
 from tuinn import reference as ref
 from tuinn.activations import NAMES
 from tuinn.diagnose.health import unit_health
@@ -25,6 +25,7 @@ EXPECTED = {
     "tanh": ("Tanh", ["saturated"], ["saturated"]),
     "relu": ("ReLU", ["dead"], ["linear-on-data"]),
     "leaky_relu": ("LeakyReLU", ["off"], ["linear-on-data"]),
+    "softplus": ("Softplus", ["saturated"], []),
 }
 
 
@@ -56,6 +57,13 @@ def test_a_pytorch_model_with_the_activation_predicts_the_same(name):
               "W2": layers[2].weight.values.T, "b2": layers[2].bias.values}
     np.testing.assert_allclose(net.predict(X), ref.forward(params, X, name, "linear")[3],
                                rtol=1e-12, atol=1e-12)
+
+
+def test_a_softplus_of_another_sharpness_is_refused():
+    rng = np.random.default_rng(2)
+    sharp = type("Softplus", (), {"beta": 2.0, "threshold": 20.0})()
+    with pytest.raises(ConfigError, match=r"Softplus\(beta=2\): tuinn's softplus has beta=1"):
+        Net.from_torch(Sequential(Linear(2, 3, rng), sharp, Linear(3, 1, rng)))
 
 
 @pytest.mark.parametrize("name", NAMES)
