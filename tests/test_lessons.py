@@ -12,12 +12,14 @@ import pytest
 from tuinn import lessons
 from tuinn.errors import ConfigError
 from tuinn.lessons import Tutor, fill, progress, readings
+from tuinn.lessons.conditions import checks
 from tuinn.runs import RunSpec
 from tuinn.runs.run import Run, metrics_of
 from tuinn.diagnose import diagnose
 from tuinn.engine import Net, Trainer, penalties
+from tuinn.tui.places import PANELS, check_panels
 
-from conftest import run_tuinn
+from conftest import ROOT, run_tuinn
 
 STEP = '''
 [[steps]]
@@ -51,6 +53,10 @@ def test_every_builtin_lesson_reads_and_names_real_panels_and_readings():
     for lesson in builtin:
         assert lesson.steps and all(step.did and step.explain for step in lesson.steps)
         assert lessons.find(lesson.name.partition("-")[2]).path == lesson.path
+        check_panels(lesson)
+    documented = next(line for line in (ROOT / "docs" / "lessons.md").read_text().splitlines()
+                      if line.startswith("| `panel` |"))
+    assert all(f"`{name}`" in documented for name in PANELS), "docs/lessons.md names each panel"
 
 
 def test_a_finding_code_outside_the_list_a_lesson_may_name_is_refused_where_it_is_made(
@@ -93,8 +99,8 @@ MISTAKES = [
     ('title = "x"\npreset = "exp"\nteacher = 1\n' + STEP, "unknown key 'teacher'"),
     ('title = "x"\npreset = "exp"\n[settings.train]\nlr = -1\n' + STEP,
      "lr (learning rate) must be > 0"),
-    ('title = "x"\npreset = "exp"\n' + STEP.replace('"loss"', '"chart"'),
-     "panel 'chart' is not one of"),
+    ('title = "x"\npreset = "exp"\n' + STEP.replace('panel = "loss"\n', ''),
+     "panel is missing"),
     ('title = "x"\npreset = "exp"\n' + STEP.replace("epoch >=", "epochs >="),
      "'epochs' is not a reading or a setting"),
     ('title = "x"\npreset = "exp"\n' + STEP.replace('"epoch >= 10"', '"finding dead"'),
@@ -137,7 +143,7 @@ def test_an_unknown_lesson_names_the_lessons_there_are(tmp_path):
 
 def check(text, names=("epoch", "loss", "state", "train.lr", "test_points")):
     """The step line `text` as the lesson reads it."""
-    (line,) = lessons._checks([text], set(names), "test")
+    (line,) = checks([text], set(names), "test")
     return line
 
 
@@ -198,14 +204,16 @@ def test_the_tutor_moves_on_only_when_the_step_was_done_and_worked(tmp_path):
     tutor.update(dict(base, epoch=20), [])
     assert tutor.did and not tutor.done, "done it, but the loss did not fall"
     assert tutor.update(dict(base, epoch=30, loss=0.25), [])
-    heading, body = tutor.text(lambda panel: panel)
+    key = "<{}>".format
+    heading, body = tutor.text(str, key)
     assert heading == "Two: step 1/2, train it" and "From 1 to 0.25." in body
+    assert "<lesson_next>: next step" in body, "the app names its keys"
     tutor.update(dict(base, epoch=40, loss=0.75), [])
-    assert "From 1 to 0.25." in tutor.text(str)[1], "the explanation keeps the numbers it quoted"
+    assert "From 1 to 0.25." in tutor.text(str, key)[1], "the explanation keeps the numbers it quoted"
     assert tutor.go_on() == ""
     assert tutor.start["epoch"] == 40, "the next step starts from the run as it is"
     assert tutor.go_on(skip=True) == "" and tutor.finished and tutor.skipped == [1]
-    assert "1 done, 1 skipped" in tutor.text(str)[1]
+    assert "1 done, 1 skipped" in tutor.text(str, key)[1]
 
 
 def test_progress_is_kept_and_a_lesson_resumes_at_its_first_step_not_done(state_home):

@@ -230,6 +230,7 @@ def _learn(args):
 
     from tuinn import lessons
     from tuinn.lessons import progress
+    from tuinn.tui.places import check_panels
 
     if args.lesson is None:
         if args.reset or args.check:
@@ -237,6 +238,7 @@ def _learn(args):
         print(lessons_table())
         return 0
     lesson = lessons.find(args.lesson)
+    check_panels(lesson)
     if args.check:
         steps = len(lesson.steps)
         print(f"{lesson.path}: {lesson.title}, {steps} step{'s' * (steps != 1)} on "

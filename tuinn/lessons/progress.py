@@ -16,7 +16,7 @@ def _file():
 
 def key(lesson):
     """A built-in lesson by its name; a teacher's lesson file by its path."""
-    from tuinn.lessons import BUILTIN
+    from tuinn.lessons.loading import BUILTIN
 
     return lesson.name if lesson.path.parent == BUILTIN else str(lesson.path.resolve())
 

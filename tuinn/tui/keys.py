@@ -107,6 +107,16 @@ def bindings(keys=None, footer=FOOTER, tabs=True):
     return sorted(shown, key=lambda b: footer.index(b.action)) + [b for b in out if not b.show]
 
 
+def key_of(action):
+    """The key that does an action, as a learner types it ("g" for lesson_next)."""
+    for key in KEYS:
+        if key.action == action:
+            return key.keys.split(" ")[0]
+        if key.bound and key.bound[1] == action:
+            return key.bound[0]
+    raise KeyError(action)
+
+
 def help_groups(keys=None):
     """[(group, [(keys, help)])] for the help screen."""
     keys = keys or KEYS

@@ -1,6 +1,6 @@
 """A lesson beside the live run: its panel, and the app's part in it (the
-checks on a timer, the highlighted panel, the keys g and G).  What a lesson
-is and how its steps are checked is tuinn.lessons."""
+checks on a timer, the highlighted panel, the keys that move it on).  What a
+lesson is and how its steps are checked is tuinn.lessons."""
 
 import numpy as np
 from rich.text import Text
@@ -11,7 +11,9 @@ from tuinn import lessons
 from tuinn.engine import penalties
 from tuinn.lessons import progress
 from tuinn.runs.run import metrics_of
+from tuinn.tui.keys import key_of
 from tuinn.tui.lock import TIMER_WAIT
+from tuinn.tui.places import PANELS
 
 CHECK_HZ = 4.0
 LOOK = "-lesson-look"          # the class of the panel a step points at
@@ -93,12 +95,12 @@ class LessonActions:
 
     def show_lesson(self):
         tutor = self.tutor
-        heading, body = tutor.text(lambda name: lessons.PANELS[name][1])
+        heading, body = tutor.text(lambda name: PANELS[name].where, key_of)
         shown = (heading, body, tutor.done)
         if shown != self._lesson_shown:
             self._lesson_shown = shown
             self.part(LessonPanel).show(heading, body, tutor.done, self.ascii_only)
-        look = None if tutor.step is None else lessons.PANELS[tutor.step.panel][0]
+        look = None if tutor.step is None else f"#{PANELS[tutor.step.panel].id}"
         if look != self._looked_at:
             if self._looked_at is not None:
                 self.part(self._looked_at).remove_class(LOOK)
