@@ -19,6 +19,7 @@ import time
 from tuinn import jsondoc
 from tuinn.errors import ConfigError
 from tuinn.options import grid_key
+from tuinn.runs.spec import SHAPE_KEYS
 
 VARY = ("init", "data", "both")
 
@@ -76,13 +77,10 @@ def make_tasks(spec, grid, seeds, vary):
                           f"{MAX_TASKS:,}: use fewer seeds or grid values")
     notes = []
     base = copy.deepcopy(spec)
-    touches_model = any(row.section == "model" for _, row, _ in grid)
-    if base.init.scheme == "manual" and (touches_model or (seeds > 1 and vary != "data")):
-        # Fixed weights cannot vary with a seed nor fit another size: draw them
-        # the way the hidden-units study drew its standard ones, N(0, 0.01^2).
-        base.init.scheme, base.init.weights, base.init.scale = "small", None, 0.01
-        notes.append("the preset's fixed initial weights are replaced by init scheme small "
-                     "(scale 0.01), drawn from each task's init seed")
+    reshapes = any(row.key in SHAPE_KEYS for _, row, _ in grid)
+    if (reshapes or (seeds > 1 and vary != "data")) and base.drop_manual_weights():
+        notes.append(f"the preset's fixed initial weights are replaced by init scheme small "
+                     f"(scale {base.init.scale:g}), drawn from each task's init seed")
     if seeds > 1 and vary in ("data", "both") and base.data.generator in ("f1", "f2") \
             and base.data.params.get("standard", True):
         notes.append("the hidden-units study's standard data does not depend on the data "

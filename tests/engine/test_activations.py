@@ -13,6 +13,7 @@ from tuinn import ConfigError, Net
 from tuinn import reference as ref
 from tuinn.activations import NAMES
 from tuinn.diagnose.health import unit_health
+from tuinn.runs import Run, RunSpec
 
 from conftest import run_tuinn
 from test_convert import Linear, Sequential
@@ -68,12 +69,14 @@ def test_a_softplus_of_another_sharpness_is_refused():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_command_line_trains_with_it(name):
-    losses = []
-    for epochs in (0, 300):
-        done = run_tuinn("train", "--preset", "plane", "--activation", name, "--hidden", "6",
-                         "--init", "glorot", "--lr", "0.05", "--epochs", str(epochs), "--json")
-        doc = json.loads(done.stdout)
-        assert done.returncode == 0, done.stderr
-        assert f"→6→1 {name}→" in doc["architecture"]
-        losses.append(doc["metrics"]["train_loss"])
-    assert losses[1] < 0.5 * losses[0]
+    spec = RunSpec.from_preset("plane")
+    for key, value in (("model.activation", name), ("model.hidden_units", 6),
+                       ("init.scheme", "glorot"), ("train.lr", 0.05)):
+        spec.set(key, value)
+    start = Run(spec).metrics()["train_loss"]       # the same start, before training
+    done = run_tuinn("train", "--preset", "plane", "--activation", name, "--hidden", "6",
+                     "--init", "glorot", "--lr", "0.05", "--epochs", "300", "--json")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert f"→6→1 {name}→" in doc["architecture"]
+    assert doc["metrics"]["train_loss"] < 0.5 * start

@@ -125,3 +125,23 @@ def test_each_bad_case_has_its_own_message(tmp_path):
             Run(RunSpec.read(path))
         seen.add(str(info.value).replace(str(path), "FILE"))
     assert len(seen) == len(BAD_FILES) + len(BAD_RUNS) - 1   # two cases share one cause
+
+
+@pytest.mark.parametrize("key, value", [("model.hidden_units", 3), ("data.features", "square"),
+                                        ("data.generator", "f2"), ("data.target", "y"),
+                                        ("model.activation", "tanh"), ("train.lr", 0.5),
+                                        ("model.output", "tanh")])
+def test_manual_weights_go_only_when_the_shape_they_fit_changes(key, value):
+    """One rule, RunSpec.set's: a setting that changes the shape of the weights
+    (spec.SHAPE_KEYS) draws new ones; any other keeps the manual start, which
+    then builds the same net."""
+    from tuinn.runs.spec import SHAPE_KEYS
+
+    spec = RunSpec.from_preset("exp")
+    start = Run(RunSpec.from_preset("exp")).net.theta
+    spec.set(key, value)
+    reshaped = key in SHAPE_KEYS
+    assert (spec.init.scheme, spec.init.weights is None) == (
+        ("small", True) if reshaped else ("manual", False))
+    if not reshaped:
+        np.testing.assert_array_equal(Run(spec).net.theta, start)

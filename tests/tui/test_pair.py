@@ -9,6 +9,7 @@ from tuinn import presets
 from tuinn.diagnose.compare import differences, first_sentence, loss_line
 from tuinn.diagnose.findings import Finding
 from tuinn.engine import penalties
+from tuinn.errors import TuinnError
 from tuinn.runs import Run, RunSpec
 from tuinn.runs.run import metrics_of
 from tuinn.tui.pair import Pair
@@ -70,7 +71,7 @@ def test_one_pace_the_slower_default_and_f_changes_both():
 def test_keys_act_on_both_runs_or_on_the_one_picked():
     pair = pair_of("exp", "exp")
     a, b = pair.sessions
-    assert pair.apply(lambda s: s.scale_lr(2.0)) == ""
+    pair.apply(lambda s: s.scale_lr(2.0))
     assert a.run.trainer.settings["lr"] == b.run.trainer.settings["lr"] == 0.2
     pair.next_target()
     assert pair.target == "A" and "keys now change run A" in a.notice
@@ -81,7 +82,9 @@ def test_keys_act_on_both_runs_or_on_the_one_picked():
     assert (a.run.spec.model.activation, b.run.spec.model.activation) == ("sigmoid", "tanh")
     pair.next_target()
     assert pair.target == "both"
-    error = pair.apply(lambda s: s.set_field("train.lr", "-1"))
+    with pytest.raises(TuinnError) as refused:
+        pair.apply(lambda s: s.set_field("train.lr", "-1"))
+    error = str(refused.value)
     assert error.startswith("A: ") and "; B: " in error, "each refusal names its run"
 
 

@@ -1,6 +1,7 @@
 """A learner's way through one lesson: the step they are on, whether they did
 it and whether it worked, and the text of the lesson panel."""
 
+from tuinn.errors import ConfigError
 from tuinn.lessons.readings import fill
 
 
@@ -42,18 +43,18 @@ class Tutor:
         return False
 
     def go_on(self, skip=False):
-        """To the next step: returns '' or why not (the step is not done yet)."""
+        """To the next step, or a ConfigError that says why not (the step is not
+        done yet)."""
         if self.finished:
-            return "the lesson is over: tuinn learn lists the others"
+            raise ConfigError("the lesson is over: tuinn learn lists the others")
         if not self.done and not skip:
-            return f"not yet: {self.step.task}"
+            raise ConfigError(f"not yet: {self.step.task}")
         if not self.done:
             self.skipped.append(self.index)
         self.index += 1
         self.start = dict(self.now)
         self.did = self.done = False
         self.seen = {}
-        return ""
 
     def text(self, panel_name, key_name):
         """(heading, body) of the lesson panel now; `panel_name` words a panel

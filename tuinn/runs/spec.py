@@ -28,6 +28,10 @@ def _section_class(name):
     return dataclasses.make_dataclass(f"{name.title()}Spec", fields)
 
 
+# Settings that change the shape of the net's weights (inputs, units, outputs).
+SHAPE_KEYS = ("model.hidden_units", "data.features", "data.generator", "data.csv",
+              "data.target")
+
 DataSpec = _section_class("data")
 ModelSpec = _section_class("model")
 InitSpec = _section_class("init")
@@ -60,16 +64,26 @@ class RunSpec:
 
     def set(self, key, value):
         """Set one setting (checked).  A new init scheme drops manual weights, and
-        so does a new number of hidden units, which they no longer fit (for the
-        small scheme); a new generator starts from its own parameters."""
+        so does a setting that changes the shape they were made for
+        (`drop_manual_weights`); a new generator starts from its own parameters."""
         row = settings.get(key)
         setattr(getattr(self, row.section), row.name, row.check(value))
         if key == "init.scheme" and value != "manual":
             self.init.weights = None
-        if key == "model.hidden_units" and self.init.scheme == "manual":
-            self.init.scheme, self.init.weights = "small", None
+        if key in SHAPE_KEYS:
+            self.drop_manual_weights()
         if key == "data.generator":
             self.data.params = {}
+
+    def drop_manual_weights(self):
+        """Manual weights belong to one shape of net and cannot vary with a seed:
+        when the shape changes, or a seed must draw new weights, the small
+        scheme (at the run's init scale) draws them instead.  Returns whether
+        there were any."""
+        if self.init.scheme != "manual":
+            return False
+        self.init.scheme, self.init.weights = "small", None
+        return True
 
     @classmethod
     def from_dict(cls, doc, where="run file"):

@@ -290,26 +290,24 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
     # ------------------------------------------------------------ leaving
 
     def keep(self, history_csv=True):
-        """Save the run as the last run (tuinn --resume).  Returns an error or ''."""
-        try:
-            self.session.save(last_run_dir(), history_csv)
-        except (OSError, TuinnError) as exc:
-            return str(exc)
-        return ""
+        """Save the run as the last run (tuinn --resume); raises OSError or TuinnError."""
+        self.session.save(last_run_dir(), history_csv)
 
     def action_quit_keep(self):
-        error = self.keep()
-        if error and not self._quit_unsaved:
-            self._quit_unsaved = True
-            self._say(f"could not keep the run ({error}); press q again to quit without it")
-            return
+        try:
+            self.keep()
+        except (OSError, TuinnError) as exc:
+            if not self._quit_unsaved:
+                self._quit_unsaved = True
+                raise TuinnError(f"could not keep the run ({exc}); press q again to quit "
+                                 "without it") from None
         self.stop_training()
         self.exit(0)
 
     def keep_on_hang_up(self):
         """The deadline runs from the signal: the save swaps its folder in
         atomically, so cutting it short leaves the previous `last` whole."""
-        return self.keep(history_csv=False)     # the CSV of a long run would take seconds
+        self.keep(history_csv=False)     # the CSV of a long run would take seconds
 
 
 def _lines(notice, width):

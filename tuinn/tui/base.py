@@ -1,10 +1,12 @@
 """What the two apps share (the trainer, tuinn.tui.app, and tuinn --compare,
 tuinn.tui.compare): the plot and text timers, the training worker started at
-mount, the message of a terminal too small, and leaving within a second on
-SIGHUP or SIGTERM.  An app supplies draw_plots, draw_text, train_in_background
-and stop_training."""
+mount, the message of a terminal too small, the one place where an action's
+error becomes a line on screen, and leaving within a second on SIGHUP or
+SIGTERM.  An app supplies draw_plots, draw_text, train_in_background and
+stop_training."""
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -13,6 +15,7 @@ import threading
 from textual.app import App
 from textual.widgets import Static
 
+from tuinn.errors import TuinnError
 from tuinn.tui import frames
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
@@ -35,6 +38,32 @@ class TerminalApp(App):
     def part(self, selector, kind=None):
         """A widget of the main screen, whatever modal screen is on top of it."""
         return self.screen_stack[0].query_one(selector, kind)
+
+    # ------------------------------------------------------------ answering keys
+
+    def _say(self):
+        """Answer a key on screen now, not at the next text tick."""
+        self.draw_text()
+
+    def show_error(self, message):
+        self.notify(message, severity="error", timeout=4)
+        self._say()
+
+    @contextlib.contextmanager
+    def errors_shown(self):
+        """The app's convention: what an action cannot do (a refusal, a setting
+        or run it could not use, a file it could not write) raises a
+        TuinnError or OSError, and it is shown here as its one line."""
+        try:
+            yield
+        except (TuinnError, OSError) as exc:
+            self.show_error(str(exc))
+
+    async def run_action(self, action, default_namespace=None, namespaces=None):
+        """Every key's action, with its error shown (`errors_shown`)."""
+        with self.errors_shown():
+            return await super().run_action(action, default_namespace, namespaces)
+        return True
 
     # Textual calls on_mount of every class in the hierarchy: the apps add
     # to this one by `started`, not by an on_mount of their own.
@@ -67,9 +96,10 @@ class TerminalApp(App):
         deadline = threading.Timer(HANG_UP_SECONDS, self._leave_now)
         deadline.daemon = True
         deadline.start()
-        error = self.keep_on_hang_up()
-        if error:
-            self.farewell = f"tuinn: hung up, and the run could not be kept ({error})"
+        try:
+            self.keep_on_hang_up()
+        except (OSError, TuinnError) as exc:
+            self.farewell = f"tuinn: hung up, and the run could not be kept ({exc})"
         self.stop_training()
         self.exit(0)
 
@@ -96,5 +126,4 @@ class TerminalApp(App):
 
     def keep_on_hang_up(self):
         """What to save before leaving on a hang-up (nothing by default);
-        returns an error, or ''."""
-        return ""
+        raises OSError or TuinnError when it cannot."""

@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 from tuinn.diagnose import Monitor
 from tuinn.diagnose.compare import differences
 from tuinn.engine import penalties
-from tuinn.errors import TuinnError
+from tuinn.errors import ConfigError, TuinnError
 from tuinn.runs.paths import saved_runs_dir
 from tuinn.runs.run import metrics_of
 from tuinn.settings import ACTIVATIONS, OPTIMIZERS, SETTINGS
@@ -240,9 +240,7 @@ class CompareApp(TerminalApp):
 
     # ------------------------------------------------------------ keys
 
-    def _say(self, error=""):
-        if error:
-            self.notify(error, severity="error", timeout=4)
+    def _say(self):
         self._text_version = None
         self.draw_text()
 
@@ -255,29 +253,36 @@ class CompareApp(TerminalApp):
         self._say()
 
     def action_step(self, epochs):
-        self._say(self.pair.apply(lambda s: s.step(epochs)))
+        self.pair.apply(lambda s: s.step(epochs))
+        self._say()
 
     def action_speed(self, steps):
         self.pair.change_speed(steps)
         self._say()
 
     def action_lr(self, factor):
-        self._say(self.pair.apply(lambda s: s.scale_lr(factor)))
+        self.pair.apply(lambda s: s.scale_lr(factor))
+        self._say()
 
     def action_best(self):
-        self._say(self.pair.apply(lambda s: s.restore_best()))
+        self.pair.apply(lambda s: s.restore_best())
+        self._say()
 
     def action_units(self, delta):
-        self._say(self.pair.apply(lambda s: s.hidden_units(delta)))
+        self.pair.apply(lambda s: s.hidden_units(delta))
+        self._say()
 
     def action_activation(self):
-        self._say(self.pair.apply(lambda s: s.cycle("model.activation", ACTIVATIONS)))
+        self.pair.apply(lambda s: s.cycle("model.activation", ACTIVATIONS))
+        self._say()
 
     def action_optimizer(self):
-        self._say(self.pair.apply(lambda s: s.cycle("train.optimizer", OPTIMIZERS)))
+        self.pair.apply(lambda s: s.cycle("train.optimizer", OPTIMIZERS))
+        self._say()
 
     def action_reinit(self):
-        self._say(self.pair.apply(lambda s: s.reinitialize()))
+        self.pair.apply(lambda s: s.reinitialize())
+        self._say()
 
     def action_test_points(self):
         for _, s in self.pair.targeted():
@@ -301,18 +306,17 @@ class CompareApp(TerminalApp):
             self.set_setting), lambda changed: changed and self._say())
 
     def set_setting(self, text):
-        """'KEY VALUE' typed in the editor, set on the runs the keys act on;
-        returns an error or ''."""
+        """'KEY VALUE' typed in the editor, set on the runs the keys act on."""
         key, _, value = text.strip().partition(" ")
         value = value.strip().removeprefix("=").strip()
         if not key or not value:
-            return "write the setting and its value: train.lr 0.1"
+            raise ConfigError("write the setting and its value: train.lr 0.1")
         known = {row.key for row in SETTINGS.values()}
         if key not in known and not key.startswith("data.params."):
             close = sorted(k for k in known if k.endswith("." + key.rpartition(".")[2]))
-            return f"{key!r} is not a setting" + (f" (did you mean {close[0]}?)" if close
-                                                 else "")
-        return self.pair.apply(lambda s: s.set_field(key, value))
+            raise ConfigError(f"{key!r} is not a setting" + (
+                f" (did you mean {close[0]}?)" if close else ""))
+        self.pair.apply(lambda s: s.set_field(key, value))
 
     def action_save(self):
         saved, errors = [], []
@@ -323,7 +327,9 @@ class CompareApp(TerminalApp):
                 errors.append(f"{side}: {exc}")
         if saved:
             self.pair.sessions[0].touch("saved to " + " and ".join(saved))
-        self._say("; ".join(errors))
+        if errors:
+            raise TuinnError("; ".join(errors))
+        self._say()
 
     def action_notes(self):
         a, b = (s.run.spec for s in self.pair.sessions)

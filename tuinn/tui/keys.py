@@ -8,7 +8,7 @@ from textual import work
 from textual.binding import Binding
 from textual.widgets import TabbedContent
 
-from tuinn.errors import TuinnError
+from tuinn.errors import ConfigError
 from tuinn.runs.paths import last_run_dir, saved_runs_dir
 from tuinn.settings import ACTIVATIONS, FEATURE_SETS, OPTIMIZERS
 from tuinn.tui.lock import answered
@@ -160,16 +160,11 @@ class KeyActions:
         keys, self.deferred = self.deferred, []
         try:
             for run, args in keys:
-                run(self, *args)
+                with self.errors_shown():
+                    run(self, *args)
         finally:
             if keys:
                 self.session.lock.hold_off_worker(False)
-
-    def _say(self, error=""):
-        """Answer a key on screen now, not at the next text tick."""
-        if error:
-            self.notify(error, severity="error", timeout=4)
-        self.draw_text()
 
     @answered
     def action_toggle(self):
@@ -183,7 +178,8 @@ class KeyActions:
 
     @answered
     def action_lr(self, factor):
-        self._say(self.session.scale_lr(factor))
+        self.session.scale_lr(factor)
+        self._say()
 
     @answered
     def action_speed(self, steps):
@@ -192,35 +188,43 @@ class KeyActions:
 
     @answered
     def action_units(self, delta):
-        self._say(self.session.hidden_units(delta))
+        self.session.hidden_units(delta)
+        self._say()
 
     @answered
     def action_activation(self):
-        self._say(self.session.cycle("model.activation", ACTIVATIONS))
+        self.session.cycle("model.activation", ACTIVATIONS)
+        self._say()
 
     @answered
     def action_optimizer(self):
-        self._say(self.session.cycle("train.optimizer", OPTIMIZERS))
+        self.session.cycle("train.optimizer", OPTIMIZERS)
+        self._say()
 
     @answered
     def action_reinit(self):
-        self._say(self.session.reinitialize())
+        self.session.reinitialize()
+        self._say()
 
     @answered
     def action_new_data(self):
-        self._say(self.session.new_data())
+        self.session.new_data()
+        self._say()
 
     @answered
     def action_noise(self, direction):
-        self._say(self.session.noise(direction))
+        self.session.noise(direction)
+        self._say()
 
     @answered
     def action_test_ratio(self, direction):
-        self._say(self.session.test_ratio(direction))
+        self.session.test_ratio(direction)
+        self._say()
 
     @answered
     def action_batch(self, direction):
-        self._say(self.session.batch_size(direction))
+        self.session.batch_size(direction)
+        self._say()
 
     def action_features(self):
         current = self.session.field_value("data.features")
@@ -255,7 +259,8 @@ class KeyActions:
 
     @answered
     def action_best(self):
-        self._say(self.session.restore_best())
+        self.session.restore_best()
+        self._say()
 
     def action_tab(self, tab):
         # A focused panel of the tab left behind would pull its tab back.
@@ -278,15 +283,11 @@ class KeyActions:
         def save(text):
             name = text.strip()
             if not name:
-                return "give a name or a path"
+                raise ConfigError("give a name or a path")
             folder = os.path.expanduser(name) if os.sep in name or name.startswith("~") \
                 else saved_runs_dir() / name
-            try:
-                saved = self.session.save(folder)
-            except (OSError, TuinnError) as exc:
-                return str(exc)
+            saved = self.session.save(folder)
             self.session.touch(f"saved to {saved}")
-            return ""
 
         self.push_screen(EditScreen(
             "Save the run as", self.session.default_save_name(),
@@ -296,8 +297,7 @@ class KeyActions:
     def action_track(self):
         table = self.part(WeightsTable)
         if self.part(TabbedContent).active != "weights":
-            self._say("t tracks the weight under the cursor in the Weights tab (3)")
-            return
+            raise ConfigError("t tracks the weight under the cursor in the Weights tab (3)")
         net = self.session.run.net
         where = table.weight_at(table.cursor_coordinate, net)
         if where:
@@ -334,10 +334,6 @@ class KeyActions:
                          lambda opened: opened and self._say())
 
     def open_run(self, kind, what):
-        """Open a preset, "@last", a run file or a saved run folder; returns an
-        error or ''."""
-        try:
-            self.session.open_any(what, kind == "preset")
-        except (OSError, TuinnError) as exc:
-            return str(exc)
-        return ""
+        """Open a preset, "@last", a run file or a saved run folder; raises
+        OSError or TuinnError."""
+        self.session.open_any(what, kind == "preset")

@@ -117,8 +117,6 @@ class LessonActions:
     def _lesson_move(self, skip):
         if self.tutor is None:
             return
-        error = self.tutor.go_on(skip)
-        if error:
-            self.notify(error, timeout=4)
+        self.tutor.go_on(skip)
         self.check_lesson()
         self.part(LessonPanel).scroll_home(animate=False)

@@ -5,6 +5,7 @@ Textual in here, so it is tested alone."""
 import contextlib
 import threading
 
+from tuinn.errors import TuinnError
 from tuinn.tui.session import SPEEDS, default_speed
 
 SIDES = ("A", "B")
@@ -48,14 +49,16 @@ class Pair:
                 s.touch(f"keys now change {which}")
 
     def apply(self, change):
-        """Call `change(session)` on the runs the keys act on; returns the errors
-        it gave, each named by its run ('' when none)."""
+        """Call `change(session)` on the runs the keys act on; what it could not
+        do on either is one TuinnError, each part named by its run."""
         errors = []
         for side, s in self.targeted():
-            error = change(s)
-            if error:
-                errors.append(f"{side}: {error}")
-        return "; ".join(errors)
+            try:
+                change(s)
+            except TuinnError as exc:
+                errors.append(f"{side}: {exc}")
+        if errors:
+            raise TuinnError("; ".join(errors))
 
     def set_speed(self, speed):
         for s in self.sessions:

@@ -7,7 +7,7 @@ import dataclasses
 
 from tuinn import data as datasets
 from tuinn import settings
-from tuinn.errors import ConfigError, TuinnError
+from tuinn.errors import ConfigError
 from tuinn.settings import SETTINGS, TRAINER
 
 # The Settings tab, in this order; the data source's own keys come first.
@@ -61,47 +61,39 @@ class SettingsPanel:
         return next(f.value for f in self.fields() if f.key == key)
 
     def set_field(self, key, text):
-        """Apply a typed value to a setting.  Returns '' when applied, else the
-        reason it was refused (and nothing changed)."""
+        """Apply a typed value to a setting, or raise a TuinnError that says why
+        not (and nothing changed)."""
         with self.lock:
-            try:
-                value = self._parse(key, text)
-                section, _, name = key.partition(".")
-                if key == "train.epochs":
-                    if value < self.run.epoch:
-                        raise ConfigError(f"epochs must be at least the current epoch "
-                                          f"{self.run.epoch}")
-                    self.run.spec.train.epochs = value
-                    self._restart_pace()
-                    self.touch(f"epoch limit: {value}")
-                    return ""
-                if section == "train":
-                    old = self.run.trainer.settings[name]
-                    self.run.set(**{name: value})
-                    note = ""
-                    if self.run.status.startswith("diverged"):
-                        # A new setting is the way out of a divergence: go on from
-                        # the last finite weights the kernel kept.
-                        self.run.trainer.status = "done"
-                        note = "; space goes on from the last finite weights"
-                    self.touch(f"{name}: {show_value(old)} → {show_value(value)} "
-                               f"(from the next epoch){note}")
-                    return ""
-                spec = copy.deepcopy(self.run.spec)
-                old = show_value(self.field_value(key))
-                if key.startswith("data.params."):
-                    spec.data.params = {**spec.data.params, key.rpartition(".")[2]: value}
-                else:
-                    spec.set(key, value)
-                # A new model (or new inputs) starts from new weights: the preset's
-                # own belong to its shape.
-                if (section == "model" or key == "data.features") \
-                        and spec.init.scheme == "manual":
-                    spec.init.scheme, spec.init.weights = "small", None
-                return self._rebuild(spec, f"{key.split('.')[-1]}: {old} → {show_value(value)}; "
-                                     "weights re-initialized, epoch 0")
-            except TuinnError as exc:
-                return str(exc)
+            value = self._parse(key, text)
+            section, _, name = key.partition(".")
+            if key == "train.epochs":
+                if value < self.run.epoch:
+                    raise ConfigError(f"epochs must be at least the current epoch "
+                                      f"{self.run.epoch}")
+                self.run.spec.train.epochs = value
+                self._restart_pace()
+                self.touch(f"epoch limit: {value}")
+                return
+            if section == "train":
+                old = self.run.trainer.settings[name]
+                self.run.set(**{name: value})
+                note = ""
+                if self.run.status.startswith("diverged"):
+                    # A new setting is the way out of a divergence: go on from
+                    # the last finite weights the kernel kept.
+                    self.run.trainer.status = "done"
+                    note = "; space goes on from the last finite weights"
+                self.touch(f"{name}: {show_value(old)} → {show_value(value)} "
+                           f"(from the next epoch){note}")
+                return
+            spec = copy.deepcopy(self.run.spec)
+            old = show_value(self.field_value(key))
+            if key.startswith("data.params."):
+                spec.data.params = {**spec.data.params, key.rpartition(".")[2]: value}
+            else:
+                spec.set(key, value)
+            self._rebuild(spec, f"{key.split('.')[-1]}: {old} → {show_value(value)}; "
+                          "weights re-initialized, epoch 0")
 
     def _parse(self, key, text):
         """Text typed into a field, as the value of that setting (or a ConfigError)."""

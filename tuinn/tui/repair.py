@@ -8,7 +8,7 @@ from textual import work
 from textual.worker import get_current_worker
 
 from tuinn import repair
-from tuinn.errors import TuinnError
+from tuinn.errors import ConfigError, TuinnError
 from tuinn.tui.screens import RepairScreen
 
 
@@ -23,20 +23,19 @@ class RepairActions:
     def action_try_advice(self):
         s = self.session
         if self.repair_running:
-            self._say("the advice is being tried already: its result shows on the notice line")
-            return
+            raise ConfigError("the advice is being tried already: its result shows on the "
+                              "notice line")
         findings = self.findings if self.diagnosed_generation == s.generation else []
         tryable = [f for f in findings if f.options]
         if not tryable:
-            self._say("no finding with advice to try: the diagnosis panel says what it finds"
-                      if findings else "no diagnosis of this run yet: train a little first")
-            return
+            raise ConfigError("no finding with advice to try: the diagnosis panel says what it "
+                              "finds" if findings else "no diagnosis of this run yet: train a "
+                              "little first")
         try:
             with s.lock:
                 twin, generation = s.run.copy(), s.generation
         except (OSError, TuinnError) as exc:
-            self._say(f"could not copy the run to try the advice on: {exc}")
-            return
+            raise TuinnError(f"could not copy the run to try the advice on: {exc}") from None
         epochs = twin.epoch or twin.spec.train.epochs
         self.repair_running = True
         s.touch(f"trying the advice of {len(tryable)} finding{'s' * (len(tryable) > 1)} on "
@@ -63,7 +62,7 @@ class RepairActions:
         (`rows` is the attempts, or why they failed)."""
         self.repair_running = False
         if isinstance(rows, str):
-            self._say(rows)
+            self.show_error(rows)
             return
         self.repair_rows, self.repair_generation = rows, generation
         tried = [a for a in rows if a.after is not None]
@@ -83,24 +82,24 @@ class RepairActions:
 
     def action_repair_list(self):
         if not self.repair_rows:
-            self._say("nothing tried yet: y tries each finding's advice on copies of the run")
-            return
+            raise ConfigError("nothing tried yet: y tries each finding's advice on copies of "
+                              "the run")
         self.push_screen(RepairScreen(self.repair_rows, repair.PROVEN))
 
     def action_adopt(self):
         s = self.session
         chosen = next((a for a in self.repair_rows or () if a.adopted), None)
         if chosen is None:
-            self._say("no proven fix to adopt: y tries the advice first" if not
-                      self.repair_rows else "no fix was proven, so none is adopted (Y lists "
-                      "them)")
-            return
+            raise ConfigError("no proven fix to adopt: y tries the advice first" if not
+                              self.repair_rows else "no fix was proven, so none is adopted "
+                              "(Y lists them)")
         if self.repair_generation != s.generation:
-            self._say("the run has changed since the advice was tried: y tries it again")
-            return
+            raise ConfigError("the run has changed since the advice was tried: y tries it "
+                              "again")
         self.repair_rows = None
         if chosen.action == "restore-best":
-            self._say(s.restore_best())
+            s.restore_best()
+            self._say()
             return
         s.adopt(chosen.run, f"adopted: {chosen.proof()}; training goes on from there")
         self._say()

@@ -9,11 +9,12 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuinn import presets
+from tuinn.errors import TuinnError
 
 
 class EditScreen(ModalScreen):
-    """Type a new value, or pick one of `choices`; `apply(text)` returns ''
-    (done) or the reason it was refused, which is shown in place while the
+    """Type a new value, or pick one of `choices`; `apply(text)` applies it or
+    raises the reason it was refused, which is shown in place while the
     screen stays open."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
@@ -63,9 +64,11 @@ class EditScreen(ModalScreen):
             self._try(self.query_one(Input).value)
 
     def _try(self, text):
-        error = self.apply(text)
-        if error:
-            self.query_one("#edit-error", Label).update(Text(f"refused: {error}"))
+        # A refusal stays in the dialog, beside the text typed, to be corrected.
+        try:
+            self.apply(text)
+        except (TuinnError, OSError) as exc:
+            self.query_one("#edit-error", Label).update(Text(f"refused: {exc}"))
         else:
             self.dismiss(True)
 
@@ -77,7 +80,7 @@ class PickerScreen(ModalScreen):
     """Open a preset, a saved run or a run file.  What is typed filters the list
     (every word must appear in a name or title); Enter opens the one entry left,
     a preset named exactly, or else the text as a path (~ expanded).  Arrows
-    move into the list.  `open_run(kind, what)` returns '' (opened) or why not,
+    move into the list.  `open_run(kind, what)` opens it or raises why not,
     shown in place while the picker stays open."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
@@ -151,9 +154,10 @@ class PickerScreen(ModalScreen):
             self._try("path", text)
 
     def _try(self, kind, what):
-        error = self.open_run(kind, what)
-        if error:
-            self.query_one("#picker-error", Label).update(Text(f"cannot open {what}: {error}"))
+        try:
+            self.open_run(kind, what)
+        except (TuinnError, OSError) as exc:
+            self.query_one("#picker-error", Label).update(Text(f"cannot open {what}: {exc}"))
         else:
             self.dismiss(True)
 

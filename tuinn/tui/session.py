@@ -18,7 +18,7 @@ import numpy as np
 
 from tuinn import data as datasets
 from tuinn import presets
-from tuinn.errors import ConfigError, TuinnError
+from tuinn.errors import ConfigError
 from tuinn.runs import Run, RunSpec
 from tuinn.runs.run import load_data
 from tuinn.runs.paths import last_run_dir, saved_runs_dir
@@ -235,17 +235,17 @@ class Session(SettingsPanel):
     def scale_lr(self, factor):
         with self.lock:
             lr = self.run.trainer.settings["lr"] * factor
-            return self.set_field("train.lr", repr(lr))
+            self.set_field("train.lr", repr(lr))
 
     def cycle(self, key, choices):
         with self.lock:
             current = self.field_value(key)
             i = choices.index(current) if current in choices else -1
-            return self.set_field(key, choices[(i + 1) % len(choices)])
+            self.set_field(key, choices[(i + 1) % len(choices)])
 
     def ladder(self, key, rungs, direction):
         """Move setting `key` to the next of `rungs` (ascending; None, "full",
-        after the last) up or down; returns an error or ''."""
+        after the last) up or down."""
         with self.lock:
             current = self.field_value(key)
             at = math.inf if current is None else current
@@ -259,36 +259,36 @@ class Session(SettingsPanel):
             if i is None:
                 self.touch(f"{key.rpartition('.')[2]} is already at its "
                            f"{'highest' if direction > 0 else 'lowest'}: {show_value(current)}")
-                return ""
+                return
             value = rungs[i]
-            return self.set_field(key, "auto" if value is None else repr(value))
+            self.set_field(key, "auto" if value is None else repr(value))
 
     def noise(self, direction):
         d = self.run.spec.data
         if d.csv is not None or "noise" not in datasets.generator_params(d.generator):
-            return (f"{self.run.dataset.name} has no noise to change"
-                    + (" (a CSV's noise is its own)" if d.csv is not None else ""))
-        return self.ladder("data.params.noise", datasets.noise_steps(d.generator), direction)
+            raise ConfigError(f"{self.run.dataset.name} has no noise to change"
+                              + (" (a CSV's noise is its own)" if d.csv is not None else ""))
+        self.ladder("data.params.noise", datasets.noise_steps(d.generator), direction)
 
     def test_ratio(self, direction):
         """The share of test rows: the generator's own test_ratio when it has one."""
         d = self.run.spec.data
         own = datasets.generator_params(d.generator) if d.csv is None else {}
         if "n_test" in own:
-            return (f"{self.run.dataset.name} comes with its own test set "
-                    f"({self.run.dataset.n_test} rows): its share is fixed")
+            raise ConfigError(f"{self.run.dataset.name} comes with its own test set "
+                              f"({self.run.dataset.n_test} rows): its share is fixed")
         key = "data.params.test_ratio" if "test_ratio" in own else "data.test_ratio"
-        return self.ladder(key, TEST_RATIO_RUNGS, direction)
+        self.ladder(key, TEST_RATIO_RUNGS, direction)
 
     def batch_size(self, direction):
-        return self.ladder("train.batch_size", BATCH_RUNGS, direction)
+        self.ladder("train.batch_size", BATCH_RUNGS, direction)
 
     def hidden_units(self, delta):
         with self.lock:
             n = self.run.spec.model.hidden_units + delta
             if n < 1:
-                return "a network needs at least one hidden unit"
-            return self.set_field("model.hidden_units", str(n))
+                raise ConfigError("a network needs at least one hidden unit")
+            self.set_field("model.hidden_units", str(n))
 
     def reinitialize(self):
         """New initial weights (the next init seed), same data, epoch 0."""
@@ -296,27 +296,23 @@ class Session(SettingsPanel):
             spec = copy.deepcopy(self.run.spec)
             spec.init.seed += 1
             how = f"seed {spec.init.seed}"
-            if spec.init.scheme == "manual":
-                spec.init.scheme, spec.init.weights = "small", None
+            if spec.drop_manual_weights():
                 how = (f"scheme small, scale {spec.init.scale:g}, seed {spec.init.seed} "
                        "(in place of the preset's own weights)")
-            return self._rebuild(spec, f"re-initialized: new weights, {how}")
+            self._rebuild(spec, f"re-initialized: new weights, {how}")
 
     def new_data(self):
         with self.lock:
             spec = copy.deepcopy(self.run.spec)
             spec.data.seed += 1
-            try:
-                fresh = load_data(spec.data)[0]
-            except TuinnError as exc:
-                return str(exc)
+            fresh = load_data(spec.data)[0]
             if _same_rows(fresh, self.run.dataset):
                 # A CSV or a fixed table: a new seed would change nothing but the
                 # weights, which the user did not ask to change.
                 self.touch(f"{self.run.dataset.name} has no data seed: its rows are fixed, "
                            "so nothing changed (r draws new weights)")
-                return ""
-            return self._rebuild(spec, f"new data: data seed {spec.data.seed}, weights "
+                return
+            self._rebuild(spec, f"new data: data seed {spec.data.seed}, weights "
                                  "re-initialized")
 
     def pin(self):
@@ -336,30 +332,28 @@ class Session(SettingsPanel):
         with self.lock:
             best = self.run.trainer.best
             if best is None:
-                return "no best weights yet: train first"
+                raise ConfigError("no best weights yet: train first")
             self.run.trainer.restore_best()
             self.restored_from = best[0]
             if self.run.status.startswith("diverged"):
                 self.run.trainer.status = "done"
             self.weights_over_time.record(self.run.epoch, self.run.net.theta)
             self.touch(f"restored the best weights: epoch {best[0]}, loss {best[1]:.6g}")
-            return ""
 
     def set_weight(self, name, index, text):
-        """Put a typed value into weight `name`[index]; returns an error or ''."""
+        """Put a typed value into weight `name`[index] (or raise a ConfigError)."""
         with self.lock:
             try:
                 value = float(text)
             except ValueError:
-                return f"{shown(text)} is not a number"
+                raise ConfigError(f"{shown(text)} is not a number") from None
             if not np.isfinite(value):
-                return "a weight must be a finite number"
+                raise ConfigError("a weight must be a finite number")
             array = self.run.net.weights()[name]
             array[index] = value
             self.run.net.set_weights(**{name: array})
             self.weights_over_time.record(self.run.epoch, self.run.net.theta)
             self.touch(f"{name}{list(index)} = {value:g}; training continues from it")
-            return ""
 
     def default_save_name(self):
         """The run's name and the time: a new folder for every save."""
@@ -374,16 +368,12 @@ class Session(SettingsPanel):
             return self.run.save(folder, history_csv)
 
     def _rebuild(self, spec, notice):
-        """Replace the run by one built from `spec`.  Returns '' or, when the
-        spec does not make a run, the reason (and the old run stays)."""
-        try:
-            run = Run(spec)
-        except TuinnError as exc:
-            return str(exc)
+        """Replace the run by one built from `spec`; a spec that makes no run
+        raises its TuinnError, and the old run stays."""
+        run = Run(spec)
         self._install(run, self.source)
         self._restart_pace()
         self.touch(notice)
-        return ""
 
     def open(self, spec, source, notice=None):
         """Switch to another run (a preset or a run file)."""
