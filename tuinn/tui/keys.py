@@ -14,6 +14,7 @@ from tuinn.settings import ACTIVATIONS, FEATURE_SETS, OPTIMIZERS
 from tuinn.tui.lock import answered
 from tuinn.tui.panel import show_value
 from tuinn.tui.screens import EditScreen, HelpScreen, NotesScreen, PickerScreen
+from tuinn.tui.session import Session
 from tuinn.tui.tables import SettingsTable, WeightsTable, flat_index
 
 
@@ -135,7 +136,12 @@ def saved_runs():
 
 
 class KeyActions:
-    """What the keys do; mixed into the app, whose session and screen they use."""
+    """What the keys do; mixed into a TerminalApp (its part, _say and
+    errors_shown), which also sets these:"""
+
+    session: Session            # the live run (tuinn.tui.session)
+    deferred: list              # keys pressed during a long epoch, in order
+    log_scale: bool             # the loss chart's scale
 
     def defer(self, run, args):
         """A key pressed while one long epoch holds the run: say so now, and

@@ -14,6 +14,7 @@ from tuinn.runs.run import metrics_of
 from tuinn.tui.keys import key_of
 from tuinn.tui.lock import TIMER_WAIT
 from tuinn.tui.places import PANELS
+from tuinn.tui.session import Session
 
 CHECK_HZ = 4.0
 LOOK = "-lesson-look"          # the class of the panel a step points at
@@ -37,10 +38,15 @@ class LessonPanel(VerticalScroll, can_focus=True):
 
 
 class LessonActions:
-    """The app's side of a lesson; mixed into the app, which sets `tutor`
-    (a lessons.Tutor, or None without a lesson)."""
+    """The app's side of a lesson; mixed into a TerminalApp (its part, timers
+    and ascii_only), which also sets these:"""
 
-    tutor = None
+    tutor = None                    # a lessons.Tutor, or None without a lesson
+    session: Session                # the live run (tuinn.tui.session)
+    findings: list                  # the last diagnosis shown,
+    diagnosed_generation: int       # the run it is of (Session.generation)
+    diagnosed_epoch: int            # and its epoch
+    log_scale: bool                 # the loss chart's scale
 
     def start_lesson(self):
         if self.tutor is None:

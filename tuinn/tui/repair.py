@@ -10,11 +10,15 @@ from textual.worker import get_current_worker
 from tuinn import repair
 from tuinn.errors import ConfigError, TuinnError
 from tuinn.tui.screens import RepairScreen
+from tuinn.tui.session import Session
 
 
 class RepairActions:
-    """Mixed into the app, which has `session`, `findings` and
-    `diagnosed_generation`."""
+    """Mixed into a TerminalApp (its _say and show_error), which also sets these:"""
+
+    session: Session                # the live run (tuinn.tui.session)
+    findings: list                  # the last diagnosis shown
+    diagnosed_generation: int       # the run it is of (Session.generation)
 
     repair_rows = None          # the attempts of the last try, for Y and u
     repair_generation = None    # the run they were tried on
