@@ -240,18 +240,26 @@ def test_a_sigterm_at_any_moment_of_training_repairs_or_saving_keeps_the_run(tmp
     import signal
     import time
 
-    # "ready" once train() has taken over SIGTERM: a signal before that ends a
-    # process that has nothing to save yet.
+    # "ready" once train() has taken over SIGTERM from the child's own handler.
+    # When train() ends before the signal, the child waits for it in its own
+    # handler: dying of it in Python's teardown would say nothing of the run.
     code = ("import signal, sys, threading, time\n"
             "from tuinn import headless\n"
             "from tuinn.runs import Run, RunSpec\n"
             "run = Run(RunSpec.from_preset('exp'))\n"
+            "came = threading.Event()\n"
+            "def mine(*_):\n"
+            "    came.set()\n"
+            "signal.signal(signal.SIGTERM, mine)\n"
             "def ready():\n"
-            "    while signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:\n"
+            "    while signal.getsignal(signal.SIGTERM) is mine:\n"
             "        time.sleep(0.001)\n"
             "    print('ready', flush=True)\n"
             "threading.Thread(target=ready, daemon=True).start()\n"
-            "sys.exit(headless.train(run, 3000, save=sys.argv[1], quiet=True, repair=True))\n")
+            "code = headless.train(run, 3000, save=sys.argv[1], quiet=True, repair=True)\n"
+            "if code != 130:\n"
+            "    came.wait(10)\n"
+            "sys.exit(code)\n")
     child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "L")],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              cwd=ELSEWHERE)

@@ -203,7 +203,8 @@ def _train(args):
         run = Run(options.spec_from_args(args))
         epochs = run.spec.train.epochs
     return headless.train(run, epochs, as_json=args.json, history=args.history,
-                          save=args.save or args.resume, repair=args.repair)
+                          save=args.save or args.resume, repair=args.repair,
+                          experiments_seconds=0.0 if args.no_experiments else args.experiments)
 
 
 def _diagnose(args):
@@ -374,6 +375,7 @@ def parser():
     t.add_argument("--repair", action="store_true",
                    help="then try each finding's advice on a copy, trained as long, and "
                    "keep (and --save) the one that halves the loss most")
+    add_experiment_arguments(t)
     t.set_defaults(run=_train)
 
     pd = sub.add_parser("predict", help="predictions of a saved run on new rows",
@@ -449,6 +451,18 @@ PATHS = {"preset": ("--preset", "a preset name"), "config": ("--config", "a run 
          "resume": ("--resume", "a saved run folder"), "history": ("--history", "a file"),
          "out": ("--out", "a file"), "run_dir": ("RUN_DIR", "a saved run folder"),
          "weights": ("--weights", "a model file"), "lesson": ("LESSON", "a lesson")}
+
+
+def add_experiment_arguments(parser):
+    from tuinn.runs.experiments import DEFAULT_SECONDS
+
+    parser.add_argument("--experiments", type=float, default=DEFAULT_SECONDS,
+                        metavar="SECONDS",
+                        help="after training, settle the diagnosis on copies of the run (more "
+                        "epochs, each finding's advice) for at most this long (default "
+                        f"{DEFAULT_SECONDS:g})")
+    parser.add_argument("--no-experiments", action="store_true",
+                        help="the fast diagnosis alone: its claims about changes are estimates")
 
 
 def check_arguments(args):

@@ -16,9 +16,8 @@ import time
 
 from tuinn import data as datasets
 from tuinn import jsondoc
-from tuinn import repair as repairs
 from tuinn.errors import ConfigError, TuinnError
-from tuinn.runs import Run
+from tuinn.runs import Run, experiments
 from tuinn.runs.paths import saved_runs_dir
 from tuinn.runs.spec import atomic_write
 from tuinn.runs.store import check_output, save_new, write_history
@@ -84,12 +83,14 @@ def train_run(run, epochs, progress=None, stop=()):
     return spent
 
 
-def summary(run, seconds, epochs_trained):
-    """Everything a script wants to know about the run, JSON-ready."""
+def summary(run, seconds, epochs_trained, findings=None):
+    """Everything a script wants to know about the run, JSON-ready; `findings`
+    when the run was diagnosed already (with its experiments)."""
     from tuinn.diagnose import unit_health
 
     metrics = run.metrics()
-    findings = run.diagnose(surface="cli")
+    if findings is None:
+        findings = run.diagnose(surface="cli")
     health = findings.health if findings.health is not None else unit_health(run.net,
                                                                              run.dataset.X)
     return {
@@ -103,6 +104,8 @@ def summary(run, seconds, epochs_trained):
         {"epoch": run.trainer.best[0], "loss": run.trainer.best[1]},
         "units": health,
         "findings": [f.to_dict() for f in findings],
+        "experiments": experiments.experiments_done(findings),
+        "dropped_findings": [f.to_dict() for f in getattr(findings, "dropped", ())],
     }
 
 
@@ -132,13 +135,22 @@ def format_summary(doc):
                 lines.append(f"      → {f['advice']}")
     else:
         lines.append("  diagnosis: no problem found")
+    for f in doc["dropped_findings"]:
+        lines.append(f"  dropped, as its experiment contradicted it: {f['code']} "
+                     f"({f['evidence']['tried']['fix'].lower()} did not help)")
+    done = doc["experiments"]
+    if done:
+        lines.append(f"  experiments on copies: {len(done)}, "
+                     f"{sum(e['seconds'] for e in done):.2g} s")
     return "\n".join(lines)
 
 
 def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
-          stream=sys.stdout, repair=False):
-    """Train, report, save; returns the exit code.  repair: then try each
-    finding's advice on a copy (tuinn.repair), and save the adopted one."""
+          stream=sys.stdout, repair=False, experiments_seconds=experiments.DEFAULT_SECONDS):
+    """Train, report, save; returns the exit code.  The diagnosis then settles
+    its findings on copies of the run for up to `experiments_seconds`
+    (tuinn.runs.experiments).  repair: try each finding's advice however long
+    it takes, and save the adopted copy."""
     progress = None if quiet else Progress(epochs)
     start_epoch, code = run.epoch, EXIT_DONE
     # Ctrl-C (and a SIGTERM, as a batch system sends) only raises a flag, checked
@@ -154,22 +166,25 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
         finally:
             if progress:
                 progress.close()
-        tried = []
-        if repair and not stop:
-            tried = repairs.attempts(run, run.diagnose(surface="cli"), run.epoch,
-                                     None if quiet else lambda text: print(
-                                         f"tuinn: {text}", file=sys.stderr),
-                                     cancelled=lambda: bool(stop))
+        budget = math.inf if repair else 0.0 if stop else experiments_seconds
+        if budget > 0 and not quiet:
+            print("tuinn: settling the diagnosis on copies of the run"
+                  + (f" (up to {budget:g} s)" if math.isfinite(budget) else ""), file=sys.stderr)
+        findings = run.diagnose(surface="cli", experiments=budget, cancelled=lambda: bool(stop))
+        # The experiments' copies are kept only when asked to repair.
+        tried = getattr(findings, "attempts", []) if repair else []
         if stop:
             code = EXIT_INTERRUPTED
         if code == EXIT_DONE and run.status.startswith("diverged"):
             code = EXIT_DIVERGED
-        doc = summary(run, seconds, run.epoch - start_epoch)
+        doc = summary(run, seconds, run.epoch - start_epoch, findings)
         if save:
-            code = _save_or_rescue(repairs.adopt(run, tried), save, code)
+            code = _save_or_rescue(experiments.adopt(run, tried), save, code)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if stop and code == EXIT_DONE:
+        code = EXIT_INTERRUPTED         # a signal in the summary or the save: it was kept
     if history:
         losses = run.trainer.history
         try:
@@ -181,7 +196,7 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
     doc["exit_code"] = code
     if repair:
         doc["repair"] = [a.to_dict() for a in tried]
-    text = format_summary(doc) + ("\n" + repairs.format_table(tried) if repair else "")
+    text = format_summary(doc) + ("\n" + experiments.format_table(tried) if repair else "")
     print(jsondoc.dumps(doc) if as_json else text, file=stream)
     if code == EXIT_INTERRUPTED:
         print("tuinn: interrupted", file=sys.stderr)

@@ -691,10 +691,13 @@ def test_a_unit_table_taller_than_its_panel_says_how_many_are_below_and_scrolls(
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])
 def test_every_finding_of_coverage_bad_can_be_read_by_scrolling(size):
     async def script(app, pilot):
-        panel = app.part("#diagnosis")
-        app.session.step(300)
-        await until(pilot, lambda: len(app.findings) >= 2 and panel.below(),
-                    what="a diagnosis taller than its panel")
+        panel, s = app.part("#diagnosis"), app.session
+        s.step(300)
+        # Read once the experiments have settled it: they rewrite it meanwhile.
+        await until(pilot, lambda: app.settled and app.settled[0] == s.settle_key()
+                    and app.findings and app.findings[0].message in
+                    [f.message for f in app.settled[1]] and panel.below(), timeout=30,
+                    what="a settled diagnosis taller than its panel")
         await pilot.press("tab", "tab")
         assert app.focused is panel
         read = []

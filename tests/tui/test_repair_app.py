@@ -8,6 +8,7 @@ from tuinn.tui.screens import RepairScreen
 
 from conftest import until
 from test_app import drive, notified
+from test_lessons_app import full_speed
 
 
 def test_y_proves_the_lower_rate_while_the_run_goes_on_and_u_adopts_it():
@@ -53,4 +54,24 @@ def test_y_without_a_diagnosis_or_advice_says_why():
         assert "no diagnosis of this run yet: train a little first" in notified(app)
         await pilot.press("Y")
         assert "nothing tried yet" in notified(app)
+    drive("exp", script)
+
+
+def test_a_run_that_stands_still_gets_its_diagnosis_measured_and_a_change_measures_again():
+    async def script(app, pilot):
+        s = app.session
+        body = app.part("#diagnosis").query_one(".panel-body")
+        await full_speed(app, pilot)
+        await pilot.press("space")
+        await until(pilot, lambda: s.state == "done", timeout=30, what="the run to end")
+        await until(pilot, lambda: "[measured]" in str(body.render()), timeout=30,
+                    what="the settled diagnosis")
+        key = s.settle_key()
+        assert app.settled[0] == key and app.settled[1].continuation is not None
+        assert "measured on a copy" in str(body.render())
+        await pilot.press("+")                  # a change: what was measured no longer holds
+        assert s.settle_key() != key
+        await until(pilot, lambda: app.settled[0] == s.settle_key()
+                    and "[measured]" in str(body.render()), timeout=30,
+                    what="the diagnosis of the changed run, settled in its turn")
     drive("exp", script)

@@ -1,13 +1,13 @@
 """`tuinn bench --advice`: how often the advice proves itself.  Every preset
 is trained to its epoch limit and diagnosed; each finding's first piece of
-advice is tried on a copy as `tuinn train --repair` does (tuinn.repair); the
+advice is tried on a copy as `tuinn train --repair` does (tuinn.experiments); the
 share is the findings whose advice lowers the loss they are about at least
-repair.PROVEN times, of the findings with advice that can be tried."""
+experiments.PROVEN times, of the findings with advice that can be tried."""
 
 import collections
 
-from tuinn import presets, repair
-from tuinn.runs import Run, RunSpec
+from tuinn import presets
+from tuinn.runs import Run, RunSpec, experiments
 
 
 def measure(progress=None):
@@ -19,14 +19,14 @@ def measure(progress=None):
         run = Run(RunSpec.from_preset(name))
         run.train(run.spec.train.epochs)
         findings = run.diagnose(surface="cli")
-        tried = {a.finding: a for a in repair.attempts(run, findings, run.epoch)}
+        tried = {a.finding: a for a in experiments.attempts(run, findings, run.epoch)}
         for finding in findings:
             counts = by_code[finding.code]
             counts[0] += 1
             attempt = tried.get(finding.code)
             if attempt is None or attempt.after is None:
                 continue
-            proven = attempt.gain >= repair.PROVEN
+            proven = attempt.gain >= experiments.PROVEN
             counts[1] += 1
             counts[2] += proven
             rows.append({"preset": name, "finding": finding.code, "fix": attempt.fix,
@@ -44,7 +44,7 @@ def measure(progress=None):
 
 def format_measure(doc):
     lines = [f"advice: {doc['proven']} of {doc['tried']} findings whose advice could be tried "
-             f"({doc['share']:.0%}) lower their loss at least {repair.PROVEN:g}x "
+             f"({doc['share']:.0%}) lower their loss at least {experiments.PROVEN:g}x "
              f"({doc['findings']} findings on {doc['presets']} presets)",
              f"  {'finding':<24}{'findings':>9}{'tried':>7}{'proven':>8}"]
     for code, c in doc["by_code"].items():

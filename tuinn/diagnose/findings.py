@@ -21,7 +21,7 @@ import weakref
 import numpy as np
 
 from tuinn.data import accuracy
-from tuinn.diagnose import advice, curvature, reach, rules
+from tuinn.diagnose import advice, curvature, prognosis, reach, rules
 from tuinn.diagnose.health import COVARIANCE_UNITS, health_from_stats
 from tuinn.engine import penalties
 
@@ -49,6 +49,10 @@ class Finding:
     evidence: dict         # the numbers behind it, JSON-ready
     units: tuple = ()      # hidden units concerned (0-based)
     options: tuple = ()    # the advice as data: {"text", "changes", "action"} per option
+    # What its claim about a change (more epochs, another setting) rests on:
+    # "measured" on a copy of the run, or "estimated"; "observed" for a finding
+    # that states only what the run is now.
+    basis: str = "observed"
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -59,13 +63,17 @@ class Findings(list):
     the unit health they were drawn from (so that callers need not measure it again)."""
     stability = None
     health = None
+    continuation = None     # more epochs measured on a copy (prognosis.Continuation)
 
 
 class Case:
     """What the rules look at: the run, its data and the evidence computed on demand."""
 
-    def __init__(self, net, trainer, X, Y, X_test, Y_test, max_epochs, surface, spec):
+    def __init__(self, net, trainer, X, Y, X_test, Y_test, max_epochs, surface, spec,
+                 continuation=None):
         self.net, self.trainer, self.settings = net, trainer, trainer.settings
+        # More epochs of a copy (prognosis.Continuation), or None: not measured.
+        self.continuation = continuation
         self.X, self.Y, self.X_test, self.Y_test = X, Y, X_test, Y_test
         self.max_epochs, self.surface, self.spec = max_epochs, surface, spec
         history = trainer.history
@@ -155,10 +163,25 @@ class Case:
         """The best loss so far, epoch by epoch."""
         return np.minimum.accumulate(self.loss)
 
+    @property
+    def measured(self):
+        """Whether more epochs were measured on a copy, long enough to stand for
+        the prognosis."""
+        return self.continuation is not None and self.continuation.measured
+
     @functools.cached_property
     def gain(self):
-        """By what factor 10x more epochs would lower the loss (rules.gain_of_more_epochs)."""
+        """By what factor 10x more epochs lower the best loss: as a copy measured
+        it, else from the trend of the run (rules.gain_of_more_epochs)."""
+        if self.measured:
+            return self.continuation.gain
         return rules.gain_of_more_epochs(self.best_curve)
+
+    def prognosis_words(self):
+        """What the prognosis rests on, for a finding's message."""
+        if self.measured:
+            return self.continuation.words()
+        return "by the trend of the last quarter of the run (an estimate: not measured)"
 
     @functools.cached_property
     def span(self):
@@ -213,7 +236,7 @@ class Case:
         best = getattr(self.trainer, "best_theta", None)
         return best is not None and np.array_equal(best, self.net.theta)
 
-    def finding(self, code, severity, message, options, evidence, units=()):
+    def finding(self, code, severity, message, options, evidence, units=(), basis="observed"):
         if code not in CODES:
             # Lessons and scripts name codes: each is listed once, in CODES.
             raise ValueError(f"finding code {code!r} is not in findings.CODES; add it there "
@@ -221,7 +244,7 @@ class Case:
         options = tuple(options)
         options = advice.pending(options, self.current, self.at_best)
         return Finding(code, severity, message, advice.render(options, self.surface), evidence,
-                       tuple(int(u) for u in units), tuple(o.to_dict() for o in options))
+                       tuple(int(u) for u in units), tuple(o.to_dict() for o in options), basis)
 
     def has(self, *codes):
         return any(f.code in codes for f in self.findings)
@@ -256,7 +279,7 @@ def _yardstick(kind, X, Y, classify):
 # ---------------------------------------------------------------- together
 
 def diagnose(net, trainer, X, Y, *, X_test=None, Y_test=None, max_epochs=None, surface="api",
-             spec=None, curvature_always=False):
+             spec=None, curvature_always=False, experiments=0.0, continuation=None):
     """Findings about `net` trained by `trainer` on (X, Y), problems first.
 
     X_test, Y_test: the test set, for the generalization findings.
@@ -264,6 +287,10 @@ def diagnose(net, trainer, X, Y, *, X_test=None, Y_test=None, max_epochs=None, s
     surface: "app", "cli" or "api", how the advice is worded.
     spec: the RunSpec, so advice knows the data and init settings in force.
     curvature_always: compute the stability limit even when no rule needs it.
+    experiments: seconds for measuring, on a copy, what more epochs do
+        (prognosis.continue_copy); 0 states the prognosis as an estimate.
+    continuation: such a measurement made already (the app makes it in the
+        background).
     """
     if surface not in advice.SURFACES:
         raise ValueError(f"surface must be one of {', '.join(advice.SURFACES)}")
@@ -273,11 +300,16 @@ def diagnose(net, trainer, X, Y, *, X_test=None, Y_test=None, max_epochs=None, s
         X_test = np.ascontiguousarray(X_test, dtype=np.float64)
         Y_test = np.ascontiguousarray(Y_test, dtype=np.float64).reshape(len(X_test), -1)
     out = Findings()
+    if continuation is None and experiments > 0 and hasattr(trainer, "snapshot"):
+        continuation = prognosis.continue_copy(net, trainer, X, Y, X_test, Y_test,
+                                               seconds=experiments)
+    out.continuation = continuation
     # A run far out (weights of 1e150, a loss of 1e300) overflows in places; the
     # rules read inf as what it is, and numpy's warnings would only be noise.
     with np.errstate(all="ignore"):
         try:
-            case = Case(net, trainer, X, Y, X_test, Y_test, max_epochs, surface, spec)
+            case = Case(net, trainer, X, Y, X_test, Y_test, max_epochs, surface, spec,
+                        continuation)
         except Exception as exc:   # noqa: BLE001 - the diagnosis never takes the caller down
             out.append(_failed("the units and the fit", exc))
             return out

@@ -789,7 +789,10 @@ def progress(case):
     if case.has("diverged", "exploding") or case.epochs < 5 or not np.all(np.isfinite(loss)):
         return []
     gain = case.gain
-    evidence = {"gain_of_10x_epochs": gain, "epochs": case.epochs}
+    basis = "measured" if case.measured else "estimated"
+    evidence = {"gain_of_10x_epochs": gain, "epochs": case.epochs, "prognosis": basis,
+                "continuation": case.continuation.to_dict() if case.continuation else None}
+    how = case.prognosis_words()
     exact = loss[-1] <= 1e-12 * max(float(loss[0]), 1e-300) or (
         case.net.loss == "squared" and case.mse <= 1e-10 * max(case.variance, 1e-300))
     if exact:
@@ -804,24 +807,35 @@ def progress(case):
     if gain >= FLAT_GAIN:
         out = slow
         rising = any(f.code == "overfitting" and f.evidence.get("rising") for f in case.findings)
-        if at_limit and not rising:     # more epochs would only overfit further
+        copy = case.continuation
+        if at_limit and copy is not None and case.measured and copy.test_rises:
+            # The training loss would fall, the test loss rises: the rows' noise is
+            # what more epochs would learn.
+            out.append(case.finding(
+                "still-improving", "info",
+                f"Stopped at the epoch limit {case.epochs:,} while the training loss was still "
+                f"falling, but more epochs would not help: {how}, while the test loss rose "
+                f"from {_g(copy.test_before)} to {_g(copy.test_after)}. What is left to learn "
+                "is the noise of the training rows.",
+                [Option("Keep the epoch limit; more rows or a penalty lower the test loss")],
+                evidence | {"test_rises": True}, basis=basis))
+        elif at_limit and not rising:     # more epochs would only overfit further
             out.append(case.finding(
                 "still-improving", "info",
                 f"Stopped at the epoch limit {case.epochs:,} while the loss was still falling: "
-                f"10x more epochs would lower it by {_times(gain)}, from the trend of the "
-                "last quarter of the run.",
+                f"10x more epochs would lower it by {_times(gain)}, {how}.",
                 [Option("Raise the epoch limit", [change("train.epochs",
                                                          min(10 * case.epochs, 10 ** 8))])],
-                evidence))
+                evidence, basis=basis))
         return out
     if slow:
         return slow
     if case.troubled():
         return [case.finding(
             "stalled", "warning",
-            f"Stalled: 10x more epochs would lower the loss by under {FLAT_GAIN - 1:.0%}; the "
-            "findings above say why, and training longer will not help.",
-            [Option("Act on the findings above")], evidence)]
+            f"Stalled: 10x more epochs would lower the loss by under {FLAT_GAIN - 1:.0%}, "
+            f"{how}; the findings above say why, and training longer will not help.",
+            [Option("Act on the findings above")], evidence, basis=basis)]
     best = float(np.min(loss))
     if case.has("oscillating") and loss[-1] > 1.5 * best:
         # The steps' noise, not the model, sets the level the loss bounces at.
@@ -837,11 +851,10 @@ def progress(case):
         return [_underfitting(case, evidence)]
     return [case.finding(
         "converged", "info",
-        f"Converged: 10x more epochs would lower the loss by under {FLAT_GAIN - 1:.0%}, from "
-        "the trend of the last quarter of the run, and a flexible model fits these rows no "
-        "better.", [] if case.warned() else
+        f"Converged: 10x more epochs would lower the loss by under {FLAT_GAIN - 1:.0%}, {how}, "
+        "and a flexible model fits these rows no better.", [] if case.warned() else
         [Option("Nothing more to gain from training; a lower loss needs other inputs or a "
-                "different model")], evidence)]
+                "different model")], evidence, basis=basis)]
 
 
 def _times(gain):
@@ -902,7 +915,7 @@ def _slow(case, gain):
         f"Learning too slowly: an epoch now lowers the loss by {_g(now)}, while one plain "
         f"gradient step of the size this surface allows (1/λmax = {_g(1 / plain.lam)}) would "
         f"lower it by about {_g(available)}; {why} (10x more epochs would lower the loss by "
-        f"{_times(gain)}).", options,
+        f"{_times(gain)}, {case.prognosis_words()}).", options,
         {"stability": plain.to_dict(), "gain_of_10x_epochs": gain, "loss_per_epoch": now,
          "one_good_step": available})]
 
@@ -920,13 +933,13 @@ def _underfitting(case, evidence):
     where = "" if case.small else " on rows it did not see"
     return case.finding(
         "underfitting", "warning",
-        f"Underfitting: the loss has stopped falling at {what}{where}. "
+        f"Underfitting: the loss has stopped falling ({case.prognosis_words()}) at {what}{where}. "
         f"{h} hidden unit{'s' if h != 1 else ''} may be too few for this data, or this start "
         "found a poor minimum.",
         [Option("Use more hidden units", [change("model.hidden_units", max(2 * h, h + 4))],
                 "restart"),
          case.reinit()],
-        evidence | {"flexible": theirs})
+        evidence | {"flexible": theirs}, basis=evidence["prognosis"])
 
 
 ALL = (symmetry, units, saturated_output, linear_collapse, coverage, inputs, targets, ordered,

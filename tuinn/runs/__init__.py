@@ -1,5 +1,6 @@
-"""Runs: their description (`spec`), the live run (`run`), run folders
-(`store`) and where tuinn keeps its own (`paths`)."""
+"""Runs: their description (`spec`), the live run (`run`), experiments on
+copies of a run (`experiments`), run folders (`store`) and where tuinn keeps
+its own (`paths`)."""
 
 from tuinn.runs.run import Run, load_data
 from tuinn.runs.spec import DataSpec, InitSpec, ModelSpec, RunSpec, TrainSpec

@@ -11,6 +11,7 @@ from tuinn.data import features
 from tuinn.diagnose import diagnose
 from tuinn.engine import Net, Trainer, penalties
 from tuinn.errors import ConfigError, TuinnError
+from tuinn.runs import experiments as trials
 from tuinn.runs import store
 from tuinn.settings import TRAINER
 
@@ -136,13 +137,24 @@ class Run:
         if epochs is not None:
             self.spec.train.epochs = int(epochs)
 
-    def diagnose(self, surface="api", curvature_always=False):
+    def diagnose(self, surface="api", curvature_always=False, experiments=0.0, cancelled=None):
         """What tuinn.diagnose finds about this run now (problems first), its advice
-        worded for `surface` ("app", "cli" or "api")."""
+        worded for `surface` ("app", "cli" or "api").
+
+        experiments: seconds for settling the findings on copies of the run
+        (tuinn.runs.experiments): what more epochs do, and what each finding's
+        advice does.  0: the fast checks alone, whose claims about a change are
+        estimates (and say so)."""
+        if experiments > 0:
+            return trials.measure(self, surface, experiments, cancelled)
+        return self.fast_diagnose(surface, curvature_always=curvature_always)
+
+    def fast_diagnose(self, surface="api", continuation=None, curvature_always=False):
+        """The diagnosis's first stage, with more epochs measured already or not."""
         ds = self.dataset
         return diagnose(self.net, self.trainer, ds.X, ds.Y, X_test=ds.X_test, Y_test=ds.Y_test,
                         max_epochs=self.spec.train.epochs, surface=surface, spec=self.spec,
-                        curvature_always=curvature_always)
+                        curvature_always=curvature_always, continuation=continuation)
 
     def metrics(self):
         """Loss, mse and (for classification) accuracy on train and test sets."""

@@ -190,6 +190,8 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
                 limit=s.limit, running=s.state == "running", pins=list(s.pins),
                 tracked=list(s.tracked), show_test=s.show_test, width=self.size.width,
                 stability=getattr(self.findings, "stability", None),
+                settled=self.settled[1] if self.settled and self.settled[0] == s.settle_key()
+                else None,
                 trajectory=s.trajectory() if tab == "weights" else None)
         finally:
             s.lock.release()
@@ -238,6 +240,7 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
             panel = self.part("#diagnosis", ScrollPanel)
             panel.show(text, wrapped_lines(text, self.console, panel.text_width))
             self.size_health(max(units.lines, panel.lines))
+            self.settle_when_still()
         for name, view in views.items():
             if name in frame:
                 view.show(frame[name])

@@ -17,6 +17,8 @@ ASCII = str.maketrans({"→": "->", "│": "|", "…": "...", "×": "x", "—": 
                        "≤": "<=", "÷": "/", "ℹ": "i", "▲": "^", "▼": "v", "✖": "!!"})
 SEVERITY = {"problem": ("✖", "!!", "bold red"), "warning": ("▲", "! ", "yellow"),
             "info": ("ℹ", "i ", "cyan")}
+# What a finding's claim about a change rests on (Finding.basis), after it.
+BASIS = {"measured": " [measured]", "estimated": " [estimate]"}
 
 
 def plain(text, ascii_only):
@@ -42,6 +44,7 @@ class Shot:
     show_test: bool = False
     width: int = 1000          # of the terminal: the metrics line fits it
     stability: object = None   # the last diagnosis's, for the metrics line of other tabs
+    settled: object = None     # the findings settled on copies of the run as it is, or None
 
 
 def drawing():
@@ -87,8 +90,9 @@ def draw(shot, views, layouts, log_scale, monitor, ascii_only):
 def diagnosis(shot, monitor, ascii_only):
     """(findings, unit health, the panel's text) of a shot."""
     ds, trainer = shot.dataset, shot.trainer
-    findings = diagnose(shot.net, trainer, ds.X, ds.Y, X_test=ds.X_test, Y_test=ds.Y_test,
-                        max_epochs=shot.limit, surface="app", spec=shot.spec)
+    findings = shot.settled if shot.settled is not None else diagnose(
+        shot.net, trainer, ds.X, ds.Y, X_test=ds.X_test, Y_test=ds.Y_test,
+        max_epochs=shot.limit, surface="app", spec=shot.spec)
     # While it trains, a finding lingers rather than flickers; stopped, the
     # screen says what holds now.
     measured = findings
@@ -146,8 +150,9 @@ def findings_text(findings, best, last_loss, ascii_only):
         text.append("no problem found\n", style="green")
     for f in findings:
         icon, ascii_icon, style = SEVERITY[f.severity]
-        text.append(plain(f"{ascii_icon if ascii_only else icon} {f.message}\n", ascii_only),
+        text.append(plain(f"{ascii_icon if ascii_only else icon} {f.message}", ascii_only),
                     style=style)
+        text.append(BASIS.get(f.basis, "") + "\n", style="italic")
         if f.advice:
             text.append(plain(f"   → {f.advice}\n", ascii_only), style="dim")
     if best is not None and len(last_loss) and last_loss[-1] > best[1]:

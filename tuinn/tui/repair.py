@@ -1,20 +1,26 @@
-"""The app's side of advice that proves itself: y tries each finding's advice
-on copies of the run in the background while the run on screen goes on; the
-notice line then shows the proof of the best fix, Y lists every fix tried, and
-u adopts the proven one.  What is tried, and how a fix is judged, is
-tuinn.repair."""
+"""The app's side of the experiments on copies of the run
+(tuinn.runs.experiments).  A run that stands still (paused, or at its epoch
+limit) gets its diagnosis settled in the background, once per state: what
+more epochs do and what each finding's advice does, measured; any change to
+the run cancels that at once.  y tries each finding's advice on copies while
+the run on screen goes on; the notice line then shows the proof of the best
+fix, Y lists every fix tried, and u adopts the proven one."""
 
 from textual import work
 from textual.worker import get_current_worker
 
-from tuinn import repair
 from tuinn.errors import ConfigError, TuinnError
+from tuinn.runs import experiments
 from tuinn.tui.screens import RepairScreen
+from tuinn.tui.lock import TIMER_WAIT
 from tuinn.tui.session import Session
+
+SETTLE_SECONDS = experiments.DEFAULT_SECONDS
 
 
 class RepairActions:
-    """Mixed into a TerminalApp (its _say and show_error), which also sets these:"""
+    """Mixed into a TerminalApp (its _say, show_error and plots_stale), which also
+    sets these:"""
 
     session: Session                # the live run (tuinn.tui.session)
     findings: list                  # the last diagnosis shown
@@ -23,6 +29,53 @@ class RepairActions:
     repair_rows = None          # the attempts of the last try, for Y and u
     repair_generation = None    # the run they were tried on
     repair_running = False
+    settled = None              # (Session.settle_key(), the findings settled on copies)
+    settling = None             # the key being settled in the background
+
+    def settle_when_still(self):
+        """After a frame's diagnosis is on screen: a run that stands still is
+        settled on copies in the background, once per state."""
+        s = self.session
+        if not s.lock.acquire(TIMER_WAIT):
+            return                      # it trains: not still
+        try:
+            key = s.settle_key()
+            if key is None or key == self.settling or (self.settled and self.settled[0] == key):
+                return
+            twin = s.run.copy()
+        except (OSError, TuinnError):
+            return                      # the fast diagnosis stays, as it says: estimated
+        finally:
+            s.lock.release()
+        self.settling = key
+        self.settle_in_background(twin, key)
+
+    @work(thread=True, exclusive=True, group="settle", description="the diagnosis on copies")
+    def settle_in_background(self, twin, key):
+        worker = get_current_worker()
+        s = self.session
+
+        def cancelled():
+            return worker.is_cancelled or s.settle_key() != key
+        try:
+            findings = experiments.measure(twin, "app", SETTLE_SECONDS, cancelled)
+        except Exception:               # noqa: BLE001  (the fast diagnosis stays on screen)
+            findings = None
+        if worker.is_cancelled:
+            return
+        try:
+            self.call_from_thread(self.settle_done, key, None if cancelled() else findings)
+        except RuntimeError:
+            pass                        # the app closed meanwhile
+
+    def settle_done(self, key, findings):
+        """On the UI thread: the settled findings replace the fast ones while the
+        run stays as it was."""
+        if self.settling == key:
+            self.settling = None
+        if findings is not None and key == self.session.settle_key():
+            self.settled = (key, findings)
+            self.plots_stale()
 
     def action_try_advice(self):
         s = self.session
@@ -51,7 +104,7 @@ class RepairActions:
     def try_in_background(self, twin, findings, epochs, generation):
         worker = get_current_worker()
         try:
-            rows = repair.attempts(twin, findings, epochs, cancelled=lambda: worker.is_cancelled)
+            rows = experiments.attempts(twin, findings, epochs, cancelled=lambda: worker.is_cancelled)
         except Exception as exc:        # noqa: BLE001  (the run on screen goes on)
             rows = f"trying the advice failed: {exc}"
         if worker.is_cancelled:
@@ -75,7 +128,7 @@ class RepairActions:
             notice = f"advice proven: {chosen.proof()}. u adopts it; Y lists all {len(rows)}"
         elif tried:
             best = max(tried, key=lambda a: a.gain)
-            notice = (f"no advice lowered the loss {repair.PROVEN:g}x: the best, "
+            notice = (f"no advice lowered the loss {experiments.PROVEN:g}x: the best, "
                       f"{best.proof()}. Y lists all {len(rows)}")
         else:
             notice = "no advice could be tried by itself: Y lists why"
@@ -88,7 +141,7 @@ class RepairActions:
         if not self.repair_rows:
             raise ConfigError("nothing tried yet: y tries each finding's advice on copies of "
                               "the run")
-        self.push_screen(RepairScreen(self.repair_rows, repair.PROVEN))
+        self.push_screen(RepairScreen(self.repair_rows, experiments.PROVEN))
 
     def action_adopt(self):
         s = self.session

@@ -315,6 +315,13 @@ class Session(SettingsPanel):
             self._rebuild(spec, f"new data: data seed {spec.data.seed}, weights "
                                  "re-initialized")
 
+    def settle_key(self):
+        """What a diagnosis settled on copies is of: the run, its epoch and its
+        settings; None while it trains (it is not still)."""
+        if self.state == "running":
+            return None
+        return (self.generation, self.run.epoch, tuple(sorted(self.run.trainer.settings.items())))
+
     def pin(self):
         with self.lock:
             loss = self.run.trainer.history["loss"].copy()

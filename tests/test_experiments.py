@@ -1,13 +1,13 @@
 """`tuinn train --repair`: each finding's advice tried on a copy, with the proof
-(tuinn.repair)."""
+(tuinn.experiments)."""
 
 import json
 import subprocess
 import sys
 
 import pytest
-from tuinn import presets, repair
-from tuinn.runs import Run, RunSpec
+from tuinn import presets
+from tuinn.runs import Run, RunSpec, experiments
 
 
 def trained(name):
@@ -24,7 +24,7 @@ def test_a_linear_hidden_layer_is_repaired_by_a_nonlinear_one_and_the_copy_is_sa
     rows = json.loads(done.stdout)["repair"]
     fix = next(r for r in rows if r["finding"] == "linear-collapse")
     assert fix["adopted"] and "--activation" in fix["flags"]
-    assert fix["loss_after"] * repair.PROVEN <= fix["loss_before"]
+    assert fix["loss_after"] * experiments.PROVEN <= fix["loss_before"]
     assert sum(r["adopted"] for r in rows) == 1
     saved = Run.load(tmp_path / "kept")
     assert saved.net.hidden != "linear"
@@ -33,7 +33,7 @@ def test_a_linear_hidden_layer_is_repaired_by_a_nonlinear_one_and_the_copy_is_sa
 
 def test_standardized_targets_are_judged_in_the_targets_own_units():
     run = trained("coverage-bad")
-    rows = repair.attempts(run, run.diagnose(surface="cli"), run.epoch)
+    rows = experiments.attempts(run, run.diagnose(surface="cli"), run.epoch)
     fix = next(r for r in rows if r.finding == "unscaled-targets")
     copy = fix.run
     assert copy.dataset.y_scaler is not None
@@ -47,14 +47,14 @@ def test_standardized_targets_are_judged_in_the_targets_own_units():
 
 def test_the_table_says_what_was_tried_and_what_cannot_be():
     run = trained("body-metrics")
-    rows = repair.attempts(run, run.diagnose(surface="cli"), run.epoch)
-    table = repair.format_table(rows)
+    rows = experiments.attempts(run, run.diagnose(surface="cli"), run.epoch)
+    table = experiments.format_table(rows)
     assert table.splitlines()[0].split() == ["finding", "fix", "tried", "before", "after",
                                              "adopted"]
     assert "--standardize" in table
     for row in rows:
         assert row.after is not None or row.note, row
-    assert repair.format_table([]) == "repair: no finding had advice to try"
+    assert experiments.format_table([]) == "repair: no finding had advice to try"
 
 
 def test_a_proven_restore_best_puts_the_best_weights_back():
@@ -64,9 +64,9 @@ def test_a_proven_restore_best_puts_the_best_weights_back():
     back = Finding("oscillating", "warning", "", "", {}, options=(
         {"text": "Go back to the best weights", "changes": {}, "action": "restore-best",
          "arg": epoch},))
-    rows = repair.attempts(run, [back], run.epoch)
-    assert rows[0].after == best and rows[0].gain >= repair.PROVEN and rows[0].adopted
-    assert repair.adopt(run, rows) is run
+    rows = experiments.attempts(run, [back], run.epoch)
+    assert rows[0].after == best and rows[0].gain >= experiments.PROVEN and rows[0].adopted
+    assert experiments.adopt(run, rows) is run
     assert run.net.objective(run.dataset.X, run.dataset.Y) == pytest.approx(best, rel=1e-12)
 
 
@@ -82,10 +82,10 @@ def test_a_copy_of_a_run_goes_on_alone_and_bit_identically():
 
 def test_the_proof_says_the_fix_and_its_numbers_and_a_cancel_stops_the_tries():
     run = trained("exp-lr2")
-    rows = repair.attempts(run, run.diagnose(surface="app"), run.epoch)
+    rows = experiments.attempts(run, run.diagnose(surface="app"), run.epoch)
     chosen = next(a for a in rows if a.adopted)
     assert chosen.proof() == (f"lr 0.5: loss {chosen.after:.3g} after 1,000 epochs, "
                               f"against {chosen.before:.3g} now")
     assert chosen.before > 1e4 and chosen.after < 0.01
-    assert repair.attempts(run, run.diagnose(surface="app"), run.epoch,
+    assert experiments.attempts(run, run.diagnose(surface="app"), run.epoch,
                            cancelled=lambda: True) == []

@@ -1,0 +1,318 @@
+"""Experiments on copies of a run: the one way tuinn tries something before
+it says what it does.  The diagnosis's second stage (`measure`, which
+`Run.diagnose(experiments=seconds)` runs), `tuinn train --repair`, the app's
+y / Y / u, `tuinn bench --advice` and `tuinn diagnose --weights` all use it.
+
+Two kinds of copy, both on the same data and seeds:
+- more epochs: the run's net and trainer, trained on (tuinn.diagnose.prognosis);
+- a restart with a finding's advice: the run's spec with the advice's changes,
+  trained from the start for as many epochs as the run had, so that the only
+  difference is the advice.  "Go back to the best weights" needs no training:
+  its loss is the best one seen.
+
+A fix is proven when it lowers the loss that the finding is about (the test
+loss for overfitting, else the training loss) at least PROVEN times; the one
+that lowers it most is adopted.  The diagnosis then says what was measured:
+a proven fix with its numbers, a fix that did not help no longer offered
+(but listed as tried), and a finding whose claim its fix contradicts dropped.
+
+Every experiment runs within a `Budget` of seconds: one that cannot finish in
+time is not judged, and says so.
+"""
+
+import dataclasses
+import math
+import time
+
+import numpy as np
+
+from tuinn.diagnose import Findings, advice, prognosis
+from tuinn.errors import TuinnError
+from tuinn.runs.spec import RunSpec
+
+PROVEN = 2.0
+# Seconds `tuinn train` gives the experiments by default: every preset's fit
+# in them on a 2-core machine.
+DEFAULT_SECONDS = 3.0
+# Findings whose message claims what their advice would do: when that advice,
+# tried, does not help, the claim is wrong and the finding is dropped.
+CLAIMS_ITS_ADVICE = ("lr-too-small", "underfitting")
+# Of the budget, the share the prognosis (more epochs) may take first.
+PROGNOSIS_SHARE = 0.5
+
+
+class Budget:
+    """Seconds for experiments, and a way to stop them early (`cancelled()`)."""
+
+    def __init__(self, seconds, cancelled=None):
+        self.seconds = max(0.0, float(seconds))
+        self.began = time.perf_counter()
+        self._cancelled = cancelled or (lambda: False)
+
+    def left(self):
+        return self.seconds - (time.perf_counter() - self.began)
+
+    def cancelled(self):
+        return self._cancelled()
+NOT_TRIED = "no setting to try by itself"
+# Findings about generalization: judged by the test loss.
+GENERALIZATION = ("overfitting",)
+
+
+@dataclasses.dataclass
+class Attempt:
+    finding: str            # its code
+    fix: str                # the option's text
+    flags: str              # how to do it by hand (cli wording)
+    before: float
+    after: float | None     # None when the try failed (see note)
+    judged_on: str          # "train" or "test"
+    note: str = ""
+    action: str | None = None
+    run: object = None      # the trained copy (None for restore-best)
+    adopted: bool = False
+    changes: dict = dataclasses.field(default_factory=dict)   # the settings the fix sets
+    epochs: int = 0         # the copy trained this many epochs
+    seconds: float = 0.0    # the copy's training took this long
+
+    @property
+    def helped(self):
+        return self.gain >= PROVEN and not self.note.startswith("diverged")
+
+    def proof(self):
+        """The fix and its result in one line, as the app shows it: "lr 0.5:
+        loss 0.000818 after 1,000 epochs, against 2.66e+04 now"."""
+        what = ", ".join(f"{key.rpartition('.')[2]} {_value(value)}"
+                         for key, value in self.changes.items()) or self.fix
+        loss = "test loss" if self.judged_on == "test" else "loss"
+        if self.after is None:
+            return f"{what}: not tried ({self.note or 'it could not be trained'})"
+        if self.action == "restore-best":
+            return f"{what} ({self.note}): {loss} {self.after:.3g}, against {self.before:.3g} now"
+        return (f"{what}: {loss} {self.after:.3g} after {self.epochs:,} epochs, against "
+                f"{self.before:.3g} now" + (f" ({self.note})" if self.note else ""))
+
+    @property
+    def gain(self):
+        if self.after is None or not math.isfinite(self.after) or self.after <= 0:
+            return math.inf if self.after == 0 else 0.0
+        return self.before / self.after
+
+    def to_dict(self):
+        return {"finding": self.finding, "fix": self.fix, "flags": self.flags,
+                "changes": self.changes, "action": self.action, "epochs": self.epochs,
+                "loss_before": self.before, "loss_after": self.after,
+                "judged_on": self.judged_on, "gain": self.gain, "adopted": self.adopted,
+                "seconds": self.seconds, "note": self.note}
+
+
+def _value(value):
+    return f"{value:g}" if isinstance(value, float) else str(value).lower() \
+        if isinstance(value, bool) else str(value)
+
+
+def adopt(run, rows):
+    """The run to keep: the adopted copy, or `run` itself with its best weights
+    back when that was the fix, or `run` as it is (nothing adopted, nothing tried)."""
+    chosen = next((a for a in rows if a.adopted), None)
+    if chosen is None:
+        return run
+    if chosen.action == "restore-best":
+        run.trainer.restore_best()
+        return run
+    return chosen.run
+
+
+def _loss(run, split):
+    """The loss now; with standardized targets, the squared loss in the targets'
+    own units, so that a run that standardizes them is judged as the one that
+    does not (its loss is smaller by the variance alone)."""
+    ds = run.dataset
+    if ds.y_scaler is None or run.net.loss != "squared":
+        history = run.trainer.history["test_loss" if split == "test" else "loss"]
+        return float(history[-1]) if len(history) else math.nan
+    X, Y = (ds.X_test, ds.Y_test) if split == "test" else (ds.X, ds.Y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        E = (run.net.predict(X) - Y) * ds.y_scaler.scale
+        return float(0.5 * np.mean(np.sum(E * E, axis=1)))
+
+
+def _flags(option):
+    """How to apply the option by hand, as `tuinn train` flags."""
+    return advice.render([_option(option)], "cli").rstrip(".")
+
+
+def attempts(run, findings, epochs, progress=None, cancelled=None, budget=None):
+    """Try the first piece of advice of each finding that has one, within the
+    budget (none: as long as it takes).  When `cancelled()` turns true, what was
+    tried so far (the app is closing)."""
+    out, trained = [], {}
+    budget = budget or Budget(math.inf, cancelled)
+    for finding in findings:
+        if budget.cancelled():
+            break
+        if not finding.options:
+            continue
+        option = finding.options[0]
+        split = "test" if finding.code in GENERALIZATION and run.dataset.X_test is not None \
+            else "train"
+        before = _loss(run, split)
+        attempt = Attempt(finding.code, option["text"], _flags(option), before, None, split,
+                          action=option["action"], changes=dict(option["changes"]))
+        if progress:
+            progress(f"trying: {option['text']}")
+        if option["action"] == "restore-best":
+            # The best weights are the best training loss seen: judged on it.
+            best = run.trainer.best
+            attempt.judged_on, attempt.before = "train", _loss(run, "train")
+            if best:
+                attempt.after = best[1]
+                if run.dataset.y_scaler is not None and run.net.loss == "squared":
+                    # `before` is in the targets' own units: so is the best, then.
+                    restored = run.copy()
+                    restored.trainer.restore_best()
+                    attempt.after = _loss(restored, "train")
+            attempt.note = f"the weights of epoch {best[0]}" if best else "no best yet"
+            out.append(attempt)
+            continue
+        if not option["changes"] and option["action"] != "reinit":
+            attempt.note = NOT_TRIED
+            out.append(attempt)
+            continue
+        key = (tuple(sorted(option["changes"].items())), option["action"])
+        if key not in trained:
+            trained[key] = _train_copy(run, option, epochs, budget)
+        copy, attempt.seconds = trained[key]
+        if isinstance(copy, str):
+            attempt.note = copy
+            out.append(attempt)
+            continue
+        attempt.run, attempt.after, attempt.epochs = copy, _loss(copy, split), copy.epoch
+        if copy.status.startswith("diverged"):
+            attempt.note = copy.status
+        out.append(attempt)
+    proven = [a for a in out if a.helped]
+    if proven:
+        max(proven, key=lambda a: a.gain).adopted = True
+    return out
+
+
+CHUNK_SECONDS = 0.05     # work per kernel call of a copy: a cancel is seen between them
+
+
+def _train_copy(run, option, epochs, budget):
+    """(the run with the option's changes, trained from the start as long as the
+    run was (or to the option's own epoch limit), seconds); a message in place
+    of the run when it cannot be, or not within the budget."""
+    began = time.perf_counter()
+    spec = RunSpec.from_dict(run.spec.to_dict())
+    try:
+        for key, value in option["changes"].items():
+            spec.set(key, value)
+        if option["action"] == "reinit":
+            spec.set("init.seed", spec.init.seed + 1)
+        copy = type(run)(spec)
+        total = spec.train.epochs if "train.epochs" in option["changes"] else epochs
+        chunk = 10
+        while copy.epoch < total and not copy.status.startswith("diverged"):
+            if budget.cancelled():
+                return "stopped before it finished", time.perf_counter() - began
+            start = time.perf_counter()
+            copy.train(min(chunk, total - copy.epoch))
+            took = time.perf_counter() - start
+            per_epoch = (time.perf_counter() - began) / max(copy.epoch, 1)
+            if copy.epoch < total and per_epoch * (total - copy.epoch) > budget.left():
+                return (f"not judged: {total:,} epochs would take about "
+                        f"{per_epoch * total:.2g} s, more than the time left for experiments",
+                        time.perf_counter() - began)
+            chunk = max(1, min(chunk * 4, int(chunk * CHUNK_SECONDS / took))) if took > 0 \
+                else chunk * 4
+    except (TuinnError, OSError) as exc:
+        return str(exc), time.perf_counter() - began
+    return copy, time.perf_counter() - began
+
+
+def format_table(rows):
+    """The attempts as a fixed-width table."""
+    if not rows:
+        return "repair: no finding had advice to try"
+    lines = [f"{'finding':<22}{'fix tried':<44}{'before':>11}{'after':>11}  adopted"]
+    for a in rows:
+        after = f"{a.after:.4g}" if a.after is not None else "—" if a.note == NOT_TRIED \
+            else "failed"
+        fix = a.fix if len(a.fix) <= 42 else a.fix[:41] + "…"
+        lines.append(f"{a.finding:<22}{fix:<44}{a.before:>11.4g}{after:>11}  "
+                     f"{'yes' if a.adopted else 'no'}"
+                     + (f" ({a.judged_on} loss)" if a.judged_on == "test" else "")
+                     + (f"  [{a.note}]" if a.note else ""))
+        lines.append(f"{'':<22}{a.flags}")
+    return "\n".join(lines)
+
+
+def measure(run, surface="api", seconds=3.0, cancelled=None):
+    """The diagnosis of `run` in two stages: the fast checks propose, the
+    experiments on copies settle, within `seconds`.  First more epochs (the
+    prognosis, at most PROGNOSIS_SHARE of the time), then each finding's first
+    advice.  The findings say what was measured; `.continuation` and
+    `.attempts` keep the experiments themselves."""
+    budget = Budget(seconds, cancelled)
+    ds = run.dataset
+    continuation = prognosis.continue_copy(
+        run.net, run.trainer, ds.X, ds.Y, ds.X_test, ds.Y_test,
+        seconds=PROGNOSIS_SHARE * budget.seconds, cancelled=budget.cancelled)
+    findings = run.fast_diagnose(surface, continuation=continuation)
+    tried = attempts(run, findings, run.epoch, budget=budget) if budget.left() > 0 else []
+    return settle(findings, tried, surface)
+
+
+def settle(findings, tried, surface):
+    """The findings rewritten from what their advice did on copies: a proven fix
+    is said with its numbers; a fix that did not help is no longer offered (its
+    trial is in the evidence); a finding whose claim is its advice's effect is
+    dropped when that advice did not help."""
+    by_code = {a.finding: a for a in tried}
+    out = Findings()
+    out.stability, out.health = findings.stability, findings.health
+    out.continuation, out.attempts, out.dropped = findings.continuation, list(tried), []
+    for finding in findings:
+        attempt = by_code.get(finding.code)
+        if attempt is None or attempt.after is None or attempt.action == "restore-best":
+            out.append(finding)
+            continue
+        evidence = finding.evidence | {"tried": attempt.to_dict()}
+        if attempt.helped:
+            out.append(dataclasses.replace(
+                finding, message=f"{finding.message} Measured on a copy: {attempt.proof()}.",
+                evidence=evidence, basis="measured"))
+            continue
+        if finding.code in CLAIMS_ITS_ADVICE:
+            out.dropped.append(dataclasses.replace(finding, evidence=evidence,
+                                                   basis="measured"))
+            continue
+        rest = finding.options[1:]
+        out.append(dataclasses.replace(
+            finding, message=f"{finding.message} Tried on a copy, {attempt.proof()}: it did "
+            "not help, so it is not advised.", evidence=evidence, options=rest,
+            advice=advice.render([_option(o) for o in rest], surface), basis="measured"))
+    return out
+
+
+def _option(option):
+    return advice.Option(option["text"], tuple(option["changes"].items()), option["action"],
+                         option["arg"])
+
+
+def experiments_done(findings):
+    """The experiments behind `findings` (from `measure`), JSON-ready: what
+    changed, its epochs, the loss before and after, and the seconds."""
+    out = []
+    copy = findings.continuation
+    if copy is not None:
+        out.append({"experiment": "more epochs", "changes": {},
+                    "epochs": copy.epochs, "of_epochs": copy.asked,
+                    "loss_before": copy.best_before, "loss_after": copy.best_after,
+                    "test_loss_before": copy.test_before, "test_loss_after": copy.test_after,
+                    "seconds": copy.seconds, "complete": copy.complete})
+    for a in getattr(findings, "attempts", ()):
+        out.append({"experiment": "advice", **a.to_dict()})
+    return out
