@@ -122,3 +122,13 @@ def test_a_model_of_another_shape_than_the_rows_is_told_to_pick_the_target(model
              hidden="tanh")
     done = diagnose(folder, "--weights", "wide.npz", "--data", csv)
     assert done.returncode == 2 and "the model takes 3 inputs" in done.stderr
+
+
+
+def test_diagnose_takes_the_experiment_flags(model):
+    folder, csv, W, loss = model
+    np.savez(folder / "m.npz", **W, hidden="tanh")
+    for flags in (("--experiments", "1"), ("--no-experiments",)):
+        doc = check_doc(diagnose(folder, "--weights", "m.npz", "--data", csv, "--json", *flags),
+                        loss)
+        assert isinstance(doc["experiments"], list)

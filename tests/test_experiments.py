@@ -89,3 +89,18 @@ def test_the_proof_says_the_fix_and_its_numbers_and_a_cancel_stops_the_tries():
     assert chosen.before > 1e4 and chosen.after < 0.01
     assert experiments.attempts(run, run.diagnose(surface="app"), run.epoch,
                            cancelled=lambda: True) == []
+
+
+def test_weights_not_trained_here_are_judged_against_a_copy_trained_as_long():
+    """At epoch 0 (weights from elsewhere, or a preset's start) each fix is
+    trained the epoch limit and compared with the weights trained as long,
+    never with the untrained weights."""
+    run = Run(RunSpec.from_preset("coverage-bad"))
+    found = experiments.measure(run, "cli", seconds=60)
+    tried = [a for a in found.attempts if a.after is not None and a.action != "restore-best"]
+    assert tried and run.epoch == 0
+    trained = Run(RunSpec.from_preset("coverage-bad"))
+    trained.train()
+    for attempt in tried:
+        assert attempt.epochs == trained.epoch
+        assert attempt.before == pytest.approx(trained.metrics()["train_loss"], rel=1e-12)

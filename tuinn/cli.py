@@ -218,7 +218,8 @@ def _diagnose(args):
     from tuinn.runs import Run
 
     run = Run(spec)
-    doc = headless.summary(run, 0.0, 0)
+    seconds = 0.0 if args.no_experiments else args.experiments
+    doc = headless.summary(run, 0.0, 0, run.diagnose(surface="cli", experiments=seconds))
     if args.json:
         print(jsondoc.dumps(doc))
     else:
@@ -398,6 +399,7 @@ def parser():
     dg.add_argument("--json", action="store_true", help="print one JSON document")
     dg.add_argument("--open", action="store_true", help="continue the model in the app")
     _display_arguments(dg)
+    add_experiment_arguments(dg)
     dg.set_defaults(run=_diagnose)
 
     lr = sub.add_parser("learn", help="guided lessons beside a live run, with your progress",

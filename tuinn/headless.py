@@ -136,8 +136,9 @@ def format_summary(doc):
     else:
         lines.append("  diagnosis: no problem found")
     for f in doc["dropped_findings"]:
-        lines.append(f"  dropped, as its experiment contradicted it: {f['code']} "
-                     f"({f['evidence']['tried']['fix'].lower()} did not help)")
+        tried = "; ".join(t["fix"].lower() for t in f["evidence"]["tried"])
+        lines.append(f"  dropped, as its experiments contradicted it: {f['code']} "
+                     f"({tried}: tried, did not help)")
     done = doc["experiments"]
     if done:
         lines.append(f"  experiments on copies: {len(done)}, "

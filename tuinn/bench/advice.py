@@ -26,7 +26,7 @@ def measure(progress=None):
             attempt = tried.get(finding.code)
             if attempt is None or attempt.after is None:
                 continue
-            proven = attempt.gain >= experiments.PROVEN
+            proven = attempt.proven
             counts[1] += 1
             counts[2] += proven
             rows.append({"preset": name, "finding": finding.code, "fix": attempt.fix,

@@ -471,8 +471,9 @@ def _more_weights_than_rows(case):
                [change("data.test_ratio", 0.2)])]
     return [case.finding(
         "more-weights-than-rows", "info",
-        f"The net has {weights:,} weights for {rows:,} training rows: it can fit them "
-        "exactly, noise included, so a low training loss alone proves nothing.",
+        f"The net has {weights:,} weights for {rows:,} training rows: as many free numbers "
+        "as it would take to memorize the rows, noise included (whether this architecture "
+        "can is another matter), so a low training loss alone proves nothing.",
         options, {"weights": weights, "rows": rows})]
 
 
@@ -834,7 +835,7 @@ def progress(case):
         return [case.finding(
             "stalled", "warning",
             f"Stalled: 10x more epochs would lower the loss by under {FLAT_GAIN - 1:.0%}, "
-            f"{how}; the findings above say why, and training longer will not help.",
+            f"{how}; the findings above say why.",
             [Option("Act on the findings above")], evidence, basis=basis)]
     best = float(np.min(loss))
     if case.has("oscillating") and loss[-1] > 1.5 * best:

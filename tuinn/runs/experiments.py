@@ -13,8 +13,9 @@ Two kinds of copy, both on the same data and seeds:
 A fix is proven when it lowers the loss that the finding is about (the test
 loss for overfitting, else the training loss) at least PROVEN times; the one
 that lowers it most is adopted.  The diagnosis then says what was measured:
-a proven fix with its numbers, a fix that did not help no longer offered
-(but listed as tried), and a finding whose claim its fix contradicts dropped.
+a fix that helped (HELPED times or more) with its numbers, a fix that did not
+no longer offered (but listed as tried), and a finding whose claim its fix
+contradicts dropped.
 
 Every experiment runs within a `Budget` of seconds: one that cannot finish in
 time is not judged, and says so.
@@ -31,12 +32,14 @@ from tuinn.errors import TuinnError
 from tuinn.runs.spec import RunSpec
 
 PROVEN = 2.0
+HELPED = 1.1        # a fix that lowers the loss less than this did not help: not advised
 # Seconds `tuinn train` gives the experiments by default: every preset's fit
 # in them on a 2-core machine.
 DEFAULT_SECONDS = 3.0
-# Findings whose message claims what their advice would do: when that advice,
-# tried, does not help, the claim is wrong and the finding is dropped.
-CLAIMS_ITS_ADVICE = ("lr-too-small", "underfitting")
+# Findings whose message is the claim that their advice helps ("the rate is far
+# too small"): when none of it, tried, helps, the claim is wrong and the finding
+# is dropped.  Others state what they see, which stays true.
+CLAIMS_ITS_ADVICE = ("lr-too-small",)
 # Of the budget, the share the prognosis (more epochs) may take first.
 PROGNOSIS_SHARE = 0.5
 
@@ -74,10 +77,15 @@ class Attempt:
     changes: dict = dataclasses.field(default_factory=dict)   # the settings the fix sets
     epochs: int = 0         # the copy trained this many epochs
     seconds: float = 0.0    # the copy's training took this long
+    option: int = 0         # which of the finding's options it is
+
+    @property
+    def proven(self):
+        return self.gain >= PROVEN and not self.note.startswith("diverged")
 
     @property
     def helped(self):
-        return self.gain >= PROVEN and not self.note.startswith("diverged")
+        return self.gain >= HELPED and not self.note.startswith("diverged")
 
     def proof(self):
         """The fix and its result in one line, as the app shows it: "lr 0.5:
@@ -142,56 +150,58 @@ def _flags(option):
     return advice.render([_option(option)], "cli").rstrip(".")
 
 
-def attempts(run, findings, epochs, progress=None, cancelled=None, budget=None):
-    """Try the first piece of advice of each finding that has one, within the
-    budget (none: as long as it takes).  When `cancelled()` turns true, what was
-    tried so far (the app is closing)."""
+def attempts(run, findings, epochs, progress=None, cancelled=None, budget=None, baseline=None,
+             every_option=False):
+    """Try the first piece of advice of each finding that has one (every piece,
+    with `every_option`), within the budget (none: as long as it takes).  When
+    `cancelled()` turns true, what was tried so far (the app is closing).
+    baseline: the run to judge the fixes against when it is not `run` itself
+    (a copy trained as long)."""
     out, trained = [], {}
     budget = budget or Budget(math.inf, cancelled)
     for finding in findings:
-        if budget.cancelled():
-            break
-        if not finding.options:
-            continue
-        option = finding.options[0]
         split = "test" if finding.code in GENERALIZATION and run.dataset.X_test is not None \
             else "train"
-        before = _loss(run, split)
-        attempt = Attempt(finding.code, option["text"], _flags(option), before, None, split,
-                          action=option["action"], changes=dict(option["changes"]))
-        if progress:
-            progress(f"trying: {option['text']}")
-        if option["action"] == "restore-best":
-            # The best weights are the best training loss seen: judged on it.
-            best = run.trainer.best
-            attempt.judged_on, attempt.before = "train", _loss(run, "train")
-            if best:
-                attempt.after = best[1]
-                if run.dataset.y_scaler is not None and run.net.loss == "squared":
-                    # `before` is in the targets' own units: so is the best, then.
-                    restored = run.copy()
-                    restored.trainer.restore_best()
-                    attempt.after = _loss(restored, "train")
-            attempt.note = f"the weights of epoch {best[0]}" if best else "no best yet"
+        for index, option in enumerate(finding.options if every_option else finding.options[:1]):
+            if budget.cancelled():
+                break
+            before = _loss(baseline or run, split)
+            attempt = Attempt(finding.code, option["text"], _flags(option), before, None, split,
+                              action=option["action"], changes=dict(option["changes"]),
+                              option=index)
+            if progress:
+                progress(f"trying: {option['text']}")
+            if option["action"] == "restore-best":
+                # The best weights are the best training loss seen: judged on it.
+                best = run.trainer.best
+                attempt.judged_on, attempt.before = "train", _loss(run, "train")
+                if best:
+                    attempt.after = best[1]
+                    if run.dataset.y_scaler is not None and run.net.loss == "squared":
+                        # `before` is in the targets' own units: so is the best, then.
+                        restored = run.copy()
+                        restored.trainer.restore_best()
+                        attempt.after = _loss(restored, "train")
+                attempt.note = f"the weights of epoch {best[0]}" if best else "no best yet"
+                out.append(attempt)
+                continue
+            if not option["changes"] and option["action"] != "reinit":
+                attempt.note = NOT_TRIED
+                out.append(attempt)
+                continue
+            key = (tuple(sorted(option["changes"].items())), option["action"])
+            if key not in trained:
+                trained[key] = _train_copy(run, option, epochs, budget)
+            copy, attempt.seconds = trained[key]
+            if isinstance(copy, str):
+                attempt.note = copy
+                out.append(attempt)
+                continue
+            attempt.run, attempt.after, attempt.epochs = copy, _loss(copy, split), copy.epoch
+            if copy.status.startswith("diverged"):
+                attempt.note = copy.status
             out.append(attempt)
-            continue
-        if not option["changes"] and option["action"] != "reinit":
-            attempt.note = NOT_TRIED
-            out.append(attempt)
-            continue
-        key = (tuple(sorted(option["changes"].items())), option["action"])
-        if key not in trained:
-            trained[key] = _train_copy(run, option, epochs, budget)
-        copy, attempt.seconds = trained[key]
-        if isinstance(copy, str):
-            attempt.note = copy
-            out.append(attempt)
-            continue
-        attempt.run, attempt.after, attempt.epochs = copy, _loss(copy, split), copy.epoch
-        if copy.status.startswith("diverged"):
-            attempt.note = copy.status
-        out.append(attempt)
-    proven = [a for a in out if a.helped]
+    proven = [a for a in out if a.proven]
     if proven:
         max(proven, key=lambda a: a.gain).adopted = True
     return out
@@ -212,24 +222,32 @@ def _train_copy(run, option, epochs, budget):
         if option["action"] == "reinit":
             spec.set("init.seed", spec.init.seed + 1)
         copy = type(run)(spec)
-        total = spec.train.epochs if "train.epochs" in option["changes"] else epochs
-        chunk = 10
-        while copy.epoch < total and not copy.status.startswith("diverged"):
-            if budget.cancelled():
-                return "stopped before it finished", time.perf_counter() - began
-            start = time.perf_counter()
-            copy.train(min(chunk, total - copy.epoch))
-            took = time.perf_counter() - start
-            per_epoch = (time.perf_counter() - began) / max(copy.epoch, 1)
-            if copy.epoch < total and per_epoch * (total - copy.epoch) > budget.left():
-                return (f"not judged: {total:,} epochs would take about "
-                        f"{per_epoch * total:.2g} s, more than the time left for experiments",
-                        time.perf_counter() - began)
-            chunk = max(1, min(chunk * 4, int(chunk * CHUNK_SECONDS / took))) if took > 0 \
-                else chunk * 4
+        why = _train_within(copy, spec.train.epochs if "train.epochs" in option["changes"]
+                            else epochs, budget)
     except (TuinnError, OSError) as exc:
-        return str(exc), time.perf_counter() - began
-    return copy, time.perf_counter() - began
+        why = str(exc)
+    return (why or copy), time.perf_counter() - began
+
+
+def _train_within(run, total, budget):
+    """Train `run` up to epoch `total` in chunks: '' when done (or diverged),
+    else why it stopped (cancelled, or the budget would not last)."""
+    began, first = time.perf_counter(), run.epoch
+    chunk = 10
+    while run.epoch < total and not run.status.startswith("diverged"):
+        if budget.cancelled():
+            return "stopped before it finished"
+        start = time.perf_counter()
+        run.train(min(chunk, total - run.epoch))
+        took = time.perf_counter() - start
+        per_epoch = (time.perf_counter() - began) / max(run.epoch - first, 1)
+        if run.epoch < total and per_epoch * (total - run.epoch) > budget.left():
+            return (f"not judged: {total - first:,} epochs would take about "
+                    f"{per_epoch * (total - first):.2g} s, more than the time left for "
+                    "experiments")
+        chunk = max(1, min(chunk * 4, int(chunk * CHUNK_SECONDS / took))) if took > 0 \
+            else chunk * 4
+    return ""
 
 
 def format_table(rows):
@@ -261,39 +279,58 @@ def measure(run, surface="api", seconds=3.0, cancelled=None):
         run.net, run.trainer, ds.X, ds.Y, ds.X_test, ds.Y_test,
         seconds=PROGNOSIS_SHARE * budget.seconds, cancelled=budget.cancelled)
     findings = run.fast_diagnose(surface, continuation=continuation)
-    tried = attempts(run, findings, run.epoch, budget=budget) if budget.left() > 0 else []
+    # Weights from elsewhere have no epochs here: each fix is trained the run's
+    # epoch limit, against a copy trained as long from the weights as they are.
+    epochs, baseline = run.epoch, None
+    if epochs == 0:
+        epochs = run.spec.train.epochs
+        baseline = _trained_copy(run, epochs, budget)
+    tried = attempts(run, findings, epochs, budget=budget, baseline=baseline,
+                     every_option=True) \
+        if budget.left() > 0 and (baseline is not None or run.epoch) else []
     return settle(findings, tried, surface)
+
+
+def _trained_copy(run, epochs, budget):
+    """A copy of the run trained `epochs` more, or None when the budget does not
+    allow it."""
+    copy = run.copy()
+    return None if _train_within(copy, copy.epoch + epochs, budget) else copy
 
 
 def settle(findings, tried, surface):
     """The findings rewritten from what their advice did on copies: a proven fix
     is said with its numbers; a fix that did not help is no longer offered (its
     trial is in the evidence); a finding whose claim is its advice's effect is
-    dropped when that advice did not help."""
-    by_code = {a.finding: a for a in tried}
+    dropped when none of that advice, tried, helped."""
     out = Findings()
     out.stability, out.health = findings.stability, findings.health
     out.continuation, out.attempts, out.dropped = findings.continuation, list(tried), []
     for finding in findings:
-        attempt = by_code.get(finding.code)
-        if attempt is None or attempt.after is None or attempt.action == "restore-best":
+        judged = {a.option: a for a in tried if a.finding == finding.code
+                  and a.after is not None and a.action != "restore-best"}
+        if not judged:
             out.append(finding)
             continue
-        evidence = finding.evidence | {"tried": attempt.to_dict()}
-        if attempt.helped:
-            out.append(dataclasses.replace(
-                finding, message=f"{finding.message} Measured on a copy: {attempt.proof()}.",
-                evidence=evidence, basis="measured"))
-            continue
-        if finding.code in CLAIMS_ITS_ADVICE:
+        helped = [judged[i] for i in sorted(judged) if judged[i].helped]
+        failed = [judged[i] for i in sorted(judged) if not judged[i].helped]
+        evidence = finding.evidence | {"tried": [a.to_dict() for a in judged.values()]}
+        if not helped and finding.code in CLAIMS_ITS_ADVICE:
             out.dropped.append(dataclasses.replace(finding, evidence=evidence,
                                                    basis="measured"))
             continue
-        rest = finding.options[1:]
+        kept = tuple(o for i, o in enumerate(finding.options)
+                     if i not in judged or judged[i].helped)
+        message = finding.message
+        if helped:
+            message += " Measured on a copy: " + "; ".join(a.proof() for a in helped) + "."
+        if failed:
+            message += (" Tried on a copy, " + "; ".join(a.proof() for a in failed)
+                        + (": it did not help, so it is not advised." if len(failed) == 1
+                           else ": they did not help, so they are not advised."))
         out.append(dataclasses.replace(
-            finding, message=f"{finding.message} Tried on a copy, {attempt.proof()}: it did "
-            "not help, so it is not advised.", evidence=evidence, options=rest,
-            advice=advice.render([_option(o) for o in rest], surface), basis="measured"))
+            finding, message=message, evidence=evidence, options=kept,
+            advice=advice.render([_option(o) for o in kept], surface), basis="measured"))
     return out
 
 

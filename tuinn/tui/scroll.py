@@ -3,6 +3,7 @@
 view, its last line says how much ("3 more lines ↓")."""
 
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -70,6 +71,21 @@ class ScrollPanel(VerticalScroll):
             # The mark takes a line of the view, or gives it back: count again.
             more.display = bool(below)
             self.call_after_refresh(self._mark)
+
+    # A page is the text rows in view: while the mark takes the last row, a
+    # page of the whole height would skip the line under it.
+    def _page(self):
+        return max(1, self.size.height - (1 if self.below() else 0))
+
+    def action_page_down(self):
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_to(y=self.scroll_y + self._page(), animate=False)
+
+    def action_page_up(self):
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_to(y=self.scroll_y - self._page(), animate=False)
 
     # Focus is set once the event's handlers have run: the mark is redone after.
     def on_focus(self):
