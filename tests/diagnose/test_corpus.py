@@ -734,6 +734,30 @@ def generic_label_noise_at_its_floor_is_not_told_to_train_longer():
     return fit, {"overfitting": True, "more-epochs-advised": not rises}
 
 
+# ---------------------------------------------------------------- penalties
+
+def _penalized(l2):
+    x = np.linspace(-2, 2, 120)[:, None]
+    fit = Fit(x, np.sin(2 * x[:, 0]) + 0.5, h=8, hidden="tanh", lr=0.05, optimizer="adam",
+              epochs=2000, l2=l2)
+    weaker = fit.again(l2=l2 / 10)      # the truth: trained again with a tenth of it
+    mse = [float(np.mean((f.net.predict(f.X) - f.Y) ** 2)) for f in (fit, weaker)]
+    return fit, mse[1] * 1.5 <= mse[0]
+
+
+@situation
+def generic_an_l2_penalty_that_flattens_every_weight():
+    """Blamed on "too few units, or a poor start" before: the penalty is the cause."""
+    fit, truth = _penalized(0.1)
+    return fit, {"penalty-dominates": truth}
+
+
+@situation
+def generic_a_mild_l2_penalty_holds_nothing_back():
+    fit, truth = _penalized(1e-4)
+    return fit, {"penalty-dominates": truth}
+
+
 # Every finding code is checked both ways (fires where it must, stays quiet
 # where it must not), derived from the codes themselves: a new code without
 # corpus situations fails the suite.  The ones below are not there yet.

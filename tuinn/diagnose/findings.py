@@ -16,6 +16,7 @@ data set) when a rule compares the net with what a model could reach.
 import dataclasses
 import functools
 import math
+import time
 import weakref
 
 import numpy as np
@@ -26,11 +27,14 @@ from tuinn.diagnose.health import COVARIANCE_UNITS, health_from_stats
 from tuinn.engine import penalties
 
 SEVERITIES = ("problem", "warning", "info")
+# Of the experiments' seconds, the share more epochs (the prognosis) may take.
+PROGNOSIS_SHARE = 0.6
 # Every finding's code: stable names, for scripts and lesson files (docs/diagnosis.md).
 CODES = ("all-units-dead", "constant-inputs", "converged", "dead-units", "diverged",
          "duplicate-units", "exploding", "leakage", "linear-collapse", "linear-on-data",
          "lr-too-small", "majority-class", "more-weights-than-rows", "ordered-data",
-         "oscillating", "overfitting", "saturated-output", "saturated-units", "small-test-set",
+         "oscillating", "overfitting", "penalty-dominates", "saturated-output",
+         "saturated-units", "small-test-set",
          "stalled", "still-improving", "symmetry", "targets-out-of-range", "uncovered-region",
          "underfitting", "unscaled-inputs", "unscaled-targets", "unstable-rate")
 # Warnings that explain a loss that stopped falling.
@@ -70,10 +74,12 @@ class Case:
     """What the rules look at: the run, its data and the evidence computed on demand."""
 
     def __init__(self, net, trainer, X, Y, X_test, Y_test, max_epochs, surface, spec,
-                 continuation=None):
+                 continuation=None, lab=None):
         self.net, self.trainer, self.settings = net, trainer, trainer.settings
         # More epochs of a copy (prognosis.Continuation), or None: not measured.
         self.continuation = continuation
+        # (seconds left, cancelled) for a rule's own experiment on copies, or None.
+        self.lab = lab
         self.X, self.Y, self.X_test, self.Y_test = X, Y, X_test, Y_test
         self.max_epochs, self.surface, self.spec = max_epochs, surface, spec
         history = trainer.history
@@ -177,6 +183,15 @@ class Case:
             return self.continuation.gain
         return rules.gain_of_more_epochs(self.best_curve)
 
+    def switch(self, **changes):
+        """(data loss, data loss with `changes`) after as many epochs again on
+        copies (prognosis.switch_copy); None without experiments or time."""
+        if self.lab is None:
+            return None
+        deadline, cancelled = self.lab
+        return prognosis.switch_copy(self.net, self.trainer, self.X, self.Y, changes,
+                                     deadline - time.perf_counter(), cancelled)
+
     def prognosis_words(self):
         """What the prognosis rests on, for a finding's message."""
         if self.measured:
@@ -279,7 +294,7 @@ def _yardstick(kind, X, Y, classify):
 # ---------------------------------------------------------------- together
 
 def diagnose(net, trainer, X, Y, *, X_test=None, Y_test=None, max_epochs=None, surface="api",
-             spec=None, curvature_always=False, experiments=0.0, continuation=None):
+             spec=None, curvature_always=False, experiments=0.0, cancelled=None):
     """Findings about `net` trained by `trainer` on (X, Y), problems first.
 
     X_test, Y_test: the test set, for the generalization findings.
@@ -287,10 +302,10 @@ def diagnose(net, trainer, X, Y, *, X_test=None, Y_test=None, max_epochs=None, s
     surface: "app", "cli" or "api", how the advice is worded.
     spec: the RunSpec, so advice knows the data and init settings in force.
     curvature_always: compute the stability limit even when no rule needs it.
-    experiments: seconds for measuring, on a copy, what more epochs do
-        (prognosis.continue_copy); 0 states the prognosis as an estimate.
-    continuation: such a measurement made already (the app makes it in the
-        background).
+    experiments: seconds for measuring on copies what more epochs do
+        (prognosis.continue_copy, at most PROGNOSIS_SHARE of them) and what the
+        rules' own experiments do; 0 states those claims as estimates.
+    cancelled: stops the experiments early when it turns true.
     """
     if surface not in advice.SURFACES:
         raise ValueError(f"surface must be one of {', '.join(advice.SURFACES)}")
@@ -300,16 +315,19 @@ def diagnose(net, trainer, X, Y, *, X_test=None, Y_test=None, max_epochs=None, s
         X_test = np.ascontiguousarray(X_test, dtype=np.float64)
         Y_test = np.ascontiguousarray(Y_test, dtype=np.float64).reshape(len(X_test), -1)
     out = Findings()
-    if continuation is None and experiments > 0 and hasattr(trainer, "snapshot"):
+    continuation = lab = None
+    if experiments > 0 and hasattr(trainer, "snapshot"):
+        deadline = time.perf_counter() + experiments
         continuation = prognosis.continue_copy(net, trainer, X, Y, X_test, Y_test,
-                                               seconds=experiments)
+                                               PROGNOSIS_SHARE * experiments, cancelled)
+        lab = (deadline, cancelled)
     out.continuation = continuation
     # A run far out (weights of 1e150, a loss of 1e300) overflows in places; the
     # rules read inf as what it is, and numpy's warnings would only be noise.
     with np.errstate(all="ignore"):
         try:
             case = Case(net, trainer, X, Y, X_test, Y_test, max_epochs, surface, spec,
-                        continuation)
+                        continuation, lab)
         except Exception as exc:   # noqa: BLE001 - the diagnosis never takes the caller down
             out.append(_failed("the units and the fit", exc))
             return out

@@ -125,3 +125,32 @@ def _level(loss, window):
     tail = loss[-window:]
     tail = tail[np.isfinite(tail)]
     return float(np.min(tail)) if len(tail) else math.inf
+
+
+def switch_copy(net, trainer, X, Y, changes, seconds, cancelled=None):
+    """What one change of the training settings does from here: two copies of
+    (net, trainer) train as many epochs again as the run has had, one with the
+    `changes` and one without; (the data loss without them, with them), or None
+    when the budget does not allow both."""
+    start = len(trainer.history["loss"]) - 1
+    if start < 1 or seconds <= 0 or trainer.status.startswith("diverged"):
+        return None
+    began, cancelled = time.perf_counter(), cancelled or (lambda: False)
+    losses = []
+    for settings in ({}, changes):
+        copy = Trainer(net.copy(), **{**trainer.settings, **settings})
+        copy.restore(trainer.snapshot())
+        done, chunk = 0, 1
+        while done < start:
+            left = seconds - (time.perf_counter() - began)
+            if left <= 0 or cancelled():
+                return None
+            t0 = time.perf_counter()
+            copy.train(X, Y, min(chunk, start - done))
+            took = time.perf_counter() - t0
+            done = len(copy.history["loss"]) - 1 - start
+            if copy.status.startswith("diverged"):
+                break
+            chunk = max(1, int(chunk / max(took, 1e-7) * min(CHUNK_SECONDS, left - took)))
+        losses.append(copy.net.objective(X, Y))
+    return tuple(losses)

@@ -10,6 +10,7 @@ The codes, stable for scripts:
   uncovered-region          1-D ReLU nets: inputs where no unit is active
   constant-inputs, unscaled-inputs, unscaled-targets, targets-out-of-range,
   ordered-data              the data
+  penalty-dominates         an L2 or L1 penalty that may hold the fit back
   overfitting, leakage, majority-class, small-test-set, more-weights-than-rows
                             generalization
   diverged, exploding, unstable-rate, oscillating
@@ -38,6 +39,7 @@ FLAT_GAIN = 1.1            # 10x more epochs lowering the loss by less than this
 GAP_VARIATION = 0.05       # share of the targets' variance a flat stretch cannot follow
 FIT_SHARE = 0.05           # mse under this share of the targets' variance: a fit their scale
                            # did not hold back
+PENALTY_GAIN = 1.5         # a penalty 10x weaker lowering the data loss this much holds it back
 
 
 def _g(x):
@@ -460,6 +462,38 @@ def generalization(case):
     if case.X_test is None:
         return out
     return out + _overfitting(case) + _leakage(case) + _small_test(case)
+
+
+def penalty(case):
+    """an L2 or L1 penalty that holds the fit back, settled by weakening it on copies"""
+    l2, l1 = case.settings["l2"], case.settings["l1"]
+    if not (l2 > 0 or l1 > 0) or not np.all(np.isfinite(case.net.theta)) \
+            or not case.underfits():
+        return []
+    weights = np.concatenate([case.net.W1.ravel(), case.net.W2.ravel()])
+    l2_term, l1_term = 0.5 * l2 * float(weights @ weights), l1 * float(np.sum(np.abs(weights)))
+    key, rate = ("train.l2", l2) if l2_term >= l1_term and l2 > 0 else ("train.l1", l1)
+    name, weaker = key.rpartition(".")[2], round_below(rate / 10)
+    evidence = {"penalty": name, "rate": rate, "penalty_term": l2_term + l1_term,
+                "data_loss": case.net.objective(case.X, case.Y)}
+    measured = case.switch(**{name: weaker})
+    if measured is None:
+        what, basis = "may be what holds the fit back", "estimated"
+    else:
+        without, weakened = measured
+        if not weakened * PENALTY_GAIN <= without:
+            return []               # weakened, it changes nothing much: it is not the cause
+        what, basis = (f"holds the fit back: measured on copies, as many epochs again take "
+                       f"the data loss to {_g(weakened)} with {name} {_g(weaker)}, against "
+                       f"{_g(without)} as it is"), "measured"
+        evidence |= {"data_loss_weakened": weakened, "data_loss_unchanged": without}
+    return [case.finding(
+        "penalty-dominates", "warning",
+        f"The {name.upper()} penalty ({name} {_g(rate)}) {what}; it pulls every weight toward "
+        f"zero (largest |w| {_g(float(np.max(np.abs(weights))))}), and the net fits its rows "
+        "clearly worse than a flexible model.",
+        [Option("Weaken the penalty", [change(key, weaker)], "restart")], evidence,
+        basis=basis)]
 
 
 def _more_weights_than_rows(case):
@@ -944,4 +978,4 @@ def _underfitting(case, evidence):
 
 
 ALL = (symmetry, units, saturated_output, linear_collapse, coverage, inputs, targets, ordered,
-       generalization, rate, progress)
+       penalty, generalization, rate, progress)

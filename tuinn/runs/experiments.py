@@ -27,7 +27,7 @@ import time
 
 import numpy as np
 
-from tuinn.diagnose import Findings, advice, prognosis
+from tuinn.diagnose import Findings, advice
 from tuinn.errors import TuinnError
 from tuinn.runs.spec import RunSpec
 
@@ -39,9 +39,10 @@ DEFAULT_SECONDS = 3.0
 # Findings whose message is the claim that their advice helps ("the rate is far
 # too small"): when none of it, tried, helps, the claim is wrong and the finding
 # is dropped.  Others state what they see, which stays true.
-CLAIMS_ITS_ADVICE = ("lr-too-small",)
-# Of the budget, the share the prognosis (more epochs) may take first.
-PROGNOSIS_SHARE = 0.5
+CLAIMS_ITS_ADVICE = ("lr-too-small", "penalty-dominates")
+# Of the budget, the share the diagnosis's own experiments (more epochs, a rule's
+# test) may take before the advice is tried.
+FAST_SHARE = 0.5
 
 
 class Budget:
@@ -274,11 +275,8 @@ def measure(run, surface="api", seconds=3.0, cancelled=None):
     advice.  The findings say what was measured; `.continuation` and
     `.attempts` keep the experiments themselves."""
     budget = Budget(seconds, cancelled)
-    ds = run.dataset
-    continuation = prognosis.continue_copy(
-        run.net, run.trainer, ds.X, ds.Y, ds.X_test, ds.Y_test,
-        seconds=PROGNOSIS_SHARE * budget.seconds, cancelled=budget.cancelled)
-    findings = run.fast_diagnose(surface, continuation=continuation)
+    findings = run.fast_diagnose(surface, experiments=FAST_SHARE * budget.seconds,
+                                 cancelled=budget.cancelled)
     # Weights from elsewhere have no epochs here: each fix is trained the run's
     # epoch limit, against a copy trained as long from the weights as they are.
     epochs, baseline = run.epoch, None

@@ -149,12 +149,15 @@ class Run:
             return trials.measure(self, surface, experiments, cancelled)
         return self.fast_diagnose(surface, curvature_always=curvature_always)
 
-    def fast_diagnose(self, surface="api", continuation=None, curvature_always=False):
-        """The diagnosis's first stage, with more epochs measured already or not."""
+    def fast_diagnose(self, surface="api", experiments=0.0, cancelled=None,
+                      curvature_always=False):
+        """The diagnosis's first stage (tuinn.diagnose.diagnose): its own
+        experiments on copies of the net, within `experiments` seconds."""
         ds = self.dataset
         return diagnose(self.net, self.trainer, ds.X, ds.Y, X_test=ds.X_test, Y_test=ds.Y_test,
                         max_epochs=self.spec.train.epochs, surface=surface, spec=self.spec,
-                        curvature_always=curvature_always, continuation=continuation)
+                        curvature_always=curvature_always, experiments=experiments,
+                        cancelled=cancelled)
 
     def metrics(self):
         """Loss, mse and (for classification) accuracy on train and test sets."""
