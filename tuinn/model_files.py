@@ -243,7 +243,8 @@ def _keras_h5(path, source=None):
             return _dense_layers(path, h5, h5py)
     except TuinnError:
         raise
-    except (OSError, ValueError, KeyError):
+    # h5py raises RuntimeError on some damaged internals ("bad local heap signature").
+    except (OSError, ValueError, KeyError, RuntimeError):
         raise DataError(f"{path}: the weights are not a readable HDF5 file") from None
 
 
@@ -268,7 +269,7 @@ def _keras_zip(path):
         raise
     except (zipfile.BadZipFile, KeyError, ValueError):
         raise not_keras from None
-    except OSError:
+    except (OSError, RuntimeError):
         raise DataError(f"{path}: its model.weights.h5 is not a readable HDF5 file") from None
     d["hidden"], d["output"] = (convert.ACTIVATIONS.get(str(layer["activation"]).lower(),
                                                         str(layer["activation"]))

@@ -681,8 +681,9 @@ def doc_a_sigmoid_output_that_learned_is_not_saturated():
 # what a slowing fall will still give.
 
 def _saturated_start(epochs):
-    """A sigmoid output that starts flat (b2 = -8) under squared loss: its
-    gradient is tiny, and the loss sits on a plateau that ends later."""
+    """The AND question's lesson (docs/situations.md, and-squared): a sigmoid
+    output under squared loss, here started flat (b2 = -8), gets a tiny gradient,
+    and the loss sits on a plateau that ends later."""
     r = rng(40)
     x = r.uniform(-2, 2, size=(60, 1))
     y = (x[:, 0] > 0).astype(float)
@@ -692,14 +693,14 @@ def _saturated_start(epochs):
 
 
 @situation
-def generic_a_saturated_output_plateau_that_ends_later():
+def doc_a_saturated_output_plateau_that_ends_later():
     fit = _saturated_start(1000)
     gain = gain_of_10x(fit)
     return fit, {"still-improving": gain > 1.5, "stalled": gain < 1.1, "converged": False}
 
 
 @situation
-def generic_a_saturated_output_plateau_that_10x_does_not_end():
+def doc_a_saturated_output_plateau_that_10x_does_not_end():
     fit = _saturated_start(300)
     gain = gain_of_10x(fit)
     return fit, {"stalled": gain < 1.1, "still-improving": gain > 1.5, "converged": False}
@@ -756,6 +757,57 @@ def generic_an_l2_penalty_that_flattens_every_weight():
 def generic_a_mild_l2_penalty_holds_nothing_back():
     fit, truth = _penalized(1e-4)
     return fit, {"penalty-dominates": truth}
+
+
+# ---------------------------------------------------------------- a column that leaks
+
+def _leak_rows(seed):
+    r = rng(seed)
+    X = r.normal(size=(200, 3))
+    return r, X, X[:, 0] + X[:, 1]
+
+
+def _predicts_alone(X, y, j):
+    """The truth: a cubic in column j alone, fitted on half the rows, explains
+    99.9 % of the target's variance on the other half."""
+    return poly_held_out(X[:, j], y, 3) <= 1e-3 * float(np.var(y))
+
+
+@situation
+def generic_an_input_that_is_the_label_in_other_units():
+    r, X, s = _leak_rows(45)
+    y = np.tanh(s) + 0.1 * r.standard_normal(200)
+    X = np.column_stack([X, 2 * y + 1])
+    fit = Fit(X, y, h=6, lr=0.05, epochs=300)
+    return fit, {"leaking-input": _predicts_alone(X, y, 3)}
+
+
+@situation
+def generic_inputs_that_each_tell_part_of_the_target():
+    r, X, s = _leak_rows(46)
+    y = np.tanh(s) + 0.1 * r.standard_normal(200)
+    fit = Fit(X, y, h=6, lr=0.05, epochs=300)
+    return fit, {"leaking-input": any(_predicts_alone(X, y, j) for j in range(3))}
+
+
+@situation
+def generic_a_class_column_left_among_the_inputs():
+    _, X, s = _leak_rows(47)
+    y = (s > 0).astype(float)
+    X = np.column_stack([X, y])
+    fit = Fit(X, y, h=4, output="sigmoid", loss="cross_entropy", lr=0.1, epochs=300)
+    return fit, {"leaking-input": bool(np.all((X[:, 3] > 0.5) == (y > 0.5)))}
+
+
+@situation
+def generic_separable_classes_one_input_separates_are_no_leak():
+    """Two blobs apart along input 0: it separates them, as a real feature may."""
+    r = rng(48)
+    y = (r.uniform(size=200) > 0.5).astype(float)
+    X = np.column_stack([4 * y + r.normal(size=200), r.normal(size=(200, 2))])
+    fit = Fit(X, y, h=4, output="sigmoid", loss="cross_entropy", lr=0.1, epochs=300)
+    # The truth: input 0 is a measurement (hundreds of values), not the label relabelled.
+    return fit, {"leaking-input": len(np.unique(X[:, 0])) <= 4}
 
 
 # Every finding code is checked both ways (fires where it must, stays quiet

@@ -22,6 +22,12 @@ def paused_app(preset):
 async def twenty_epochs(pilot):
     app = pilot.app
     await pilot.press("N", "N")
+    # Paused, the diagnosis is settled on copies in the background: the
+    # screenshot is of the settled one.
+    await until(pilot, lambda: app.settled and app.settled[0] == app.session.settle_key(),
+                timeout=30, what="the diagnosis settled on copies")
+    app.plots_stale()
+    app.text_stale()
     await until(pilot, lambda: app._plot_version == app.session.version and
                 not app._frame_in_flight and app.findings, what="the frame of epoch 20")
     health = app.part("#health")

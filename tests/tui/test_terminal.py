@@ -38,13 +38,28 @@ class Terminal:
         self.tmux("send-keys", "-t", self.name, *keys)
 
     def wait_for(self, text, timeout=15.0):
+        self.wait_until(lambda: text in self.screen(), repr(text), timeout)
+        return self.screen()
+
+    def next_screen(self, before, timeout=15.0):
+        """The screen once it differs from `before` and has stopped changing
+        (two captures 0.1 s apart agree): a frame caught while it is being
+        written would lack some of its lines."""
+        shots = [before]
+
+        def drawn():
+            shots.append(self.screen())
+            return shots[-1] != before and shots[-1] == shots[-2]
+        self.wait_until(drawn, "the next screen", timeout)
+        return shots[-1]
+
+    def wait_until(self, condition, what, timeout=15.0):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            screen = self.screen()
-            if text in screen:
-                return screen
+            if condition():
+                return
             time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; the screen:\n{self.screen()}")
+        raise AssertionError(f"{what} never appeared; the screen:\n{self.screen()}")
 
     def pane(self, field):
         return self.tmux("display-message", "-p", "-t", self.name, f"#{{{field}}}").stdout.strip()
@@ -154,6 +169,8 @@ def test_no_terminal_is_a_one_line_error():
 def test_coverage_bad_reads_whole_at_every_size(terminal, size):
     t = terminal("--preset", "coverage-bad", size=size)
     screen = t.wait_for("done", timeout=60)
+    # Read once the experiments have settled the diagnosis: they rewrite it.
+    t.wait_for("done, measured", timeout=60)
     screen = t.wait_for("No hidden unit is active")
     lines = screen.splitlines()
     assert lines[1].startswith("train loss ") and "best " in lines[1]      # the numbers
@@ -170,9 +187,9 @@ def test_coverage_bad_reads_whole_at_every_size(terminal, size):
     if cut:
         t.keys("Tab", "Tab")
         for _ in range(12):
+            before = t.screen()
             t.keys("PageDown")
-            time.sleep(0.4)
-            seen += t.screen()
+            seen += t.next_screen(before)
             if "more line" not in t.screen():
                 break
     for words in ("No hidden unit is active", "Stalled", "Standardize the targets"):

@@ -31,7 +31,8 @@ SEVERITIES = ("problem", "warning", "info")
 PROGNOSIS_SHARE = 0.6
 # Every finding's code: stable names, for scripts and lesson files (docs/diagnosis.md).
 CODES = ("all-units-dead", "constant-inputs", "converged", "dead-units", "diverged",
-         "duplicate-units", "exploding", "leakage", "linear-collapse", "linear-on-data",
+         "duplicate-units", "exploding", "leakage", "leaking-input", "linear-collapse",
+         "linear-on-data",
          "lr-too-small", "majority-class", "more-weights-than-rows", "ordered-data",
          "oscillating", "overfitting", "penalty-dominates", "saturated-output",
          "saturated-units", "small-test-set",

@@ -137,6 +137,7 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
             state = s.state
             if any(f.code == "converged" for f in self.findings):
                 state += ", converged"
+            state += self.settle_state()
             # In order of importance: the tail is dropped on narrow terminals.
             epoch = f"epoch {run.epoch:,}/{s.limit:,}"
             if s.restored_from is not None:
@@ -266,6 +267,10 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
     def plots_stale(self):
         """A plot's size changed: the next tick draws a frame, even paused."""
         self._plot_version = -1
+
+    def text_stale(self):
+        """The next text tick redraws the status line, even paused."""
+        self._text_version = -1
 
     def on_tabbed_content_tab_activated(self, event):
         self._plot_version = self._text_version = -1

@@ -19,8 +19,8 @@ SETTLE_SECONDS = experiments.DEFAULT_SECONDS
 
 
 class RepairActions:
-    """Mixed into a TerminalApp (its _say, show_error and plots_stale), which also
-    sets these:"""
+    """Mixed into a TerminalApp (its _say, show_error, plots_stale and text_stale),
+    which also sets these:"""
 
     session: Session                # the live run (tuinn.tui.session)
     findings: list                  # the last diagnosis shown
@@ -48,6 +48,7 @@ class RepairActions:
         finally:
             s.lock.release()
         self.settling = key
+        self.text_stale()
         self.settle_in_background(twin, key)
 
     @work(thread=True, exclusive=True, group="settle", description="the diagnosis on copies")
@@ -68,6 +69,16 @@ class RepairActions:
         except RuntimeError:
             pass                        # the app closed meanwhile
 
+    def settle_state(self):
+        """", measured" or ", measuring" for the status line while the run stands
+        still (under the run's lock)."""
+        key = self.session.settle_key()
+        if key is None:
+            return ""
+        if self.settled and self.settled[0] == key:
+            return ", measured"
+        return ", measuring" if self.settling == key else ""
+
     def settle_done(self, key, findings):
         """On the UI thread: the settled findings replace the fast ones while the
         run stays as it was."""
@@ -76,6 +87,7 @@ class RepairActions:
         if findings is not None and key == self.session.settle_key():
             self.settled = (key, findings)
             self.plots_stale()
+        self.text_stale()
 
     def action_try_advice(self):
         s = self.session
