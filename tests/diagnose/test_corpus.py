@@ -759,6 +759,20 @@ def generic_a_mild_l2_penalty_holds_nothing_back():
     return fit, {"penalty-dominates": truth}
 
 
+@situation
+def generic_a_split_that_left_a_class_out_of_the_test_set():
+    """Test rows drawn from two of the three classes: the third has none."""
+    r = rng(49)
+    X = r.normal(size=(150, 2)) + np.repeat([[0, 0], [3, 0], [0, 3]], 50, axis=0)
+    labels = np.repeat([0, 1, 2], 50)
+    Y = np.eye(3)[labels]
+    keep = labels < 2
+    Xt, Yt = X[keep][::5], Y[keep][::5]
+    fit = Fit(X, Y, h=4, output="softmax", loss="cross_entropy", X_test=Xt, Y_test=Yt,
+              lr=0.1, epochs=300)
+    return fit, {"small-test-set": set(labels) - set(Yt.argmax(1)) != set()}
+
+
 # ---------------------------------------------------------------- a column that leaks
 
 def _leak_rows(seed):

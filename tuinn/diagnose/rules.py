@@ -682,6 +682,29 @@ def _beats_a_constant(case):
 
 
 def _small_test(case):
+    return _test_rows(case) + _missing_classes(case)
+
+
+def _missing_classes(case):
+    """A test set with no row of a class the training rows have: it cannot
+    judge the net on that class."""
+    if not case.classify or not len(case.Y_test):
+        return []
+    label = (lambda Y: Y.argmax(axis=1)) if case.Y.shape[1] > 1 else (lambda Y: Y[:, 0])
+    seen = set(np.unique(label(case.Y)).tolist())
+    missing = sorted(seen - set(np.unique(label(case.Y_test)).tolist()))
+    if not missing:
+        return []
+    names = ", ".join(_g(c) for c in missing)
+    return [case.finding(
+        "small-test-set", "info",
+        f"The test set has no row of class {names} ({len(missing)} of the {len(seen)} classes "
+        "of the training rows): its loss and accuracy say nothing of how the net does there.",
+        [Option("Split the rows so that every class has test rows")],
+        {"test_rows": len(case.X_test), "missing_classes": missing})]
+
+
+def _test_rows(case):
     n = len(case.X_test)
     if n >= 10:
         return []
