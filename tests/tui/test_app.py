@@ -575,6 +575,18 @@ def test_the_metrics_line_shows_the_numbers_and_the_rate_against_its_limit():
     drive("exp-lr2", script, size=(160, 30))
 
 
+@pytest.mark.parametrize("lr, limit, side", [(0.1, 0.104, "<"), (5.0, 1.28, "≥"), (2.0, 2.0, "≥"),
+                                             (1.0, 0.94, "≥")])
+def test_the_short_metrics_line_puts_the_rate_on_its_side_of_the_limit(lr, limit, side):
+    from types import SimpleNamespace
+
+    line = frames.metrics_line({"train_loss": 1.0}, (3, 0.5),
+                               SimpleNamespace(lr=lr, limit=limit), width=40)
+    assert f"lr {lr:.3g} {side} {limit:.3g}" in line, line
+    assert frames.plain(line, True).count("lr") == 1 and (side == "<" or ">=" in frames.plain(
+        line, True))
+
+
 def test_the_metrics_line_has_test_loss_and_accuracy_for_a_classifier():
     async def script(app, pilot):
         app.session.step(20)

@@ -132,7 +132,9 @@ def metrics_line(metrics, best, stability, width=1000):
         short.append("acc " + " / ".join(f"{a:.1%}" for a in accuracy))
     if stable:
         full.append(f"lr {stability.lr:.3g} (stable below {stability.limit:.3g})")
-        short.append(f"lr {stability.lr:.3g} < {stability.limit:.3g}")
+        # The sign says which side of the limit the rate is on (it may be above).
+        side = "<" if stability.lr < stability.limit else "≥"
+        short.append(f"lr {stability.lr:.3g} {side} {stability.limit:.3g}")
     line = " │ ".join(full)
     if len(line) <= width:
         return line
