@@ -213,6 +213,10 @@ class Case:
     def flexible(self):
         return _yardstick("flexible", self.X, self.Y, self.classify)
 
+    @functools.cached_property
+    def one_column(self):
+        return _yardstick("one_column", self.X, self.Y, self.classify)
+
     @property
     def small(self):
         """Too few rows for leave-one-out scores to mean much: use training scores."""

@@ -5,6 +5,8 @@ measures a net against, computed without training anything.
   hidden layer can do under squared loss.
 - `flexible`: a ridge fit on many random tanh features of the standardized
   inputs, a stand-in for a wide nonlinear net.
+- `one_column`: the input column that best predicts the targets alone, by the
+  flexible fit on it alone (a leak of the target looks like this).
 
 Both are scored on rows they did not see: leave-one-out predictions, exact for
 a linear least-squares fit (r_i / (1 - h_ii), with h the hat matrix's
@@ -19,6 +21,8 @@ import numpy as np
 from tuinn.data import accuracy
 
 FEATURES = 200
+ONE_COLUMN_MAX = 1000  # input columns looked at for one that predicts alone (the first ones)
+ONE_COLUMN_SCREEN = 0.05   # a column whose neighbour ratio is under this is fitted alone
 MAX_ROWS = 2000        # larger data sets are scored on an evenly spaced subset
 
 
@@ -70,3 +74,40 @@ def flexible(X, Y, classify):
     b = rng.uniform(-3.0, 3.0, FEATURES)
     F = np.column_stack([np.tanh(Xs @ W + b), Xs, np.ones(len(X))])
     return _ridge(F, Y, classify, 1e-3 * len(X))
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    column: int
+    score: float           # held-out R² (regression) or accuracy (classes) of it alone
+
+
+def one_column(X, Y, classify):
+    """The column, among at least two that vary, that alone predicts the targets
+    best, or None.  Columns are screened cheaply first: along a column that
+    determines the targets, neighbouring rows have nearly the same targets.  For
+    classes only a column of a few values counts (a relabelling of the classes):
+    separable classes may well be separated by one real input."""
+    variance = float(np.mean(np.var(Y, axis=0)))
+    columns = [j for j in range(min(X.shape[1], ONE_COLUMN_MAX)) if np.ptp(X[:, j]) > 0]
+    # With one column that varies, that it predicts the targets is the task itself.
+    if len(columns) < 2 or len(X) < 20 or variance <= 0:
+        return None
+    best = None
+    for j in columns:
+        if _neighbour_ratio(X[:, j], Y, variance) >= ONE_COLUMN_SCREEN or (
+                classify and len(np.unique(X[:, j])) > 2 * Y.shape[1] + 2):
+            continue
+        alone = flexible(X[:, [j]], Y, classify)
+        score = alone.held_out_accuracy if classify else 1.0 - alone.held_out_mse / variance
+        if best is None or score > best.score:
+            best = Column(j, score)
+    return best
+
+
+def _neighbour_ratio(x, Y, variance):
+    """Half the mean squared difference of the targets of rows next to each other
+    in the order of x, over their variance: near 0 when x determines them, near
+    1 when it says nothing about them."""
+    steps = np.diff(Y[np.argsort(x, kind="stable")], axis=0)
+    return float(np.mean(steps ** 2)) / (2 * variance)

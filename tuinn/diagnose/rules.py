@@ -26,7 +26,6 @@ import numpy as np
 
 from tuinn.activations import HIDDEN
 from tuinn.data import accuracy
-from tuinn.diagnose import reach
 from tuinn.diagnose.advice import Option, change, round_below
 from tuinn.diagnose.health import DUPLICATE, SATURATED
 
@@ -41,8 +40,6 @@ GAP_VARIATION = 0.05       # share of the targets' variance a flat stretch canno
 FIT_SHARE = 0.05           # mse under this share of the targets' variance: a fit their scale
                            # did not hold back
 PENALTY_GAIN = 1.5         # a penalty 10x weaker lowering the data loss this much holds it back
-LEAK_COLUMNS = 1000        # input columns checked for a leak of the target (the first ones)
-LEAK_SCREEN = 0.05         # a column whose neighbour ratio is under this is fitted alone
 LEAK_SCORE = 0.999         # held-out R² (or accuracy) of one column alone that is a leak
 
 
@@ -584,49 +581,24 @@ def _shared_rows(X, Y, X_test, Y_test):
 
 
 def _leaking_input(case):
-    """One input column that alone predicts the targets almost exactly, among
-    others that vary: measured by the flexible yardstick fitted on that column
-    alone, scored on rows it did not see.  Columns are first screened cheaply:
-    along a column that determines the targets, neighbouring rows have nearly
-    the same targets.  For classes, only a column of a few values (a relabelling
-    of the classes), since separable classes may well be separated by one input."""
-    X, Y = case.X, case.Y
-    derived = case.spec is not None and case.spec.data.features != "none"
-    columns = [j for j in range(min(X.shape[1], LEAK_COLUMNS)) if np.ptp(X[:, j]) > 0]
-    # With one column that varies, that it predicts the targets is the task itself.
-    if len(columns) < 2 or derived or len(X) < 20 or case.variance <= 0:
+    """One input column that alone predicts the targets almost exactly
+    (reach.one_column, kept per data set like the other yardsticks)."""
+    if case.spec is not None and case.spec.data.features != "none":
+        return []                   # each derived input is a function of another
+    leak = case.one_column
+    if leak is None or leak.score < LEAK_SCORE:
         return []
-    screened = [j for j in columns if _neighbour_ratio(X[:, j], Y) < LEAK_SCREEN
-                # Classes: a relabelling of them, not a feature that separates them.
-                and (not case.classify or len(np.unique(X[:, j])) <= 2 * Y.shape[1] + 2)]
-    for j in screened:
-        alone = reach.flexible(X[:, [j]], Y, case.classify)
-        score = alone.held_out_accuracy if case.classify else \
-            1.0 - alone.held_out_mse / case.variance
-        if score >= LEAK_SCORE:
-            what = (f"classifies {score:.1%} of the rows it was not fitted on" if case.classify
-                    else f"explains {score:.4%} of the targets' variance on rows it was not "
-                         "fitted on")
-            return [case.finding(
-                "leaking-input", "warning",
-                f"Input {j} alone predicts the targets almost exactly: a model of it alone "
-                f"{what}. If it is computed from the target, or not known when a prediction "
-                "is made, the net's score is not real.",
-                [Option(f"Check how input {j} is made; drop it from the data if it leaks the "
-                        "target")],
-                {"input": j, "score": score, "held_out_mse": alone.held_out_mse},
-                basis="measured")]
-    return []
-
-
-def _neighbour_ratio(x, Y):
-    """Half the mean squared difference of the targets of rows next to each other
-    in the order of x, over their variance: near 0 when x determines them, near
-    1 when it says nothing about them."""
-    order = np.argsort(x, kind="stable")
-    steps = np.diff(Y[order], axis=0)
-    variance = float(np.mean(np.var(Y, axis=0)))
-    return float(np.mean(steps ** 2)) / (2 * variance) if variance > 0 else 1.0
+    what = (f"classifies {leak.score:.1%} of the rows it was not fitted on" if case.classify
+            else f"explains {leak.score:.4%} of the targets' variance on rows it was not "
+                 "fitted on")
+    return [case.finding(
+        "leaking-input", "warning",
+        f"Input {leak.column} alone predicts the targets almost exactly: a model of it alone "
+        f"{what}. If it is computed from the target, or not known when a prediction is "
+        "made, the net's score is not real.",
+        [Option(f"Check how input {leak.column} is made; drop it from the data if it leaks "
+                "the target")],
+        {"input": leak.column, "score": leak.score}, basis="measured")]
 
 
 def _leakage(case):
