@@ -16,6 +16,7 @@ from tuinn.lessons.conditions import checks
 from tuinn.runs import RunSpec
 from tuinn.runs.run import Run, metrics_of
 from tuinn.diagnose import diagnose
+from tuinn.diagnose.findings import CODES
 from tuinn.engine import Net, Trainer, penalties
 from tuinn.tui.places import PANELS, check_panels
 
@@ -61,16 +62,18 @@ def test_every_builtin_lesson_reads_and_names_real_panels_and_readings():
 
 def test_a_finding_code_outside_the_list_a_lesson_may_name_is_refused_where_it_is_made(
         monkeypatch):
-    """The codes lessons may name are findings.CODES; a rule that makes another
-    fails there, and the corpus checks every code of the list both ways."""
+    """The codes lessons may name are findings.CODES, the codes the rules declare;
+    a rule that makes another fails there, and the corpus checks every code of
+    the list both ways."""
     from tuinn.diagnose import rules
 
     def invents(case):
         return [case.finding("made-up", "info", "m", [], {})]
-    monkeypatch.setattr(rules, "ALL", (invents,))
+    monkeypatch.setattr(rules, "ALL", (rules.Rule(invents, ("made-up",)),))
     net = Net(1, 2, 1)
     found = diagnose(net, Trainer(net), np.zeros((3, 1)), np.zeros((3, 1)))
     [failed] = [f for f in found if f.code == "diagnosis-incomplete"]
+    assert "made-up" not in CODES
     assert "'made-up' is not in findings.CODES" in failed.message
 
 

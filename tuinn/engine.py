@@ -29,6 +29,7 @@ from tuinn import activations, convert
 from tuinn.errors import ConfigError, DataError, TuinnError
 from tuinn.inputs import real_array
 from tuinn.settings import INITS, SETTINGS, TRAINER, choose, trainer_defaults, whole
+from tuinn.status import Status
 
 # The one tie between the settings table's names and the kernel's codes.
 KERNEL_CODES = {
@@ -488,13 +489,14 @@ class TrainerView:
     (the app draws from one while the next epochs train).  The history arrays
     are views, not copies: training only writes past their end."""
     settings: dict
-    status: str
+    status: Status
     best: tuple | None
     history: dict
     steps: int
     lr_now: float
     opt_state: np.ndarray      # a copy: the curvature reads Adam's second moments from it
     best_theta: np.ndarray     # a copy of the best weights seen
+    start_theta: np.ndarray | None    # the weights at epoch 0 (Trainer.start_theta)
 
 
 class Trainer:
@@ -515,8 +517,11 @@ class Trainer:
                                             "lr_scale": 1.0, "best_loss": math.inf,
                                             "min_loss": math.inf})
         self.best_theta = net.theta.copy()
+        # The weights at epoch 0, once training starts from there (None for a
+        # trainer restored mid-run): never written again, so views share it.
+        self.start_theta = None
         self.opt_state = np.zeros(lib.tn_opt_state_count(net.arch))
-        self.status = "new"
+        self.status = Status("new")
         self._loss = np.empty(0)
         self._test_loss = None   # becomes an array, aligned with _loss, once a test set is given
         self._size = 0
@@ -596,7 +601,7 @@ class Trainer:
         optimizer state."""
         return TrainerView(dict(self.settings), self.status, self.best, self.history,
                            self.steps, self.lr_now, self.opt_state.copy(),
-                           self.best_theta.copy())
+                           self.best_theta.copy(), self.start_theta)
 
     def restore_best(self):
         """Put back the best weights seen ("the best performance during training").
@@ -646,8 +651,10 @@ class Trainer:
                 raise DataError(f"the trainer state's {name} is {np.asarray(value).tolist()!r}; "
                                 f"it must be a whole number in {low}..{high}")
             return number
+        # The adaptive schedule divides the scale by 5 at every second miss: a long
+        # plateau takes it below the smallest double, to 0.
         if number is None or math.isnan(number) or (name == "lr_scale" and not
-                                                     0 < number <= 1):
+                                                     0 <= number <= 1):
             raise DataError(f"the trainer state's {name} is {np.asarray(value).tolist()!r}, "
                             "which no training leaves")
         return number
@@ -694,7 +701,7 @@ class Trainer:
         self.best_theta[:] = best
         self._loss, self._size = loss.copy(), len(loss)
         self._test_loss = test.copy() if len(test) else None
-        self.status = "done" if epoch else "new"
+        self.status = Status("done" if epoch else "new")
         return self
 
     def train(self, X, Y, epochs=1000, X_test=None, Y_test=None):
@@ -728,6 +735,7 @@ class Trainer:
             self._loss[0] = net.objective(X, Y, *penalties(self.settings))
             self.state.min_loss, self.state.min_epoch = self._loss[0], 0
             self.best_theta[:] = net.theta
+            self.start_theta = net.theta.copy()
             if test != ffi.NULL:
                 self._test_loss[0] = net.objective(X_test, Y_test, *penalties(self.settings))
             self._size = 1
@@ -764,10 +772,10 @@ class Trainer:
                 seconds = time.perf_counter() - start
                 chunk = min(left, max(1, int(chunk * INTERRUPT_SECONDS / max(seconds, 1e-6))))
         if status == lib.TN_DIVERGED:
-            self.status = f"diverged at epoch {self.epoch + 1}"
+            self.status = Status("diverged", self.epoch + 1)
         else:
             _check(status)
-            self.status = "done"
+            self.status = Status("done")
         if interrupted:
             raise KeyboardInterrupt
         return self.status

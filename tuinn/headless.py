@@ -76,7 +76,7 @@ def train_run(run, epochs, progress=None, stop=()):
         if progress:
             progress.update(run.epoch - (goal - epochs),
                             f"loss {run.trainer.history['loss'][-1]:.4g}")
-        if status.startswith("diverged"):
+        if status.diverged:
             break
         # Aim each chunk at CHUNK_SECONDS of work, from the speed seen so far.
         per_chunk = max(1, int(chunk * CHUNK_SECONDS / max(seconds, 1e-6)))
@@ -112,7 +112,7 @@ def summary(run, seconds, epochs_trained, findings=None):
 def format_summary(doc):
     m = doc["metrics"]
     # A diverged status names its epoch; the weights kept are the epoch before's.
-    when = (f", weights of epoch {doc['epoch']:,} kept" if doc["status"].startswith("diverged")
+    when = (f", weights of epoch {doc['epoch']:,} kept" if doc["status"].diverged
             else f" at epoch {doc['epoch']:,}")
     lines = [f"{doc['run']}: {doc['architecture']} — {doc['status']}{when}"
              + (f" ({doc['epochs_per_s']:,.0f} epochs/s)" if doc["epochs_per_s"] else "")]
@@ -176,7 +176,7 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
         tried = getattr(findings, "attempts", []) if repair else []
         if stop:
             code = EXIT_INTERRUPTED
-        if code == EXIT_DONE and run.status.startswith("diverged"):
+        if code == EXIT_DONE and run.status.diverged:
             code = EXIT_DIVERGED
         doc = summary(run, seconds, run.epoch - start_epoch, findings)
         if save:

@@ -13,6 +13,7 @@ from tuinn import activations
 from tuinn.activations import sigmoid, softplus
 
 from tuinn.settings import LOSSES
+from tuinn.status import Status
 
 HIDDEN = activations.NAMES
 
@@ -249,7 +250,7 @@ def train(params, X, Y, *, hidden, output, loss, epochs, optimizer="sgd", lr=0.1
     opt_state = _new_state(optimizer, params)
     t = 0  # optimizer steps taken, over the whole run
     scale, best, misses = 1.0, np.inf, 0  # adaptive schedule
-    status = "done"
+    status = Status("done")
 
     with np.errstate(over="ignore", invalid="ignore"):
         history = [objective(params, X, Y, hidden, output, loss, l2, l1)]
@@ -285,7 +286,7 @@ def train(params, X, Y, *, hidden, output, loss, epochs, optimizer="sgd", lr=0.1
             L = objective(params, X, Y, hidden, output, loss, l2, l1)
             if not np.isfinite(L) or not _all_finite(params):
                 params, opt_state, t = saved
-                status = f"diverged at epoch {e + 1}"
+                status = Status("diverged", e + 1)
                 break
 
             history.append(L)

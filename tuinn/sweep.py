@@ -120,7 +120,7 @@ def run_task(task):
             status=status, epochs=run.epoch, seconds=seconds,
             train_loss=float(history["loss"][-1]),
             test_loss=float(history["test_loss"][-1]) if len(history["test_loss"]) else None,
-            diverged=status.startswith("diverged"),
+            diverged=status.diverged,
             dead_units=sum("dead" in u["flags"] or "off" in u["flags"]
                            for u in unit_health(run.net, run.dataset.X)))
     except Exception as exc:     # noqa: BLE001  (a sweep reports failures, it does not stop)

@@ -70,7 +70,7 @@ def test_a_failing_rule_is_reported_in_one_line_and_the_others_still_run(monkeyp
     def broken(case):
         """the broken check: it always fails"""
         raise ValueError("no good\nsecond line")
-    monkeypatch.setattr(rules, "ALL", (broken,) + rules.ALL)
+    monkeypatch.setattr(rules, "ALL", (rules.Rule(broken, ()),) + rules.ALL)
     X = np.linspace(-1, 1, 20)[:, None]
     net = tuinn.Net(1, 2, 1, "relu")
     net.set_weights(W1=[[1.0, 2.0]], b1=[-5.0, -6.0])

@@ -150,7 +150,8 @@ def test_each_member_of_state_npz_is_checked_against_run_toml(tmp_path, members,
 
 @pytest.mark.parametrize("name,value", [("rng", -5), ("rng", 2.0 ** 70), ("step", 1e300),
                                         ("misses", np.nan), ("lr_scale", -1.0),
-                                        ("min_epoch", 10 ** 12), ("epoch", 7), ("step", "x")])
+                                        ("min_epoch", 10 ** 12), ("epoch", 7), ("step", "x"),
+                                        ("status", "stuck"), ("status", "done at epoch 3")])
 def test_each_trainer_field_of_state_npz_is_checked(tmp_path, name, value):
     run = Run(RunSpec.from_preset("exp"))
     run.train(2)

@@ -23,24 +23,20 @@ import numpy as np
 
 from tuinn.data import accuracy
 from tuinn.diagnose import advice, curvature, prognosis, reach, rules
+from tuinn.diagnose.rules import progress, rate
 from tuinn.diagnose.health import COVARIANCE_UNITS, health_from_stats
-from tuinn.engine import penalties
+from tuinn.engine import Net, penalties
 
 SEVERITIES = ("problem", "warning", "info")
+# A loss this many times its best, and rising, explodes.
+EXPLODED = 10.0
 # Of the experiments' seconds, the share more epochs (the prognosis) may take.
 PROGNOSIS_SHARE = 0.6
 # Every finding's code: stable names, for scripts and lesson files (docs/diagnosis.md).
-CODES = ("all-units-dead", "constant-inputs", "converged", "dead-units", "diverged",
-         "duplicate-units", "exploding", "leakage", "leaking-input", "linear-collapse",
-         "linear-on-data",
-         "lr-too-small", "majority-class", "more-weights-than-rows", "ordered-data",
-         "oscillating", "overfitting", "penalty-dominates", "saturated-output",
-         "saturated-units", "small-test-set",
-         "stalled", "still-improving", "symmetry", "targets-out-of-range", "uncovered-region",
-         "underfitting", "unscaled-inputs", "unscaled-targets", "unstable-rate")
+CODES = rules.CODES
 # Warnings that explain a loss that stopped falling.
 EXPLAIN = {"dead-units", "saturated-units", "duplicate-units", "linear-collapse",
-           "saturated-output",
+           "saturated-output", "penalty-dominates", "outliers",
            "uncovered-region", "oscillating", "unstable-rate", "ordered-data",
            "unscaled-targets"}
 
@@ -99,6 +95,7 @@ class Case:
             np.all((Y == 0) | (Y == 1)))
         self.variance = float(np.mean(np.var(Y, axis=0)))
         self.findings = []
+        self.rule = None        # the rule running: what it may read and write
 
     # ------------------------------------------------------------ evidence on demand
 
@@ -149,11 +146,23 @@ class Case:
             return min(advice.round_below(sharp.limit / 2), lower)
         return lower
 
+    @functools.cached_property
+    def exploding(self):
+        """The loss is EXPLODED times its best or more and rose in each of the last
+        5 epochs: each step overshoots."""
+        loss = self.loss
+        return bool(len(loss) >= 6 and np.all(np.isfinite(loss))
+                    and loss[-1] >= EXPLODED * float(np.min(loss))
+                    and np.all(np.diff(loss[-5:]) > 0))
+
+    @property
+    def blown_up(self):
+        return self.status.diverged or self.exploding
+
     def lower_rate(self):
         """The one lower rate every finding of this run advises: a tenth after a
         blow-up, else a half, and under half the stability limit when known."""
-        blown = self.status.startswith("diverged") or self.has("exploding")
-        return self.safe_rate(10 if blown else 2)
+        return self.safe_rate(10 if self.blown_up else 2)
 
     def reinit(self, text="Start from other initial weights"):
         """The advice to draw new initial weights: another seed, or, for weights
@@ -179,31 +188,82 @@ class Case:
     @functools.cached_property
     def gain(self):
         """By what factor 10x more epochs lower the best loss: as a copy measured
-        it, else from the trend of the run (rules.gain_of_more_epochs)."""
+        it, else from the trend of the run (progress.gain_of_more_epochs)."""
         if self.measured:
             return self.continuation.gain
-        return rules.gain_of_more_epochs(self.best_curve)
+        return progress.gain_of_more_epochs(self.best_curve)
 
-    def switch(self, **changes):
-        """(data loss, data loss with `changes`) after as many epochs again on
-        copies (prognosis.switch_copy); None without experiments or time."""
+    def switch(self, epochs=None, **changes):
+        """Two copies of the run trained `epochs` more (as many again by default),
+        as it is and with the trainer setting `changes` (prognosis.switch_copy);
+        None without experiments or time."""
         if self.lab is None:
             return None
         deadline, cancelled = self.lab
         return prognosis.switch_copy(self.net, self.trainer, self.X, self.Y, changes,
-                                     deadline - time.perf_counter(), cancelled)
+                                     deadline - time.perf_counter(), cancelled, epochs)
+
+    @property
+    def init_drawn(self):
+        """(scheme, seed, scale) of a fresh start like the run's: its own drawn
+        scheme, glorot for weights given by hand."""
+        init = None if self.spec is None else self.spec.init
+        if init is None:
+            return "glorot", 0, 0.01
+        if init.scheme == "manual":
+            return "glorot", init.seed, init.scale
+        return init.scheme, init.seed, init.scale
+
+    def fresh_net(self, units=None, hidden=None, loss=None, seed=None):
+        """The net at the run's start (the trainer's record of it, its weights
+        given by hand, or drawn again by its scheme and seed), with another
+        shape, activation, loss or seed."""
+        net, init = self.net, None if self.spec is None else self.spec.init
+        twin = Net(net.n_in, net.n_hidden if units is None else units, net.n_out,
+                   hidden or net.hidden, net.output, loss or net.loss)
+        start = getattr(self.trainer, "start_theta", None)
+        same = units is None and seed is None
+        if same and start is not None and start.shape == twin.theta.shape:
+            twin.theta[:] = start
+        elif same and init is not None and init.scheme == "manual" and init.weights:
+            twin.set_weights(**init.weights)
+        else:
+            scheme, drawn, scale = self.init_drawn
+            twin.init(scheme, seed=drawn if seed is None else seed, scale=scale)
+        return twin
+
+    def restart(self, change, **variant):
+        """The run trained afresh as it is and with one change, for its epochs
+        (prognosis.restart_pair); None without experiments or time."""
+        if self.lab is None or self.epochs < 1 or self.status.diverged:
+            return None
+        deadline, cancelled = self.lab
+        return prognosis.restart_pair(self.fresh_net, self.trainer, self.X, self.Y, change,
+                                      self.epochs, deadline - time.perf_counter(), cancelled,
+                                      shuffle_seed=0 if self.spec is None else self.spec.data.seed,
+                                      **variant)
 
     def prognosis_words(self):
         """What the prognosis rests on, for a finding's message."""
         if self.measured:
             return self.continuation.words()
-        return "by the trend of the last quarter of the run (an estimate: not measured)"
+        # How uncertain the trend is: what its last half and its last tenth say.
+        wide, recent = (progress.gain_of_more_epochs(self.best_curve, share)
+                        for share in (0.5, 0.1))
+        low, high = sorted((wide, recent))
+        spread = (f"{low:.2g}x" if high < 1.05 * low else f"{low:.2g}x to {high:.2g}x")
+        copy = self.continuation
+        partial = "" if copy is None else (
+            f"; a copy trained only {copy.factor:.2g}x the epochs in the time allowed, to a "
+            f"loss of {copy.best_after:.4g}")
+        return (f"by the trend of the last quarter of the run (an estimate, not measured: "
+                f"the trend over other stretches of the run says {spread}{partial})")
 
     @functools.cached_property
     def span(self):
         """(start, end) of the loss's ups and downs, end None while they go on
-        (rules.oscillation)."""
-        return rules.oscillation(self.loss)
+        (rate.oscillation)."""
+        return rate.oscillation(self.loss)
 
     @functools.cached_property
     def linear(self):
@@ -258,25 +318,37 @@ class Case:
 
     def finding(self, code, severity, message, options, evidence, units=(), basis="observed"):
         if code not in CODES:
-            # Lessons and scripts name codes: each is listed once, in CODES.
-            raise ValueError(f"finding code {code!r} is not in findings.CODES; add it there "
-                             "and to docs/diagnosis.md")
+            raise ValueError(f"finding code {code!r} is not in findings.CODES: declare it by "
+                             "its rule (rules.ALL) and in docs/diagnosis.md")
+        if self.rule is not None and code not in self.rule.writes:
+            # Lessons and scripts name codes: each is declared once, by its rule.
+            raise ValueError(f"finding code {code!r} is not one that rule {self.rule.name} "
+                             "declares (rules.ALL); declare it there and in docs/diagnosis.md")
         options = tuple(options)
         options = advice.pending(options, self.current, self.at_best)
         return Finding(code, severity, message, advice.render(options, self.surface), evidence,
                        tuple(int(u) for u in units), tuple(o.to_dict() for o in options), basis)
 
+    def read(self):
+        """The findings of the other rules that the running rule declared it reads."""
+        reads = () if self.rule is None else self.rule.reads
+        return [f for f in self.findings if f.code in reads]
+
     def has(self, *codes):
-        return any(f.code in codes for f in self.findings)
+        undeclared = [c for c in codes if self.rule is not None and c not in self.rule.reads]
+        if undeclared:
+            raise ValueError(f"rule {self.rule.name} reads {undeclared} without declaring it "
+                             "(rules.ALL)")
+        return any(f.code in codes for f in self.read())
 
     def troubled(self):
-        """A finding so far explains why the loss stopped falling: a problem, or a
-        warning about the units, the model or the steps (not, say, scale alone)."""
+        """A finding it reads explains why the loss stopped falling: a problem, or
+        a warning about the units, the model or the steps (not, say, scale alone)."""
         return any(f.severity == "problem" or (f.severity == "warning" and f.code in EXPLAIN)
-                   for f in self.findings)
+                   for f in self.read())
 
     def warned(self):
-        return any(f.severity in ("problem", "warning") for f in self.findings)
+        return any(f.severity in ("problem", "warning") for f in self.read())
 
 
 # The yardsticks depend on the data only: the app asks every frame, so keep the
@@ -337,10 +409,12 @@ def diagnose(net, trainer, X, Y, *, X_test=None, Y_test=None, max_epochs=None, s
             out.append(_failed("the units and the fit", exc))
             return out
         for rule in rules.ALL:
+            case.rule = rule
             try:
                 case.findings += rule(case)
             except Exception as exc:   # noqa: BLE001 - one rule's failure hides no other
-                case.findings.append(_failed(rule.__name__.replace("_", " "), exc))
+                case.findings.append(_failed(rule.name, exc))
+        case.rule = None
         out.health = case.health
         if curvature_always or "sharp" in case.__dict__:
             out.stability = case.sharp

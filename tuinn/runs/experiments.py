@@ -28,6 +28,7 @@ import time
 import numpy as np
 
 from tuinn.diagnose import Findings, advice
+from tuinn.diagnose.prognosis import in_chunks
 from tuinn.errors import TuinnError
 from tuinn.runs.spec import RunSpec
 
@@ -72,6 +73,7 @@ class Attempt:
     after: float | None     # None when the try failed (see note)
     judged_on: str          # "train" or "test"
     note: str = ""
+    diverged: bool = False  # the copy blew up (its status is the note)
     action: str | None = None
     run: object = None      # the trained copy (None for restore-best)
     adopted: bool = False
@@ -82,11 +84,11 @@ class Attempt:
 
     @property
     def proven(self):
-        return self.gain >= PROVEN and not self.note.startswith("diverged")
+        return self.gain >= PROVEN and not self.diverged
 
     @property
     def helped(self):
-        return self.gain >= HELPED and not self.note.startswith("diverged")
+        return self.gain >= HELPED and not self.diverged
 
     def proof(self):
         """The fix and its result in one line, as the app shows it: "lr 0.5:
@@ -199,16 +201,14 @@ def attempts(run, findings, epochs, progress=None, cancelled=None, budget=None, 
                 out.append(attempt)
                 continue
             attempt.run, attempt.after, attempt.epochs = copy, _loss(copy, split), copy.epoch
-            if copy.status.startswith("diverged"):
-                attempt.note = copy.status
+            if copy.status.diverged:
+                attempt.note, attempt.diverged = copy.status, True
             out.append(attempt)
     proven = [a for a in out if a.proven]
     if proven:
         max(proven, key=lambda a: a.gain).adopted = True
     return out
 
-
-CHUNK_SECONDS = 0.05     # work per kernel call of a copy: a cancel is seen between them
 
 
 def _train_copy(run, option, epochs, budget):
@@ -231,24 +231,17 @@ def _train_copy(run, option, epochs, budget):
 
 
 def _train_within(run, total, budget):
-    """Train `run` up to epoch `total` in chunks: '' when done (or diverged),
-    else why it stopped (cancelled, or the budget would not last)."""
-    began, first = time.perf_counter(), run.epoch
-    chunk = 10
-    while run.epoch < total and not run.status.startswith("diverged"):
-        if budget.cancelled():
-            return "stopped before it finished"
-        start = time.perf_counter()
-        run.train(min(chunk, total - run.epoch))
-        took = time.perf_counter() - start
-        per_epoch = (time.perf_counter() - began) / max(run.epoch - first, 1)
-        if run.epoch < total and per_epoch * (total - run.epoch) > budget.left():
-            return (f"not judged: {total - first:,} epochs would take about "
-                    f"{per_epoch * (total - first):.2g} s, more than the time left for "
-                    "experiments")
-        chunk = max(1, min(chunk * 4, int(chunk * CHUNK_SECONDS / took))) if took > 0 \
-            else chunk * 4
-    return ""
+    """Train `run` up to epoch `total` (prognosis.in_chunks): '' when done (or
+    diverged), else why it stopped (cancelled, or the budget would not last)."""
+    first, began = run.epoch, time.perf_counter()
+    in_chunks(run.train, total - first, budget.left(), budget.cancelled, foresee=True)
+    if run.epoch >= total or run.status.diverged:
+        return ""
+    if budget.cancelled():
+        return "stopped before it finished"
+    per_epoch = (time.perf_counter() - began) / max(run.epoch - first, 1)
+    return (f"not judged: {total - first:,} epochs would take about "
+            f"{per_epoch * (total - first):.2g} s, more than the time left for experiments")
 
 
 def format_table(rows):

@@ -22,6 +22,7 @@ import numpy as np
 from tuinn.errors import ConfigError, DataError
 from tuinn.inputs import MAX_STATE_BYTES, read_npz, regular_file
 from tuinn.runs.spec import RunSpec, atomic_write, umask
+from tuinn.status import Status
 
 RUN_FILES = ("run.toml", "state.npz")
 HISTORY_HEADER = "epoch,loss,test_loss"
@@ -299,7 +300,11 @@ def load(run_class, folder):
         regular_file(state_path, "saved state", MAX_STATE_BYTES)
         state = read_state(state_path, run.net.theta.size, run.trainer.STATE_FIELDS)
     theta = state.pop("theta", None)
-    status = str(state.pop("status", "done"))
+    try:
+        status = Status.parse(state.pop("status", "done"))
+    except ValueError:
+        raise DataError(f"{state_path}: its status is none of new, done or diverged at epoch "
+                        "N; this save is damaged, start the run again") from None
     # Saves before these were kept have neither: they load as before.
     model, data = str(state.pop("model", run.net.describe())), state.pop("data", None)
     if model != run.net.describe():

@@ -9,6 +9,7 @@ from tuinn import data as datasets
 from tuinn import settings
 from tuinn.errors import ConfigError
 from tuinn.settings import SETTINGS, TRAINER
+from tuinn.status import Status
 
 # The Settings tab, in this order; the data source's own keys come first.
 PANEL = [row.key for row in SETTINGS.values()
@@ -78,10 +79,10 @@ class SettingsPanel:
                 old = self.run.trainer.settings[name]
                 self.run.set(**{name: value})
                 note = ""
-                if self.run.status.startswith("diverged"):
+                if self.run.status.diverged:
                     # A new setting is the way out of a divergence: go on from
                     # the last finite weights the kernel kept.
-                    self.run.trainer.status = "done"
+                    self.run.trainer.status = Status("done")
                     note = "; space goes on from the last finite weights"
                 self.touch(f"{name}: {show_value(old)} → {show_value(value)} "
                            f"(from the next epoch){note}")

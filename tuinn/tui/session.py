@@ -25,6 +25,7 @@ from tuinn.runs.paths import last_run_dir, saved_runs_dir
 from tuinn.settings import shown
 from tuinn.tui.lock import UiFirstLock
 from tuinn.tui.panel import SettingsPanel, show_value
+from tuinn.status import Status
 
 # What the data keys step through, as Playground's sliders do.
 TEST_RATIO_RUNGS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
@@ -110,7 +111,7 @@ class Session(SettingsPanel):
     @property
     def state(self):
         status = self.run.status
-        if status.startswith("diverged"):
+        if status.diverged:
             return "diverged"
         if self.run.epoch >= self.limit:
             return "done"
@@ -183,7 +184,7 @@ class Session(SettingsPanel):
             self.progress_eps = (self.run.epoch - mark_epoch) / (start + seconds - mark_time)
             self._progress_mark = (start + seconds, self.run.epoch)
         self.weights_over_time.record(self.run.epoch, self.run.net.theta)
-        if status.startswith("diverged"):
+        if status.diverged:
             self.paused = True
             self.notice = f"{status}: the last finite weights are kept; lower the rate (-)"
         self.version += 1
@@ -342,8 +343,8 @@ class Session(SettingsPanel):
                 raise ConfigError("no best weights yet: train first")
             self.run.trainer.restore_best()
             self.restored_from = best[0]
-            if self.run.status.startswith("diverged"):
-                self.run.trainer.status = "done"
+            if self.run.status.diverged:
+                self.run.trainer.status = Status("done")
             self.weights_over_time.record(self.run.epoch, self.run.net.theta)
             self.touch(f"restored the best weights: epoch {best[0]}, loss {best[1]:.6g}")
 
