@@ -51,10 +51,13 @@ def _dead(case):
     leaky = Option("Use leaky_relu, whose units never stop learning",
                    [change("model.activation", "leaky_relu")])
     born = _dead_at_start(case, dead)
+    lower = Option("Lower the learning rate and start again",
+                   [change("train.lr", case.lower_rate())], "restart")
     if born:
         # No rate revives a unit its start put off on every row: a smaller one
-        # only slows the others.
-        fixes = [case.reinit("Start from other initial weights"), leaky]
+        # only slows the others, unless others died in training.
+        fixes = [case.reinit("Start from other initial weights"), leaky] + (
+            [lower] if len(born) < len(dead) else [])
         one = len(born) == 1
         who = ("It was" if one else "They were") if born == dead else \
             f"{named_units(born)} {'was' if one else 'were'}"
@@ -62,8 +65,7 @@ def _dead(case):
                  f"{'it' if one else 'them'} off on every row, so no learning rate revives "
                  f"{'it' if one else 'them'}.")
     else:
-        fixes = [Option("Lower the learning rate and start again",
-                        [change("train.lr", case.lower_rate())], "restart"), leaky]
+        fixes = [lower, leaky]
         since = ""
     if HIDDEN[net.hidden].dies and len(dead) == net.n_hidden:
         b2, mean, constant = net.b2, case.Y.mean(axis=0), case.O[0]
