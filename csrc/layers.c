@@ -52,7 +52,7 @@ static void linear_forward(const double *restrict in, const double *W, const dou
         double *restrict o = out + j * len;
         const double bj = bias[j], w0 = W[j];
         for (int r = 0; r < n; r++)
-            o[r] = bj + w0 * in[r];
+            o[r] = FMA(w0, in[r], bj);
     }
     for (int i = 1; i < n_in; i++) {
         const double *restrict x = in + i * len;
@@ -60,7 +60,7 @@ static void linear_forward(const double *restrict in, const double *W, const dou
             double *restrict o = out + j * len;
             const double w = W[i * n_out + j];
             for (int r = 0; r < n; r++)
-                o[r] += w * x[r];
+                o[r] = FMA(w, x[r], o[r]);
         }
     }
 }
@@ -194,7 +194,7 @@ static void loss_backward(const tn_arch *a, block *b, int n, double inv_batch)
         for (int c = 0; c < k; c++) {
             const double *restrict o = b->o + c * b->len, *restrict ds = b->ds + c * b->len;
             for (int r = 0; r < n; r++)
-                acc[r] += ds[r] * o[r];
+                acc[r] = FMA(ds[r], o[r], acc[r]);
         }
         for (int c = 0; c < k; c++) {
             const double *restrict o = b->o + c * b->len;
@@ -240,7 +240,7 @@ static void output_layer_backward(const tn_arch *a, const params *p, const grads
             const double w = p->W2[j * k + c];
             g->W2[j * k + c] += dot(act, ds, n);
             for (int r = 0; r < n; r++)
-                dz[r] += w * ds[r];
+                dz[r] = FMA(w, ds[r], dz[r]);
         }
         activation_backward(a->hidden, b->z + j * b->len, act, dz, n);
     }

@@ -4,10 +4,11 @@
  * and the row sums.
  *
  * Every result must be the same bits on every machine and code path
- * (docs/math.md#reproducibility).  So: only IEEE +, -, *, / and sqrt, which
- * round exactly; no contraction into fused multiply-adds (-ffp-contract=off);
- * and sums over rows in LANES partial sums, whatever vector width the
- * compiler picks, combined in one fixed tree.
+ * (docs/math.md#reproducibility).  So: only IEEE +, -, *, /, sqrt and fused
+ * multiply-add, which all round exactly; no contraction the compiler chooses
+ * (-ffp-contract=off), only the FMAs written here; and sums over rows in
+ * LANES partial sums, whatever vector width the compiler picks, combined in
+ * one fixed tree.
  */
 #ifndef TUINN_NUMERICS_H
 #define TUINN_NUMERICS_H
@@ -37,6 +38,14 @@ static inline double double_of(uint64_t u)
     return x;
 }
 
+/* a*b + c, rounded once.  IEEE 754 defines the fused multiply-add exactly, so
+ * it is the same bits wherever it is computed exactly: the FMA instruction on
+ * the AVX2 and AVX-512 paths, and C99's fma() on the base path, which the C
+ * standard requires to be correctly rounded (glibc computes it exactly in
+ * software where the CPU has no FMA).  One rounding instead of two, and one
+ * instruction where there were two. */
+#define FMA(a, b, c) fma((a), (b), (c))
+
 /* Bit test rather than isfinite(): immune to -ffinite-math-only. */
 static inline int is_finite(double x)
 {
@@ -44,22 +53,20 @@ static inline int is_finite(double x)
 }
 
 /* (e^x - 1) / x by its Taylor series: sum of x^i / (i+1)! for i = 0..12.
- * Truncation < 1e-17 for |x| <= ln2/2, where both callers use it. */
+ * Truncation < 1e-17 for |x| <= ln2/2, where both callers use it.  Estrin's
+ * scheme: pairs, then pairs of pairs, in FMAs, so the chain of dependent
+ * operations is 6 long instead of Horner's 12. */
 static inline double exp_series(double x)
 {
-    double p = 1.0 / 6227020800.0;
-    p = p * x + 1.0 / 479001600.0;
-    p = p * x + 1.0 / 39916800.0;
-    p = p * x + 1.0 / 3628800.0;
-    p = p * x + 1.0 / 362880.0;
-    p = p * x + 1.0 / 40320.0;
-    p = p * x + 1.0 / 5040.0;
-    p = p * x + 1.0 / 720.0;
-    p = p * x + 1.0 / 120.0;
-    p = p * x + 1.0 / 24.0;
-    p = p * x + 1.0 / 6.0;
-    p = p * x + 0.5;
-    return p * x + 1.0;
+    double x2 = x * x, x4 = x2 * x2, x8 = x4 * x4;
+    double p01 = FMA(1.0 / 6.0, x, 0.5), p23 = FMA(1.0 / 120.0, x, 1.0 / 24.0);
+    double p45 = FMA(1.0 / 5040.0, x, 1.0 / 720.0), p67 = FMA(1.0 / 362880.0, x, 1.0 / 40320.0);
+    double p89 = FMA(1.0 / 39916800.0, x, 1.0 / 3628800.0);
+    double p1011 = FMA(1.0 / 6227020800.0, x, 1.0 / 479001600.0);
+    double q0 = FMA(p23, x2, p01), q1 = FMA(p67, x2, p45), q2 = FMA(p1011, x2, p89);
+    double r0 = FMA(q1, x4, q0);
+    /* 1 + x/2 + ... : the constant term added last keeps its digits. */
+    return FMA(FMA(q2, x8, r0), x, 1.0);
 }
 
 /* exp(x) for x <= 0, written so the compiler vectorizes it (libm's exp is a
@@ -72,11 +79,11 @@ static inline double exp_neg(double x)
     const double shift = 0x1.8p52, inv_ln2 = 0x1.71547652b82fep0;
     const double ln2_hi = 0x1.62e42fefa3800p-1, ln2_lo = 0x1.ef35793c76730p-45;
     x = x < EXP_FLOOR ? EXP_FLOOR : x;
-    double kd = x * inv_ln2 + shift;
+    double kd = FMA(x, inv_ln2, shift);
     uint64_t ki = bits_of(kd);
     kd -= shift;
-    double r = x - kd * ln2_hi - kd * ln2_lo;
-    return (exp_series(r) * r + 1.0) * double_of((ki + 1023) << 52);
+    double r = FMA(-kd, ln2_lo, FMA(-kd, ln2_hi, x));
+    return FMA(exp_series(r), r, 1.0) * double_of((ki + 1023) << 52);
 }
 
 /* e^x - 1 for x <= 0 without the cancellation of exp(x) - 1 near 0. */
@@ -108,22 +115,22 @@ static inline double sigmoid(double z)
 static inline double atanh_series(double q)
 {
     double p = 1.0 / 33.0;
-    p = p * q + 1.0 / 31.0;
-    p = p * q + 1.0 / 29.0;
-    p = p * q + 1.0 / 27.0;
-    p = p * q + 1.0 / 25.0;
-    p = p * q + 1.0 / 23.0;
-    p = p * q + 1.0 / 21.0;
-    p = p * q + 1.0 / 19.0;
-    p = p * q + 1.0 / 17.0;
-    p = p * q + 1.0 / 15.0;
-    p = p * q + 1.0 / 13.0;
-    p = p * q + 1.0 / 11.0;
-    p = p * q + 1.0 / 9.0;
-    p = p * q + 1.0 / 7.0;
-    p = p * q + 1.0 / 5.0;
-    p = p * q + 1.0 / 3.0;
-    return p * q + 1.0;
+    p = FMA(p, q, 1.0 / 31.0);
+    p = FMA(p, q, 1.0 / 29.0);
+    p = FMA(p, q, 1.0 / 27.0);
+    p = FMA(p, q, 1.0 / 25.0);
+    p = FMA(p, q, 1.0 / 23.0);
+    p = FMA(p, q, 1.0 / 21.0);
+    p = FMA(p, q, 1.0 / 19.0);
+    p = FMA(p, q, 1.0 / 17.0);
+    p = FMA(p, q, 1.0 / 15.0);
+    p = FMA(p, q, 1.0 / 13.0);
+    p = FMA(p, q, 1.0 / 11.0);
+    p = FMA(p, q, 1.0 / 9.0);
+    p = FMA(p, q, 1.0 / 7.0);
+    p = FMA(p, q, 1.0 / 5.0);
+    p = FMA(p, q, 1.0 / 3.0);
+    return FMA(p, q, 1.0);
 }
 
 /* log(1 + u) for 0 <= u <= 1: 2 atanh(u / (2 + u)), so a small u keeps its
@@ -183,9 +190,9 @@ static inline double dot(const double *restrict x, const double *restrict y, int
     int r = 0;
     for (; r + LANES <= n; r += LANES)
         for (int l = 0; l < LANES; l++)
-            s[l] += x[r + l] * y[r + l];
+            s[l] = FMA(x[r + l], y[r + l], s[l]);
     for (int l = 0; r + l < n; l++)
-        s[l] += x[r + l] * y[r + l];
+        s[l] = FMA(x[r + l], y[r + l], s[l]);
     return lanes_total(s);
 }
 
@@ -197,11 +204,11 @@ static inline void dot_total(const double *restrict x, const double *restrict y,
     int r = 0;
     for (; r + LANES <= n; r += LANES)
         for (int l = 0; l < LANES; l++) {
-            s[l] += x[r + l] * y[r + l];
+            s[l] = FMA(x[r + l], y[r + l], s[l]);
             t[l] += y[r + l];
         }
     for (int l = 0; r + l < n; l++) {
-        s[l] += x[r + l] * y[r + l];
+        s[l] = FMA(x[r + l], y[r + l], s[l]);
         t[l] += y[r + l];
     }
     *xy = lanes_total(s);
@@ -216,11 +223,11 @@ static inline double dot_scale(const double *restrict x, const double *restrict 
     int r = 0;
     for (; r + LANES <= n; r += LANES)
         for (int l = 0; l < LANES; l++) {
-            s[l] += x[r + l] * y[r + l];
+            s[l] = FMA(x[r + l], y[r + l], s[l]);
             out[r + l] = w * y[r + l];
         }
     for (int l = 0; r + l < n; l++) {
-        s[l] += x[r + l] * y[r + l];
+        s[l] = FMA(x[r + l], y[r + l], s[l]);
         out[r + l] = w * y[r + l];
     }
     return lanes_total(s);

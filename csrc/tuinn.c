@@ -54,7 +54,7 @@ int tn_path_supported(int path)
         return 1;
 #ifdef TN_X86_PATHS
     case TN_PATH_AVX2:
-        return __builtin_cpu_supports("avx2") ? 1 : 0;
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     case TN_PATH_AVX512:
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");

@@ -31,6 +31,8 @@ from tuinn.inputs import real_array
 from tuinn.settings import INITS, SETTINGS, TRAINER, choose, trainer_defaults, whole
 from tuinn.status import Status
 
+DONE = Status("done")
+
 # The one tie between the settings table's names and the kernel's codes.
 KERNEL_CODES = {
     "model.activation": {a.name: getattr(lib, a.kernel) for a in activations.TABLE},
@@ -146,6 +148,24 @@ def as_matrix(name, values, n_cols, what):
     return arr
 
 
+class _Held:
+    """Net.in_use's hold: a class, not a generator, since every train() call
+    takes it and a generator's context costs several microseconds."""
+    __slots__ = ("lock", "doing")
+
+    def __init__(self, lock, doing):
+        self.lock, self.doing = lock, doing
+
+    def __enter__(self):
+        if not self.lock.acquire(blocking=False):
+            raise TuinnError(f"this Net is in use on another thread (training or "
+                             f"predicting), so it cannot {self.doing} now; give each thread "
+                             "a net of its own (net.copy())")
+
+    def __exit__(self, *exc):
+        self.lock.release()
+
+
 class Net:
     """A one-hidden-layer network: X (N,d) -> g(X W1 + b1) (N,h) -> out(A W2 + b2) (N,k).
 
@@ -178,6 +198,10 @@ class Net:
             "path": _path_code(path)})
         # Held for each kernel call: its scratch and weights serve one call at a time.
         self._busy = threading.RLock()
+        # The data last validated, per role (training, test): (the arrays given,
+        # what data() returned).  The arrays are held, so they cannot be freed
+        # or resized under the kernel, and the same arrays again skip the checks.
+        self._bound = {}
         self.threads = default_threads() if threads is None else threads
         self._theta = np.zeros(lib.tn_param_count(self.arch))
         d, h, k = self.n_in, self.n_hidden, self.n_out
@@ -203,19 +227,11 @@ class Net:
             _check(lib.tn_check_arch(self.arch))
             self._work = np.empty(lib.tn_work_count(self._arch))
 
-    @contextlib.contextmanager
     def in_use(self, doing="use it"):
         """Hold the net for one kernel call (or a run of them, on this thread).
         A second thread is refused at once: the net's scratch and weights serve
         one call at a time, and sharing them would silently corrupt both."""
-        if not self._busy.acquire(blocking=False):
-            raise TuinnError(f"this Net is in use on another thread (training or "
-                             f"predicting), so it cannot {doing} now; give each thread a "
-                             "net of its own (net.copy())")
-        try:
-            yield
-        finally:
-            self._busy.release()
+        return _Held(self._busy, doing)
 
     @property
     def path(self):
@@ -380,6 +396,10 @@ class Net:
         `names` are what error messages call the arrays, so a bad test set is
         reported as the test set."""
         xname, yname = names
+        bound = self._bound.get(names)
+        if bound is not None and bound[0] is X and bound[1] is Y:
+            return bound[2]
+        given = (X, Y)
         X = as_matrix(xname, X, self.n_in, "feature")
         if Y is None:
             return X, None, ffi.new("tn_data *", {"X": _ptr(X), "Y": ffi.NULL, "n": len(X)})
@@ -387,7 +407,14 @@ class Net:
         if len(Y) != len(X):
             raise DataError(f"{xname} has {len(X)} rows but {yname} has {len(Y)}; give one "
                             "target row per input row")
-        return X, Y, ffi.new("tn_data *", {"X": _ptr(X), "Y": _ptr(Y), "n": len(X)})
+        out = X, Y, ffi.new("tn_data *", {"X": _ptr(X), "Y": _ptr(Y), "n": len(X)})
+        # Arrays given as float64 rows are bound as they are, and only they: a
+        # list, or an array converted, may change into something else unseen.
+        # Values changed in place are read as they are then (a NaN shows as a
+        # divergence).
+        if X is given[0] and (Y is given[1] or Y.base is given[1]):
+            self._bound[names] = (*given, out)
+        return out
 
     def check_targets(self, Y, name="Y"):
         if self.output in ("sigmoid", "softmax") and (Y.min() < 0.0 or Y.max() > 1.0):
@@ -526,6 +553,9 @@ class Trainer:
         self._test_loss = None   # becomes an array, aligned with _loss, once a test set is given
         self._size = 0
         self._perm = np.empty(0, dtype=np.int64)
+        # The kernel's views of the buffers, made again only when a buffer is new.
+        self._pointers = {}
+        self._done = ffi.new("int64_t *")
         self.settings = {}
         self.set(**{**trainer_defaults(), **settings})
 
@@ -747,39 +777,56 @@ class Trainer:
         self.hyper.shuffle = (not full) if shuffle is None else (shuffle and not full)
         if self.hyper.shuffle and len(self._perm) != n:
             self._perm = np.empty(n, dtype=np.int64)
-        done = ffi.new("int64_t *")
-        status = lib.TN_OK
         # Units of work (rows x units x outputs, per epoch) past which a call may
         # take long enough for a Ctrl-C to wait on it.
         long = epochs * n * max(net.n_hidden, 1) * net.n_out >= INTERRUPT_WORK
-        with _interruptible(long) as interrupted:
-            left, chunk = epochs, epochs if interrupted is None else min(epochs, 16)
-            while left:
-                self._grow(chunk)
-                if self._test_loss is not None and test == ffi.NULL:
-                    self._test_loss[self._size:self._size + chunk] = np.nan
-                start = time.perf_counter()
-                status = lib.tn_train(
-                    net.arch, _ptr(net.theta), _ptr(self.opt_state), self.state, self.hyper,
-                    train, test, chunk, _ptr(self._loss[self._size:]),
-                    _ptr(self._test_loss[self._size:]) if test != ffi.NULL else ffi.NULL,
-                    ffi.from_buffer("int64_t[]", self._perm), _ptr(net.work),
-                    _ptr(self.best_theta), done)
-                self._size += done[0]
-                left -= done[0]
-                if status != lib.TN_OK or interrupted:
-                    break
-                seconds = time.perf_counter() - start
-                chunk = min(left, max(1, int(chunk * INTERRUPT_SECONDS / max(seconds, 1e-6))))
+        if long:
+            with _interruptible(long) as interrupted:
+                status = self._calls(train, test, epochs, interrupted)
+        else:
+            interrupted, status = None, self._calls(train, test, epochs, None)
         if status == lib.TN_DIVERGED:
             self.status = Status("diverged", self.epoch + 1)
         else:
             _check(status)
-            self.status = Status("done")
+            self.status = DONE
         if interrupted:
             raise KeyboardInterrupt
         return self.status
 
+    def _calls(self, train, test, epochs, interrupted):
+        """tn_train for `epochs`, in one call, or in chunks of INTERRUPT_SECONDS
+        when a Ctrl-C may come (`interrupted` is then a list it fills)."""
+        net, done, status = self.net, self._done, lib.TN_OK
+        left, chunk = epochs, epochs if interrupted is None else min(epochs, 16)
+        while left:
+            self._grow(chunk)
+            if self._test_loss is not None and test == ffi.NULL:
+                self._test_loss[self._size:self._size + chunk] = np.nan
+            start = time.perf_counter() if interrupted is not None else 0.0
+            status = lib.tn_train(
+                net.arch, self._pointer("theta", net.theta),
+                self._pointer("opt_state", self.opt_state), self.state, self.hyper, train, test,
+                chunk, self._pointer("loss", self._loss) + self._size,
+                self._pointer("test_loss", self._test_loss) + self._size
+                if test != ffi.NULL else ffi.NULL,
+                self._pointer("perm", self._perm, "int64_t[]"), self._pointer("work", net.work),
+                self._pointer("best_theta", self.best_theta), done)
+            self._size += done[0]
+            left -= done[0]
+            if status != lib.TN_OK or interrupted or not left:
+                break
+            seconds = time.perf_counter() - start
+            chunk = min(left, max(1, int(chunk * INTERRUPT_SECONDS / max(seconds, 1e-6))))
+        return status
+
+    def _pointer(self, role, array, kind="double[]"):
+        """The kernel's view of one of the trainer's buffers, made again only
+        when the buffer is a new array (the history, when it grows)."""
+        held = self._pointers.get(role)
+        if held is None or held[0] is not array:
+            held = self._pointers[role] = (array, ffi.from_buffer(kind, array))
+        return held[1]
 
 @contextlib.contextmanager
 def _interruptible(long):
