@@ -195,6 +195,7 @@ typedef struct {
     double *grad, *keep_theta, *keep_opt;   /* P, P and 2P: tn_train's */
     double *part_grads, *part_loss;         /* TN_PARTS * P (when parted) and TN_PARTS */
     double *blocks;                         /* thread_slots blocks */
+    int threads;                            /* threads a split pass runs on */
 } scratch;
 
 static scratch scratch_views(const tn_arch *a, double *work)
@@ -207,6 +208,7 @@ static scratch scratch_views(const tn_arch *a, double *work)
     w.part_grads = w.keep_opt + 2 * P;
     w.part_loss = w.part_grads + (parted(a) ? TN_PARTS * P : 0);
     w.blocks = w.part_loss + TN_PARTS;
+    w.threads = thread_slots(a);
     return w;
 }
 
@@ -301,7 +303,7 @@ static double pass(const tn_arch *a, const double *theta, const tn_data *data,
     if (job.parts == 1) {
         sum = K->rows(a, theta, data, idx, r0, n, inv, grad, w->blocks);
     } else {
-        int threads = thread_slots(a);
+        int threads = w->threads;
 #ifdef _OPENMP
         /* One thread never enters OpenMP: a forked sweep worker stays clear of
          * its parent's thread pool. */
@@ -557,6 +559,56 @@ static void update(const tn_hyper *hp, tn_state *st, double *restrict theta,
     }
 }
 
+/* Threads that never lose.  The bits do not depend on the thread count
+ * (part_count), so tn_train picks it by the clock.  It keeps the mean time of
+ * an epoch on one thread and on all (a moving average, stalls included) and
+ * runs on the faster; every so often it runs PACE_TRIES epochs on the other
+ * to see whether that changed.  Beside another busy process, a thread that
+ * must wait for a core stalls the others at every epoch, so trying all
+ * threads is the costly side: each try that loses puts the next one twice as
+ * far (up to PACE_GAP_MAX epochs). */
+#define PACE_EPOCHS 128
+#define PACE_TRIES 2
+#define PACE_GAP_MAX 8192
+
+static double seconds_now(void)
+{
+#ifdef _OPENMP
+    return omp_get_wtime();
+#else
+    return 0.0;
+#endif
+}
+
+/* The threads of the faster side, all of them while a side is unknown. */
+static int pace_best(const tn_state *st, int slots)
+{
+    if (st->pace_one <= 0.0 || st->pace_many <= 0.0)
+        return st->pace_many <= 0.0 ? slots : 1;
+    return st->pace_many < st->pace_one ? slots : 1;
+}
+
+static int pace_threads(const tn_state *st, int slots)
+{
+    int best = pace_best(st, slots);
+    int trying = st->epoch >= st->pace_next && st->epoch < st->pace_next + PACE_TRIES;
+    return trying ? (best == 1 ? slots : 1) : best;
+}
+
+/* After an epoch of `seconds` on `threads` (the epoch counter already moved on). */
+static void pace_record(tn_state *st, int threads, int slots, double seconds)
+{
+    double *mean = threads > 1 ? &st->pace_many : &st->pace_one;
+    *mean = *mean > 0.0 ? 0.75 * *mean + 0.25 * seconds : seconds;
+    if (st->epoch == st->pace_next + PACE_TRIES) {
+        /* A try ended: all threads losing puts the next try further off. */
+        int64_t gap = st->pace_gap < PACE_EPOCHS ? PACE_EPOCHS : st->pace_gap;
+        gap = pace_best(st, slots) == 1 ? 2 * gap : PACE_EPOCHS;
+        st->pace_gap = gap < PACE_GAP_MAX ? gap : PACE_GAP_MAX;
+        st->pace_next = st->epoch + st->pace_gap;
+    }
+}
+
 static int all_finite(const double *x, int64_t n)
 {
     int ok = 1;
@@ -613,8 +665,14 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
     double *grad = w.grad, *keep_theta = w.keep_theta, *keep_opt = w.keep_opt;
     double *m = opt_state, *v = opt_state + P;
     int grad_ready = 0;
+    int slots = w.threads;
+    int split = slots > 1 && (part_count(a, batch) > 1 || part_count(a, n) > 1 ||
+                              (with_test && part_count(a, test->n) > 1));
 
     for (int64_t e = 0; e < epochs; e++) {
+        if (split)
+            w.threads = pace_threads(st, slots);
+        double started = split ? seconds_now() : 0.0;
         tn_state keep_state = *st;
         memcpy(keep_theta, theta, (size_t)P * sizeof *theta);
         memcpy(keep_opt, opt_state, (size_t)(2 * P) * sizeof *opt_state);
@@ -659,6 +717,9 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
         }
         if (hp->schedule == TN_ADAPTIVE)
             adapt(hp, st, loss);
+        /* The first epoch of a call may make an extra pass: not a fair sample. */
+        if (split && e > 0)
+            pace_record(st, w.threads, slots, seconds_now() - started);
         *epochs_done = e + 1;
     }
     return TN_OK;

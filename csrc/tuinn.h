@@ -78,6 +78,10 @@ typedef struct {
     int64_t misses;         /* adaptive schedule: epochs since the last new best */
     double min_loss;        /* lowest end-of-epoch loss so far (the caller seeds it with */
     int64_t min_epoch;      /*   the initial loss) and the epoch it was reached at */
+    double pace_one;        /* seconds of the last epoch timed on one thread, */
+    double pace_many;       /*   and on all of them (0: not yet timed); never the bits */
+    int64_t pace_next;      /* the epoch of the next such pair of timings, */
+    int64_t pace_gap;       /*   and the epochs between two pairs */
 } tn_state;
 
 /* Per hidden unit statistics over a data set (each array has n_hidden entries,
