@@ -134,9 +134,9 @@ typedef struct {
     double (*rows)(const tn_arch *a, const double *theta, const tn_data *data,
                    const int64_t *idx, int64_t r0, int64_t n, double inv_batch, double *grad,
                    double *blockwork);
-    /* tn_probe_sigmoid and tn_probe_madd on this path. */
-    void (*probe_sigmoid)(const double *x, double *out, int64_t n, int64_t repeats);
-    void (*probe_madd)(const double *x, int64_t n, int64_t repeats, double *acc);
+    /* tn_probe_sigmoid and tn_probe_fma on this path. */
+    void (*probe_sigmoid)(const double *x, double *out, int64_t n, int64_t repeats, int lean);
+    void (*probe_fma)(const double *x, int64_t n, int64_t repeats, double *acc);
 } layer_kernels;
 
 extern const layer_kernels layers_base;

@@ -8,13 +8,11 @@
 
 #include <math.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "activations.h"
 #include "layers.h"
 #include "numerics.h"
+#include "pool.h"
 
 /* The adaptive schedule (after scikit-learn): after ADAPTIVE_PATIENCE epochs
  * without a gain of tol, the rate is divided by ADAPTIVE_CUT. */
@@ -179,6 +177,13 @@ static int part_count(const tn_arch *a, int64_t n)
     return blocks < TN_PARTS ? (int)blocks : TN_PARTS;
 }
 
+int tn_part_count(const tn_arch *a, int64_t n)
+{
+    if (tn_check_arch(a) || n < 0)
+        return -1;
+    return part_count(a, n);
+}
+
 /* Threads, each with its own block buffers. */
 static int thread_slots(const tn_arch *a)
 {
@@ -195,7 +200,6 @@ typedef struct {
     double *grad, *keep_theta, *keep_opt;   /* P, P and 2P: tn_train's */
     double *part_grads, *part_loss;         /* TN_PARTS * P (when parted) and TN_PARTS */
     double *blocks;                         /* thread_slots blocks */
-    int threads;                            /* threads a split pass runs on */
 } scratch;
 
 static scratch scratch_views(const tn_arch *a, double *work)
@@ -208,7 +212,6 @@ static scratch scratch_views(const tn_arch *a, double *work)
     w.part_grads = w.keep_opt + 2 * P;
     w.part_loss = w.part_grads + (parted(a) ? TN_PARTS * P : 0);
     w.blocks = w.part_loss + TN_PARTS;
-    w.threads = thread_slots(a);
     return w;
 }
 
@@ -270,9 +273,11 @@ typedef struct {
     const scratch *w;
 } pass_job;
 
-/* Part p: a contiguous run of whole blocks, from its own zero gradient. */
-static void run_part(const pass_job *j, int p, int slot)
+/* Part p: a contiguous run of whole blocks, from its own zero gradient, on
+ * the block buffers of `slot`. */
+static void run_part(const void *job, int p, int slot)
 {
+    const pass_job *j = job;
     int64_t P = tn_param_count(j->a), len = block_len(j->a), blocks = (j->n + len - 1) / len;
     int64_t first = p * blocks / j->parts * len, end = (p + 1) * blocks / j->parts * len;
     end = end < j->n ? end : j->n;
@@ -303,18 +308,7 @@ static double pass(const tn_arch *a, const double *theta, const tn_data *data,
     if (job.parts == 1) {
         sum = K->rows(a, theta, data, idx, r0, n, inv, grad, w->blocks);
     } else {
-        int threads = w->threads;
-#ifdef _OPENMP
-        /* One thread never enters OpenMP: a forked sweep worker stays clear of
-         * its parent's thread pool. */
-        if (threads > 1) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-            for (int p = 0; p < job.parts; p++)
-                run_part(&job, p, omp_get_thread_num());
-        } else
-#endif
-            for (int p = 0; p < job.parts; p++)
-                run_part(&job, p, 0);
+        pool_run(a->pool, run_part, &job, job.parts, thread_slots(a));
         for (int p = 0; p < job.parts; p++) {
             sum += w->part_loss[p];
             if (grad)
@@ -559,56 +553,6 @@ static void update(const tn_hyper *hp, tn_state *st, double *restrict theta,
     }
 }
 
-/* Threads that never lose.  The bits do not depend on the thread count
- * (part_count), so tn_train picks it by the clock.  It keeps the mean time of
- * an epoch on one thread and on all (a moving average, stalls included) and
- * runs on the faster; every so often it runs PACE_TRIES epochs on the other
- * to see whether that changed.  Beside another busy process, a thread that
- * must wait for a core stalls the others at every epoch, so trying all
- * threads is the costly side: each try that loses puts the next one twice as
- * far (up to PACE_GAP_MAX epochs). */
-#define PACE_EPOCHS 128
-#define PACE_TRIES 2
-#define PACE_GAP_MAX 8192
-
-static double seconds_now(void)
-{
-#ifdef _OPENMP
-    return omp_get_wtime();
-#else
-    return 0.0;
-#endif
-}
-
-/* The threads of the faster side, all of them while a side is unknown. */
-static int pace_best(const tn_state *st, int slots)
-{
-    if (st->pace_one <= 0.0 || st->pace_many <= 0.0)
-        return st->pace_many <= 0.0 ? slots : 1;
-    return st->pace_many < st->pace_one ? slots : 1;
-}
-
-static int pace_threads(const tn_state *st, int slots)
-{
-    int best = pace_best(st, slots);
-    int trying = st->epoch >= st->pace_next && st->epoch < st->pace_next + PACE_TRIES;
-    return trying ? (best == 1 ? slots : 1) : best;
-}
-
-/* After an epoch of `seconds` on `threads` (the epoch counter already moved on). */
-static void pace_record(tn_state *st, int threads, int slots, double seconds)
-{
-    double *mean = threads > 1 ? &st->pace_many : &st->pace_one;
-    *mean = *mean > 0.0 ? 0.75 * *mean + 0.25 * seconds : seconds;
-    if (st->epoch == st->pace_next + PACE_TRIES) {
-        /* A try ended: all threads losing puts the next try further off. */
-        int64_t gap = st->pace_gap < PACE_EPOCHS ? PACE_EPOCHS : st->pace_gap;
-        gap = pace_best(st, slots) == 1 ? 2 * gap : PACE_EPOCHS;
-        st->pace_gap = gap < PACE_GAP_MAX ? gap : PACE_GAP_MAX;
-        st->pace_next = st->epoch + st->pace_gap;
-    }
-}
-
 static int all_finite(const double *x, int64_t n)
 {
     int ok = 1;
@@ -665,14 +609,8 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
     double *grad = w.grad, *keep_theta = w.keep_theta, *keep_opt = w.keep_opt;
     double *m = opt_state, *v = opt_state + P;
     int grad_ready = 0;
-    int slots = w.threads;
-    int split = slots > 1 && (part_count(a, batch) > 1 || part_count(a, n) > 1 ||
-                              (with_test && part_count(a, test->n) > 1));
 
     for (int64_t e = 0; e < epochs; e++) {
-        if (split)
-            w.threads = pace_threads(st, slots);
-        double started = split ? seconds_now() : 0.0;
         tn_state keep_state = *st;
         memcpy(keep_theta, theta, (size_t)P * sizeof *theta);
         memcpy(keep_opt, opt_state, (size_t)(2 * P) * sizeof *opt_state);
@@ -717,16 +655,13 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
         }
         if (hp->schedule == TN_ADAPTIVE)
             adapt(hp, st, loss);
-        /* The first epoch of a call may make an extra pass: not a fair sample. */
-        if (split && e > 0)
-            pace_record(st, w.threads, slots, seconds_now() - started);
         *epochs_done = e + 1;
     }
     return TN_OK;
 }
 
 int tn_probe_sigmoid(const tn_arch *a, const double *x, double *out, int64_t n,
-                     int64_t repeats)
+                     int64_t repeats, int lean)
 {
     int st = tn_check_arch(a);
     if (st)
@@ -735,11 +670,11 @@ int tn_probe_sigmoid(const tn_arch *a, const double *x, double *out, int64_t n,
         return TN_ENULL;
     if (n < 0 || repeats < 0)
         return TN_EDATA;
-    kernels_of(a)->probe_sigmoid(x, out, n, repeats);
+    kernels_of(a)->probe_sigmoid(x, out, n, repeats, lean != 0);
     return TN_OK;
 }
 
-int tn_probe_madd(const tn_arch *a, const double *x, int64_t n, int64_t repeats, double *acc)
+int tn_probe_fma(const tn_arch *a, const double *x, int64_t n, int64_t repeats, double *acc)
 {
     int st = tn_check_arch(a);
     if (st)
@@ -748,6 +683,6 @@ int tn_probe_madd(const tn_arch *a, const double *x, int64_t n, int64_t repeats,
         return TN_ENULL;
     if (n < 0 || n % TN_PROBE_CHAINS || repeats < 0)
         return TN_EDATA;
-    kernels_of(a)->probe_madd(x, n, repeats, acc);
+    kernels_of(a)->probe_fma(x, n, repeats, acc);
     return TN_OK;
 }

@@ -42,6 +42,13 @@ enum { TN_PATH_AUTO = 0, TN_PATH_BASE = 1, TN_PATH_AVX2 = 2, TN_PATH_AVX512 = 3 
  * on how many threads ran it. */
 enum { TN_PARALLEL_ROWS = 50000, TN_PARALLEL_WORK = 60000, TN_PARTS = 16 };
 
+/* The worker threads of split passes (csrc/pool.c): made by tn_pool_new with
+ * `threads` - 1 workers, freed by tn_pool_free; a NULL pool runs every pass on
+ * the caller's thread alone. */
+typedef struct tn_pool tn_pool;
+tn_pool *tn_pool_new(int threads);
+void tn_pool_free(tn_pool *pool);
+
 typedef struct {
     int n_in, n_hidden, n_out;   /* n_hidden = 0: no hidden layer (docs/math.md) */
     int hidden;     /* TN_LINEAR, TN_SIGMOID, TN_TANH, TN_RELU, TN_LEAKY_RELU, TN_SOFTPLUS */
@@ -51,6 +58,7 @@ typedef struct {
     int path;       /* TN_PATH_AUTO (the widest this CPU runs) or a TN_PATH_* */
     int threads;    /* threads of the passes that are split (<= 1: the caller's only);
                        the scratch memory (tn_work_count) grows with it */
+    tn_pool *pool;  /* their workers (NULL: none) */
 } tn_arch;
 
 typedef struct {
@@ -78,10 +86,6 @@ typedef struct {
     int64_t misses;         /* adaptive schedule: epochs since the last new best */
     double min_loss;        /* lowest end-of-epoch loss so far (the caller seeds it with */
     int64_t min_epoch;      /*   the initial loss) and the epoch it was reached at */
-    double pace_one;        /* seconds of the last epoch timed on one thread, */
-    double pace_many;       /*   and on all of them (0: not yet timed); never the bits */
-    int64_t pace_next;      /* the epoch of the next such pair of timings, */
-    int64_t pace_gap;       /*   and the epochs between two pairs */
 } tn_state;
 
 /* Per hidden unit statistics over a data set (each array has n_hidden entries,
@@ -103,6 +107,9 @@ int tn_check_arch(const tn_arch *arch);
 int64_t tn_param_count(const tn_arch *arch);
 int64_t tn_opt_state_count(const tn_arch *arch);
 int64_t tn_work_count(const tn_arch *arch);
+/* Parts a pass over n rows is cut into (1: not split, so no thread helps);
+ * -1 for an invalid arch. */
+int tn_part_count(const tn_arch *arch, int64_t n);
 
 int tn_predict(const tn_arch *arch, const double *theta, const tn_data *data,
                double *out, double *hidden_out, double *work);
@@ -122,15 +129,17 @@ int tn_train(const tn_arch *arch, double *theta, double *opt_state, tn_state *st
              int64_t *perm, double *work, double *best_theta, int64_t *epochs_done);
 
 /* The machine's own limits, for `tuinn bench`'s headroom line, on the arch's
- * code path: out[i] = sigmoid(x[i]) with the kernel's sigmoid, `repeats` times
- * over n values; and `repeats` passes of TN_PROBE_CHAINS independent
- * multiply-add chains over x (acc[TN_PROBE_CHAINS] in/out, n a multiple of
- * it), the peak a dot product of the kernel can reach. */
-enum { TN_PROBE_CHAINS = 32 };
+ * code path: out[i] = sigmoid(x[i]), `repeats` times over n values, with the
+ * kernel's sigmoid (lean = 0) or with the cheapest full-precision sigmoid
+ * known (lean = 1), a microbenchmark apart from the kernel's code; and
+ * `repeats` passes of TN_PROBE_CHAINS independent fused multiply-add chains
+ * over x (acc[TN_PROBE_CHAINS] in/out, n a multiple of it): the machine's FMA
+ * peak. */
+enum { TN_PROBE_CHAINS = 128 };
 int tn_probe_sigmoid(const tn_arch *arch, const double *x, double *out, int64_t n,
-                     int64_t repeats);
-int tn_probe_madd(const tn_arch *arch, const double *x, int64_t n, int64_t repeats,
-                  double *acc);
+                     int64_t repeats, int lean);
+int tn_probe_fma(const tn_arch *arch, const double *x, int64_t n, int64_t repeats,
+                 double *acc);
 
 /* cdef-end */
 

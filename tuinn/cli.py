@@ -27,8 +27,8 @@ def _bench(args):
     bad = [c for c in compare if c not in bench.COMPARE]
     if bad:
         raise TuinnError(f"--compare takes {', '.join(bench.COMPARE)}, not {bad[0]!r}")
-    if args.repeats < 3:
-        raise TuinnError("--repeats must be at least 3 (the median of fewer is not robust)")
+    if args.repeats < 5:
+        raise TuinnError("--repeats must be at least 5 (the median of fewer is not robust)")
     progress = None if args.json else (lambda msg: print(msg, file=sys.stderr, flush=True))
     doc = bench.run(quick=args.quick, repeats=args.repeats, compare=compare,
                     only=args.workload, progress=progress)
@@ -346,8 +346,9 @@ def parser():
                        "workloads, same process, same initial weights.")
     b.add_argument("--quick", action="store_true", help="fewer epochs (finishes in < 30 s)")
     b.add_argument("--json", action="store_true", help="print one JSON document")
-    b.add_argument("--compare", metavar="LIBS", help="also time these: torch,sklearn")
-    b.add_argument("--repeats", type=int, default=3, help="repeats per timing (median)")
+    b.add_argument("--compare", metavar="LIBS",
+                   help="also time these peers, each optional (tuinn[peers]): jax,torch,sklearn")
+    b.add_argument("--repeats", type=int, default=5, help="repeats per timing (median)")
     b.add_argument("--workload", action="append", default=[], metavar="NAME",
                    help="run only this workload (repeatable)")
     b.add_argument("--app", action="store_true",

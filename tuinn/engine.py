@@ -220,12 +220,23 @@ class Net:
     @threads.setter
     def threads(self, count):
         count = whole("threads", count, 1, MAX_THREADS)
-        # Each thread has its own scratch, sized for the count: it changes only
-        # between kernel calls, never under one.
+        # Each thread has its own scratch, sized for the count, and the net its
+        # own workers (freed with it): both change only between kernel calls,
+        # never under one.
         with self.in_use("change its thread count"):
             self._arch.threads = count
             _check(lib.tn_check_arch(self.arch))
             self._work = np.empty(lib.tn_work_count(self._arch))
+            self._pool = None
+            self._arch.pool = ffi.NULL
+
+    def _workers_for(self, rows):
+        """Start this net's worker threads (csrc/pool.c) the first time a pass
+        over `rows` rows is split: most nets never split one, and need none."""
+        if self._pool is None and self._arch.threads > 1 and \
+                lib.tn_part_count(self._arch, rows) > 1:
+            self._pool = ffi.gc(lib.tn_pool_new(self._arch.threads), lib.tn_pool_free)
+            self._arch.pool = self._pool
 
     def in_use(self, doing="use it"):
         """Hold the net for one kernel call (or a run of them, on this thread).
@@ -401,6 +412,7 @@ class Net:
             return bound[2]
         given = (X, Y)
         X = as_matrix(xname, X, self.n_in, "feature")
+        self._workers_for(len(X))
         if Y is None:
             return X, None, ffi.new("tn_data *", {"X": _ptr(X), "Y": ffi.NULL, "n": len(X)})
         Y = self.check_targets(as_matrix(yname, Y, self.n_out, "target"), yname)

@@ -115,6 +115,40 @@ def test_a_pass_split_for_its_many_units_gives_the_same_bytes_on_any_number_of_t
             assert g == w, f"{name}: part {i} differs between {threads} threads and 1"
 
 
+def test_a_net_whose_workers_are_in_another_process_trains_alone_to_the_same_bytes():
+    """A forked process (a sweep worker) inherits the net but not its worker
+    threads: its split passes run on its own thread, and give the same bits."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(1000, 2))
+    Y = np.sin(X[:, :1])
+    net = Net(2, 64, 1, "sigmoid", threads=2).init("glorot", seed=3)
+    assert lib.tn_part_count(net.arch, len(X)) > 1
+    Trainer(net.copy(), lr=0.1).train(X, Y, 1)      # starts the workers of that net
+    net.objective(X, Y)                              # and of this one
+
+    def train():
+        trainer = Trainer(net, lr=0.1)
+        trainer.train(X, Y, 5)
+        return net.theta.tobytes() + trainer.history["loss"].tobytes()
+
+    here = train()
+    net.init("glorot", seed=3)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:                                   # the forked process: no workers
+        try:
+            os.write(write, train())
+        finally:
+            os._exit(0)
+    os.close(write)
+    there = b""
+    while chunk := os.read(read, 1 << 16):
+        there += chunk
+    os.close(read)
+    os.waitpid(child, 0)
+    assert there == here
+
+
 def test_the_widest_path_on_all_threads_equals_the_base_path_on_one():
     N = lib.TN_PARALLEL_ROWS + 1
     name, net_args, settings, problem = RUNS[7]

@@ -575,6 +575,43 @@ def test_the_metrics_line_shows_the_numbers_and_the_rate_against_its_limit():
     drive("exp-lr2", script, size=(160, 30))
 
 
+def test_the_rate_beside_its_limit_is_the_rate_in_force_at_80_columns():
+    """Set in the Settings tab, the new rate shows at once beside the limit,
+    on every tab; another optimizer has another limit, so none is shown until
+    it is measured."""
+    async def script(app, pilot):
+        await pilot.press("N")
+        await until(pilot, lambda: "lr 0.1 < " in shown(app.part("#metrics")),
+                    what="the limit at lr 0.1")
+        limit = shown(app.part("#metrics")).split("lr 0.1 < ")[1].split()[0]
+        await edit_setting(app, pilot, "train.lr")
+        app.screen.query_one("#edit-input").value = "0.05"
+        await pilot.press("enter")
+        await until(pilot, lambda: f"lr 0.05 < {limit}" in shown(app.part("#metrics")),
+                    what="the new rate beside the same limit (the weights did not move)")
+        await pilot.press("1", "n")
+        await until(pilot, lambda: "lr 0.05 <" in shown(app.part("#metrics")),
+                    what="the new rate after an epoch")
+        old_limit = shown(app.part("#metrics")).split("lr 0.05 < ")[1].split()[0]
+        app.session.set_field("train.optimizer", "momentum")
+
+        def momentums_limit():
+            line = shown(app.part("#metrics"))
+            return "lr 0.05 < " in line and f"< {old_limit}" not in line
+        await until(pilot, momentums_limit, what="momentum's own limit, not gradient descent's")
+    drive("exp", script, size=(80, 24))
+
+
+def test_a_limit_holds_for_another_rate_but_not_under_another_rule():
+    from tuinn.diagnose.curvature import Sharpness
+    from tuinn.settings import trainer_defaults
+
+    settings = trainer_defaults() | {"optimizer": "sgd"}
+    sharp = Sharpness(lam=20.0, limit=0.1, lr=0.1, direction="", share=0.0, product=2.0)
+    assert sharp.for_rate(settings, 0.05).lr == 0.05 and sharp.for_rate(settings, 0.05).limit == 0.1
+    assert sharp.for_rate(settings | {"optimizer": "momentum", "momentum": 0.9}, 0.05) is None
+
+
 @pytest.mark.parametrize("lr, limit, side", [(0.1, 0.104, "<"), (5.0, 1.28, "≥"), (2.0, 2.0, "≥"),
                                              (1.0, 0.94, "≥")])
 def test_the_short_metrics_line_puts_the_rate_on_its_side_of_the_limit(lr, limit, side):

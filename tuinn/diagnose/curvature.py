@@ -28,6 +28,16 @@ class Sharpness:
     lr: float               # the learning rate in force
     direction: str          # the weight that dominates the sharpest direction, or ""
     share: float            # that weight's share of the direction (squared component)
+    product: float = 2.0    # the bound on lr·λmax it was priced with (stable_product)
+
+    def for_rate(self, settings, lr):
+        """This limit against the rate `lr` in force under `settings`: the
+        curvature is the weights', and holds until they move; the bound is the
+        optimizer's, so under another rule (optimizer, momentum, beta1) the
+        limit is unknown until it is measured again: None."""
+        if stable_product(settings) != self.product:
+            return None
+        return dataclasses.replace(self, lr=lr)
 
     @property
     def ratio(self):
@@ -130,5 +140,5 @@ def sharpness(net, trainer, X, Y, names=None, precondition=True):
         i = int(np.argmax(v * v))
         if v[i] ** 2 >= 0.5:
             direction, share = names[i], float(v[i] ** 2)
-    return Sharpness(lam, limit, lr, direction, share)
+    return Sharpness(lam, limit, lr, direction, share, product)
 

@@ -107,8 +107,13 @@ def diagnosis(shot, monitor, ascii_only):
 
 
 def numbers(shot, stability, ascii_only):
-    """The metrics line of a shot (see metrics_line)."""
-    metrics = metrics_of(shot.net, shot.dataset, penalties(shot.trainer.settings))
+    """The metrics line of a shot (see metrics_line), the limit against the rate
+    in force now: one changed since the diagnosis (a key, the Settings tab) is
+    shown at once, beside the limit while it still applies."""
+    trainer = shot.trainer
+    if stability is not None:
+        stability = stability.for_rate(trainer.settings, trainer.lr_now)
+    metrics = metrics_of(shot.net, shot.dataset, penalties(trainer.settings))
     return plain(metrics_line(metrics, shot.trainer.best, stability, shot.width), ascii_only)
 
 
