@@ -290,6 +290,13 @@ static double rows(const tn_arch *a, const double *theta, const tn_data *data,
     return sum;
 }
 
+static void covariance(const block *b, int h, int n, double *cov)
+{
+    for (int i = 0; i < h; i++)
+        for (int j = 0; j <= i; j++)
+            cov[(int64_t)i * h + j] += dot(b->a + i * b->len, b->a + j * b->len, n);
+}
+
 /* ---------------------------------------------------------------- probes */
 
 
@@ -362,4 +369,5 @@ static void probe_sigmoid(const double *restrict x, double *restrict out, int64_
     }
 }
 
-const layer_kernels LAYERS_TABLE = {load, forward, rows, probe_sigmoid, probe_fma};
+const layer_kernels LAYERS_TABLE = {load, forward, rows, covariance, probe_sigmoid,
+                                     probe_fma};

@@ -134,6 +134,10 @@ typedef struct {
     double (*rows)(const tn_arch *a, const double *theta, const tn_data *data,
                    const int64_t *idx, int64_t r0, int64_t n, double inv_batch, double *grad,
                    double *blockwork);
+    /* Adds to cov (h x h, its lower triangle) the products of the block's n
+     * hidden activations, centred in place by the caller: on the path's FMAs,
+     * not as calls of the base build's fma(). */
+    void (*covariance)(const block *b, int h, int n, double *cov);
     /* tn_probe_sigmoid and tn_probe_fma on this path. */
     void (*probe_sigmoid)(const double *x, double *out, int64_t n, int64_t repeats, int lean);
     void (*probe_fma)(const double *x, int64_t n, int64_t repeats, double *acc);

@@ -444,9 +444,7 @@ int tn_unit_stats(const tn_arch *a, const double *theta, const tn_data *data,
             for (int r = 0; r < m; r++)
                 act[r] -= out->a_mean[j];
         }
-        for (int i = 0; i < h; i++)
-            for (int j = 0; j <= i; j++)
-                out->a_cov[(int64_t)i * h + j] += dot(b.a + i * b.len, b.a + j * b.len, m);
+        K->covariance(&b, h, m, out->a_cov);
     }
     for (int i = 0; i < h; i++)
         for (int j = 0; j <= i; j++)
