@@ -108,3 +108,37 @@ def test_w_picks_the_run_the_keys_change_and_e_sets_any_setting():
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
     compare("and-squared", "and-cross-entropy", script, paused=True)
+
+
+def test_runs_with_different_losses_are_set_side_by_side_on_their_mse_at_80x24():
+    """and-squared against and-cross-entropy: each loss is named, and both show
+    the mse, where cross-entropy ends far lower."""
+    async def script(app, pilot, a, b):
+        for session in (a, b):
+            session.step(300)
+        line = {side: app.query_one(f"#metrics-{side}") for side in "ab"}
+        await until(pilot, lambda: all("mse " in str(w.render()) for w in line.values()),
+                    what="the mse of both runs")
+        mse = {side: float(str(w.render()).split("mse ")[1].split()[0])
+               for side, w in line.items()}
+        assert mse["b"] < mse["a"], mse
+    compare("and-squared", "and-cross-entropy", script, size=(80, 24), paused=True)
+
+
+def test_the_full_metrics_line_names_the_loss_and_shows_the_common_measure():
+    from types import SimpleNamespace
+    from tuinn.tui import frames
+
+    regression = {"train_loss": 0.002838, "train_mse": 0.005676}
+    line = frames.metrics_line(regression, (5, 0.0028), None, 1000, "squared")
+    assert "train loss 0.002838 (½·mse)" in line and "train mse 0.005676" in line
+    assert frames.metrics_line(regression, (5, 0.0028), None, 30, "squared").startswith(
+        "mse 0.005676")
+    classifier = {"train_loss": 0.05, "train_mse": 0.0001, "train_accuracy": 1.0}
+    line = frames.metrics_line(classifier, None, SimpleNamespace(lr=1, limit=2), 1000,
+                               "cross_entropy")
+    assert "(cross-entropy)" in line and "train accuracy 100.0%" in line and "mse" not in line
+    assert "½·mse" not in frames.plain(line, True)
+    assert "1/2*mse" in frames.plain(frames.metrics_line(regression, None, None, 1000,
+                                                         "squared"), True)
+

@@ -350,6 +350,8 @@ def draw_pair(shots, views, layouts, log_scale, monitors, ascii_only, width):
     frame, errors, part = frames.drawing()
 
     seen = []
+    # Two losses are two scales: a pair that differs in loss is compared on the mse.
+    common = len({shot.net.loss for shot in shots}) > 1
     for side, shot in zip(SIDES, shots):
         low = side.lower()
         part(f"diagnosis-{low}", lambda: frames.diagnosis(shot, monitors[side], ascii_only))
@@ -363,7 +365,8 @@ def draw_pair(shots, views, layouts, log_scale, monitors, ascii_only, width):
         stability = getattr(findings, "stability", None)
         if numbers:
             frame[f"metrics-{low}"] = frames.plain(
-                frames.metrics_line(numbers, shot.trainer.best, stability, width), ascii_only)
+                frames.metrics_line(numbers, shot.trainer.best, stability, width,
+                                    shot.net.loss, mse_too=common), ascii_only)
         part(f"fit-{low}", lambda: views[f"fit-{low}"].draw(
             layouts[f"fit-{low}"], shot.net, shot.dataset, shot.show_test))
         seen.append((shot.spec, numbers, findings))

@@ -14,7 +14,11 @@ from tuinn.runs.run import metrics_of
 from tuinn.tui.charts import columns, loss_curves
 
 ASCII = str.maketrans({"→": "->", "│": "|", "…": "...", "×": "x", "—": "-", "≥": ">=",
-                       "≤": "<=", "÷": "/", "ℹ": "i", "▲": "^", "▼": "v", "✖": "!!"})
+                       "≤": "<=", "÷": "/", "ℹ": "i", "▲": "^", "▼": "v", "✖": "!!",
+                       "½": "1/2", "·": "*"})
+# What each loss is, named beside its value: runs with different losses are
+# compared on the mse (regression) or the accuracy (classification) beside it.
+LOSS_NAMES = {"squared": "½·mse", "cross_entropy": "cross-entropy"}
 SEVERITY = {"problem": ("✖", "!!", "bold red"), "warning": ("▲", "! ", "yellow"),
             "info": ("ℹ", "i ", "cyan")}
 # What a finding's claim about a change rests on (Finding.basis), after it.
@@ -114,23 +118,34 @@ def numbers(shot, stability, ascii_only):
     if stability is not None:
         stability = stability.for_rate(trainer.settings, trainer.lr_now)
     metrics = metrics_of(shot.net, shot.dataset, penalties(trainer.settings))
-    return plain(metrics_line(metrics, shot.trainer.best, stability, shot.width), ascii_only)
+    return plain(metrics_line(metrics, shot.trainer.best, stability, shot.width,
+                              shot.net.loss), ascii_only)
 
 
-def metrics_line(metrics, best, stability, width=1000):
-    """The numbers always in view: train and test loss, the best loss and its
-    epoch, accuracy, and the rate's stability limit once it is known.  In
-    words when they fit in `width`, else in short forms; what still does not
-    fit is dropped from the end, least telling first."""
+def metrics_line(metrics, best, stability, width=1000, loss=None, mse_too=False):
+    """The numbers always in view: train and test loss, named (`loss`: the
+    net's), the measure every loss is compared on (the mse for regression and,
+    with `mse_too`, beside another loss; the accuracy for classification), the
+    rate's stability limit once it is known, and the best loss and its epoch.
+    In words when they fit in `width`, else in short forms; what still does
+    not fit is dropped from the end, least telling first."""
     train, test = metrics["train_loss"], metrics.get("test_loss")
     accuracy = [metrics[f"{split}_accuracy"] for split in ("train", "test")
                 if f"{split}_accuracy" in metrics]
+    mse = [] if accuracy and not mse_too else [
+        metrics[f"{split}_mse"] for split in ("train", "test") if f"{split}_mse" in metrics]
     stable = stability is not None and math.isfinite(stability.limit)
-    full = [f"train loss {train:.4g}"] + ([f"test loss {test:.4g}"] if test is not None else [])
-    short = [f"loss {train:.4g}" + (f" / test {test:.4g}" if test is not None else "")]
-    if best is not None:
-        full.append(f"best {best[1]:.4g} at epoch {best[0]:,}")
-        short.append(f"best {best[1]:.4g} @{best[0]:,}")
+    name = f" ({LOSS_NAMES[loss]})" if loss in LOSS_NAMES else ""
+    full = [f"train loss {train:.4g}{name}"] + (
+        [f"test loss {test:.4g}"] if test is not None else [])
+    # Short, a regression shows its mse alone: the measure its notes and its
+    # diagnosis speak in, and the one another loss is compared on.
+    short = [f"mse {mse[0]:.4g}" + (f" / test {mse[1]:.4g}" if len(mse) > 1 else "")] \
+        if mse and not accuracy else \
+        [f"loss {train:.4g}" + (f" / test {test:.4g}" if test is not None else "")] + (
+            [f"mse {' / '.join(f'{value:.4g}' for value in mse)}"] if mse else [])
+    if mse:
+        full += [f"{split} mse {value:.4g}" for split, value in zip(("train", "test"), mse)]
     if accuracy:
         names = ("train accuracy", "test accuracy")
         full += [f"{name} {a:.1%}" for name, a in zip(names, accuracy)]
@@ -140,6 +155,9 @@ def metrics_line(metrics, best, stability, width=1000):
         # The sign says which side of the limit the rate is on (it may be above).
         side = "<" if stability.lr < stability.limit else "≥"
         short.append(f"lr {stability.lr:.3g} {side} {stability.limit:.3g}")
+    if best is not None:
+        full.append(f"best {best[1]:.4g} at epoch {best[0]:,}")
+        short.append(f"best {best[1]:.4g} @{best[0]:,}")
     line = " │ ".join(full)
     if len(line) <= width:
         return line
