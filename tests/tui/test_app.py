@@ -253,6 +253,28 @@ def test_open_switches_to_another_preset():
     drive("exp", script)
 
 
+def test_another_run_starts_its_diagnosis_at_the_top():
+    """exp-lr1's long diagnosis scrolled down, then coverage-bad opened: its
+    headline finding is in view, not the middle of its text."""
+    async def script(app, pilot):
+        app.session.step(1000)
+        panel = app.part("#diagnosis")
+        await until(pilot, lambda: panel.max_scroll_y > 0, what="a diagnosis longer than its panel")
+        panel.focus()
+        await pilot.press("pagedown", "pagedown")
+        await until(pilot, lambda: panel.scroll_y > 0, what="the panel scrolled down")
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
+        options = app.screen.query_one("#picker-list")
+        options.highlighted = [o.id for o in options.options].index("preset:coverage-bad")
+        options.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session.source == "coverage-bad" and
+                    app._generation == app.session.generation, what="the new run's frame")
+        assert panel.scroll_y == 0
+    drive("exp-lr1", script, size=(80, 24))
+
+
 def test_q_keeps_the_run_for_resume():
     async def script(app, pilot):
         await pilot.press("N", "q")

@@ -179,6 +179,8 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
             # "converged" included), whichever tab is open.
             self._generation, self.monitor, self.findings = s.generation, Monitor(), []
             self._text_version = -1
+            # Its diagnosis starts at the top, where the headline finding is.
+            self.part("#diagnosis", ScrollPanel).scroll_home(animate=False)
         tab = self.part(TabbedContent).active
         if not s.lock.acquire(TIMER_WAIT):
             self._plot_version = -1             # a long epoch holds the run: the next tick
