@@ -274,3 +274,21 @@ def test_a_sigterm_at_any_moment_of_training_repairs_or_saving_keeps_the_run(tmp
     assert "Traceback" not in err
     assert Run.load(tmp_path / "L").epoch > 0 or child.returncode == 130
     assert (tmp_path / "L" / "run.toml").is_file(), err
+
+
+def test_the_text_summary_gives_each_findings_headline_then_the_details():
+    """Headlines first, problems first, one line each; then the details of the
+    problems and warnings, and with --details of every finding."""
+    short = tuinn("train", "--preset", "sum-relu", "--no-experiments")
+    full = tuinn("train", "--preset", "sum-relu", "--no-experiments", "--details")
+    assert short.returncode == full.returncode == 0, short.stderr + full.stderr
+    doc = json.loads(tuinn("train", "--preset", "sum-relu", "--no-experiments",
+                           "--json").stdout)
+    lines = short.stdout.splitlines()
+    start = lines.index("  diagnosis:") + 1
+    heads = [f"    [{f['severity']}] {f['headline']}" for f in doc["findings"]]
+    assert lines[start:start + len(heads)] == heads
+    assert [f["severity"] for f in doc["findings"]][0] == "problem"
+    info = next(f for f in doc["findings"] if f["severity"] == "info")
+    assert info["message"] not in short.stdout and "--details for every" in short.stdout
+    assert info["message"] in full.stdout

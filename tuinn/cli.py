@@ -204,7 +204,8 @@ def _train(args):
         epochs = run.spec.train.epochs
     return headless.train(run, epochs, as_json=args.json, history=args.history,
                           save=args.save or args.resume, repair=args.repair,
-                          experiments_seconds=0.0 if args.no_experiments else args.experiments)
+                          experiments_seconds=0.0 if args.no_experiments else args.experiments,
+                          details=args.details)
 
 
 def _diagnose(args):
@@ -223,7 +224,7 @@ def _diagnose(args):
     if args.json:
         print(jsondoc.dumps(doc))
     else:
-        print(headless.format_summary(doc))
+        print(headless.format_summary(doc, args.details))
     return 0
 
 
@@ -371,6 +372,8 @@ def parser():
                        "Exit codes: 0 done, 2 bad input, 3 diverged, 130 interrupted.")
     options.add_run_arguments(t, argparse.SUPPRESS)
     t.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    t.add_argument("--details", action="store_true",
+                   help="the details of every finding, not only of problems and warnings")
     t.add_argument("--history", metavar="FILE.csv", help="write the loss history")
     t.add_argument("--save", metavar="DIR", help="save the run folder (resumable)")
     t.add_argument("--resume", metavar="DIR", help="continue a saved run (and save it there)")
@@ -398,6 +401,8 @@ def parser():
     dg.add_argument("--output", help="the output activation (default: the file's, or linear)")
     dg.add_argument("--loss", help="squared or cross_entropy (default: suits the output)")
     dg.add_argument("--json", action="store_true", help="print one JSON document")
+    dg.add_argument("--details", action="store_true",
+                    help="the details of every finding, not only of problems and warnings")
     dg.add_argument("--open", action="store_true", help="continue the model in the app")
     _display_arguments(dg)
     add_experiment_arguments(dg)

@@ -103,13 +103,16 @@ def summary(run, seconds, epochs_trained, findings=None):
         "best": None if run.trainer.best is None else
         {"epoch": run.trainer.best[0], "loss": run.trainer.best[1]},
         "units": health,
-        "findings": [f.to_dict() for f in findings],
+        "findings": [f.to_dict() | {"headline": f.headline} for f in findings],
         "experiments": experiments.experiments_done(findings),
         "dropped_findings": [f.to_dict() for f in getattr(findings, "dropped", ())],
     }
 
 
-def format_summary(doc):
+def format_summary(doc, details=False):
+    """The run in words: its numbers, then each finding's headline (problems
+    first), then the details of the problems and warnings; of every finding
+    with `details`."""
     m = doc["metrics"]
     # A diverged status names its epoch; the weights kept are the epoch before's.
     when = (f", weights of epoch {doc['epoch']:,} kept" if doc["status"].diverged
@@ -129,7 +132,12 @@ def format_summary(doc):
     lines.append("  units: " + ("; ".join(states) or "none (no hidden layer)"))
     if doc["findings"]:
         lines.append("  diagnosis:")
-        for f in doc["findings"]:
+        lines += [f"    [{f['severity']}] {f['headline']}" for f in doc["findings"]]
+        shown = [f for f in doc["findings"] if details or f["severity"] != "info"]
+        if shown:
+            lines.append("  details:" if details or len(shown) == len(doc["findings"]) else
+                         "  details (--details for every finding's):")
+        for f in shown:
             lines.append(f"    [{f['severity']}] {f['message']}")
             if f["advice"]:
                 lines.append(f"      → {f['advice']}")
@@ -147,7 +155,8 @@ def format_summary(doc):
 
 
 def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
-          stream=sys.stdout, repair=False, experiments_seconds=experiments.DEFAULT_SECONDS):
+          stream=sys.stdout, repair=False, experiments_seconds=experiments.DEFAULT_SECONDS,
+          details=False):
     """Train, report, save; returns the exit code.  The diagnosis then settles
     its findings on copies of the run for up to `experiments_seconds`
     (tuinn.runs.experiments).  repair: try each finding's advice however long
@@ -197,7 +206,8 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
     doc["exit_code"] = code
     if repair:
         doc["repair"] = [a.to_dict() for a in tried]
-    text = format_summary(doc) + ("\n" + experiments.format_table(tried) if repair else "")
+    text = format_summary(doc, details) + (
+        "\n" + experiments.format_table(tried) if repair else "")
     print(jsondoc.dumps(doc) if as_json else text, file=stream)
     if code == EXIT_INTERRUPTED:
         print("tuinn: interrupted", file=sys.stderr)

@@ -275,6 +275,33 @@ def test_another_run_starts_its_diagnosis_at_the_top():
     drive("exp-lr1", script, size=(80, 24))
 
 
+def test_at_80x24_every_findings_headline_is_in_view_before_any_detail():
+    """The panel lists one line a finding, problems first, cut to its width;
+    at 80x24 its rows hold the headlines of every preset's diagnosis."""
+    from tuinn import presets
+    from tuinn.runs.run import Run
+
+    rows = {}
+
+    async def script(app, pilot):
+        app.session.step(300)
+        panel = app.part("#diagnosis")
+        await until(pilot, lambda: len(app.findings) > 1 and
+                    shown(panel).splitlines()[len(app.findings)].strip().startswith("─"),
+                    what="the headlines")
+        lines = shown(panel).splitlines()
+        for finding, line in zip(app.findings, lines):
+            assert line.strip()[2:].startswith(finding.headline[:20]), line
+            assert len(line.rstrip()) <= panel.size.width
+        # Half the Train tab, less the "more lines" mark.
+        rows["in view"] = app.part("#train").size.height // 2 - 1
+    drive("sum-relu", script, size=(80, 24))
+    for name in presets.names():
+        run = Run(RunSpec.from_preset(name))
+        run.train(min(run.spec.train.epochs, 300))
+        assert len(run.fast_diagnose(surface="app")) <= rows["in view"], name
+
+
 def test_q_keeps_the_run_for_resume():
     async def script(app, pilot):
         await pilot.press("N", "q")

@@ -58,6 +58,14 @@ class Finding:
     def to_dict(self):
         return dataclasses.asdict(self)
 
+    @property
+    def headline(self):
+        """Its message's first clause: what it is about, in one short line."""
+        message = self.message
+        cut = min((i for i in (message.find(sep) for sep in (". ", ": ", "; ")) if i > 0),
+                  default=len(message))
+        return message[:cut].rstrip(".")
+
 
 class Findings(list):
     """The findings; the learning rate's stability limit when it was computed, and

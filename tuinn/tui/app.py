@@ -241,8 +241,11 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
             units = self.part(UnitsTable)
             units.show(health, self.session.run.net.hidden)
             panel = self.part("#diagnosis", ScrollPanel)
+            # Each finding's headline first, cut to the panel's width (known
+            # here, on the UI thread), then the details.
+            text = frames.headlines(findings, panel.text_width, self.ascii_only) + text
             panel.show(text, wrapped_lines(text, self.console, panel.text_width))
-            self.size_health(max(units.lines, panel.lines))
+            self.size_health(max(units.lines, panel.lines), len(findings))
             self.settle_when_still()
         for name, view in views.items():
             if name in frame:
@@ -254,14 +257,17 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
             self._text_version = -1
             self.draw_text()
 
-    def size_health(self, lines):
+    def size_health(self, lines, headlines=0):
         """The unit table and the diagnosis as tall as their text, within
-        HEALTH_SHARE of the tab and at least HEALTH_MIN rows: the charts get
-        the rest.  A layout pass only when the height changes."""
+        HEALTH_SHARE of the tab and at least HEALTH_MIN rows, and tall enough
+        for every finding's headline (and the "more lines" mark) within half of
+        it: the charts get the rest.  A layout pass only when the height
+        changes."""
         room = self.part("#train").size.height
         if lines < 0 or room <= 0:
             return
-        height = max(min(lines, int(room * HEALTH_SHARE)), min(HEALTH_MIN, room // 3))
+        height = max(min(lines, int(room * HEALTH_SHARE)), min(HEALTH_MIN, room // 3),
+                     min(headlines + 1, room // 2))
         health = self.part("#health")
         if health.styles.height is None or health.styles.height.value != height:
             health.styles.height = height       # the charts, resized, ask for a new frame

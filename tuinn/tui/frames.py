@@ -13,8 +13,8 @@ from tuinn.engine import penalties
 from tuinn.runs.run import metrics_of
 from tuinn.tui.charts import columns, loss_curves
 
-ASCII = str.maketrans({"→": "->", "│": "|", "…": "...", "×": "x", "—": "-", "≥": ">=",
-                       "≤": "<=", "÷": "/", "ℹ": "i", "▲": "^", "▼": "v", "✖": "!!",
+ASCII = str.maketrans({"→": "->", "│": "|", "…": "...", "×": "x", "—": "-", "─": "-",
+                       "≥": ">=", "≤": "<=", "÷": "/", "ℹ": "i", "▲": "^", "▼": "v", "✖": "!!",
                        "½": "1/2", "·": "*"})
 # What each loss is, named beside its value: runs with different losses are
 # compared on the mse (regression) or the accuracy (classification) beside it.
@@ -164,6 +164,23 @@ def metrics_line(metrics, best, stability, width=1000, loss=None, mse_too=False)
     while len(short) > 1 and len(" │ ".join(short)) > width:
         short.pop()
     return " │ ".join(short)
+
+
+def headlines(findings, width, ascii_only):
+    """One line a finding, problems first (the findings' own order), each cut to
+    `width` columns: at 80x24 every finding is in view before any detail."""
+    text = Text()
+    if len(findings) < 2 or width <= 4:
+        return text
+    for f in findings:
+        icon, ascii_icon, style = SEVERITY[f.severity]
+        line = Text(plain(f"{ascii_icon if ascii_only else icon} {f.headline}", ascii_only),
+                    style=style)
+        line.truncate(width, overflow="ellipsis")
+        text.append_text(line)
+        text.append("\n")
+    text.append(plain("─" * min(width, 24), ascii_only) + "\n", style="dim")
+    return text
 
 
 def findings_text(findings, best, last_loss, ascii_only):
