@@ -312,6 +312,8 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
     def action_quit_keep(self):
         try:
             self.keep()
+            self.goodbye = (f"tuinn: the run is kept in {last_run_dir()}; `tuinn --resume` "
+                            "continues it")
         except (OSError, TuinnError) as exc:
             if not self._quit_unsaved:
                 self._quit_unsaved = True

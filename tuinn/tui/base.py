@@ -29,7 +29,8 @@ class TerminalApp(App):
         self.fps = fps
         self.ascii_only = ascii_only
         self.timers = []
-        self.farewell = ""          # a line for the shell once the app has left
+        self.farewell = ""          # a line for the shell once the app has left: trouble
+        self.goodbye = ""           # and one that only informs (where the run is kept)
 
     def plain(self, text):
         """`text` (a str) as the terminal can show it (--ascii: ASCII only)."""
@@ -76,7 +77,7 @@ class TerminalApp(App):
         self.started()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
-            loop.add_signal_handler(sig, self.hang_up)
+            loop.add_signal_handler(sig, self.hang_up, sig)
         self.draw_text()
         self.draw_plots()
 
@@ -90,10 +91,13 @@ class TerminalApp(App):
             f"terminal too small: {width}×{height}; tuinn needs at least "
             f"{MIN_WIDTH}×{MIN_HEIGHT}. Enlarge the window (training goes on; q quits)."))
 
-    def hang_up(self):
+    def hang_up(self, sig=signal.SIGHUP):
         """SIGHUP / SIGTERM: `keep_on_hang_up`, then leave within a second even
-        if the terminal is gone (drawing to a dead terminal can block)."""
-        deadline = threading.Timer(HANG_UP_SECONDS, self._leave_now)
+        if the terminal is gone (drawing to a dead terminal can block), with
+        the exit code of a process the signal ended (128 + its number), so a
+        script can tell a hang-up from a quit."""
+        code = 128 + int(sig)
+        deadline = threading.Timer(HANG_UP_SECONDS, self._leave_now, (code,))
         deadline.daemon = True
         deadline.start()
         try:
@@ -101,15 +105,16 @@ class TerminalApp(App):
         except (OSError, TuinnError) as exc:
             self.farewell = f"tuinn: hung up, and the run could not be kept ({exc})"
         self.stop_training()
-        self.exit(0)
+        self.exit(return_code=code)
 
-    def _leave_now(self):
+    def _leave_now(self, code):
         self._say_farewell()
-        os._exit(1 if self.farewell else 0)
+        os._exit(code)
 
     def _say_farewell(self):
-        if self.farewell:
-            print(self.farewell, file=sys.__stderr__, flush=True)
+        for line in (self.farewell, self.goodbye):
+            if line:
+                print(line, file=sys.__stderr__, flush=True)
 
     def run(self, *args, **kwargs):
         """Textual's run, then the farewell line (once the terminal is the
