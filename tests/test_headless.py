@@ -292,3 +292,13 @@ def test_the_text_summary_gives_each_findings_headline_then_the_details():
     info = next(f for f in doc["findings"] if f["severity"] == "info")
     assert info["message"] not in short.stdout and "--details for every" in short.stdout
     assert info["message"] in full.stdout
+
+
+def test_the_share_of_active_rows_is_said_only_of_units_with_a_kink():
+    """z > 0 on a share of rows says something of a ReLU (off below it), nothing
+    of a sigmoid, which is never off: 'alive (0% active)' read as a contradiction."""
+    sigmoid = tuinn("train", "--preset", "exp", "--epochs", "20", "--no-experiments")
+    relu = tuinn("train", "--preset", "sum-relu", "--epochs", "20", "--no-experiments")
+    units = [next(line for line in done.stdout.splitlines() if line.startswith("  units: "))
+             for done in (sigmoid, relu)]
+    assert "% active" not in units[0] and "% active)" in units[1]

@@ -16,6 +16,7 @@ import time
 
 from tuinn import data as datasets
 from tuinn import jsondoc
+from tuinn.activations import HIDDEN
 from tuinn.errors import ConfigError, TuinnError
 from tuinn.runs import Run, experiments
 from tuinn.runs.paths import saved_runs_dir
@@ -95,6 +96,7 @@ def summary(run, seconds, epochs_trained, findings=None):
                                                                              run.dataset.X)
     return {
         "run": run.spec.name, "architecture": run.net.describe(),
+        "activation": run.net.hidden,
         "data": run.data_summary(),
         "status": run.status, "epoch": run.epoch, "epochs_trained": epochs_trained,
         "seconds": seconds,
@@ -126,9 +128,13 @@ def format_summary(doc, details=False):
             lines.append(f"  {split}: loss {m[split + '_loss']:.6g}, mse "
                          f"{m[split + '_mse']:.6g}{acc}")
     states = []
+    # The share of rows where z > 0 tells something only of a unit with a kink
+    # at 0 (off below it); a sigmoid's or tanh's is never off.
+    kinked = doc["activation"] in HIDDEN and HIDDEN[doc["activation"]].left_slope is not None
     for u in doc["units"]:
         flags = ", ".join(u["flags"]) or "alive"
-        states.append(f"{u['index']}: {flags} ({u['active']:.0%} active)")
+        states.append(f"{u['index']}: {flags}" + (f" ({u['active']:.0%} active)" if kinked
+                                                   else ""))
     lines.append("  units: " + ("; ".join(states) or "none (no hidden layer)"))
     if doc["findings"]:
         lines.append("  diagnosis:")
