@@ -3,6 +3,7 @@ what it says, fields apply or refuse in place, presets switch, sizes change."""
 
 import asyncio
 import re
+import signal
 
 import numpy as np
 import pytest
@@ -300,6 +301,16 @@ def test_at_80x24_every_findings_headline_is_in_view_before_any_detail():
         run = Run(RunSpec.from_preset(name))
         run.train(min(run.spec.train.epochs, 300))
         assert len(run.fast_diagnose(surface="app")) <= rows["in view"], name
+
+
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM])
+def test_a_hang_up_keeps_the_run_and_ends_with_the_signals_code(sig):
+    async def script(app, pilot):
+        await pilot.press("N")
+        app.hang_up(sig)
+    app = drive("exp", script)
+    assert app.return_code == 128 + int(sig) and app.exit_code == 128 + int(sig)
+    assert (last_run_dir() / "run.toml").is_file()
 
 
 def test_q_keeps_the_run_for_resume():
