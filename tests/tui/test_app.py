@@ -239,14 +239,19 @@ def test_help_scrolls_by_keys_on_a_small_terminal():
     drive("exp", script, size=(80, 24))
 
 
+async def open_preset(app, pilot, name):
+    """Open preset `name` as a person would: o, the picker, Enter."""
+    await pilot.press("o")
+    await until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
+    options = app.screen.query_one("#picker-list")
+    options.highlighted = [o.id for o in options.options].index(f"preset:{name}")
+    options.focus()
+    await pilot.press("enter")
+
+
 def test_open_switches_to_another_preset():
     async def script(app, pilot):
-        await pilot.press("o")
-        await until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
-        options = app.screen.query_one("#picker-list")
-        options.highlighted = [o.id for o in options.options].index("preset:coverage-bad")
-        options.focus()
-        await pilot.press("enter")
+        await open_preset(app, pilot, "coverage-bad")
         await until(pilot, lambda: status(app).startswith(" coverage-bad"), what="the new run")
         assert app.session.source == "coverage-bad"
         assert app.session.run.net.hidden == "relu"
@@ -264,12 +269,7 @@ def test_another_run_starts_its_diagnosis_at_the_top():
         panel.focus()
         await pilot.press("pagedown", "pagedown")
         await until(pilot, lambda: panel.scroll_y > 0, what="the panel scrolled down")
-        await pilot.press("o")
-        await until(pilot, lambda: isinstance(app.screen, PickerScreen), what="the picker")
-        options = app.screen.query_one("#picker-list")
-        options.highlighted = [o.id for o in options.options].index("preset:coverage-bad")
-        options.focus()
-        await pilot.press("enter")
+        await open_preset(app, pilot, "coverage-bad")
         await until(pilot, lambda: app.session.source == "coverage-bad" and
                     app._generation == app.session.generation, what="the new run's frame")
         assert panel.scroll_y == 0
