@@ -4,6 +4,7 @@ what it says, fields apply or refuse in place, presets switch, sizes change."""
 import asyncio
 import re
 import signal
+import time
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from tuinn.runs.paths import last_run_dir
 from tuinn.settings import ACTIVATIONS
 from tuinn.tui import frames
 from tuinn.tui.app import TuinnApp, fit_status
+from tuinn.tui.base import HANG_UP_SECONDS
 from tuinn.tui.keys import help_groups
 from tuinn.tui.screens import EditScreen, HelpScreen, NotesScreen, PickerScreen
 from tuinn.tui.session import Session
@@ -311,6 +313,9 @@ def test_a_hang_up_keeps_the_run_and_ends_with_the_signals_code(sig):
     app = drive("exp", script)
     assert app.return_code == 128 + int(sig) and app.exit_code == 128 + int(sig)
     assert (last_run_dir() / "run.toml").is_file()
+    # The one-second deadline that forces an exit stands down once the app has
+    # left: it would end this process (pytest) otherwise.
+    time.sleep(HANG_UP_SECONDS + 0.5)
 
 
 def test_q_keeps_the_run_for_resume():

@@ -108,6 +108,10 @@ class TerminalApp(App):
         self.exit(return_code=code)
 
     def _leave_now(self, code):
+        # An app that has left on its own (its exit finished within the
+        # second) needs no forcing; the process may have more to do.
+        if not self.is_running:
+            return
         self._say_farewell()
         os._exit(code)
 
