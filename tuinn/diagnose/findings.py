@@ -104,6 +104,7 @@ class Case:
         self.variance = float(np.mean(np.var(Y, axis=0)))
         self.findings = []
         self.rule = None        # the rule running: what it may read and write
+        self._as_is = None      # the run trained afresh as it is, for every restart
 
     # ------------------------------------------------------------ evidence on demand
 
@@ -246,10 +247,15 @@ class Case:
         if self.lab is None or self.epochs < 1 or self.status.diverged:
             return None
         deadline, cancelled = self.lab
+        seed = 0 if self.spec is None else self.spec.data.seed
+        if self._as_is is None:
+            # Trained once, for every rule's restart: half the time left at most.
+            self._as_is = prognosis.train_fresh(
+                self.fresh_net(), self.trainer, self.X, self.Y, self.epochs,
+                (deadline - time.perf_counter()) / 2, cancelled, seed)
         return prognosis.restart_pair(self.fresh_net, self.trainer, self.X, self.Y, change,
                                       self.epochs, deadline - time.perf_counter(), cancelled,
-                                      shuffle_seed=0 if self.spec is None else self.spec.data.seed,
-                                      **variant)
+                                      shuffle_seed=seed, as_is=self._as_is, **variant)
 
     def prognosis_words(self):
         """What the prognosis rests on, for a finding's message."""
@@ -395,10 +401,10 @@ def diagnose(net, trainer, X, Y, *, X_test=None, Y_test=None, max_epochs=None, s
     if surface not in advice.SURFACES:
         raise ValueError(f"surface must be one of {', '.join(advice.SURFACES)}")
     X = np.ascontiguousarray(X, dtype=np.float64)
-    Y = np.ascontiguousarray(Y, dtype=np.float64).reshape(len(X), -1)
+    Y = _rows(Y, len(X))
     if X_test is not None:
         X_test = np.ascontiguousarray(X_test, dtype=np.float64)
-        Y_test = np.ascontiguousarray(Y_test, dtype=np.float64).reshape(len(X_test), -1)
+        Y_test = _rows(Y_test, len(X_test))
     out = Findings()
     continuation = lab = None
     if experiments > 0 and hasattr(trainer, "snapshot"):
@@ -430,6 +436,14 @@ def diagnose(net, trainer, X, Y, *, X_test=None, Y_test=None, max_epochs=None, s
             out.stability = case.sharp_at_best
     out.extend(sorted(case.findings, key=lambda f: SEVERITIES.index(f.severity)))
     return out
+
+
+def _rows(Y, n):
+    """Y as float64 rows, the very array given when it already is: the
+    yardsticks are kept per data array, and a new view of the same targets at
+    every call (the app's every frame) would fit them again each time."""
+    Y = np.ascontiguousarray(Y, dtype=np.float64)
+    return Y if Y.ndim == 2 and len(Y) == n else Y.reshape(n, -1)
 
 
 def _failed(what, exc):

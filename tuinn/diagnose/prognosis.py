@@ -211,33 +211,43 @@ def together(restarts):
             f"{first.mse_as_is:.4g} as it is")
 
 
+def train_fresh(net, trainer, X, Y, epochs, seconds, cancelled=None, shuffle_seed=0,
+                **settings):
+    """Train `net` (at its start) under `trainer`'s settings, changed by
+    `settings`, for `epochs` or what `seconds` allow; (the net, the epochs
+    done, whether it diverged)."""
+    copy = Trainer(net, seed=shuffle_seed, **{**trainer.settings, **settings})
+    done = in_chunks(lambda k: copy.train(X, Y, k), epochs, seconds, cancelled)
+    return net, done, copy.status.diverged
+
+
 def restart_pair(fresh, trainer, X, Y, change, epochs, seconds, cancelled=None, *,
-                 shuffle_seed=0, model=None, inputs=None, targets=None, rows=None, scale=None,
-                 **settings):
-    """Train a fresh net twice for `epochs` (or as many as the budget allows
-    both), as it is and with one change: `model` (fresh's keywords: units,
-    hidden, loss, seed), trainer `settings`, `inputs` (the inputs transformed)
-    or `targets` (a pair: the targets transformed, and the function that maps
-    outputs back).  `fresh(**model)` returns the net at its start.  The mse is
-    judged on `rows` (a mask; all by default) in the original units, each
-    column's divided by `scale` when given.  None without time for both."""
+                 shuffle_seed=0, as_is=None, model=None, inputs=None, targets=None, rows=None,
+                 scale=None, **settings):
+    """The run trained afresh as it is (`as_is`, a train_fresh result, when the
+    caller keeps one; else trained here within half of `seconds`) and with one
+    change, for as many epochs: `model` (fresh's keywords: units, hidden, loss,
+    seed), trainer `settings`, `inputs` (the inputs transformed) or `targets`
+    (a pair: the targets transformed, and the function that maps outputs
+    back).  `fresh(**model)` returns the net at its start.  The mse is judged
+    on `rows` (a mask; all by default) in the original units, each column's
+    divided by `scale` when given.  None without time for both."""
     began = time.perf_counter()
+    if as_is is None:
+        as_is = train_fresh(fresh(), trainer, X, Y, epochs, seconds / 2, cancelled, shuffle_seed)
+    base, trained, _ = as_is
+    if trained == 0:
+        return None
     targets_to, back = targets if targets is not None else (Y, None)
-    targets_to = np.ascontiguousarray(targets_to)
-    arms = (({}, X, Y, None, {}),
-            (model or {}, X if inputs is None else inputs, targets_to, back, settings))
-    mse, trained = [], None
-    for arm, (shape, X_arm, Y_arm, to_original, extra) in enumerate(arms):
-        twin = fresh(**shape)
-        copy = Trainer(twin, seed=shuffle_seed, **{**trainer.settings, **extra})
-        # The first arm takes at most half the budget: the second needs as many epochs.
-        share = seconds / 2 if arm == 0 else seconds - (time.perf_counter() - began)
-        done = in_chunks(lambda k: copy.train(X_arm, Y_arm, k), trained or epochs, share,
-                         cancelled)
-        if done == 0 or (trained is not None and done < trained and not copy.status.diverged):
-            return None
-        trained = trained or done
-        O = twin.predict(X_arm)
+    X_changed = X if inputs is None else inputs
+    changed, done, diverged = train_fresh(
+        fresh(**(model or {})), trainer, X_changed, np.ascontiguousarray(targets_to), trained,
+        seconds - (time.perf_counter() - began), cancelled, shuffle_seed, **settings)
+    if done < trained and not diverged:
+        return None
+    mse = []
+    for net, X_arm, to_original in ((base, X, None), (changed, X_changed, back)):
+        O = net.predict(X_arm)
         if to_original is not None:
             O = to_original(O)
         with np.errstate(over="ignore", invalid="ignore"):

@@ -83,8 +83,8 @@ def in_order(rules):
             if code in writer:
                 raise ValueError(f"rules {writer[code].name} and {rule.name} both write {code}")
             writer[code] = rule
-        missing = [code for code in rule.reads if code not in writer and
-                   all(code not in other.writes for other in rules)]
+    for rule in rules:
+        missing = [code for code in rule.reads if code not in writer]
         if missing:
             raise ValueError(f"rule {rule.name} reads {missing}, which no rule writes")
 
