@@ -124,16 +124,63 @@ static void softmax_forward(block *b, int k, int n)
     }
 }
 
+/* The hidden units' forward step, one function per hidden activation: for
+ * each unit, over the block's rows, z = b1 + x . W1 (in input order), a = g(z),
+ * and a's term of each output's sum s, so that z and a go from registers to
+ * s without another pass over the block.  The caller starts s at b2. */
+#define UNITS_FORWARD(code, name)                                                         \
+    static void name##_units_forward(const tn_arch *a, const params *p, block *b, int n)  \
+    {                                                                                     \
+        int d = a->n_in, h = a->n_hidden, k = a->n_out, len = b->len;                     \
+        for (int j = 0; j < h; j++) {                                                     \
+            double *restrict z = b->z + j * len, *restrict act = b->a + j * len;          \
+            double *restrict s0 = b->s;                                                   \
+            const double *restrict x = b->x;                                              \
+            const double bj = p->b1[j], w0 = p->W2[j * k];                                \
+            for (int r = 0; r < n; r++)                                                   \
+                z[r] = FMA(p->W1[j], x[r], bj);                                           \
+            for (int i = 1; i < d; i++) {                                                 \
+                const double *restrict xi = x + i * len;                                  \
+                const double w = p->W1[i * h + j];                                        \
+                for (int r = 0; r < n; r++)                                               \
+                    z[r] = FMA(w, xi[r], z[r]);                                           \
+            }                                                                             \
+            _Pragma("omp simd")                                                           \
+            for (int r = 0; r < n; r++) {                                                 \
+                double ar = name##_value(z[r]);                                           \
+                act[r] = ar;                                                              \
+                s0[r] = FMA(w0, ar, s0[r]);                                               \
+            }                                                                             \
+            for (int c = 1; c < k; c++) {                                                 \
+                double *restrict s = b->s + c * len;                                      \
+                const double w = p->W2[j * k + c];                                        \
+                for (int r = 0; r < n; r++)                                               \
+                    s[r] = FMA(w, act[r], s[r]);                                          \
+            }                                                                             \
+        }                                                                                 \
+    }
+HIDDEN_ACTIVATIONS(UNITS_FORWARD)
+#undef UNITS_FORWARD
+
 /* Hidden layer and output of the n rows loaded in the block. */
 static void forward(const tn_arch *a, const params *p, block *b, int n)
 {
     int h = a->n_hidden, k = a->n_out;
     if (h) {
-        linear_forward(b->x, p->W1, p->b1, a->n_in, h, b->z, n, b->len);
-        for (int j = 0; j < h; j++)
-            activation_forward(a->hidden, b->z + j * b->len, b->a + j * b->len, n);
+        for (int c = 0; c < k; c++)
+            for (int r = 0; r < n; r++)
+                b->s[c * b->len + r] = p->b2[c];
+        switch (a->hidden) {
+#define FORWARD_CASE(code, name)              \
+    case code:                                \
+        name##_units_forward(a, p, b, n);     \
+        break;
+            HIDDEN_ACTIVATIONS(FORWARD_CASE)
+#undef FORWARD_CASE
+        }
+    } else {
+        linear_forward(b->x, p->W2, p->b2, a->n_in, k, b->s, n, b->len);
     }
-    linear_forward(h ? b->a : b->x, p->W2, p->b2, output_fan_in(a), k, b->s, n, b->len);
     if (a->output == TN_SOFTMAX)
         softmax_forward(b, k, n);
     else
@@ -217,47 +264,69 @@ static void single_layer_backward(const tn_arch *a, const grads *g, const block 
             g->W2[i * k + c] += dot(b->x + i * b->len, b->ds + c * b->len, n);
 }
 
-/* From ds: adds the output layer's gradient to gW2, gb2 and writes dz = dL/dZ
- * (through g').  The first output is fused with dz's first term: k = 1 is the
- * common case. */
-static void output_layer_backward(const tn_arch *a, const params *p, const grads *g,
-                                  block *b, int n)
+/* The hidden units' backward step, one function per hidden activation: for
+ * each unit, over the block's rows, dL/dA from the outputs' ds, dz = dL/dZ
+ * through g', and the unit's gradients (its W2 row, b1, its W1 column) summed
+ * in LANES partial sums (numerics.h) as dz is made: one pass where the first
+ * output and the first input are concerned, a dot product more for each other
+ * output and input. */
+#define UNITS_BACKWARD(code, name)                                                         \
+    static void name##_units_backward(const tn_arch *a, const params *p, const grads *g,   \
+                                      block *b, int n)                                     \
+    {                                                                                      \
+        int d = a->n_in, h = a->n_hidden, k = a->n_out, len = b->len;                      \
+        for (int j = 0; j < h; j++) {                                                      \
+            const double *restrict z = b->z + j * len, *restrict act = b->a + j * len;     \
+            const double *restrict ds0 = b->ds, *restrict x0 = b->x;                       \
+            double *restrict dz = b->dz + j * len;                                         \
+            const double w0 = p->W2[j * k];                                                \
+            if (k == 1) {                                                                  \
+                _Pragma("omp simd")                                                        \
+                for (int r = 0; r < n; r++)                                                \
+                    dz[r] = name##_backward(z[r], act[r], w0 * ds0[r]);                    \
+            } else {                                                                       \
+                /* dL/dA: the outputs' w ds summed in output order, then g' */             \
+                for (int r = 0; r < n; r++)                                                \
+                    dz[r] = w0 * ds0[r];                                                   \
+                for (int c = 1; c < k; c++) {                                              \
+                    const double *restrict ds = b->ds + c * len;                           \
+                    const double w = p->W2[j * k + c];                                     \
+                    g->W2[j * k + c] += dot(act, ds, n);                                   \
+                    for (int r = 0; r < n; r++)                                            \
+                        dz[r] = FMA(w, ds[r], dz[r]);                                      \
+                }                                                                          \
+                _Pragma("omp simd")                                                        \
+                for (int r = 0; r < n; r++)                                                \
+                    dz[r] = name##_backward(z[r], act[r], dz[r]);                          \
+            }                                                                              \
+            double gw, gb, gx;                                                             \
+            unit_sums(act, ds0, x0, dz, n, &gw, &gb, &gx);                                 \
+            g->W2[j * k] += gw;                                                            \
+            g->b1[j] += gb;                                                                \
+            g->W1[j] += gx;                                                                \
+            for (int i = 1; i < d; i++)                                                    \
+                g->W1[i * h + j] += dot(b->x + i * len, dz, n);                            \
+        }                                                                                  \
+    }
+HIDDEN_ACTIVATIONS(UNITS_BACKWARD)
+#undef UNITS_BACKWARD
+
+/* From ds: adds every layer's gradient to g. */
+static void backward(const tn_arch *a, const params *p, const grads *g, block *b, int n)
 {
-    int h = a->n_hidden, k = a->n_out;
-    for (int c = 0; c < k; c++)
+    for (int c = 0; c < a->n_out; c++)
         g->b2[c] += total(b->ds + c * b->len, n);
-    if (!h) {
+    if (!a->n_hidden) {
         single_layer_backward(a, g, b, n);
         return;
     }
-    for (int j = 0; j < h; j++) {
-        const double *restrict act = b->a + j * b->len, *restrict ds0 = b->ds;
-        double *restrict dz = b->dz + j * b->len;
-        const double w0 = p->W2[j * k];
-        g->W2[j * k] += dot_scale(act, ds0, w0, dz, n);
-        for (int c = 1; c < k; c++) {
-            const double *restrict ds = b->ds + c * b->len;
-            const double w = p->W2[j * k + c];
-            g->W2[j * k + c] += dot(act, ds, n);
-            for (int r = 0; r < n; r++)
-                dz[r] = FMA(w, ds[r], dz[r]);
-        }
-        activation_backward(a->hidden, b->z + j * b->len, act, dz, n);
-    }
-}
-
-/* From dz: adds the hidden layer's gradient to gW1, gb1. */
-static void hidden_layer_backward(const tn_arch *a, const grads *g, const block *b, int n)
-{
-    int d = a->n_in, h = a->n_hidden;
-    for (int j = 0; j < h; j++) {
-        const double *restrict dz = b->dz + j * b->len;
-        double gw, gb;
-        dot_total(b->x, dz, n, &gw, &gb);
-        g->W1[j] += gw;
-        g->b1[j] += gb;
-        for (int i = 1; i < d; i++)
-            g->W1[i * h + j] += dot(b->x + i * b->len, dz, n);
+    switch (a->hidden) {
+#define BACKWARD_CASE(code, name)                \
+    case code:                                   \
+        name##_units_backward(a, p, g, b, n);    \
+        break;
+        HIDDEN_ACTIVATIONS(BACKWARD_CASE)
+#undef BACKWARD_CASE
     }
 }
 
@@ -283,8 +352,7 @@ static double rows(const tn_arch *a, const double *theta, const tn_data *data,
         sum += loss_forward(a, &b, m);
         if (grad) {
             loss_backward(a, &b, m, inv_batch);
-            output_layer_backward(a, &p, &g, &b, m);
-            hidden_layer_backward(a, &g, &b, m);
+            backward(a, &p, &g, &b, m);
         }
     }
     return sum;

@@ -183,65 +183,51 @@ static inline double lanes_total(double *s)
     return s[0];
 }
 
-/* Row r goes to partial sum r % LANES, in row order. */
+/* Row r goes to partial sum r % LANES, in row order.  The sums step their
+ * pointers rather than index them with int r + l: under -fwrapv (CPython's
+ * flags) that sum may wrap, so the compiler could not prove the rows
+ * contiguous and would gather them one by one. */
 static inline double dot(const double *restrict x, const double *restrict y, int n)
 {
     double s[LANES] = {0};
-    int r = 0;
-    for (; r + LANES <= n; r += LANES)
+    for (; n >= LANES; n -= LANES, x += LANES, y += LANES)
         for (int l = 0; l < LANES; l++)
-            s[l] = FMA(x[r + l], y[r + l], s[l]);
-    for (int l = 0; r + l < n; l++)
-        s[l] = FMA(x[r + l], y[r + l], s[l]);
+            s[l] = FMA(x[l], y[l], s[l]);
+    for (int l = 0; l < n; l++)
+        s[l] = FMA(x[l], y[l], s[l]);
     return lanes_total(s);
 }
 
-/* dot(x, y) and total(y) in one sweep. */
-static inline void dot_total(const double *restrict x, const double *restrict y, int n,
-                             double *xy, double *sy)
+/* A hidden unit's three sums in one sweep: dot(a, ds), total(dz), dot(x, dz). */
+static inline void unit_sums(const double *restrict a, const double *restrict ds,
+                             const double *restrict x, const double *restrict dz, int n,
+                             double *ads, double *sdz, double *xdz)
 {
-    double s[LANES] = {0}, t[LANES] = {0};
-    int r = 0;
-    for (; r + LANES <= n; r += LANES)
+    double s[LANES] = {0}, t[LANES] = {0}, u[LANES] = {0};
+    for (; n >= LANES; n -= LANES, a += LANES, ds += LANES, x += LANES, dz += LANES)
         for (int l = 0; l < LANES; l++) {
-            s[l] = FMA(x[r + l], y[r + l], s[l]);
-            t[l] += y[r + l];
+            s[l] = FMA(a[l], ds[l], s[l]);
+            t[l] += dz[l];
+            u[l] = FMA(x[l], dz[l], u[l]);
         }
-    for (int l = 0; r + l < n; l++) {
-        s[l] = FMA(x[r + l], y[r + l], s[l]);
-        t[l] += y[r + l];
+    for (int l = 0; l < n; l++) {
+        s[l] = FMA(a[l], ds[l], s[l]);
+        t[l] += dz[l];
+        u[l] = FMA(x[l], dz[l], u[l]);
     }
-    *xy = lanes_total(s);
-    *sy = lanes_total(t);
-}
-
-/* dot(x, y), and out = w y in the same sweep. */
-static inline double dot_scale(const double *restrict x, const double *restrict y, double w,
-                               double *restrict out, int n)
-{
-    double s[LANES] = {0};
-    int r = 0;
-    for (; r + LANES <= n; r += LANES)
-        for (int l = 0; l < LANES; l++) {
-            s[l] = FMA(x[r + l], y[r + l], s[l]);
-            out[r + l] = w * y[r + l];
-        }
-    for (int l = 0; r + l < n; l++) {
-        s[l] = FMA(x[r + l], y[r + l], s[l]);
-        out[r + l] = w * y[r + l];
-    }
-    return lanes_total(s);
+    *ads = lanes_total(s);
+    *sdz = lanes_total(t);
+    *xdz = lanes_total(u);
 }
 
 static inline double total(const double *restrict x, int n)
 {
     double s[LANES] = {0};
-    int r = 0;
-    for (; r + LANES <= n; r += LANES)
+    for (; n >= LANES; n -= LANES, x += LANES)
         for (int l = 0; l < LANES; l++)
-            s[l] += x[r + l];
-    for (int l = 0; r + l < n; l++)
-        s[l] += x[r + l];
+            s[l] += x[l];
+    for (int l = 0; l < n; l++)
+        s[l] += x[l];
     return lanes_total(s);
 }
 

@@ -1,5 +1,6 @@
 """`tuinn` and `tuinn bench` as a user runs them: real subprocesses."""
 
+import os
 import subprocess
 import sys
 
@@ -204,3 +205,23 @@ def test_predictions_on_a_full_disk_leave_no_file_and_say_so(tmp_path, monkeypat
     with pytest.raises(ConfigError, match="No space left on device; nothing was written"):
         headless.predict(tmp_path / "r", rows, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r", "rows.csv"]
+
+
+def _blas_setting(code, **env):
+    """What OPENBLAS_NUM_THREADS reads after `code` in a fresh interpreter,
+    and whether numpy had loaded before the command line module did."""
+    clean = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport os\nprint(os.environ.get("
+         "'OPENBLAS_NUM_THREADS'))"], env={**clean, **env}, capture_output=True, text=True,
+        check=True)
+    return out.stdout.split()
+
+
+def test_the_command_line_sets_one_blas_thread_before_numpy_loads():
+    # importing the package loads no numpy, so the command line can still set it
+    assert _blas_setting("import sys, tuinn\nprint('numpy' in sys.modules)") == ["False", "None"]
+    assert _blas_setting("import tuinn.cli") == ["1"]
+    assert _blas_setting("import tuinn.cli", OPENBLAS_NUM_THREADS="2") == ["2"]
+    # the lazy names still work
+    assert _blas_setting("from tuinn import Net\nprint(Net(1, 1, 1).n_hidden)") == ["1", "None"]

@@ -63,8 +63,10 @@ def test_bench_text_report_has_a_row_per_workload():
     assert done.returncode == 0, done.stderr
     rows = done.stdout.splitlines()
     assert rows[0].startswith("medians of 5 runs each; tuinn's spread over them: f2-h64 ")
-    assert rows[1].startswith("workload") and "ratio" in rows[1]
-    assert rows[2].startswith("f2-h64") and "DIFFER" not in rows[2]
+    # the subprocess is the command line as a user runs it: one BLAS thread
+    assert rows[1].startswith("numpy's BLAS threads (OPENBLAS_NUM_THREADS): 1,")
+    assert rows[2].startswith("workload") and "ratio" in rows[2]
+    assert rows[3].startswith("f2-h64") and "DIFFER" not in rows[3]
     assert rows[-6].startswith("memory:")
     assert rows[-5].startswith("csv:") and "DIFFER" not in rows[-5]
     assert rows[-4].startswith("diagnose: N=1,000, h=64:")

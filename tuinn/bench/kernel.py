@@ -581,7 +581,8 @@ def run(quick=False, repeats=5, compare=(), only=None, progress=None):
         "machine": {"python": platform.python_version(), "cpu": platform.processor() or
                     platform.machine(), "cores": os.cpu_count(),
                     "code_path": Net(1, 1, 1).path, "code_paths": code_paths(),
-                    "threads": default_threads()},
+                    "threads": default_threads(),
+                    "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default")},
         "quick": quick, "repeats": repeats, "workloads": results,
         "memory": run_memory(),
         "csv": run_csv(quick),
@@ -602,6 +603,8 @@ def _threads_goal(figure):
 def format_report(doc):
     lines = [f"medians of {doc['repeats']} runs each; tuinn's spread over them: "
              + ", ".join(f"{w['name']} {w['tuinn']['spread']:.0%}" for w in doc["workloads"]),
+             f"numpy's BLAS threads (OPENBLAS_NUM_THREADS): {doc['machine']['blas_threads']}, "
+             "as tuinn sets them: the peers run in this process too",
              f"{'workload':<16}{'epochs':>7}{'tuinn ep/s':>12}{'numpy ep/s':>12}{'ratio':>8}"
              f"{'goal':>6}  {'tuinn samples/s':>15}  final loss (tuinn / numpy)"]
     for w in doc["workloads"]:

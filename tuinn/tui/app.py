@@ -1,6 +1,6 @@
 """The tuinn app: a run training live on a worker thread, steered from the keyboard.
 
-Three threads: the trainer (Session.play) trains chunks of ~2 ms under the
+Three threads: the trainer (Session.play) trains chunks of ~10 ms under the
 session's lock; the frame thread computes and renders each plot frame from a
 snapshot of the session (draw_frame); the UI thread answers keys and swaps in
 what the others made.  Plots redraw at `fps`, text at 10 Hz, and nothing is
@@ -33,6 +33,7 @@ from tuinn.tui.tables import SettingsTable, UnitsTable, WeightsTable
 
 HEALTH_SHARE, HEALTH_MIN = 0.4, 6     # of the Train tab's rows: the unit table and diagnosis
 ESSENTIAL_PARTS = 5     # of the status line: name, epoch, state, optimizer and rate, architecture
+GIL_SWITCH_SECONDS = 0.0005   # how long a thread waits for the GIL at most (see run_app)
 
 
 class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
@@ -356,12 +357,18 @@ def run_app(session, fps=4.0, ascii_only=False, mouse=True, tutor=None):
     is given); returns the exit code.  Whatever ends it, an unexpected error
     included, the run is kept as the last run first."""
     app = TuinnApp(session, fps=fps, ascii_only=ascii_only, tutor=tutor)
+    # The training thread needs the GIL back after each kernel call; at
+    # Python's 5 ms switch interval it waited for the UI's threads about a
+    # third of the time.
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     try:
         app.run(mouse=mouse)
     except Exception as exc:        # noqa: BLE001 - the last resort: keep the user's run
         last_resort(session, f"{type(exc).__name__}: {exc}")
         return 1
     finally:
+        sys.setswitchinterval(switch)
         session.wake.set()
     if app.return_code:             # Textual has printed what went wrong
         last_resort(session, "it stopped on an error")

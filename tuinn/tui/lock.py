@@ -18,7 +18,7 @@ import threading
 import time
 
 KEY_WAIT = 0.1          # seconds a key waits for the lock before it is deferred
-TIMER_WAIT = 0.02       # and a timer before it skips its tick (a chunk takes ~2 ms)
+TIMER_WAIT = 0.02       # and a timer before it skips its tick (a chunk takes ~10 ms)
 
 
 class UiFirstLock:

@@ -34,7 +34,11 @@ BATCH_RUNGS = (1, 2, 5, 10, 30, 100, 300, None)        # None: the full batch
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000,
           100_000, None)
 PLAY_SECONDS = 10.0      # a run's epoch limit plays out over about this long by default
-CHUNK_SECONDS = 0.002    # work per kernel call: a key waits at most this long; calls cost ~20 µs
+# Work per kernel call: a key waits at most this long.  After each call the
+# trainer waits for the GIL (up to GIL_SWITCH_SECONDS, tui/app.py) while the UI
+# draws: with 2 ms chunks the app trained at 72-78 % of direct speed, with
+# 10 ms ones at 81-86 % (`tuinn bench --app`).
+CHUNK_SECONDS = 0.01
 def default_speed(epochs):
     """The slowest speed that plays `epochs` within about PLAY_SECONDS."""
     want = epochs / PLAY_SECONDS
