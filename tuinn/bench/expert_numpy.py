@@ -12,7 +12,10 @@ speed, not to be read beside the plain reference (tuinn.reference):
 It trains the workloads of tuinn.bench.kernel: a sigmoid or tanh hidden layer,
 a linear output with the squared loss or a softmax with cross-entropy, plain
 gradient descent or Adam, full batch or shuffled mini-batches in the kernel's
-own row order, so that its final loss can be checked against tuinn's.
+own row order, so that its final loss can be checked against tuinn's.  Like
+tuinn, it records each epoch's training loss (the curve tuinn draws): in full
+batch from the forward pass of the next step, as tuinn does, and after a
+mini-batch epoch from one more pass over the whole set.
 """
 
 import numpy as np
@@ -69,9 +72,18 @@ def _objective(W1b, W2b, buf, hidden, output, loss):
     return float(0.5 * np.einsum("ij,ij->", buf.S, buf.S) / rows)
 
 
+def _residual_loss(dS, Y, loss):
+    """The loss of outputs O from dS = O - Y."""
+    rows = dS.shape[1]
+    if loss == "cross_entropy":
+        return float(-np.sum(Y * np.log(dS + Y)) / rows)
+    return float(0.5 * np.einsum("ij,ij->", dS, dS) / rows)
+
+
 def train(weights, X, Y, *, hidden, output, loss, epochs, optimizer="sgd", lr=0.1,
           beta1=0.9, beta2=0.999, eps=1e-8, batch_size=None, shuffle=None, seed=0):
-    """Trains a copy of `weights`; returns the final training objective."""
+    """Trains a copy of `weights`; returns each epoch's training loss (the
+    objective after that epoch)."""
     W1, b1 = np.asarray(weights["W1"], float), np.asarray(weights["b1"], float)
     W2, b2 = np.asarray(weights["W2"], float), np.asarray(weights["b2"], float)
     n, d = X.shape
@@ -93,7 +105,8 @@ def train(weights, X, Y, *, hidden, output, loss, epochs, optimizer="sgd", lr=0.
     for size in {batch, n % batch} - {0, n}:
         buffers[size] = _Buffers(size, d, h, k)
     state, t = seed % 2**64, 0
-    for _ in range(epochs):
+    history = np.empty(epochs)
+    for epoch in range(epochs):
         if shuffle:
             order, state = permutation(state, n)
         for start in range(0, n, batch):
@@ -106,6 +119,8 @@ def train(weights, X, Y, *, hidden, output, loss, epochs, optimizer="sgd", lr=0.
             _forward(W1b, W2b, buf, hidden, output)
             dS = buf.S
             dS -= buf.Y                 # O - Y: both losses' gradient for these outputs
+            if buf is whole and epoch:
+                history[epoch - 1] = _residual_loss(dS, buf.Y, loss)
             dS *= 1.0 / size
             np.matmul(dS, buf.A.T, out=gW2b)
             np.matmul(W2b[:, :h].T, dS, out=buf.dZ)
@@ -135,4 +150,8 @@ def train(weights, X, Y, *, hidden, output, loss, epochs, optimizer="sgd", lr=0.
             np.divide(m, step, out=step)
             step *= lr / (1 - beta1 ** t)
             theta -= step
-    return _objective(W1b, W2b, whole, hidden, output, loss)
+        if batch < n:
+            history[epoch] = _objective(W1b, W2b, whole, hidden, output, loss)
+    if epochs:
+        history[-1] = _objective(W1b, W2b, whole, hidden, output, loss)
+    return history
