@@ -225,3 +225,41 @@ def test_the_command_line_sets_one_blas_thread_before_numpy_loads():
     assert _blas_setting("import tuinn.cli", OPENBLAS_NUM_THREADS="2") == ["2"]
     # the lazy names still work
     assert _blas_setting("from tuinn import Net\nprint(Net(1, 1, 1).n_hidden)") == ["1", "None"]
+
+
+def test_help_prints_the_documents_that_travel_with_the_program():
+    listed = tuinn("help")
+    assert listed.returncode == 0
+    for topic in ("diagnosis", "lessons", "math", "model-files", "situations"):
+        assert topic in listed.stdout
+    whole = tuinn("help", "math")
+    assert whole.returncode == 0 and whole.stdout.startswith("# The mathematics")
+    part = tuinn("help", "math#unit-health")
+    assert part.stdout.startswith("## Unit health") and "## Curvature" not in part.stdout
+    for args, words in ((["help", "nope"], "choose from diagnosis"),
+                        (["help", "math#nope"], "its sections: shapes-and-forward-pass")):
+        done = tuinn(*args)
+        assert done.returncode == 2 and words in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_every_document_the_program_cites_is_one_help_prints():
+    import pathlib
+    import re
+
+    from tuinn import help as docs
+    from tuinn import presets
+
+    package = pathlib.Path(docs.__file__).parent
+    cited = set()
+    for path in package.rglob("*"):
+        if path.suffix in (".py", ".toml", ".tcss"):
+            text = path.read_text(encoding="utf-8")
+            cited |= set(re.findall(r"`tuinn help ([a-z][\w#-]*)`", text))
+    for name in presets.names():
+        notes = presets.get(name)["notes"]
+        assert "docs/" not in notes      # what a user reads names no file they lack
+        cited |= set(re.findall(r"`tuinn help ([a-z][\w#-]*)`", notes))
+    assert len(cited) >= 9
+    for name in cited:
+        assert docs.text(name).strip(), name

@@ -278,8 +278,15 @@ def lessons_table():
     lines = [f"{name:{width}}  {state:>11}  {title}" for name, title, state in rows]
     lines += ["", "tuinn learn NAME starts a lesson beside its run (it resumes at the first "
               "step not done);", "tuinn learn FILE.toml runs a lesson file of your own "
-              "(docs/lessons.md)."]
+              "(`tuinn help lessons`)."]
     return "\n".join(lines)
+
+
+def _help(args):
+    from tuinn import help as docs
+
+    print(docs.text(args.topic) if args.topic else docs.listing())
+    return 0
 
 
 def _predict(args):
@@ -400,7 +407,7 @@ def parser():
     dg = sub.add_parser("diagnose", help="diagnose a model trained elsewhere",
                         description="Reads a one-hidden-layer model (.npz, .json, .keras, "
                         ".weights.h5, .safetensors; never pickle) and diagnoses it on the "
-                        "rows of a CSV, given as the model saw them. docs/model-files.md")
+                        "rows of a CSV, given as the model saw them. `tuinn help model-files`")
     dg.add_argument("--weights", required=True, metavar="FILE", help="the model's weights")
     dg.add_argument("--data", required=True, metavar="DATA.csv", help="rows to diagnose it on")
     dg.add_argument("--target", help="the target column, name or index (default: last)")
@@ -418,13 +425,19 @@ def parser():
     lr = sub.add_parser("learn", help="guided lessons beside a live run, with your progress",
                         description="Without LESSON: the lessons and how far you got. With "
                         "one: the app with the lesson beside its run. A lesson is a TOML "
-                        "file (docs/lessons.md).")
+                        "file (`tuinn help lessons`).")
     lr.add_argument("lesson", nargs="?", metavar="LESSON", help="a lesson's name or file")
     lr.add_argument("--check", action="store_true",
                     help="only read the lesson file and say what is wrong in it")
     lr.add_argument("--reset", action="store_true", help="forget the lesson's progress first")
     _display_arguments(lr)
     lr.set_defaults(run=_learn)
+
+    hp = sub.add_parser("help", help="the documents: the math, the diagnosis, the lessons...",
+                        description="Without TOPIC: the topics. With one: its text; "
+                        "TOPIC#SECTION: one section of it.")
+    hp.add_argument("topic", nargs="?", metavar="TOPIC", help="a topic, or TOPIC#SECTION")
+    hp.set_defaults(run=_help)
 
     sw = sub.add_parser("sweep", help="a grid of settings times seeds, in parallel",
                         description="Each (setting, seed) is one deterministic task, run on "

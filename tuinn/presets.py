@@ -48,7 +48,7 @@ def _manual(W1, b1, W2, b2):
 # ---------------------------------------------------------------- the ReLU sum question
 # docs/situations.md#a-relu-net-that-learns-a-constant
 
-_SUM_DOC = " More in docs/situations.md#a-relu-net-that-learns-a-constant."
+_SUM_DOC = " More in `tuinn help situations#a-relu-net-that-learns-a-constant`."
 
 # The question's initialization: every weight and bias N(0, 2/fan_in).  Seed 13:
 # both units start alive on the data, and both die.
@@ -98,7 +98,8 @@ _add("sum-relu-random", "the same net and start on 1000 random inputs learns the
 # ---------------------------------------------------------------- the coverage question
 # docs/situations.md#an-initialization-that-leaves-a-region-uncovered
 
-_COVERAGE_DOC = " More in docs/situations.md#an-initialization-that-leaves-a-region-uncovered."
+_COVERAGE_DOC = (" More in `tuinn help situations"
+                 "#an-initialization-that-leaves-a-region-uncovered`.")
 
 
 def coverage_weights(w2, b2):
@@ -135,7 +136,8 @@ _add("coverage-bad", "a ReLU start that leaves x < -3 uncovered never fits that 
 # ---------------------------------------------------------------- the three-point question
 # docs/situations.md#a-linear-hidden-layer-stuck-at-the-least-squares-line
 
-_THREE_DOC = " More in docs/situations.md#a-linear-hidden-layer-stuck-at-the-least-squares-line."
+_THREE_DOC = (" More in `tuinn help situations"
+              "#a-linear-hidden-layer-stuck-at-the-least-squares-line`.")
 
 _THREE = {"generator": "three-points"}
 _THREE_TRAIN = {"optimizer": "adam", "lr": 0.01, "epochs": 2000}
@@ -162,8 +164,8 @@ _add("sigmoid-hidden", "the same net with sigmoid units goes below 0.0057, to 0"
 # ---------------------------------------------------------------- the scaling questions
 # docs/situations.md#unscaled-inputs-saturated-units-and-the-loss-on-a-sigmoid
 
-_SCALING_DOC = (" More in docs/situations.md"
-                "#unscaled-inputs-saturated-units-and-the-loss-on-a-sigmoid.")
+_SCALING_DOC = (" More in `tuinn help situations"
+                "#unscaled-inputs-saturated-units-and-the-loss-on-a-sigmoid`.")
 
 _BODY_MODEL = {"hidden_units": 3, "activation": "sigmoid", "output": "sigmoid",
                "loss": "cross_entropy"}
@@ -319,8 +321,8 @@ _add("backprop-2-2-2", "the classic 2-2-2 backpropagation example, step by step"
 
 # ---------------------------------------------------------------- the hidden-units study
 
-_STUDY_DOC = (" More in docs/situations.md#learning-rates-that-converge-oscillate-"
-              "and-diverge-and-how-many-units-are-enough.")
+_STUDY_DOC = (" More in `tuinn help situations#learning-rates-that-converge-oscillate-"
+              "and-diverge-and-how-many-units-are-enough`.")
 
 STUDY_WEIGHTS_SEED = 36255793825986746149655859236796938907
 

@@ -79,7 +79,7 @@ def parse_condition(text, names, where):
         code = words[-1]
         if code not in CODES:
             raise ConfigError(f"{where}: {code!r} is not a finding; the codes are in "
-                              "docs/diagnosis.md")
+                              "`tuinn help diagnosis#the-rules`")
         return Condition(text, " ".join(words[:-1]), code)
     if len(words) == 2 and words[0] == "changed":
         known(words[1], names, where)
@@ -131,7 +131,7 @@ def _literal(word):
 def known(name, names, where):
     if name not in names:
         close = sorted(n for n in names if n.split(".")[-1] == name.split(".")[-1])
-        hint = f" (did you mean {close[0]}?)" if close else " (docs/lessons.md lists them)"
+        hint = f" (did you mean {close[0]}?)" if close else " (`tuinn help lessons#conditions` lists them)"
         raise ConfigError(f"{where}: {name!r} is not a reading or a setting{hint}")
 
 
