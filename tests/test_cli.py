@@ -263,3 +263,20 @@ def test_every_document_the_program_cites_is_one_help_prints():
     assert len(cited) >= 9
     for name in cited:
         assert docs.text(name).strip(), name
+
+
+def test_train_svg_draws_the_trained_run_as_the_app_shows_it(tmp_path):
+    out = tmp_path / "exp.svg"
+    done = tuinn("train", "--preset", "exp", "--epochs", "30", "--no-experiments",
+                 "--svg", str(out), "--svg-size", "80x24")
+    assert done.returncode == 0, done.stderr
+    assert f"the picture is saved in {out}" in done.stderr
+    text = out.read_text()
+    assert text.startswith("<svg") and "30/30" in text.replace("&#160;", " ")
+    for args, words in ((["--svg", str(tmp_path / "no" / "x.svg")], "does not exist"),
+                        (["--svg", str(tmp_path)], "names a folder"),
+                        (["--svg", str(out), "--svg-size", "10x10"], "between 80x24"),
+                        (["--svg", str(out), "--svg-size", "big"], "COLUMNSxROWS")):
+        bad = tuinn("train", "--preset", "exp", *args)
+        assert bad.returncode == 2 and words in bad.stderr, bad.stderr
+        assert len(bad.stderr.strip().splitlines()) == 1

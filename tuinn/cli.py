@@ -189,13 +189,15 @@ def _train(args):
             note = store.recover(folder)
             if note:
                 print(f"tuinn: {note}", file=sys.stderr)
-    for flag, value in (("--save", args.save), ("--history", args.history)):
+    for flag, value in (("--save", args.save), ("--history", args.history),
+                        ("--svg", args.svg)):
         if value is not None and not str(value).strip():
             raise ConfigError(f"{flag} needs a path, not an empty string")
     if args.save:
         store.check_target(args.save)
     if args.history:
         store.check_output(args.history, store.HISTORY_HEADER)
+    svg_size = _picture_target(args.svg, args.svg_size) if args.svg else None
     if args.resume:
         run = Run.load(args.resume)
         changes = options.given(args)
@@ -209,10 +211,29 @@ def _train(args):
     else:
         run = Run(options.spec_from_args(args))
         epochs = run.spec.train.epochs
-    return headless.train(run, epochs, as_json=args.json, history=args.history,
+    code = headless.train(run, epochs, as_json=args.json, history=args.history,
                           save=args.save or args.resume, repair=args.repair,
                           experiments_seconds=0.0 if args.no_experiments else args.experiments,
                           details=args.details)
+    if args.svg and code in (headless.EXIT_DONE, headless.EXIT_DIVERGED):
+        from tuinn.tui.app import draw_picture
+
+        path = draw_picture(run, args.svg, svg_size)
+        print(f"tuinn: the picture is saved in {path}", file=sys.stderr)
+    return code
+
+
+def _picture_target(path, size):
+    """The --svg picture's size, once its folder is known to exist: refused
+    before training, not after."""
+    from tuinn.tui.picture import parse_size
+
+    folder = os.path.dirname(os.path.abspath(os.path.expanduser(path)))
+    if not os.path.isdir(folder):
+        raise ConfigError(f"--svg: the folder {folder} does not exist")
+    if os.path.isdir(os.path.expanduser(path)):
+        raise ConfigError(f"--svg names a folder, {path}; give a file name such as run.svg")
+    return parse_size(size)
 
 
 def _diagnose(args):
@@ -391,6 +412,10 @@ def parser():
     t.add_argument("--history", metavar="FILE.csv", help="write the loss history")
     t.add_argument("--save", metavar="DIR", help="save the run folder (resumable)")
     t.add_argument("--resume", metavar="DIR", help="continue a saved run (and save it there)")
+    t.add_argument("--svg", metavar="FILE.svg",
+                   help="then draw the run as the app shows it and save that picture")
+    t.add_argument("--svg-size", metavar="COLSxROWS", default="100x30",
+                   help="the picture's terminal size (default 100x30)")
     t.add_argument("--repair", action="store_true",
                    help="then try each finding's advice on a copy, trained as long, and "
                    "keep (and --save) the one that halves the loss most")

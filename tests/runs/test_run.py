@@ -20,3 +20,19 @@ def test_a_run_whose_targets_do_not_suit_the_output_is_refused_at_once():
     spec.model.output = "sigmoid"
     with pytest.raises(DataError, match=r"a sigmoid output lies in \[0, 1\] but Y spans"):
         Run(spec)
+
+
+def test_a_diverged_runs_mse_is_its_mean_square_not_an_overflowed_sum():
+    import numpy as np
+
+    from tuinn.runs.run import mean_square
+
+    run = Run(RunSpec.from_preset("exp-lr5"))
+    run.train()
+    assert run.status.diverged
+    m = run.metrics()
+    # the squares of the rows sum past the largest double; their mean does not
+    assert np.isfinite(m["train_mse"]) and m["train_mse"] > 1e300
+    assert m["train_mse"] == pytest.approx(2 * m["train_loss"], rel=1e-9)
+    assert np.isinf(mean_square(np.array([1e155, -1e155])))     # 1e310: truly past it
+    assert mean_square(np.array([3.0, 4.0])) == 12.5 and mean_square(np.zeros(0)) == 0.0

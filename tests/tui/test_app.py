@@ -1272,3 +1272,33 @@ def test_a_new_activation_keeps_the_presets_own_start_and_a_new_size_draws_one()
         await pilot.press("h")
         assert s.run.spec.init.scheme == "small" and s.run.net.n_hidden == 3
     drive("coverage-bad", script)
+
+
+def test_w_saves_the_screen_as_an_svg_picture(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    async def script(app, pilot):
+        await pilot.press("n")
+        await until(pilot, app.frame_current, what="the frame of epoch 1")
+        await pilot.press("w")
+        await until(pilot, lambda: "picture saved" in app.session.notice, what="the notice")
+
+    app = drive("exp", script, size=(80, 24))
+    saved = tmp_path / "tuinn-exp-epoch1.svg"
+    assert str(saved) in app.session.notice
+    text = saved.read_text()
+    assert text.startswith("<svg") and "epoch" in text and "1/" in text
+
+
+def test_w_says_so_when_the_picture_cannot_be_saved(tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+
+    async def script(app, pilot):
+        await pilot.press("w")
+        await until(pilot, lambda: "cannot save the picture" in app.session.notice,
+                    what="the refusal")
+        assert app.is_running
+    drive("exp", script)

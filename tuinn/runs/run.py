@@ -39,6 +39,16 @@ def load_data(spec):
     return features.add(ds, spec.features), x_scaler, y_scaler
 
 
+def mean_square(E):
+    """The mean of E's squares, over its largest |e| first: a diverged run's
+    squares can sum past the largest double (inf) while their mean fits."""
+    top = float(np.max(np.abs(E))) if E.size else 0.0
+    if top == 0.0 or not np.isfinite(top):
+        return float(np.mean(E * E)) if E.size else 0.0
+    with np.errstate(over="ignore"):    # beyond the doubles, it is honestly inf
+        return top * (top * float(np.mean(np.square(E / top))))
+
+
 def metrics_of(net, ds, penalty_rates):
     """{train,test}_{loss,mse,accuracy} of `net` on a Dataset (accuracy for
     classification only; test_* only with a test set); the losses with the
@@ -49,8 +59,7 @@ def metrics_of(net, ds, penalty_rates):
             continue
         O = net.predict(X)
         out[f"{label}_loss"] = net.objective(X, Y, *penalty_rates)
-        with np.errstate(over="ignore"):   # a diverged run's mse is honestly inf
-            out[f"{label}_mse"] = float(np.mean((O - Y) ** 2))
+        out[f"{label}_mse"] = mean_square(O - Y)
         if ds.task != "regression":
             out[f"{label}_accuracy"] = datasets.accuracy(O, Y)
     return out

@@ -7,8 +7,10 @@ what the others made.  Plots redraw at `fps`, text at 10 Hz, and nothing is
 drawn when nothing changed.
 """
 
+import asyncio
 import copy
 import sys
+import time
 
 from textual import work
 from textual.containers import Container, Horizontal
@@ -18,7 +20,7 @@ from textual.worker import get_current_worker
 from tuinn.diagnose import Monitor
 from tuinn.errors import TuinnError
 from tuinn.runs.paths import last_run_dir
-from tuinn.tui import frames
+from tuinn.tui import frames, picture
 from tuinn.tui.base import TerminalApp
 from tuinn.tui.charts import LossChart, TrajectoryChart
 from tuinn.tui.fit import FitView
@@ -28,11 +30,12 @@ from tuinn.tui.lock import TIMER_WAIT
 from tuinn.tui.network import NetworkView
 from tuinn.tui.repair import RepairActions
 from tuinn.tui.scroll import ScrollPanel, wrapped_lines
-from tuinn.tui.session import speed_label
+from tuinn.tui.session import Session, speed_label
 from tuinn.tui.tables import SettingsTable, UnitsTable, WeightsTable
 
 HEALTH_SHARE, HEALTH_MIN = 0.4, 6     # of the Train tab's rows: the unit table and diagnosis
 ESSENTIAL_PARTS = 5     # of the status line: name, epoch, state, optimizer and rate, architecture
+DRAW_SECONDS = 30.0     # for the first frame of draw_picture's headless app
 GIL_SWITCH_SECONDS = 0.0005   # how long a thread waits for the GIL at most (see run_app)
 
 
@@ -109,6 +112,13 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
     def train_in_background(self):
         worker = get_current_worker()
         self.session.play(lambda: worker.is_cancelled)
+
+    def frame_current(self):
+        """Whether the screen shows the session as it is now: its text and its
+        plots drawn, no frame in flight."""
+        version = self.session.version
+        return (self._text_version == version and self._plot_version == version
+                and not self._frame_in_flight)
 
     def stop_training(self):
         if self.deferred:               # keys never carried out: let the worker go
@@ -350,6 +360,26 @@ def fit_status(parts, width):
         lines.append((min(kept, ESSENTIAL_PARTS), line))
     # The wide separators unless the narrow ones keep more of the essential parts.
     return max(lines, key=lambda counted: counted[0])[1]
+
+
+def draw_picture(run, path, size=picture.DEFAULT_SIZE):
+    """Show the trained `run` in the app, paused, on a headless terminal of
+    `size`, and save the screen as SVG once it is drawn; returns the path."""
+    app = TuinnApp(Session(run.spec, paused=True, run=run))
+    written = []
+
+    async def go():
+        async with app.run_test(size=size) as pilot:
+            deadline = time.monotonic() + DRAW_SECONDS
+            while not app.frame_current():
+                if time.monotonic() > deadline:
+                    raise TuinnError(f"the app drew no frame within {DRAW_SECONDS:g} s; "
+                                     "no picture was saved")
+                await pilot.pause(0.05)
+            written.append(picture.save(app, path))
+            app.stop_training()
+    asyncio.run(go())
+    return written[0]
 
 
 def run_app(session, fps=4.0, ascii_only=False, mouse=True, tutor=None):

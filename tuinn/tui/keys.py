@@ -8,9 +8,10 @@ from textual import work
 from textual.binding import Binding
 from textual.widgets import TabbedContent
 
-from tuinn.errors import ConfigError
+from tuinn.errors import ConfigError, TuinnError
 from tuinn.runs.paths import last_run_dir, saved_runs_dir
 from tuinn.settings import ACTIVATIONS, FEATURE_SETS, OPTIMIZERS
+from tuinn.tui import picture
 from tuinn.tui.lock import answered
 from tuinn.tui.panel import show_value
 from tuinn.tui.screens import EditScreen, HelpScreen, NotesScreen, PickerScreen
@@ -71,6 +72,7 @@ KEYS = [
     Key("l", "log", "log scale", "views", "log"),
     Key("s", "save", "save the run under a name (a dated one is offered)", "runs", "save"),
     Key("o", "open", "open a preset or a run", "runs", "open"),
+    Key("w", "picture", "save the screen as an SVG picture, in the current folder", "runs"),
     Key("i", "notes", "the run's notes: what to look for, and why it happens", "runs"),
     Key("g / G", "lesson_next", "a lesson's next step, once this one worked / skip this "
         "step (tuinn learn)", "runs", "next step",
@@ -283,6 +285,16 @@ class KeyActions:
     def action_notes(self):
         spec = self.session.run.spec
         self.push_screen(NotesScreen(spec.name, spec.title, spec.notes))
+
+    def action_picture(self):
+        """The screen as it is, in the current folder: no dialog, which the
+        picture would show."""
+        try:
+            path = picture.save(self, picture.default_name(self.session))
+        except TuinnError as exc:
+            self.session.touch(str(exc))
+            return
+        self.session.touch(f"picture saved to {path}")
 
     def action_save(self):
         """Ask for a name (a dated one is offered), then save there."""

@@ -84,7 +84,8 @@ class Session(SettingsPanel):
     """A Run with its pace, its pinned curves and its weight trajectory; its
     settings as the Settings tab edits them come from SettingsPanel."""
 
-    def __init__(self, spec, paused=False, source=None):
+    def __init__(self, spec, paused=False, source=None, run=None):
+        """A session of a new run of `spec`, or of `run` (already trained)."""
         self.lock = UiFirstLock()
         self.wake = threading.Event()
         self.pins = []                 # (label, epochs, loss) of earlier curves
@@ -93,7 +94,7 @@ class Session(SettingsPanel):
         self.version = 0               # bumped by every change the screen should show
         self.generation = 0            # bumped by every new run: findings of the last one go
         self.paused = paused
-        self._open(Run(spec), source or spec.name, "")
+        self._open(run or Run(spec), source or spec.name, "")
 
     # ------------------------------------------------------------ state
 
