@@ -214,7 +214,7 @@ def _blas_setting(code, **env):
     out = subprocess.run(
         [sys.executable, "-c", code + "\nimport os\nprint(os.environ.get("
          "'OPENBLAS_NUM_THREADS'))"], env={**clean, **env}, capture_output=True, text=True,
-        check=True)
+        check=True, cwd=ELSEWHERE)
     return out.stdout.split()
 
 

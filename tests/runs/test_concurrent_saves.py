@@ -27,9 +27,13 @@ def _notes(folder):
     return {p.name: p.read_text() for p in folder.glob("note-*.txt")}
 
 
-def test_concurrent_saves_and_kills_never_lose_the_run_or_the_users_files(tmp_path):
+def test_concurrent_saves_and_kills_never_lose_the_run_or_the_users_files(tmp_path,
+                                                                           monkeypatch):
     # A fork server: a child forked from pytest's own process (which has threads)
-    # can inherit a lock held by one of them and hang.
+    # can inherit a lock held by one of them and hang.  It starts in the current
+    # folder, first on its path: not a checkout's tuinn/, which has no kernel
+    # built when tuinn is installed from it (as CI does).
+    monkeypatch.chdir(tmp_path)
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["tuinn.runs"])
     rng = np.random.default_rng(27)

@@ -25,7 +25,7 @@ def test_a_run_whose_targets_do_not_suit_the_output_is_refused_at_once():
 def test_a_diverged_runs_mse_is_its_mean_square_not_an_overflowed_sum():
     import numpy as np
 
-    from tuinn.runs.run import mean_square
+    from tuinn.data import mean_square
 
     run = Run(RunSpec.from_preset("exp-lr5"))
     run.train()

@@ -305,6 +305,40 @@ def test_at_80x24_every_findings_headline_is_in_view_before_any_detail():
         assert len(run.fast_diagnose(surface="app")) <= rows["in view"], name
 
 
+def test_enter_opens_the_finding_under_the_cursor_in_full():
+    """At 80x24: tab to the diagnosis, down to the second headline, Enter: its
+    evidence and advice, whole, over the app; Esc goes back to the cursor."""
+    from tuinn.tui.screens import FindingScreen
+
+    async def script(app, pilot):
+        app.session.step(300)
+        panel = app.part("#diagnosis")
+        await until(pilot, lambda: len(app.findings) > 1, what="two findings or more")
+        panel.focus()
+        assert panel.cursor == 0            # on the first, until moved
+        await pilot.press("down")
+        assert panel.cursor == 1
+        # the cursor follows its finding while later frames (a settled
+        # diagnosis) reorder them
+        second = panel.findings[panel.cursor]
+        await until(pilot, lambda: "reverse" in str(
+            panel.query_one(".panel-body").render().spans), what="the cursor drawn")
+        await pilot.press("enter")
+        assert isinstance(app.screen, FindingScreen)
+        body = " ".join(str(app.screen.query_one("#notes-text").render()).split())
+        assert " ".join(second.message.split()) in body
+        assert second.code in body and "the numbers behind it" in body
+        if second.advice:
+            assert "→" in body
+        await pilot.press("escape")
+        assert not isinstance(app.screen, FindingScreen)
+        assert panel.findings[panel.cursor].code == second.code
+        for _ in panel.findings:
+            await pilot.press("up")         # past the first headline it scrolls
+        assert panel.cursor == 0
+    drive("sum-relu", script, size=(80, 24))
+
+
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM])
 def test_a_hang_up_keeps_the_run_and_ends_with_the_signals_code(sig):
     async def script(app, pilot):

@@ -10,12 +10,13 @@ from tuinn.data.dataset import (
                                 accuracy,
                                 decode_labels,
                                 encode_labels,
+                                mean_square,
                                 split,
                                 standardize,
 )
 from tuinn.data.generators import GENERATORS, generate, generator_params, noise_steps
 
 __all__ = ["TASKS", "Dataset", "Standardizer", "accuracy", "decode_labels", "encode_labels",
-           "split",
+           "mean_square", "split",
            "standardize", "GENERATORS", "generate", "generator_params", "noise_steps", "is_number",
            "load_csv", "load_inputs"]

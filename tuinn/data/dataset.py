@@ -182,6 +182,16 @@ def encode_labels(labels, name="label"):
         raise DataError(f"{name}: labels mix types that cannot be sorted ({keys[:3]})") from None
 
 
+def mean_square(E):
+    """The mean of E's squares, over its largest |e| first: a diverged run's
+    squares can sum past the largest double (inf) while their mean fits."""
+    top = float(np.max(np.abs(E))) if E.size else 0.0
+    if top == 0.0 or not np.isfinite(top):
+        return float(np.mean(E * E)) if E.size else 0.0
+    with np.errstate(over="ignore"):    # beyond the doubles, it is honestly inf
+        return top * (top * float(np.mean(np.square(E / top))))
+
+
 def accuracy(O, Y):
     """Share of rows classified right: a 0.5 threshold for one output column, the
     largest output for several (docs/math.md#objective-and-metrics)."""

@@ -21,7 +21,7 @@ import weakref
 
 import numpy as np
 
-from tuinn.data import accuracy
+from tuinn.data import accuracy, mean_square
 from tuinn.diagnose import advice, curvature, prognosis, reach, rules
 from tuinn.diagnose.rules import progress, rate
 from tuinn.diagnose.health import COVARIANCE_UNITS, health_from_stats
@@ -97,8 +97,7 @@ class Case:
         covariance = net.n_hidden <= COVARIANCE_UNITS
         self.health = health_from_stats(net, net.unit_stats(X, covariance=covariance))
         self.O = net.predict(X)
-        with np.errstate(over="ignore"):
-            self.mse = float(np.mean((self.O - Y) ** 2))
+        self.mse = mean_square(self.O - Y)
         self.classify = net.output in ("sigmoid", "softmax") and bool(
             np.all((Y == 0) | (Y == 1)))
         self.variance = float(np.mean(np.var(Y, axis=0)))

@@ -4,8 +4,6 @@ in a run folder (tuinn.runs.store)."""
 
 import copy
 
-import numpy as np
-
 from tuinn import data as datasets
 from tuinn.data import features
 from tuinn.diagnose import diagnose
@@ -39,16 +37,6 @@ def load_data(spec):
     return features.add(ds, spec.features), x_scaler, y_scaler
 
 
-def mean_square(E):
-    """The mean of E's squares, over its largest |e| first: a diverged run's
-    squares can sum past the largest double (inf) while their mean fits."""
-    top = float(np.max(np.abs(E))) if E.size else 0.0
-    if top == 0.0 or not np.isfinite(top):
-        return float(np.mean(E * E)) if E.size else 0.0
-    with np.errstate(over="ignore"):    # beyond the doubles, it is honestly inf
-        return top * (top * float(np.mean(np.square(E / top))))
-
-
 def metrics_of(net, ds, penalty_rates):
     """{train,test}_{loss,mse,accuracy} of `net` on a Dataset (accuracy for
     classification only; test_* only with a test set); the losses with the
@@ -59,7 +47,7 @@ def metrics_of(net, ds, penalty_rates):
             continue
         O = net.predict(X)
         out[f"{label}_loss"] = net.objective(X, Y, *penalty_rates)
-        out[f"{label}_mse"] = mean_square(O - Y)
+        out[f"{label}_mse"] = datasets.mean_square(O - Y)
         if ds.task != "regression":
             out[f"{label}_accuracy"] = datasets.accuracy(O, Y)
     return out

@@ -29,7 +29,7 @@ from tuinn.tui.lesson import LessonActions, LessonPanel
 from tuinn.tui.lock import TIMER_WAIT
 from tuinn.tui.network import NetworkView
 from tuinn.tui.repair import RepairActions
-from tuinn.tui.scroll import ScrollPanel, wrapped_lines
+from tuinn.tui.scroll import FindingsPanel
 from tuinn.tui.session import Session, speed_label
 from tuinn.tui.tables import SettingsTable, UnitsTable, WeightsTable
 
@@ -87,7 +87,7 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
                         yield FitView(self.ascii_only, id="fit")
                     with Horizontal(id="health"):
                         yield UnitsTable(self.ascii_only, id="units")
-                        yield ScrollPanel(self.ascii_only, id="diagnosis")
+                        yield FindingsPanel(self.ascii_only, id="diagnosis")
                 with TabPane("Settings", id="settings"):
                     yield SettingsTable(id="settings-table")
                     yield Static(id="data-summary")
@@ -191,7 +191,7 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
             self._generation, self.monitor, self.findings = s.generation, Monitor(), []
             self._text_version = -1
             # Its diagnosis starts at the top, where the headline finding is.
-            self.part("#diagnosis", ScrollPanel).scroll_home(animate=False)
+            self.part("#diagnosis", FindingsPanel).start_over()
         tab = self.part(TabbedContent).active
         if not s.lock.acquire(TIMER_WAIT):
             self._plot_version = -1             # a long epoch holds the run: the next tick
@@ -251,11 +251,10 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
             self.diagnosed_epoch = frame["epoch"]
             units = self.part(UnitsTable)
             units.show(health, self.session.run.net.hidden)
-            panel = self.part("#diagnosis", ScrollPanel)
             # Each finding's headline first, cut to the panel's width (known
             # here, on the UI thread), then the details.
-            text = frames.headlines(findings, panel.text_width, self.ascii_only) + text
-            panel.show(text, wrapped_lines(text, self.console, panel.text_width))
+            panel = self.part("#diagnosis", FindingsPanel)
+            panel.show_findings(findings, text)
             self.size_health(max(units.lines, panel.lines), len(findings))
             self.settle_when_still()
         for name, view in views.items():

@@ -31,7 +31,7 @@ from tuinn.tui.keys import Key, bindings, help_groups
 from tuinn.tui.lock import TIMER_WAIT
 from tuinn.tui.pair import SIDES
 from tuinn.tui.screens import EditScreen, HelpScreen, NotesScreen
-from tuinn.tui.scroll import ScrollPanel, wrapped_lines
+from tuinn.tui.scroll import FindingsPanel, ScrollPanel, wrapped_lines
 from tuinn.tui.session import speed_label
 from tuinn.tui.tables import UnitsTable
 
@@ -98,7 +98,7 @@ class CompareApp(TerminalApp):
                     side = side.lower()
                     with Vertical(id=f"health-{side}", classes="health"):
                         yield UnitsTable(self.ascii_only, id=f"units-{side}", classes="units")
-                        yield ScrollPanel(self.ascii_only, id=f"diagnosis-{side}",
+                        yield FindingsPanel(self.ascii_only, id=f"diagnosis-{side}",
                                           classes="diagnosis")
         yield Static(id="too-small")
         yield Static(id="notice")
@@ -216,8 +216,7 @@ class CompareApp(TerminalApp):
                 findings, health, text = frame[f"diagnosis-{low}"]
                 self.findings[side] = findings
                 self.part(f"#units-{low}", UnitsTable).show(health, s.run.net.hidden)
-                panel = self.part(f"#diagnosis-{low}", ScrollPanel)
-                panel.show(text, wrapped_lines(text, self.console, panel.text_width))
+                self.part(f"#diagnosis-{low}", FindingsPanel).show_findings(findings, text)
             if f"metrics-{low}" in frame:
                 label = (self.plain(f" {side} {s.source} "), "bold reverse")
                 self.part(f"#metrics-{low}", Static).update(

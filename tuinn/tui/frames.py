@@ -166,21 +166,55 @@ def metrics_line(metrics, best, stability, width=1000, loss=None, mse_too=False)
     return " │ ".join(short)
 
 
-def headlines(findings, width, ascii_only):
+def headlines(findings, width, ascii_only, cursor=None):
     """One line a finding, problems first (the findings' own order), each cut to
-    `width` columns: at 80x24 every finding is in view before any detail."""
+    `width` columns: at 80x24 every finding is in view before any detail.  The
+    finding at index `cursor` (when given) is shown selected."""
     text = Text()
     if len(findings) < 2 or width <= 4:
         return text
-    for f in findings:
+    for i, f in enumerate(findings):
         icon, ascii_icon, style = SEVERITY[f.severity]
         line = Text(plain(f"{ascii_icon if ascii_only else icon} {f.headline}", ascii_only),
-                    style=style)
+                    style=f"{style} reverse" if i == cursor else style)
         line.truncate(width, overflow="ellipsis")
         text.append_text(line)
         text.append("\n")
     text.append(plain("─" * min(width, 24), ascii_only) + "\n", style="dim")
     return text
+
+
+def finding_text(f, ascii_only):
+    """One finding in full: what happens, what its claims rest on, the advice
+    and its options, the units concerned and the numbers behind it."""
+    icon, ascii_icon, style = SEVERITY[f.severity]
+    text = Text()
+    text.append(plain(f"{ascii_icon if ascii_only else icon} {f.headline}", ascii_only),
+                style=f"{style} bold")
+    text.append(f"  ({f.severity}, {f.code})\n\n", style="dim")
+    text.append(plain(f.message, ascii_only) + BASIS.get(f.basis, "") + "\n")
+    if f.advice:
+        text.append(plain(f"\n→ {f.advice}\n", ascii_only), style="bold")
+    others = [o["text"] for o in f.options if o.get("text") and o["text"] not in f.advice]
+    for option in others:
+        text.append(plain(f"  or: {option}\n", ascii_only))
+    if f.units:
+        text.append(f"\nunits: {', '.join(str(u) for u in f.units)}\n", style="dim")
+    if f.evidence:
+        text.append("\nthe numbers behind it:\n", style="dim")
+        for key, value in f.evidence.items():
+            text.append(plain(f"  {key}: {_evidence_value(value)}\n", ascii_only), style="dim")
+    return text
+
+
+def _evidence_value(value):
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (list, tuple)) and len(value) > 8:
+        return f"[{', '.join(_evidence_value(v) for v in value[:8])}, ... {len(value)} in all]"
+    if isinstance(value, (list, tuple)):
+        return f"[{', '.join(_evidence_value(v) for v in value)}]"
+    return str(value)
 
 
 def findings_text(findings, best, last_loss, ascii_only):

@@ -64,7 +64,8 @@ KEYS = [
     Key("v", "test_points", "show / hide the test rows in the fit", "the data"),
     Key("1 2 3 4", "tab('train')", "Train, Settings, Weights, Network tab", "views"),
     Key("tab", None, "next panel", "views"),
-    Key("arrows, Enter", None, "move, edit the setting or weight under the cursor", "views"),
+    Key("arrows, Enter", None, "move, edit the setting or weight under the cursor, open the "
+        "finding under it", "views"),
     Key("t", "track", "track / untrack the weight under the cursor in the trajectory",
         "views"),
     Key("p / P", "pin", "pin the loss curve / clear the pins", "views", "pin",

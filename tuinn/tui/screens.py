@@ -10,6 +10,7 @@ from textual.widgets.option_list import Option
 
 from tuinn import presets
 from tuinn.errors import TuinnError
+from tuinn.tui import frames
 
 
 class EditScreen(ModalScreen):
@@ -227,6 +228,18 @@ class NotesScreen(TextScreen):
         text.append(notes or "This run has no notes (a preset's notes say what to look "
                     "for; a run file may have its own notes = \"...\").")
         text.append("\n\ni, q, Enter or Esc: close; arrows, PgUp/PgDn: scroll", style="dim")
+        super().__init__(text)
+
+
+class FindingScreen(TextScreen):
+    """One finding of the diagnosis in full: Enter on its headline opens it."""
+
+    BINDINGS = [Binding("escape,q,enter", "close", "close")]
+    BOX, TEXT = "notes-box", "notes-text"
+
+    def __init__(self, finding, ascii_only=False):
+        text = frames.finding_text(finding, ascii_only)
+        text.append("\nq, Enter or Esc: close; arrows, PgUp/PgDn: scroll", style="dim")
         super().__init__(text)
 
 

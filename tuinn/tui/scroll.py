@@ -4,8 +4,12 @@ view, its last line says how much ("3 more lines ↓")."""
 
 from rich.text import Text
 from textual.actions import SkipAction
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
+
+from tuinn.tui import frames
+from tuinn.tui.screens import FindingScreen
 
 
 class ScrollPanel(VerticalScroll):
@@ -102,3 +106,68 @@ def wrapped_lines(text, console, width):
     text = text.copy()
     text.rstrip()
     return len(text.wrap(console, width))
+
+
+class FindingsPanel(ScrollPanel):
+    """The diagnosis: each finding's headline first, then the details.  With
+    focus, ↑ and ↓ move a cursor over the headlines (past the first or the
+    last, they scroll) and Enter opens the finding under it in full: its
+    evidence and advice (FindingScreen)."""
+
+    BINDINGS = [Binding("up", "cursor(-1)", "previous finding", show=False),
+                Binding("down", "cursor(1)", "next finding", show=False),
+                Binding("enter", "open_finding", "open the finding", show=False)]
+
+    def __init__(self, ascii_only=False, **kwargs):
+        super().__init__(ascii_only, **kwargs)
+        self.findings = []
+        self.cursor = 0
+        self._chosen = None         # the code of the finding the user moved to
+        self._details = Text()
+
+    def show_findings(self, findings, details):
+        """Show `findings` (their headlines) and `details` (a rich Text); the
+        cursor stays on the finding the user moved to while it is still there,
+        else on the first."""
+        self.findings = list(findings)
+        codes = [f.code for f in self.findings]
+        self.cursor = codes.index(self._chosen) if self._chosen in codes else 0
+        self._details = details
+        self._redraw()
+
+    def start_over(self):
+        """Another run: the cursor on its first finding, the view at the top."""
+        self.findings, self.cursor, self._chosen = [], 0, None
+        self.scroll_home(animate=False)
+
+    def _redraw(self):
+        width = self.text_width
+        cursor = self.cursor if self.has_focus else None
+        text = frames.headlines(self.findings, width, self.ascii_only, cursor) + self._details
+        self.show(text, wrapped_lines(text, self.app.console, width))
+
+    def action_cursor(self, step):
+        listed = len(self.findings) >= 2        # headlines are shown for two or more
+        target = self.cursor + step
+        if not listed or not 0 <= target < len(self.findings):
+            self.scroll_to(y=self.scroll_y + step, animate=False)
+            return
+        self.cursor = target
+        self._chosen = self.findings[target].code
+        self._redraw()
+        if target < self.scroll_y:               # the headline is line `target`
+            self.scroll_to(y=target, animate=False)
+        elif target >= self.scroll_y + self._page():
+            self.scroll_to(y=target - self._page() + 1, animate=False)
+
+    def action_open_finding(self):
+        if self.findings:
+            self.app.push_screen(FindingScreen(self.findings[self.cursor], self.ascii_only))
+
+    def on_focus(self):
+        super().on_focus()
+        self._redraw()
+
+    def on_blur(self):
+        super().on_blur()
+        self._redraw()
