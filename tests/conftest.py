@@ -9,6 +9,7 @@ the repo root from sys.path before any test module imports tuinn, so both
 
 import asyncio
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -148,11 +149,16 @@ class TerminalStderr:
             return True
         return True
 
+    @property
+    def text(self):
+        """What stderr shows: its bytes without colours and cursor moves."""
+        return re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", self.err.decode(errors="replace"))
+
     def wait_for(self, text, timeout=60.0):
         import time
 
         deadline = time.monotonic() + timeout
-        while text.encode() not in self.err:
+        while text not in self.text:
             assert time.monotonic() < deadline and self.proc.poll() is None, \
                 f"{text!r} never appeared on stderr: {self.err[-500:]!r}"
             self._read(0.1)
@@ -169,7 +175,7 @@ class TerminalStderr:
         finally:
             self.proc.kill()
             os.close(self.master)
-        return out, self.err.decode(errors="replace")
+        return out, self.text
 
 
 async def until(pilot, condition, timeout=10.0, what="the condition"):

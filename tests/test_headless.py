@@ -302,3 +302,28 @@ def test_the_share_of_active_rows_is_said_only_of_units_with_a_kink():
     units = [next(line for line in done.stdout.splitlines() if line.startswith("  units: "))
              for done in (sigmoid, relu)]
     assert "% active" not in units[0] and "% active)" in units[1]
+
+
+def test_progress_is_richs_bar_on_a_terminal_and_plain_lines_elsewhere():
+    import io
+
+    from tuinn.headless import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    bar = Progress(100, screen)
+    bar.update(50, "loss 0.5")
+    bar.close()
+    drawn = screen.getvalue()
+    assert "50/100" in drawn and "loss 0.5" in drawn and "━" in drawn
+
+    log = io.StringIO()
+    lines = Progress(100, log)
+    lines.update(50, "loss 0.5")      # within PLAIN_EVERY of the start: nothing yet
+    lines.update(100, "loss 0.25")
+    lines.close()
+    assert len(log.getvalue().splitlines()) == 1
+    assert log.getvalue().startswith("epoch 100/100  loss 0.25  ") and "\x1b" not in log.getvalue()

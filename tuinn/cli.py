@@ -334,18 +334,18 @@ def _sweep(args):
     seeds = args.seeds if args.seeds is not None else seeds
     vary = args.vary or vary
     total = len(sweep.make_tasks(spec, grid, seeds, vary)[0])
-    progress = headless.Progress(total, what="task")
     # Ctrl-C stops the sweep even when the shell that started us ignores SIGINT
     # (a background job), as `tuinn train` does; a SIGTERM (a batch system's)
     # stops it the same way: the workers stopped, what finished reported.
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    progress = headless.Progress(total, what="task")
     try:
         doc = sweep.sweep(spec, grid, seeds, vary, workers=args.workers,
                           scheduler=args.scheduler, progress=progress)
     finally:
+        progress.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    progress.close()
     print(sweep.report(doc, "json" if args.json else "csv" if args.csv else "table"))
     return 130 if doc["interrupted"] else 0
 

@@ -29,38 +29,49 @@ EXIT_DONE, EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 2, 3, 130
 
 
 class Progress:
-    """A progress bar on a terminal, a plain line every few seconds otherwise."""
+    """Progress on stderr: Rich's progress bar on a terminal, a plain line
+    every PLAIN_EVERY seconds otherwise (a log, CI), which a bar redrawn in
+    place would fill with control characters."""
 
     def __init__(self, total, stream=None, what="epoch"):
         self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
         self.total, self.what = total, what
         self.start = self.last = time.perf_counter()
+        self._bar = self._task = None
+        if self.stream.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn
+            from rich.progress import Progress as Bar
+            from rich.progress import TextColumn, TimeRemainingColumn
+
+            self._bar = Bar(BarColumn(bar_width=24), TextColumn(what), MofNCompleteColumn(),
+                            TextColumn("{task.fields[note]}"),
+                            TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+                            console=Console(file=self.stream))
+            self._task = self._bar.add_task(what, total=total, note="", rate="")
 
     def update(self, done, note=""):
         now = time.perf_counter()
-        if not self.tty and now - self.last < PLAIN_EVERY and done < self.total:
-            return
-        self.last = now
         elapsed = now - self.start
         rate = done / elapsed if elapsed > 0 else 0.0
+        if self._bar:
+            # Drawn from the first update on: a bar on screen means work has begun.
+            if not self._bar.live.is_started:
+                self._bar.start()
+            self._bar.update(self._task, completed=done, note=note, rate=f"{rate:,.0f}/s")
+            return
+        if now - self.last < PLAIN_EVERY and done < self.total:
+            return
+        self.last = now
         left = (self.total - done) / rate if rate > 0 else float("inf")
         eta = f"{left:,.0f} s left" if math.isfinite(left) else "…"
-        if self.tty:
-            width = 24
-            filled = int(width * done / max(self.total, 1))
-            bar = "█" * filled + "░" * (width - filled)
-            self.stream.write(f"\r{bar} {self.what} {done:,}/{self.total:,}  {note}  "
-                              f"{rate:,.0f}/s  {eta}\033[K")
-        else:
-            self.stream.write(f"{self.what} {done:,}/{self.total:,}  {note}  {rate:,.0f}/s  "
-                              f"{eta}\n")
+        self.stream.write(f"{self.what} {done:,}/{self.total:,}  {note}  {rate:,.0f}/s  "
+                          f"{eta}\n")
         self.stream.flush()
 
     def close(self):
-        if self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
+        if self._bar:
+            self._bar.stop()
 
 
 def train_run(run, epochs, progress=None, stop=()):
@@ -167,7 +178,6 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
     its findings on copies of the run for up to `experiments_seconds`
     (tuinn.runs.experiments).  repair: try each finding's advice however long
     it takes, and save the adopted copy."""
-    progress = None if quiet else Progress(epochs)
     start_epoch, code = run.epoch, EXIT_DONE
     # Ctrl-C (and a SIGTERM, as a batch system sends) only raises a flag, checked
     # between chunks: an interrupt in the middle of Trainer.train would leave the
@@ -176,6 +186,8 @@ def train(run, epochs, *, as_json=False, history=None, save=None, quiet=False,
     stop = []
     previous = {sig: signal.signal(sig, lambda *_: stop.append(True))
                 for sig in (signal.SIGINT, signal.SIGTERM)}
+    # The bar once the signals are caught: what it shows is a run a signal saves.
+    progress = None if quiet else Progress(epochs)
     try:
         try:
             seconds = train_run(run, epochs, progress, stop)
