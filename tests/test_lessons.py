@@ -209,16 +209,17 @@ def test_the_tutor_moves_on_only_when_the_step_was_done_and_worked(tmp_path):
     assert tutor.did and not tutor.done, "done it, but the loss did not fall"
     assert tutor.update(dict(base, epoch=30, loss=0.25), [])
     key = "<{}>".format
-    heading, body = tutor.text(str, key)
-    assert heading == "Two: step 1/2, train it" and "From 1 to 0.25." in body
-    assert "<lesson_next>: next step" in body, "the app names its keys"
+    heading, action, body = tutor.text(str, key)
+    assert heading == "step 1/2, train it · Two" and "From 1 to 0.25." in body
+    assert action == "Done. <lesson_next>: next step", "the app names its keys"
     tutor.update(dict(base, epoch=40, loss=0.75), [])
-    assert "From 1 to 0.25." in tutor.text(str, key)[1], "the explanation keeps the numbers it quoted"
+    assert "From 1 to 0.25." in tutor.text(str, key)[2], "the explanation keeps the numbers it quoted"
     tutor.go_on()
     assert tutor.start["epoch"] == 40, "the next step starts from the run as it is"
     tutor.go_on(skip=True)
     assert tutor.finished and tutor.skipped == [1]
     assert "1 done, 1 skipped" in tutor.text(str, key)[1]
+    assert tutor.text(str, key)[2].startswith("`tuinn learn` lists the other lessons")
 
 
 def test_progress_is_kept_and_a_lesson_resumes_at_its_first_step_not_done(state_home):

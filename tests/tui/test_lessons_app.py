@@ -1,4 +1,4 @@
-"""Every built-in lesson driven to its end through Pilot, as a learner would:
+"""Every built-in lesson driven to its end through Pilot at 80x24, as a learner would:
 the keys each step asks for, the Settings tab, the picker; the lesson moves on
 only when the run and its diagnosis show that the step worked."""
 
@@ -7,10 +7,12 @@ import copy
 import json
 
 import pytest
+from textual.widgets import TabbedContent
 from tuinn import lessons
 from tuinn.lessons import Tutor, progress
 from tuinn.tui.app import TuinnApp
-from tuinn.tui.lesson import CHECK_HZ, LOOK, LessonPanel
+from tuinn.tui.lesson import CHART_ROWS, CHECK_HZ, LOOK, LessonPanel
+from tuinn.tui.places import PANELS
 from tuinn.tui.screens import EditScreen, PickerScreen
 from tuinn.tui.session import Session
 
@@ -25,8 +27,9 @@ def state_home(tmp_path, monkeypatch):
     return tmp_path / "state"
 
 
-def learn(name, script, size=(100, 30)):
-    """Run `script(app, pilot)` on the app with lesson `name` beside its run."""
+def learn(name, script, size=(80, 24)):
+    """Run `script(app, pilot)` on the app with lesson `name` beside its run
+    (under it at 80x24, the size a user over ssh most often has)."""
     lesson = lessons.find(name)
     app = TuinnApp(Session(copy.deepcopy(lesson.spec), paused=lesson.paused),
                    tutor=Tutor(lesson, progress.first_open(lesson)))
@@ -87,12 +90,32 @@ async def settled(app, pilot):
     await pilot.pause(2.0 / CHECK_HZ)
 
 
+def in_view(app):
+    """What a step needs is on screen: what to do now, the panel it looks at
+    (on the Train tab), and charts, when shown, with 6 rows of data."""
+    action = app.part("#lesson-action")
+    assert action.region.height >= 1 and action.region.bottom <= app.size.height - 1, \
+        "what to do now is in view"
+    assert str(action.render()).startswith(("Try:", "Done.", "All "))
+    step = app.tutor.step
+    if step is not None and app.part(TabbedContent).active == "train" and \
+            step.panel in ("loss", "fit", "units", "diagnosis"):
+        looked = app.part(f"#{PANELS[step.panel].id}")
+        assert looked.region.height >= 3, f"the {step.panel} it looks at is shown"
+    charts = app.part("#charts")
+    if charts.display and charts.region.height:
+        assert charts.region.height >= CHART_ROWS, "charts with 6 rows of data"
+
+
 async def next_step(app, pilot, what):
     await until_done(app, pilot, what)
+    in_view(app)
     index = app.tutor.index
     assert "Done." in panel_text(app)
     await pilot.press("g")
     await until(pilot, lambda: app.tutor.index == index + 1, what="the next step")
+    await pilot.pause(0.1)
+    in_view(app)
 
 
 async def set_in_settings(app, pilot, key, value):

@@ -278,3 +278,46 @@ def test_sighup_where_the_run_cannot_be_kept_says_so(terminal, tmp_path):
     # The scrollback too, wrapped lines joined: the long line may have scrolled.
     shown = t.tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", t.name).stdout
     assert "tuinn: hung up, and the run could not be kept ([Errno 17] File exists" in shown
+
+
+def test_a_whole_lesson_reads_at_80x24(terminal):
+    """linear-hidden, in a real terminal at 80x24: each step's heading and
+    what to do are in view from the start, the rest of its text scrolls into
+    view, and the lesson goes to its end with the keys it names."""
+    t = terminal("learn", "linear-hidden", "--reset", size=(80, 24))
+    screen = t.wait_for("Try: press space to train.")
+    assert "step 1/2, train it" in screen
+    # What the step looks at is on screen: the fit (its charts are drawn on a
+    # worker), with 6 rows of data between its frame's top and bottom.
+    def data_rows():
+        lines = t.screen().splitlines()
+        tops = [i for i, line in enumerate(lines) if "┌" in line]
+        bottoms = [i for i, line in enumerate(lines) if "└" in line]
+        return bottoms[0] - tops[0] - 1 if tops and bottoms else 0
+    t.wait_until(lambda: data_rows() >= 6, "the fit with 6 rows of data")
+    # The step's own text, read to its end by scrolling its panel.
+    t.keys("Tab", "Tab", "Tab")
+    read = ""
+    for _ in range(8):
+        read += t.screen()
+        if "Look at: the fit" in read:
+            break
+        t.keys("PageDown")
+        time.sleep(0.2)
+    assert "A 1-10-1 net, hidden activation linear" in " ".join(read.split())
+    assert "Look at: the fit" in read
+    t.keys("Space")
+    screen = t.wait_for("Done. g: next step", timeout=60)
+    t.keys("g")
+    screen = t.wait_for("Try: press a for the next activation", timeout=15)
+    assert "step 2/2, a bend" in screen
+    t.keys("a")
+    # it trains on: the run was running (space only if paused, as the step says)
+    screen = t.wait_for("sigmoid→linear", timeout=15)
+    if "paused" in screen.splitlines()[0]:
+        t.keys("Space")
+    t.wait_for("Done. g: finish", timeout=60)
+    t.keys("g")
+    t.wait_for("All 2 steps: 2 done, 0 skipped.")
+    t.keys("q")
+    assert t.exit_status() == 0

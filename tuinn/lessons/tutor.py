@@ -57,26 +57,29 @@ class Tutor:
         self.seen = {}
 
     def text(self, panel_name, key_name):
-        """(heading, body) of the lesson panel now; `panel_name` words a panel
-        and `key_name` names the key of an app action ("lesson_next")."""
+        """(heading, action, body) of the lesson panel now: the step, what to do
+        now (try it, or go on once it worked), which a panel keeps in view
+        however short, and the rest.  `panel_name` words a panel and
+        `key_name` names the key of an app action ("lesson_next")."""
         go_on, skip = key_name("lesson_next"), key_name("lesson_skip")
         lesson, step = self.lesson, self.step
         total = len(lesson.steps)
         if step is None:
             done = total - len(self.skipped)
             return (f"{lesson.title}: done",
-                    f"You have been through all {total} steps ({done} done, "
-                    f"{len(self.skipped)} skipped). `tuinn learn` lists the other lessons; "
-                    "q quits (the run is kept), and the app goes on as usual.")
-        heading = f"{lesson.title}: step {self.index + 1}/{total}, {step.title}"
+                    f"All {total} steps: {done} done, {len(self.skipped)} skipped.",
+                    "`tuinn learn` lists the other lessons; q quits (the run is kept), and "
+                    "the app goes on as usual.")
+        # The step first: a short panel cuts the heading's end.
+        heading = f"step {self.index + 1}/{total}, {step.title} · {lesson.title}"
         parts = [fill(step.say, self.now, self.start),
                  f"Look at: {panel_name(step.panel)}."]
         if self.done:
-            parts += ["Done.", fill(step.explain, self.seen, self.start),
-                      f"{go_on}: next step" if self.index + 1 < total else f"{go_on}: finish"]
+            action = (f"Done. {go_on}: next step" if self.index + 1 < total
+                      else f"Done. {go_on}: finish")
+            parts.append(fill(step.explain, self.seen, self.start))
         else:
-            parts.append(f"Try: {step.task}")
+            action = f"Try: {step.task} ({go_on} once it worked, {skip} skips)"
             if self.did and step.wait:
                 parts.append(fill(step.wait, self.now, self.start))
-            parts.append(f"({go_on} goes on once it worked; {skip} skips the step)")
-        return heading, "\n\n".join(parts)
+        return heading, action, "\n\n".join(parts)

@@ -54,6 +54,7 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
         self.log_scale = False
         self.monitor = Monitor()
         self.findings = []
+        self._health_text = (-1, 0)     # size_health's last (lines, headlines)
         self._plot_version = self._text_version = -1
         self._generation = 0
         self._frame_in_flight = False
@@ -267,19 +268,24 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
             self._text_version = -1
             self.draw_text()
 
-    def size_health(self, lines, headlines=0):
+    def size_health(self, lines=None, headlines=None):
         """The unit table and the diagnosis as tall as their text, within
         HEALTH_SHARE of the tab and at least HEALTH_MIN rows, and tall enough
         for every finding's headline (and the "more lines" mark) within half of
         it: the charts get the rest.  A layout pass only when the height
         changes."""
+        if lines is None:               # the layout changed: the last text again
+            lines, headlines = self._health_text
+        self._health_text = (lines, headlines or 0)
         room = self.part("#train").size.height
         if lines < 0 or room <= 0:
             return
         height = max(min(lines, int(room * HEALTH_SHARE)), min(HEALTH_MIN, room // 3),
                      min(headlines + 1, room // 2))
+        if self.has_class("-lesson-health-only"):
+            height = "1fr"          # a lesson's step looks at it alone: the whole tab
         health = self.part("#health")
-        if health.styles.height is None or health.styles.height.value != height:
+        if str(health.styles.height) != str(height):
             health.styles.height = height       # the charts, resized, ask for a new frame
 
     def plots_stale(self):

@@ -91,6 +91,10 @@ class ScrollPanel(VerticalScroll):
             raise SkipAction()
         self.scroll_to(y=self.scroll_y - self._page(), animate=False)
 
+    # A new height shows more or less of the text: the mark is redone after.
+    def on_resize(self):
+        self.call_after_refresh(self._mark)
+
     # Focus is set once the event's handlers have run: the mark is redone after.
     def on_focus(self):
         self.call_after_refresh(self._mark)

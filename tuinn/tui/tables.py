@@ -148,10 +148,17 @@ class UnitsTable(ScrollPanel):
     DataTable re-renders cell by cell at many times the cost."""
 
     HEADER = ("unit", "state", "active", "mean g'", "z range")
+    _shown = None                   # the last (health, hidden), for a new width
+
+    def on_resize(self):
+        super().on_resize()
+        if self._shown is not None:     # the columns that fit now
+            self.call_after_refresh(lambda: self.show(*self._shown))
 
     def show(self, health, hidden):
         """`health` from tuinn.diagnose.unit_health, of a net whose hidden
         activation is `hidden`."""
+        self._shown = (health, hidden)
         if not health:
             super().show(Text("no hidden layer: the inputs feed the output directly"), 1)
             return
