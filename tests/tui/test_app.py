@@ -981,9 +981,24 @@ def test_v_shows_the_test_rows_in_the_heat_map_with_a_legend_and_axes():
         await pilot.press("v")
         await until(pilot, lambda: "test rows: O X" in shown(heat), what="the test rows")
         assert "O" in "".join(shown(heat).splitlines()[1:-1])
+        assert "test rows drawn as capital O X" in app.session.notice
         await pilot.press("v")
         await until(pilot, lambda: "test rows" not in shown(heat), what="hidden again")
     drive("spiral", script)
+
+
+def test_v_names_the_marks_the_fit_draws_the_test_rows_with():
+    """A 1-D chart draws the test rows as orange dots, not the heat map's O X."""
+    async def script(app, pilot):
+        fit = app.part("#fit")
+        await until(pilot, lambda: "target" in shown(fit), what="the fit")
+        before = shown(fit).count("•")
+        await pilot.press("v")
+        assert app.session.notice == "fit: test rows drawn as orange •"
+        await until(pilot, lambda: shown(fit).count("•") > before, what="the test rows drawn")
+        await pilot.press("v")
+        assert app.session.notice == "fit: test rows hidden"
+    drive("exp", script)
 
 
 def test_a_heat_map_of_two_regression_outputs_shows_the_first_and_says_so():
@@ -1340,3 +1355,16 @@ def test_w_says_so_when_the_picture_cannot_be_saved(tmp_path, monkeypatch):
                     what="the refusal")
         assert app.is_running
     drive("exp", script)
+
+
+@pytest.mark.parametrize("width", range(24, 44))
+def test_a_charts_note_is_whole_or_absent_and_leaves_a_column(width):
+    """A title line never runs into the chart beside it: `(it spans 32
+    decades)fit` was the note cut short against the fit's title."""
+    from tuinn.tui.charts import Figure
+
+    fig = Figure("loss (log)", (width, 10), "clear", False, note="it spans 32 decades")
+    fig.line([0, 1], [1, 2], label="train", color="blue+")
+    line = fig.legend_line().plain
+    assert len(line) < width
+    assert "(it spans 32 decades)" in line or "it spans" not in line

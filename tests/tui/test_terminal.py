@@ -313,7 +313,7 @@ def test_a_whole_lesson_reads_at_80x24(terminal):
     assert "step 2/2, a bend" in screen
     t.keys("a")
     # it trains on: the run was running (space only if paused, as the step says)
-    screen = t.wait_for("sigmoid→linear", timeout=15)
+    screen = t.wait_for("activation: linear → sigmoid", timeout=15)
     if "paused" in screen.splitlines()[0]:
         t.keys("Space")
     t.wait_for("Done. g: finish", timeout=60)

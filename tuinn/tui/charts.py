@@ -195,8 +195,11 @@ class Figure:
             text.append(" " if i else "  ")
             text.append(glyph, style=color)
             text.append(label)
-        if self.note and text.cell_len + 3 + len(self.note) <= self.width:
-            text.append(f"  ({self.note})", style="dim")
+        # The note whole or not at all, and a column to spare: a chart beside
+        # this one starts its own title there.
+        note = f"  ({self.note})" if self.note else ""
+        if note and text.cell_len + len(note) < self.width:
+            text.append(note, style="dim")
         text.truncate(self.width)
         return text
 

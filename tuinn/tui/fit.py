@@ -13,7 +13,7 @@ from textual.containers import Container
 from textual.widget import Widget
 from textual.widgets import Static
 
-from tuinn.tui.charts import Drawn, FitChart, to_strips
+from tuinn.tui.charts import ASCII_FIT_MARKERS, Drawn, FitChart, to_strips
 
 LOW, MID, HIGH = (245, 147, 34), (232, 234, 235), (8, 119, 189)   # Playground's orange / blue
 
@@ -205,6 +205,21 @@ class FitView(Container):
         for name in ("chart", "heat", "confusion"):
             self.query_one(f"#fit-{name}").display = name == mode
         self.query_one(f"#fit-{mode}").show(lines)
+
+    @classmethod
+    def test_rows(cls, ds, ascii_only=False):
+        """How the fit draws the test rows, in words for `v`'s answer, or why
+        it draws none."""
+        if ds.X_test is None:
+            return "this run has no test rows (data.test_ratio)"
+        mode = cls.mode(ds)
+        if mode == "heat":
+            return "drawn as capital O X"
+        if mode == "confusion":
+            return "not drawn: the confusion matrix counts the training rows"
+        if ds.base_inputs == 1:
+            return f"drawn as orange {ASCII_FIT_MARKERS['test'] if ascii_only else '•'}"
+        return "not drawn: predicted against target shows the training rows"
 
     @staticmethod
     def mode(ds):

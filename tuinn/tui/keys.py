@@ -12,6 +12,7 @@ from tuinn.errors import ConfigError, TuinnError
 from tuinn.runs.paths import last_run_dir, saved_runs_dir
 from tuinn.settings import ACTIVATIONS, FEATURE_SETS, OPTIMIZERS
 from tuinn.tui import picture
+from tuinn.tui.fit import FitView
 from tuinn.tui.lock import answered
 from tuinn.tui.panel import show_value
 from tuinn.tui.screens import EditScreen, HelpScreen, NotesScreen, PickerScreen
@@ -246,8 +247,8 @@ class KeyActions:
     @answered
     def action_test_points(self):
         self.session.show_test = not self.session.show_test
-        self.session.touch("fit: test rows " + ("shown (capital O X)" if self.session.show_test
-                                                else "hidden"))
+        shown = FitView.test_rows(self.session.run.dataset, self.ascii_only)
+        self.session.touch("fit: test rows " + (shown if self.session.show_test else "hidden"))
         self._say()
 
     @answered
