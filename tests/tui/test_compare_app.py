@@ -145,3 +145,15 @@ def test_the_full_metrics_line_names_the_loss_and_shows_the_common_measure():
     assert "1/2*mse" in frames.plain(frames.metrics_line(regression, None, None, 1000,
                                                          "squared"), True)
 
+
+
+def test_at_80x24_the_unit_tables_show_their_units():
+    async def script(app, pilot, a, b):
+        for side in ("a", "b"):
+            units = app.part(f"#units-{side}")
+            await until(pilot, lambda: "alive" in shown(units), what=f"{side}'s units")
+            rows = [line for line in shown(units).splitlines() if "alive" in line]
+            assert [row.split()[0] for row in rows] == ["0", "1"], shown(units)
+            # the header and both rows in view, with no "more lines" mark
+            assert units.region.height >= 3 and units.below() == 0, units.region
+    compare("and-squared", "and-cross-entropy", script, size=(80, 24))
