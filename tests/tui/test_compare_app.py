@@ -154,6 +154,8 @@ def test_at_80x24_the_unit_tables_show_their_units():
             await until(pilot, lambda: "alive" in shown(units), what=f"{side}'s units")
             rows = [line for line in shown(units).splitlines() if "alive" in line]
             assert [row.split()[0] for row in rows] == ["0", "1"], shown(units)
-            # the header and both rows in view, with no "more lines" mark
-            assert units.region.height >= 3 and units.below() == 0, units.region
+            # the header and both rows in view, with no "more lines" mark, once
+            # the layout has followed the text
+            await until(pilot, lambda: units.region.height >= 3 and units.below() == 0,
+                        what=f"{side}'s table as tall as its rows")
     compare("and-squared", "and-cross-entropy", script, size=(80, 24))
