@@ -26,7 +26,7 @@ def test_the_issue_lists_at_least_these_presets():
                 "coverage-bad", "linear-hidden", "sigmoid-hidden", "body-metrics",
                 "body-metrics-scaled", "or-tanh", "xor-tanh", "and-squared",
                 "and-cross-entropy", "linear-rule", "backprop-2-2-2", "exp", "sinpoly",
-                "circle", "xor2d", "gauss", "spiral", "plane"}
+                "circle", "xor2d", "gauss", "spiral", "plane", "gaussians"}
     assert required <= set(ALL)
 
 
@@ -253,3 +253,8 @@ def test_playground_classifiers_learn(name):
 def test_playground_plane_regression_learns():
     run = finished("plane")
     assert run.metrics()["test_mse"] < 1e-2 * np.var(run.dataset.Y)
+
+
+def test_playground_multi_gaussian_learns_its_bumps():
+    run = finished("gaussians")
+    assert run.metrics()["test_mse"] < 0.25 * np.var(run.dataset.Y)

@@ -445,6 +445,11 @@ _add_playground("plane", "plane", 2, 200, "regression on a tilted plane, two tan
                 """A regression target that is linear in x1 and x2 (Playground's plane):
                 a linear model would do; the tanh units just stay in their linear
                 range. """ + _PLAYGROUND_NOTE, output="linear", loss="squared")
+_add_playground("gaussians", "gaussians", 12, 300, "six bumps up and down, twelve tanh units",
+                """Playground's multi Gaussian: a regression target of six bumps, three
+                up and three down, flat between them. Each bump needs units that bend
+                around it; with too few, neighbouring bumps blur into one.
+                """ + _PLAYGROUND_NOTE, output="linear", loss="squared")
 
 
 # ---------------------------------------------------------------- pairs to compare

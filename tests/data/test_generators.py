@@ -135,6 +135,20 @@ def test_playground_sets_have_both_classes_and_sensible_ranges():
     assert plane.n_train + plane.n_test == 1200 and plane.task == "regression"
     np.testing.assert_allclose(plane.Y[:, 0], plane.X.sum(axis=1) / 10)
     assert np.abs(plane.X).max() <= 6
+    bumps = data.generate("gaussians", test_ratio=0.0)
+    assert bumps.n_train == 1200 and bumps.task == "regression"
+    assert bumps.Y.min() >= -1 and bumps.Y.max() <= 1 and np.abs(bumps.X).max() <= 6
+    # at a bump's centre its sign, at distance 1 half of it, far from all of them 0
+    from tuinn.data.generators import GAUSSIAN_BUMPS
+    for cx, cy, sign in GAUSSIAN_BUMPS:
+        near = np.hypot(bumps.X[:, 0] - cx, bumps.X[:, 1] - cy)
+        closest = np.argmin(near)
+        assert np.sign(bumps.Y[closest, 0]) == sign
+        assert bumps.Y[closest, 0] == pytest.approx(sign * (1 - near[closest] / 2))
+    far = np.min([np.hypot(bumps.X[:, 0] - cx, bumps.X[:, 1] - cy)
+                  for cx, cy, _ in GAUSSIAN_BUMPS], axis=0) > 2
+    assert far.any() and np.all(bumps.Y[far, 0] == 0)
+    assert data.generate("gaussians", noise=30).X.shape == (600, 2)
     odd = data.generate("circle", n=501, test_ratio=0.3)
     assert odd.n_train + odd.n_test == 501 and odd.n_test == round(501 * 0.3)
 

@@ -91,7 +91,7 @@ def generate(name, **params):
 
 # The steps of the app's noise keys, in each generator's own unit of noise:
 # Playground's percent slider (0..50) or a standard deviation of the targets.
-PERCENT_NOISE = ("circle", "xor", "gauss", "spiral", "plane")
+PERCENT_NOISE = ("circle", "xor", "gauss", "spiral", "plane", "gaussians")
 NOISE_STEPS = {"percent": (0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0),
                "sd": (0.0, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0)}
 
@@ -232,7 +232,7 @@ def _playground_classes(gen, X, label, test_ratio, rng, description):
     return split_rows(ds, test_ratio, rng)
 
 
-# The Playground generators (circle, xor, gauss, spiral, plane) are
+# The Playground generators (circle, xor, gauss, spiral, plane, gaussians) are
 # TensorFlow Playground's dataset.ts: its formulas, numpy's default_rng(seed)
 # in place of Math.random.  noise is Playground's percent slider, 0..50 (used
 # as noise/100); the points are shuffled and round(n * test_ratio) of them
@@ -354,6 +354,37 @@ def plane(n=1200, noise=0.0, test_ratio=0.5, seed=0):
     value = ((x + nx) + (y + ny)) / 10.0
     ds = _regression(gen, np.column_stack([x, y]), value,
                      description=f"TensorFlow Playground plane, noise {noise * 100:g}",
+                     feature_names=["x1", "x2"], target_names=["value"])
+    return split_rows(ds, test_ratio, rng)
+
+
+# Playground's regressGaussian: (x, y, sign) of each bump.
+GAUSSIAN_BUMPS = ((-4.0, 2.5, 1.0), (0.0, 2.5, -1.0), (4.0, 2.5, 1.0),
+                  (-4.0, -2.5, -1.0), (0.0, -2.5, 1.0), (4.0, -2.5, -1.0))
+
+
+@_generator("gaussians")
+def gaussians(n=1200, noise=0.0, test_ratio=0.5, seed=0):
+    """Regression on six bumps, three up and three down in two rows
+    (TensorFlow Playground's regressGaussian, its "multi Gaussian").
+
+    x1, x2 uniform on [-6, 6); noise moves the point used for the label by
+    uniform(-6, 6) * noise/100 per axis.  Each bump's value falls from its
+    sign (+1 or -1) at its centre to 0 at distance 2; the label is the value
+    of largest size, the first bump's on a tie.
+    """
+    gen = "gaussians"
+    n, noise, test_ratio, rng = _playground(gen, n, noise, test_ratio, seed)
+    x = rng.uniform(-6.0, 6.0, n)
+    y = rng.uniform(-6.0, 6.0, n)
+    nx = rng.uniform(-6.0, 6.0, n) * noise
+    ny = rng.uniform(-6.0, 6.0, n) * noise
+    values = np.column_stack([
+        sign * np.clip(1.0 - portable.hypot(x + nx - cx, y + ny - cy) / 2.0, 0.0, 1.0)
+        for cx, cy, sign in GAUSSIAN_BUMPS])
+    value = values[np.arange(n), np.argmax(np.abs(values), axis=1)]
+    ds = _regression(gen, np.column_stack([x, y]), value + 0.0,
+                     description=f"TensorFlow Playground multi Gaussian, noise {noise * 100:g}",
                      feature_names=["x1", "x2"], target_names=["value"])
     return split_rows(ds, test_ratio, rng)
 
