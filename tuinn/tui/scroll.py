@@ -168,6 +168,13 @@ class FindingsPanel(ScrollPanel):
         if self.findings:
             self.app.push_screen(FindingScreen(self.findings[self.cursor], self.ascii_only))
 
+    def on_resize(self):
+        # The headlines are cut to the width: shown before the first layout
+        # (width 0) they were left out until the next diagnosis.
+        super().on_resize()
+        if self.findings:
+            self.call_after_refresh(self._redraw)
+
     def on_focus(self):
         super().on_focus()
         self._redraw()
