@@ -254,19 +254,15 @@ def test_ctrl_c_under_dask_keeps_what_finished_and_cancels_the_rest():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tuinn", "sweep", "--preset", "exp", "--grid",
-             "epochs=10,100000000", "--seeds", "2", "--scheduler", cluster.scheduler_address],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            cwd=tempfile.gettempdir())
+        # The sweep's own progress bar says when the quick tasks' results are
+        # in: the scheduler may hold a result the sweep has not yet received.
+        t = TerminalStderr("sweep", "--preset", "exp", "--grid", "epochs=10,100000000",
+                           "--seeds", "2", "--scheduler", cluster.scheduler_address)
+        t.wait_for("task 2/4")
         deadline = time.monotonic() + 60
-        def finished():
-            return sum(task.state == "memory" for task in list(cluster.scheduler.tasks.values()))
-        while finished() < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)             # until the quick tasks are done
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
-        assert proc.returncode == 130, err
+        t.proc.send_signal(signal.SIGINT)
+        out, err = t.finish()
+        assert t.proc.returncode == 130, err
         assert "interrupted: 2 of 4 tasks finished" in out and "Traceback" not in err
         while client.processing() and any(client.processing().values()) \
                 and time.monotonic() < deadline:
