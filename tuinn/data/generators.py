@@ -337,6 +337,14 @@ def spiral(n=500, arms=2, noise=0.0, test_ratio=0.5, seed=0):
     return split_rows(ds, test_ratio, rng)
 
 
+def _square_points(rng, n, noise):
+    """Playground's regression points: x1, x2 uniform on [-6, 6), and the
+    moves (uniform(-6, 6) * noise per axis) of the point their label is read at."""
+    x = rng.uniform(-6.0, 6.0, n)
+    y = rng.uniform(-6.0, 6.0, n)
+    return x, y, rng.uniform(-6.0, 6.0, n) * noise, rng.uniform(-6.0, 6.0, n) * noise
+
+
 @_generator("plane")
 def plane(n=1200, noise=0.0, test_ratio=0.5, seed=0):
     """Regression on a tilted plane, y = (x1 + x2) / 10 (TensorFlow Playground's regressPlane).
@@ -347,10 +355,7 @@ def plane(n=1200, noise=0.0, test_ratio=0.5, seed=0):
     """
     gen = "plane"
     n, noise, test_ratio, rng = _playground(gen, n, noise, test_ratio, seed)
-    x = rng.uniform(-6.0, 6.0, n)
-    y = rng.uniform(-6.0, 6.0, n)
-    nx = rng.uniform(-6.0, 6.0, n) * noise
-    ny = rng.uniform(-6.0, 6.0, n) * noise
+    x, y, nx, ny = _square_points(rng, n, noise)
     value = ((x + nx) + (y + ny)) / 10.0
     ds = _regression(gen, np.column_stack([x, y]), value,
                      description=f"TensorFlow Playground plane, noise {noise * 100:g}",
@@ -375,10 +380,7 @@ def gaussians(n=1200, noise=0.0, test_ratio=0.5, seed=0):
     """
     gen = "gaussians"
     n, noise, test_ratio, rng = _playground(gen, n, noise, test_ratio, seed)
-    x = rng.uniform(-6.0, 6.0, n)
-    y = rng.uniform(-6.0, 6.0, n)
-    nx = rng.uniform(-6.0, 6.0, n) * noise
-    ny = rng.uniform(-6.0, 6.0, n) * noise
+    x, y, nx, ny = _square_points(rng, n, noise)
     values = np.column_stack([
         sign * np.clip(1.0 - portable.hypot(x + nx - cx, y + ny - cy) / 2.0, 0.0, 1.0)
         for cx, cy, sign in GAUSSIAN_BUMPS])
