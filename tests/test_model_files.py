@@ -9,7 +9,7 @@ import zipfile
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from tuinn import model_files
 from tuinn.errors import TuinnError
@@ -194,6 +194,8 @@ def test_a_keras_zip_reads_its_weights_in_place(tmp_path):
 @given(suffix=st.sampled_from([".npz", ".json", ".safetensors", ".keras", ".weights.h5"]),
        cut=st.integers(0, 2000), flips=st.lists(st.tuples(st.integers(0, 4000),
                                                           st.integers(1, 255)), max_size=4))
+# A .keras whose weights member ends early: zipfile's EOFError, from inside h5py.
+@example(suffix=".keras", cut=0, flips=[(250, 1)])
 def test_damaged_model_files_are_one_line_or_read(tmp_path, suffix, cut, flips):
     """A good file of each format, cut short and with bytes flipped."""
     path = tmp_path / f"m{suffix}"

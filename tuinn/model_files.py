@@ -23,6 +23,7 @@ import json
 import math
 import struct
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -269,6 +270,11 @@ def _keras_zip(path):
         raise
     except (zipfile.BadZipFile, KeyError, ValueError):
         raise not_keras from None
+    # A member cut short or whose compressed bytes are damaged: zipfile reads
+    # it lazily, so these come from inside h5py's reads too.
+    except (EOFError, zlib.error):
+        raise DataError(f"{path} is damaged: a member of the zip ends early or does not "
+                        "decompress; save the model again") from None
     except (OSError, RuntimeError):
         raise DataError(f"{path}: its model.weights.h5 is not a readable HDF5 file") from None
     d["hidden"], d["output"] = (convert.ACTIVATIONS.get(str(layer["activation"]).lower(),
