@@ -1,9 +1,12 @@
 """The presets: each builds, trains and round-trips as a run file, and each shows
 the numbers its situation (docs/situations.md) quotes."""
 
+import re
+
 import numpy as np
 import pytest
 from tuinn import presets
+from tuinn.errors import ConfigError
 from tuinn.runs import Run, RunSpec
 
 ALL = presets.names()
@@ -49,8 +52,8 @@ def test_preset_loads_trains_and_round_trips_as_a_run_file(name, tmp_path):
 
 
 def test_study_presets_count_the_bias_unit_as_the_study_does():
-    for name, h in (("exp", 3), ("exp-h2", 2), ("exp-h5", 5), ("exp-h8", 8),
-                    ("sinpoly", 8), ("sinpoly-h12", 12)):
+    for name, h in (("exp", 3), ("exp-h1", 2), ("exp-h4", 5), ("exp-h7", 8),
+                    ("sinpoly", 8), ("sinpoly-h11", 12)):
         spec = RunSpec.from_preset(name)
         units = h - 1
         assert spec.model.hidden_units == units
@@ -190,8 +193,8 @@ def test_backprop_2_2_2_gives_the_classic_numbers():
 
 # ------------------------------------------------------------------ the hidden-units study
 
-@pytest.mark.parametrize("name,want", [("exp", 0.0068), ("exp-h2", 0.0051), ("exp-h5", 0.0100),
-                                       ("exp-h8", 0.0121), ("sinpoly", 1.0156)])
+@pytest.mark.parametrize("name,want", [("exp", 0.0068), ("exp-h1", 0.0051), ("exp-h4", 0.0100),
+                                       ("exp-h7", 0.0121), ("sinpoly", 1.0156)])
 def test_study_final_test_losses(name, want):
     run = finished(name)
     assert run.status == "done"
@@ -225,8 +228,8 @@ def test_exp_long_is_smooth_and_better():
     assert np.all(np.diff(long.trainer.history["loss"]) <= 1e-12)
 
 
-def test_sinpoly_h12_about_halves_the_error():
-    ratio = (finished("sinpoly-h12").trainer.history["test_loss"][-1]
+def test_sinpoly_h11_about_halves_the_error():
+    ratio = (finished("sinpoly-h11").trainer.history["test_loss"][-1]
              / finished("sinpoly").trainer.history["test_loss"][-1])
     assert 0.4 < ratio < 0.6
 
@@ -238,7 +241,7 @@ def test_sinpoly_lr_1_5_diverges_and_lr_1_does_not():
 
 def test_sinpoly_more_units_fit_better():
     losses = [finished(n).trainer.history["test_loss"][-1]
-              for n in ("sinpoly-h3", "sinpoly-h6", "sinpoly-h8")]
+              for n in ("sinpoly-h2", "sinpoly-h5", "sinpoly-h7")]
     assert losses[0] > losses[1] > losses[2]
 
 
@@ -258,3 +261,16 @@ def test_playground_plane_regression_learns():
 def test_playground_multi_gaussian_learns_its_bumps():
     run = finished("gaussians")
     assert run.metrics()["test_mse"] < 0.25 * np.var(run.dataset.Y)
+
+
+def test_a_presets_h_number_is_its_hidden_units_and_an_old_name_says_the_new_one():
+    """exp-h2 had one hidden unit while --hidden 3 means three."""
+    numbered = [n for n in presets.names() if re.search(r"-h\d+$", n)]
+    assert len(numbered) >= 7
+    for name in numbered:
+        units = int(name.rsplit("-h", 1)[1])
+        assert RunSpec.from_preset(name).model.hidden_units == units, name
+    for old, new in presets.RENAMED.items():
+        assert old not in presets.names() and new in presets.names()
+        with pytest.raises(ConfigError, match=f"is now '{new}'"):
+            presets.get(old)

@@ -280,10 +280,14 @@ class Net:
         return (f"{self.n_in}→{self.n_hidden}→{self.n_out} {self.hidden}→{self.output}, "
                 f"{self.loss}")
 
+    def entries(self):
+        """(array name, index) of every entry of theta, in theta's order."""
+        return [(name, index) for name, view in self._views.items()
+                for index in np.ndindex(view.shape)]
+
     def names(self):
         """A name for every entry of theta, in theta's order: W1[i,j], b1[j], W2[j,o], b2[o]."""
-        return [f"{name}[{','.join(map(str, index))}]" for name, view in self._views.items()
-                for index in np.ndindex(view.shape)]
+        return [f"{name}[{','.join(map(str, index))}]" for name, index in self.entries()]
 
     def weights(self):
         """A copy of the four arrays, as a dict."""

@@ -30,8 +30,18 @@ def names():
     return list(PRESETS)
 
 
+# Names before presets counted units as tuinn does: the study's h counts its
+# bias unit, so its h = 2 is one unit here.  A saved run file may still say so.
+RENAMED = {"exp-h2": "exp-h1", "exp-h5": "exp-h4", "exp-h8": "exp-h7",
+           "sinpoly-h3": "sinpoly-h2", "sinpoly-h6": "sinpoly-h5", "sinpoly-h8": "sinpoly-h7",
+           "sinpoly-h12": "sinpoly-h11"}
+
+
 def get(name):
     """The run-file dict of preset `name` (a fresh copy the caller may change)."""
+    if name in RENAMED:
+        raise ConfigError(f"preset {name!r} is now {RENAMED[name]!r}: a preset's -hN is N "
+                          f"hidden units, as --hidden N (the study's h counts a bias unit)")
     if name not in PRESETS:
         close = difflib.get_close_matches(str(name), list(PRESETS), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -356,7 +366,7 @@ def _add_study(name, f, h, lr, epochs, title, notes):
 
 _add_study("exp", "f1", 3, 0.1, 1000, "a smooth fit of exp(x/5), test loss 0.0068",
            """f1(x) = exp(x/5) on [-5, 5]. Learning is stable and the test loss ends at
-           0.0068. Both units learn almost the same thing: one would do (see exp-h2).""")
+           0.0068. Both units learn almost the same thing: one would do (see exp-h1).""")
 _add_study("exp-lr1", "f1", 3, 1.0, 1000, "stable for 750 epochs, then oscillates",
            """Ten times the rate of exp. The loss falls fast and looks settled, then after
            about epoch 750 (the study saw it at 755) the weights start to swing and the
@@ -373,40 +383,40 @@ _add_study("exp-lr5", "f1", 3, 5.0, 1000, "diverges: overflow at epoch 193",
 _add_study("exp-long", "f1", 3, 0.1, 10000, "a tenth of exp-lr1's rate, ten times as long",
            """The rate of exp for 10000 epochs: the same curve as exp-lr1 reaches, but
            smooth, without the oscillation, at ten times the cost.""")
-_add_study("exp-h2", "f1", 2, 0.1, 1000, "one unit does better than two: 0.0051",
+_add_study("exp-h1", "f1", 2, 0.1, 1000, "one unit does better than two: 0.0051",
            """exp with a single hidden unit: the test loss after 1000 epochs is 0.0051,
            lower than exp's 0.0068. exp(x/5) needs only one bend, and fewer weights learn
            faster.""")
-_add_study("exp-h5", "f1", 5, 0.1, 1000, "more units learn slower: 0.0100",
+_add_study("exp-h4", "f1", 5, 0.1, 1000, "more units learn slower: 0.0100",
            """exp with four hidden units: they all learn the same thing, each a quarter of
            the job, and the test loss after 1000 epochs is 0.0100.""")
-_add_study("exp-h8", "f1", 8, 0.1, 1000, "seven identical units: 0.0121",
+_add_study("exp-h7", "f1", 8, 0.1, 1000, "seven identical units: 0.0121",
            """exp with seven hidden units, all duplicates of each other: 0.0121 after 1000
            epochs. Extra units that learn the same thing cost time and help nothing.""")
 _add_study("sinpoly", "f2", 8, 0.05, 10000, "sin(x)(25 - x^2) stagnates at test loss 1.0156",
            """f2(x) = sin(x)(25 - x^2) on [-5, 5], a harder function. At rate 0.05 learning
            is smooth and after 10000 epochs the test loss stagnates at 1.0156 (it improves
            less than 0.1 % over the last 2000 epochs): seven units are not enough for f2.
-           sinpoly-h12 halves it.""")
-_add_study("sinpoly-h3", "f2", 3, 0.1, 1000, "two units cannot follow f2",
+           sinpoly-h11 halves it.""")
+_add_study("sinpoly-h2", "f2", 3, 0.1, 1000, "two units cannot follow f2",
            """f2 with two hidden units: a couple of bends cannot follow three humps; the
            test loss stays near 49.""")
-_add_study("sinpoly-h6", "f2", 6, 0.1, 1000, "five units get the shape roughly",
+_add_study("sinpoly-h5", "f2", 6, 0.1, 1000, "five units get the shape roughly",
            """f2 with five hidden units: the shape appears and the test loss falls to about
            2.5.""")
-_add_study("sinpoly-h8", "f2", 8, 0.1, 1000, "seven units at rate 0.1",
+_add_study("sinpoly-h7", "f2", 8, 0.1, 1000, "seven units at rate 0.1",
            """f2 with seven hidden units at rate 0.1: test loss about 1.1 after 1000 epochs.
            The study ran this one to 1200 epochs, where it starts to oscillate: train 200
            more and watch. Several first-layer weights follow the same path for the first
            300 epochs before they separate.""")
 _add_study("sinpoly-lr1", "f2", 8, 1.0, 1000, "unstable from the start, yet learns something",
-           """sinpoly-h8 at rate 1: the loss oscillates from the first epochs (watch the
+           """sinpoly-h7 at rate 1: the loss oscillates from the first epochs (watch the
            weights), and still the net ends with a rough fit of f2.""")
 _add_study("sinpoly-lr1.5", "f2", 8, 1.5, 1000, "diverges before the end",
-           """sinpoly-h8 at rate 1.5: the oscillations grow until the loss overflows (the
+           """sinpoly-h7 at rate 1.5: the oscillations grow until the loss overflows (the
            study's overflow error), at epoch 976 here; tuinn keeps the last finite
            weights.""")
-_add_study("sinpoly-h12", "f2", 12, 0.05, 10000, "eleven units halve sinpoly's loss",
+_add_study("sinpoly-h11", "f2", 12, 0.05, 10000, "eleven units halve sinpoly's loss",
            """sinpoly with eleven hidden units: after 10000 epochs the test loss is about
            0.55, half of sinpoly's 1.0156. f2 needed the extra capacity.""")
 

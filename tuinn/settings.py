@@ -18,6 +18,7 @@ import difflib
 import itertools
 import math
 import numbers
+import re
 
 from tuinn.activations import NAMES as ACTIVATIONS
 from tuinn.errors import ConfigError
@@ -35,16 +36,57 @@ FEATURE_SETS = ("none",) + tuple("+".join(c) for r in range(1, len(FEATURES) + 1
                                  for c in itertools.combinations(FEATURES, r))
 
 
+# Or, as Playground's separate toggles, the net's inputs one by one, each the
+# data's own input or derived from it: "x1, x2^2, x1*x2, sin(x1)".
+TERM_FORMS = (("sin", re.compile(r"sin\s*\((.+)\)")), ("square", re.compile(r"(.+?)\s*(?:\^\s*2|²)")),
+              ("product", re.compile(r"(.+?)\s*[*·]\s*(.+)")))
+
+
 def feature_set(text):
     """Features typed in any order, with + or commas, as FEATURE_SETS spells
-    them ("sin, square" -> "square+sin"); text it cannot read is returned as
-    it is, for choose() to refuse."""
+    them ("sin, square" -> "square+sin"); a list of the net's inputs as
+    feature_terms reads it ("x1,sin( x2 )" -> "x1, sin(x2)").  Text it cannot
+    read is returned as it is, for choose() to refuse."""
     parts = [p.strip().lower() for p in text.replace(",", "+").split("+") if p.strip()]
     if not parts or parts == ["none"]:
         return "none"
-    if len(set(parts)) != len(parts) or not set(parts) <= set(FEATURES):
-        return text
-    return "+".join(f for f in FEATURES if f in parts)
+    if len(set(parts)) == len(parts) and set(parts) <= set(FEATURES):
+        return "+".join(f for f in FEATURES if f in parts)
+    terms = feature_terms(text)
+    return text if terms is None else ", ".join(term_text(t) for t in terms)
+
+
+def feature_terms(text):
+    """A list of the net's inputs ("x1, x2^2, x1*x2, sin(x1)") as a tuple of
+    ("input", name), ("square", name), ("product", a, b) or ("sin", name);
+    None when `text` is not one: a "+" (the sets' spelling), an empty or a
+    repeated term."""
+    if "+" in text:
+        return None
+    terms = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            return None
+        for kind, form in TERM_FORMS:
+            match = form.fullmatch(part)
+            if match and all(g.strip() for g in match.groups()):
+                terms.append((kind, *(g.strip() for g in match.groups())))
+                break
+        else:
+            terms.append(("input", part))
+    return tuple(terms) if len(set(terms)) == len(terms) else None
+
+
+def term_text(term, typed=True):
+    """A term as typed ("x1^2", "x1*x2"), or as a column is named ("x1²", "x1·x2")."""
+    kind, *names = term
+    if kind == "input":
+        return names[0]
+    if kind == "sin":
+        return f"sin({names[0]})"
+    if kind == "square":
+        return names[0] + ("^2" if typed else "²")
+    return ("*" if typed else "·").join(names)
 
 TRUE_WORDS, FALSE_WORDS = ("true", "on", "yes", "1"), ("false", "off", "no", "0")
 AUTO_WORDS = ("", "none", "auto", "full")
@@ -118,6 +160,7 @@ class Setting:
     flag: str | None = None     # command-line flag, "--lr"
     kernel: bool = False        # a field of the kernel's tn_hyper, of the same name
     canonical: object = None    # text -> the spelling among `choices` ("sin+square" -> ...)
+    beyond: object = None       # value -> whether it is accepted though not among the choices
 
     @property
     def section(self):
@@ -137,7 +180,7 @@ class Setting:
             return None
         if self.canonical is not None and isinstance(value, str):
             value = self.canonical(value)
-        if self.choices:
+        if self.choices and not (self.beyond is not None and self.beyond(value)):
             return choose(self.what, value, self.choices)
         if self.kind is float:
             return number(self.what, value, self.low, self.high, self.low_open, self.high_open)
@@ -211,8 +254,10 @@ SETTINGS = {s.key: s for s in (
     _row("data.standardize_inputs", bool, False,
          "standardize the inputs (fitted on the training rows)", flag="--standardize"),
     _row("data.features", str, "none", "derived inputs added after the data's own: "
-         "x² (square), x·y (product), sin x (sin)", choices=FEATURE_SETS, flag="--features",
-         canonical=lambda text: feature_set(text)),
+         "x² (square), x·y (product), sin x (sin); or the net's inputs one by one, as "
+         "Playground's toggles: x1, x2^2, x1*x2, sin(x1)", choices=FEATURE_SETS,
+         flag="--features", canonical=lambda text: feature_set(text),
+         beyond=lambda value: isinstance(value, str) and feature_terms(value) is not None),
     _row("data.standardize_targets", bool, False, "standardize regression targets too",
          flag="--standardize-targets"),
     # model

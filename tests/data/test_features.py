@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from tuinn.data import features
 from tuinn.runs import RunSpec, Run
-from tuinn.settings import FEATURE_SETS
+from tuinn.settings import FEATURE_SETS, term_text
 
 from conftest import run_tuinn
 
@@ -92,3 +92,54 @@ def test_products_of_a_single_input_are_refused_not_ignored():
     done = run_tuinn("train", "--preset", "exp", "--epochs", "1", "--features", "product",
                      "--init", "glorot")
     assert done.returncode == 2 and "product needs two inputs or more" in done.stderr
+
+
+def test_a_list_gives_the_net_exactly_those_inputs_and_keeps_the_datas_own_for_the_plots():
+    """Playground's separate toggles: x1 and x2 themselves may be left out."""
+    spec = RunSpec.from_preset("circle")
+    spec.data.features = "x1^2, x2^2"
+    ds = Run(spec).dataset
+    assert ds.feature_names == ["x1²", "x2²"] and ds.base_names == ["x1", "x2"]
+    assert ds.base_inputs == 2 and ds.n_inputs == 2
+    np.testing.assert_array_equal(ds.X, ds.base_X ** 2)
+    np.testing.assert_array_equal(ds.X_test, ds.base_X_test ** 2)
+    grid = np.array([[1.0, 2.0], [-3.0, 0.5]])
+    np.testing.assert_array_equal(ds.inputs(grid), grid ** 2)
+    assert any("chosen one by one: x1², x2²" in line for line in Run(spec).data_summary())
+
+
+@pytest.mark.parametrize("typed,meant,columns", [
+    ("x1,x2^2, x1 * x2 ,sin( x1 )", "x1, x2^2, x1*x2, sin(x1)", ["x1", "x2²", "x1·x2", "sin(x1)"]),
+    ("x2², x1·x2", "x2^2, x1*x2", ["x2²", "x1·x2"]),
+    ("x2", "x2", ["x2"])])
+def test_a_list_may_be_typed_in_playgrounds_or_plain_spelling(typed, meant, columns):
+    from tuinn.settings import SETTINGS
+    assert SETTINGS["data.features"].parse(typed) == meant
+    assert features.names(["x1", "x2"], meant) == columns
+    X = np.array([[2.0, 3.0]])
+    want = {"x1": 2.0, "x2²": 9.0, "x1·x2": 6.0, "sin(x1)": np.sin(2.0), "x2": 3.0}
+    np.testing.assert_allclose(features.derive(X, meant, ["x1", "x2"])[0],
+                               [want[c] for c in columns], rtol=1e-15)
+
+
+def test_a_list_naming_an_input_the_data_lacks_is_one_line_with_its_inputs():
+    done = run_tuinn("train", "--preset", "circle", "--epochs", "1", "--features", "x1, x3^2")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "no input named 'x3'" in done.stderr and "x1, x2" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_toggles_are_playgrounds_seven_and_a_full_set_is_spelt_as_its_kinds():
+    toggles = features.toggles(["x1", "x2"])
+    assert [term_text(t, typed=False) for t in toggles] == [
+        "x1", "x2", "x1²", "x2²", "x1·x2", "sin(x1)", "sin(x2)"]
+    assert features.value_of(toggles[:4], ["x1", "x2"]) == "square"
+    assert features.value_of(toggles[:2], ["x1", "x2"]) == "none"
+    assert features.value_of(toggles[2:4], ["x1", "x2"]) == "x1^2, x2^2"
+
+
+def test_squares_alone_let_a_net_without_hidden_layer_cut_the_circle_headless():
+    common = ("train", "--preset", "circle", "--hidden", "0", "--epochs", "300",
+              "--init", "zeros", "--lr", "0.5", "--json")
+    squared = json.loads(run_tuinn(*common, "--features", "x1^2, x2^2").stdout)
+    assert squared["metrics"]["test_accuracy"] > 0.95

@@ -42,7 +42,7 @@ def test_round_below_gives_a_rate_a_person_would_type(x, want):
 
 
 PRESETS = ["exp-lr2", "exp-lr5", "exp-lr1", "sum-relu", "coverage-bad", "body-metrics",
-           "spiral", "linear-hidden", "sinpoly-h3", "and-delta"]
+           "spiral", "linear-hidden", "sinpoly-h2", "and-delta"]
 
 
 @pytest.fixture(scope="module")

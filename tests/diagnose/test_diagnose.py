@@ -211,7 +211,7 @@ def test_ordered_data_with_unshuffled_minibatches():
 # ------------------------------------------------------------------ symmetry, rate
 
 def test_zeros_init_gives_the_symmetry_finding():
-    spec = RunSpec.from_preset("exp-h5")
+    spec = RunSpec.from_preset("exp-h4")
     spec.init.scheme, spec.init.weights = "zeros", None
     run = Run(spec)
     run.train(200)
@@ -237,7 +237,7 @@ def test_a_far_too_small_rate_is_measured_against_the_stability_limit(optimizer,
 
 
 def test_duplicates_and_linear_on_data_units():
-    run = finished("exp-h8")
+    run = finished("exp-h7")
     f = one(run.diagnose(), "duplicate-units")
     assert "6 of 7 units repeat another" in f.message
     net = tuinn.Net(1, 2, 1, hidden="relu")
@@ -335,7 +335,7 @@ def test_an_oscillation_from_the_first_epochs_is_dated_from_them():
 
 
 def test_collapsed_copies_in_an_underfitting_net_are_told_to_break_symmetry():
-    f = one(finished("sinpoly-h3").diagnose(surface="cli"), "duplicate-units")
+    f = one(finished("sinpoly-h2").diagnose(surface="cli"), "duplicate-units")
     assert f.severity == "warning" and f.evidence["underfits"]
     assert ("--init glorot" in f.advice or "--init-seed" in f.advice) and "--hidden" not in f.advice
     assert "Fewer units" not in f.message + f.advice

@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 from textual.geometry import Region
+from textual.widgets import TabbedContent
 from tuinn import presets
 from tuinn.errors import TuinnError
 from tuinn.runs import RunSpec
@@ -18,7 +19,7 @@ from tuinn.tui import frames
 from tuinn.tui.app import TuinnApp, fit_status
 from tuinn.tui.base import HANG_UP_SECONDS
 from tuinn.tui.keys import help_groups
-from tuinn.tui.screens import EditScreen, HelpScreen, NotesScreen, PickerScreen
+from tuinn.tui.screens import EditScreen, HelpScreen, InputsScreen, NotesScreen, PickerScreen
 from tuinn.tui.session import Session
 
 from conftest import until
@@ -31,12 +32,13 @@ def state_home(tmp_path, monkeypatch):
     return tmp_path / "state"
 
 
-def drive(preset, script, paused=True, size=(100, 30), ascii_only=False):
-    """Run `script(app, pilot)` inside a headless app and return the app."""
+def drive(preset, script, paused=True, size=(100, 30), ascii_only=False, notifications=False):
+    """Run `script(app, pilot)` inside a headless app and return the app
+    (notifications: draw the messages, which run_test leaves out by default)."""
     app = TuinnApp(Session(RunSpec.from_preset(preset), paused=paused), ascii_only=ascii_only)
 
     async def go():
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=notifications) as pilot:
             await until(pilot, lambda: app.session.version == app._text_version,
                         what="the first frame")
             await script(app, pilot)
@@ -199,6 +201,55 @@ def test_editing_a_weight_continues_from_it():
         await until(pilot, lambda: s.run.net.W1[0, 0] == 0.5, what="the new weight")
         await pilot.press("n")
         assert s.run.epoch == 1 and s.run.net.W1[0, 0] != 0.5
+    drive("exp", script)
+
+
+def test_a_weights_tab_reached_by_the_tab_bar_takes_arrows_and_enter_at_once():
+    """Enter did nothing on a fresh Weights tab, and → switched tab."""
+    async def script(app, pilot):
+        await pilot.click("#--content-tab-weights")
+        table = app.part("#weights-table")
+        await until(pilot, lambda: table.row_count > 0 and app.focused is table,
+                    what="the weights, focused")
+        assert table.cursor_coordinate.column == 1
+        await pilot.press("right")
+        assert app.part(TabbedContent).active == "weights"
+        assert table.cursor_coordinate.column == 2
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, EditScreen), what="the editor")
+        assert app.screen.title_text.startswith("b1[0]")
+        await pilot.press("escape")
+        table.move_cursor(row=0, column=0)
+        await pilot.press("enter")
+        await until(pilot, lambda: "this cell is a label" in notified(app), what="the answer")
+    drive("exp", script, notifications=True)
+
+
+def test_a_weight_is_picked_and_edited_on_the_network_drawing():
+    """Playground edits a weight by clicking its edge; here arrows or a click pick it."""
+    async def script(app, pilot):
+        s = app.session
+        await pilot.press("4")
+        view = app.part("#network-view")
+        await until(pilot, lambda: "W1[0,0] =" in shown(view) and app.focused is view,
+                    what="the picked weight, focused")
+        assert "◆" in "".join(shown(view).splitlines()[2:-1])
+        await pilot.press("down")
+        await until(pilot, lambda: "W1[0,1] =" in shown(view), what="the next weight")
+        await pilot.press("right")
+        await until(pilot, lambda: "b1[0] =" in shown(view), what="the next layer")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, EditScreen), what="the editor")
+        app.screen.query_one("#edit-input").value = "0.25"
+        await pilot.press("enter")
+        await until(pilot, lambda: s.run.net.b1[0] == 0.25, what="the new bias")
+        # A click on an edge picks its weight.
+        target = s.run.net.entries().index(("W2", (1, 0)))
+        await until(pilot, lambda: view.owners is not None and (view.owners == target).any(),
+                    what="the edge drawn")
+        y, x = map(int, np.argwhere(view.owners == target)[0])
+        await pilot.click("#network-view", offset=(x, y))
+        await until(pilot, lambda: "W2[1,0] =" in shown(view), what="the clicked weight")
     drive("exp", script)
 
 
@@ -456,7 +507,7 @@ def test_ascii_mode_draws_without_block_or_braille_characters():
         await until(pilot, lambda: "edges" in shown(app.part("#network-view")), what="the net")
         network = shown(app.part("#network-view"))
         assert all(ord(c) < 128 for c in network), sorted({c for c in network if ord(c) >= 128})
-        for key, kind in (("e", EditScreen), ("o", PickerScreen), ("s", EditScreen)):
+        for key, kind in (("e", InputsScreen), ("o", PickerScreen), ("s", EditScreen)):
             await pilot.press(key)
             await until(pilot, lambda: isinstance(app.screen, kind), what="the dialog")
             await pilot.pause()
@@ -535,7 +586,7 @@ def test_number_keys_put_the_keys_on_the_tabs_table():
         await pilot.press("2", "enter")
         assert isinstance(app.screen, EditScreen)
         assert "data.generator" in app.screen.title_text
-        await pilot.press("escape", "3", "right", "enter")
+        await pilot.press("escape", "3", "enter")
         assert isinstance(app.screen, EditScreen) and app.screen.title_text.startswith("W1[0, 0]")
         await pilot.press("escape")
     drive("exp", script)
@@ -610,7 +661,7 @@ def test_units_table_keeps_one_line_per_unit_and_says_what_repeats():
         assert lines[0].split()[:3] == ["unit", "state", "active"]
         assert lines[2].startswith("1     = duplicate of 0  ") and lines[2].rstrip().endswith("%")
         assert [line.split()[0] for line in lines[1:5]] == ["0", "1", "2", "3"]
-    drive("exp-h5", script, size=(80, 24))
+    drive("exp-h4", script, size=(80, 24))
 
 
 def test_a_new_run_clears_what_was_said_of_the_last_on_any_tab():
@@ -981,9 +1032,62 @@ def test_v_shows_the_test_rows_in_the_heat_map_with_a_legend_and_axes():
         await pilot.press("v")
         await until(pilot, lambda: "test rows: O X" in shown(heat), what="the test rows")
         assert "O" in "".join(shown(heat).splitlines()[1:-1])
-        assert "test rows drawn as capital O X" in app.session.notice
+        assert "test rows drawn as the capitals of their marks (O X)" in app.session.notice
         await pilot.press("v")
         await until(pilot, lambda: "test rows" not in shown(heat), what="hidden again")
+    drive("spiral", script)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (117, 30)])
+def test_the_key_bar_shows_only_whole_keys(size):
+    """At 100 columns the bar ended in "f fa"."""
+    async def script(app, pilot):
+        bar = app.query_one("KeyBar")
+        await until(pilot, lambda: "quit" in shown(bar), what="the key bar")
+        line = shown(bar).rstrip()
+        labels = [f"{k.key_display} {k.description}" for k in bar.query("FooterKey")]
+        assert line.split() == " ".join(labels).split()
+        assert "help" in line and len(line) <= size[0]
+    drive("spiral", script, size=size)
+
+
+def test_a_message_covers_the_notice_line_never_the_diagnosis():
+    async def script(app, pilot):
+        await pilot.press("t")          # refused outside the Weights tab
+        await until(pilot, lambda: app.screen.query("Toast"), what="the message")
+        await pilot.pause()
+        toast = app.screen.query_one("Toast")
+        for panel in ("#diagnosis", "#units", "#loss", "#fit"):
+            assert not toast.region.overlaps(app.part(panel).region), panel
+        assert toast.region.y >= app.part("#notice").region.y
+    drive("spiral", script, size=(80, 24), notifications=True)
+
+
+def test_k_discretizes_the_heat_map_and_says_so_where_there_is_none():
+    async def script(app, pilot):
+        heat = app.part("#fit-heat")
+        await until(pilot, lambda: "blue: 1 (o)" in shown(heat), what="the heat map")
+        await pilot.press("k")
+        assert app.session.notice == "heat map: discretized"
+        await until(pilot, lambda: "discretized" in shown(heat).splitlines()[0],
+                    what="the legend")
+        await pilot.press("k")
+        await until(pilot, lambda: "discretized" not in shown(heat), what="continuous again")
+    drive("spiral", script)
+
+    async def one_input(app, pilot):
+        await pilot.press("k")
+        assert "no heat map" in app.session.notice
+    drive("exp", one_input)
+
+
+def test_without_colour_the_heat_map_draws_glyphs_and_names_them(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def script(app, pilot):
+        heat = app.part("#fit-heat")
+        await until(pilot, lambda: "· boundary" in shown(heat), what="the glyph legend")
+        assert "blue" not in shown(heat) and "▀" not in shown(heat)
     drive("spiral", script)
 
 
@@ -1010,18 +1114,50 @@ def test_a_heat_map_of_two_regression_outputs_shows_the_first_and_says_so():
     drive("backprop-2-2-2", script)
 
 
-def test_e_adds_derived_inputs_and_the_fit_stays_over_the_datas_own():
+def test_e_toggles_each_input_as_playground_and_the_fit_stays_over_the_datas_own():
     async def script(app, pilot):
         s = app.session
         await pilot.press("e")
-        await until(pilot, lambda: isinstance(app.screen, EditScreen), what="the choices")
-        await pilot.press("down", "enter")               # none -> square
-        await until(pilot, lambda: not isinstance(app.screen, EditScreen), what="applied")
-        assert s.run.spec.data.features == "square" and s.run.net.n_in == 4
-        assert s.run.dataset.base_inputs == 2
+        await until(pilot, lambda: isinstance(app.screen, InputsScreen), what="the toggles")
+        toggles = app.screen.query_one("#edit-choices")
+        labels = [str(toggles.get_option_at_index(i).prompt) for i in range(toggles.option_count)]
+        assert labels == ["x1", "x2", "x1²", "x2²", "x1·x2", "sin(x1)", "sin(x2)"]
+        assert sorted(toggles.selected) == [0, 1]
+        await pilot.pause()
+        drawn_boxes = shown(toggles)        # ticked or not without colour
+        assert "▐X▌ x1 " in drawn_boxes and "▐ ▌ x1²" in drawn_boxes
+        # Off x1 and x2, on their squares: Playground's circle without a hidden layer.
+        await pilot.press("space", "down", "space", "down", "space", "down", "space", "enter")
+        await until(pilot, lambda: not isinstance(app.screen, InputsScreen), what="applied")
+        assert s.run.spec.data.features == "x1^2, x2^2" and s.run.net.n_in == 2
+        assert s.run.dataset.feature_names == ["x1²", "x2²"]
         await until(pilot, lambda: "blue: 1 (o)" in shown(app.part("#fit-heat")),
                     what="the heat map over x1, x2")
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, InputsScreen), what="the toggles")
+        toggles = app.screen.query_one("#edit-choices")
+        assert sorted(toggles.selected) == [2, 3]
+        await pilot.press("space", "down", "space", "enter")     # all four: the kind's name
+        await until(pilot, lambda: not isinstance(app.screen, InputsScreen), what="applied")
+        assert s.run.spec.data.features == "square" and s.run.net.n_in == 4
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, InputsScreen), what="the toggles")
+        app.screen.query_one("#edit-choices").deselect_all()
+        await pilot.press("enter")
+        await until(pilot, lambda: "leaves the net no input" in str(
+            app.screen.query_one("#edit-error").render()), what="the refusal in place")
     drive("circle", script)
+
+
+def test_the_settings_tab_edits_the_inputs_with_the_same_toggles():
+    async def script(app, pilot):
+        await pilot.press("2")
+        table = app.query_one("#settings-table")
+        await until(pilot, lambda: "data.features" in table.keys, what="the settings")
+        table.move_cursor(row=table.keys.index("data.features"))
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, InputsScreen), what="the toggles")
+    drive("xor2d", script)
 
 
 @pytest.mark.parametrize("size", [(100, 30), (80, 24)])
@@ -1310,7 +1446,7 @@ def test_a_key_that_cannot_act_says_why_in_one_line_and_the_app_goes_on():
         assert s.run.spec.model.hidden_units == 1 and s.run.epoch == 0
         await pilot.press("n")
         await until(pilot, lambda: s.run.epoch == 1, what="the next key to act")
-    drive("exp-h2", script)
+    drive("exp-h1", script)
 
 
 def test_a_new_activation_keeps_the_presets_own_start_and_a_new_size_draws_one():

@@ -49,6 +49,9 @@ def test_both_runs_side_by_side_with_what_differs():
         assert "loss: A " in differences and "settings (A / B): init.weights" in differences
         legend = shown(app.part(LossChart)).splitlines()[0]
         assert "A train" in legend and "B train" in legend
+        for side in "ab":
+            title = shown(app.part(f"#fit-{side}").chart).splitlines()[0]
+            assert title.startswith(f"{side.upper()} fit"), title
         assert "No hidden unit is active" in shown(app.part("#diagnosis-b"))
         assert "No hidden unit is active" not in shown(app.part("#diagnosis-a"))
         assert "alive" in shown(app.part("#units-a")) and "alive" in shown(app.part("#units-b"))

@@ -38,8 +38,8 @@ def trained(name, epochs=None):
 
 
 def test_at_full_speed_neither_run_gets_ahead_however_different_their_cost():
-    # sinpoly-h12 costs several times more per epoch than exp (12 units, not 3).
-    pair = pair_of("exp", "sinpoly-h12", **{"train.epochs": 100_000})
+    # sinpoly-h11 costs several times more per epoch than exp (12 units, not 3).
+    pair = pair_of("exp", "sinpoly-h11", **{"train.epochs": 100_000})
     pair.set_speed(None)
     cheap, dear = pair.sessions
     stop = threading.Event()
@@ -114,7 +114,7 @@ def test_every_pair_of_presets_differs_in_what_the_situation_is_about():
 def test_the_lines_name_the_region_one_init_leaves_uncovered():
     lines = differences(side(trained("coverage-good")), side(trained("coverage-bad")))
     assert lines[0].startswith("only B: No hidden unit is active for x <"), lines
-    assert "settings (A / B): init.weights set by hand / set by hand" in lines
+    assert "settings (A / B): init.weights W1 [1 -1] b1 [3 3] / W1 [1 1] b1 [3 -3]" in lines
 
 
 def test_the_same_run_twice_is_said_to_be_the_same():
@@ -165,3 +165,12 @@ def test_losses_in_different_units_are_not_set_against_each_other():
     lines = differences(side(trained("and-squared", 200)), side(trained("and-cross-entropy", 200)))
     loss = next(line for line in lines if line.startswith("loss: "))
     assert loss.endswith("(not comparable: the losses differ)") and "lower" not in loss
+
+
+def test_large_hand_set_weights_name_the_arrays_that_differ():
+    from tuinn.diagnose.compare import _pair
+
+    a = {"W1": [[1.0] * 5], "b1": [0.0] * 5, "W2": [[1.0]] * 5, "b2": [0.0]}
+    b = {**a, "b1": [1.0] * 5}
+    assert _pair("init.weights", a, b) == "set by hand, b1 differ"
+    assert _pair("init.weights", None, b) == "none / set by hand"

@@ -54,6 +54,11 @@ class Dataset:
     description: str = ""            # one line: what the data is and where it comes from
     base_inputs: int | None = None   # the data's own inputs, before derived ones (default: d)
     features: str = "none"           # the derived columns after them (tuinn.data.features)
+    # The data's own inputs, when the net's inputs (X) do not start with them
+    # all (a list of inputs that leaves one out, tuinn.data.features).
+    own_X: np.ndarray | None = None
+    own_X_test: np.ndarray | None = None
+    own_names: list | None = None
     x_scaler: object = None          # the Standardizer applied to the data's own inputs, if any
     y_scaler: object = None          # and to the targets
 
@@ -118,12 +123,26 @@ class Dataset:
     @property
     def base_names(self):
         """The names of the data's own inputs (without derived columns)."""
-        return self.feature_names[:self.base_inputs]
+        return self.own_names if self.own_names is not None else \
+            self.feature_names[:self.base_inputs]
+
+    @property
+    def base_X(self):
+        """The training rows of the data's own inputs."""
+        return self.own_X if self.own_X is not None else self.X[:, :self.base_inputs]
+
+    @property
+    def base_X_test(self):
+        """The test rows of the data's own inputs, or None."""
+        if self.X_test is None:
+            return None
+        return self.own_X_test if self.own_X_test is not None else \
+            self.X_test[:, :self.base_inputs]
 
     def inputs(self, X_base):
         """Rows of the data's own inputs as the net takes them: with the derived
         columns appended (a fit view's grid, a CSV to predict)."""
-        return derive(X_base, self.features)
+        return derive(X_base, self.features, self.base_names)
 
     @property
     def n_outputs(self):

@@ -1,10 +1,15 @@
-"""Derived input columns, as TensorFlow Playground's feature toggles add them:
-each input squared, the product of each pair of inputs, the sine of each
-input (docs/math.md#derived-features).
+"""Derived input columns, as TensorFlow Playground's feature toggles add them
+(`tuinn help math#derived-features`).
+
+A setting's value is either a set of derived kinds, appended after the data's
+own inputs (each input squared, the product of each pair of inputs, the sine
+of each input: "square+sin"), or the net's inputs one by one, as Playground's
+separate toggles choose them: "x1, x2^2, x1*x2, sin(x1)", where an input of
+the data left out of the list is not seen by the net at all.
 
 They are computed from the inputs as the net sees them (after standardizing,
-when that is on) and appended after them; the first `base_inputs` columns of
-a Dataset stay the data's own, which the app's fit view plots against."""
+when that is on).  A Dataset keeps its data's own inputs, which the app's fit
+view plots against, as `own_X` (see Dataset)."""
 
 import dataclasses
 import itertools
@@ -13,62 +18,120 @@ import numpy as np
 
 from tuinn.data import portable
 from tuinn.errors import ConfigError
+from tuinn.settings import FEATURE_SETS, feature_terms, term_text
 
 MAX_DERIVED = 10_000        # beyond this, the pairs of a wide CSV would swamp the net
 
 
 def chosen(features):
-    """The features of a setting's value ("square+sin" -> ("square", "sin"))."""
-    return () if features in (None, "none") else tuple(features.split("+"))
+    """The kinds of a set's value ("square+sin" -> ("square", "sin")); () for
+    "none" and for a list of inputs."""
+    if features in (None, "none") or listed(features):
+        return ()
+    return tuple(features.split("+"))
 
 
-def derive(X, features):
-    """X with its derived columns appended (X itself when there are none)."""
-    parts = [X]
-    for feature in chosen(features):
-        if feature == "square":
-            parts.append(X * X)
-        elif feature == "product":
-            pairs = list(itertools.combinations(range(X.shape[1]), 2))
-            parts.append(np.column_stack([X[:, i] * X[:, j] for i, j in pairs])
-                         if pairs else np.empty((len(X), 0)))
+def listed(features):
+    """Whether `features` lists the net's inputs one by one (a setting's value
+    is a set of kinds spelt as FEATURE_SETS does, or such a list)."""
+    return features is not None and features not in FEATURE_SETS
+
+
+def terms(features, base):
+    """The net's inputs, as terms of settings.feature_terms, for data whose own
+    inputs are named `base`; a ConfigError names a term the data does not have."""
+    if listed(features):
+        out = feature_terms(features)
+        if out is None:
+            raise ConfigError(f"data.features = {features!r}: give kinds, as "
+                              "square+product+sin, or the net's inputs, as x1, x2^2, sin(x1)")
+        known = set(base)
+        for term in out:
+            missing = [n for n in term[1:] if n not in known]
+            if missing:
+                raise ConfigError(
+                    f"data.features = {features!r}: the data has no input named "
+                    f"{missing[0]!r}; its inputs are {', '.join(base)} (or choose derived "
+                    f"kinds, as square+product+sin)")
+        return out
+    out = [("input", n) for n in base]
+    for kind in chosen(features):
+        if kind == "product":
+            out += [("product", a, b) for a, b in itertools.combinations(base, 2)]
         else:
-            parts.append(portable.sin(X))
-    return np.hstack(parts) if len(parts) > 1 else X
+            out += [(kind, n) for n in base]
+    return tuple(out)
+
+
+def derive(X, features, base=None):
+    """The net's inputs from rows X of the data's own inputs (named `base`,
+    x1..xd by default): X itself when nothing is derived."""
+    base = list(base) if base is not None else [f"x{j + 1}" for j in range(X.shape[1])]
+    if features in (None, "none"):
+        return X
+    column = {name: X[:, j] for j, name in enumerate(base)}
+    parts = []
+    for kind, *names in terms(features, base):
+        if kind == "input":
+            parts.append(column[names[0]])
+        elif kind == "square":
+            parts.append(column[names[0]] * column[names[0]])
+        elif kind == "product":
+            parts.append(column[names[0]] * column[names[1]])
+        else:
+            parts.append(portable.sin(column[names[0]]))
+    return np.column_stack(parts) if parts else np.empty((len(X), 0))
 
 
 def names(base, features):
     """The column names of derive(X, features) for inputs named `base`."""
-    out = list(base)
-    for feature in chosen(features):
-        if feature == "square":
-            out += [f"{n}²" for n in base]
-        elif feature == "product":
-            out += [f"{a}·{b}" for a, b in itertools.combinations(base, 2)]
-        else:
-            out += [f"sin({n})" for n in base]
-    return out
+    return [term_text(t, typed=False) for t in terms(features, list(base))]
 
 
 def count(d, features):
-    """How many derived columns `features` adds to d inputs."""
-    return len(names([""] * d, features)) - d
+    """How many derived columns the kinds of `features` add to d inputs."""
+    return len(names([f"x{j + 1}" for j in range(d)], features)) - d
 
 
 def add(ds, features):
-    """The Dataset with `features`' columns appended to its training and test inputs."""
-    if not chosen(features):
+    """The Dataset whose inputs are what `features` makes of `ds`'s own, for
+    its training and test rows."""
+    if features in (None, "none"):
         return ds
     if "product" in chosen(features) and ds.n_inputs < 2:
         raise ConfigError(f"data.features = {features!r}: product needs two inputs or more; "
                           f"{ds.name} has {ds.n_inputs}: leave out product")
-    added = count(ds.n_inputs, features)
-    if added > MAX_DERIVED:
-        raise ConfigError(f"data.features = {features!r} adds {added:,} columns to "
-                          f"{ds.n_inputs:,} inputs (at most {MAX_DERIVED:,}): leave out "
-                          "product, or choose fewer inputs")
+    if not listed(features):
+        added = count(ds.n_inputs, features)
+        if added > MAX_DERIVED:
+            raise ConfigError(f"data.features = {features!r} adds {added:,} columns to "
+                              f"{ds.n_inputs:,} inputs (at most {MAX_DERIVED:,}): leave out "
+                              "product, or choose fewer inputs")
+    base = ds.feature_names
+    new_names = names(base, features)
+    kept = listed(features) and new_names[:len(base)] != base
     return dataclasses.replace(
-        ds, X=derive(ds.X, features),
-        X_test=None if ds.X_test is None else derive(ds.X_test, features),
-        feature_names=names(ds.feature_names, features), base_inputs=ds.n_inputs,
-        features=features)
+        ds, X=derive(ds.X, features, base),
+        X_test=None if ds.X_test is None else derive(ds.X_test, features, base),
+        feature_names=new_names, base_inputs=ds.n_inputs, features=features,
+        own_names=list(base) if kept else None,
+        own_X=ds.X if kept else None, own_X_test=ds.X_test if kept else None)
+
+
+def toggles(base):
+    """Every input a net may be given from data with inputs `base`, in
+    Playground's order: the inputs, their squares, their products, their sines."""
+    return terms("square+product+sin", list(base))
+
+
+def value_of(picked, base):
+    """The setting's value that gives the net the inputs `picked` (terms of
+    toggles(base)): the set of kinds when one gives exactly these, in order,
+    else the list."""
+    picked = tuple(picked)
+    if not picked:
+        raise ConfigError("no input ticked leaves the net no input: tick one or more")
+    for kinds in FEATURE_SETS:
+        if terms(kinds, list(base)) == picked:
+            return kinds
+    return ", ".join(term_text(t) for t in picked)

@@ -23,10 +23,32 @@ def setting_values(spec):
     return out
 
 
+WEIGHTS_SHOWN = 4      # weights given by hand: arrays this small are shown by value
+
+
 def _shown(key, value):
     if key == "init.weights":
         return "none" if value is None else "set by hand"
     return f"{value:g}" if isinstance(value, float) else "none" if value is None else str(value)
+
+
+def _flat(values):
+    return [v for item in values for v in (_flat(item) if isinstance(item, list) else [item])]
+
+
+def _pair(key, va, vb):
+    """'A / B' of one setting.  Weights set by hand on both sides say which
+    arrays differ, by value when small ("W1 [1 -1] b1 [3 3] / W1 [1 1] b1 [3 -3]"):
+    "set by hand / set by hand" told nothing."""
+    if key != "init.weights" or va is None or vb is None:
+        return f"{_shown(key, va)} / {_shown(key, vb)}"
+    names = [n for n in ("W1", "b1", "W2", "b2") if va.get(n) != vb.get(n)]
+    if any(len(_flat(side.get(n, []))) > WEIGHTS_SHOWN for n in names for side in (va, vb)):
+        return f"set by hand, {', '.join(names)} differ"
+
+    def side(weights):
+        return " ".join(f"{n} [{' '.join(f'{v:g}' for v in _flat(weights[n]))}]" for n in names)
+    return f"{side(va)} / {side(vb)}"
 
 
 def setting_differences(spec_a, spec_b):
@@ -106,7 +128,7 @@ def differences(a, b):
             for side, (train, test) in zip("AB", accuracy)))
     changed = setting_differences(spec_a, spec_b)
     if changed:
-        named = "; ".join(f"{key} {_shown(key, va)} / {_shown(key, vb)}"
+        named = "; ".join(f"{key} {_pair(key, va, vb)}"
                           for key, va, vb in changed[:SHOWN_SETTINGS])
         more = len(changed) - SHOWN_SETTINGS
         lines.append(f"settings (A / B): {named}" + (f"; {more} more" if more > 0 else ""))

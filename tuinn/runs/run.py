@@ -102,8 +102,10 @@ class Run:
                 cols = ", ".join(f"{name} (mean {m:.4g}, sd {s:.4g})"
                                  for name, m, s in zip(names, scaler.mean, scaler.scale))
                 lines.append(f"{label} standardized with the training rows' statistics: {cols}")
-        derived = ds.feature_names[ds.base_inputs:]
-        if derived:
+        if features.listed(ds.features):
+            lines.append(f"the net's inputs, chosen one by one: {', '.join(ds.feature_names)}")
+        elif ds.features != "none":
+            derived = ds.feature_names[ds.base_inputs:]
             lines.append(f"derived inputs ({ds.features}), after the data's own: "
                          + ", ".join(derived[:12]) + (" …" if len(derived) > 12 else ""))
         return lines

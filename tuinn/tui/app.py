@@ -14,7 +14,7 @@ import time
 
 from textual import work
 from textual.containers import Container, Horizontal
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from tuinn.diagnose import Monitor
@@ -24,6 +24,7 @@ from tuinn.tui import frames, picture
 from tuinn.tui.base import TerminalApp
 from tuinn.tui.charts import LossChart, TrajectoryChart
 from tuinn.tui.fit import FitView
+from tuinn.tui.keybar import KeyBar
 from tuinn.tui.keys import KeyActions, bindings
 from tuinn.tui.lesson import LessonActions, LessonPanel
 from tuinn.tui.lock import TIMER_WAIT
@@ -77,7 +78,7 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
                 yield LessonPanel(id="lesson")
         yield Static(id="too-small")
         yield Static(id="notice")
-        yield Footer()
+        yield KeyBar()
 
     def _tabs(self):
         with Container(id="main"):
@@ -203,7 +204,7 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
                 tab=tab, generation=s.generation, spec=copy.deepcopy(run.spec),
                 net=run.net.copy(), trainer=run.trainer.view(), dataset=run.dataset,
                 limit=s.limit, running=s.state == "running", pins=list(s.pins),
-                tracked=list(s.tracked), show_test=s.show_test, width=self.size.width,
+                tracked=list(s.tracked), show_test=s.show_test, discrete=s.discrete, width=self.size.width,
                 stability=getattr(self.findings, "stability", None),
                 settled=self.settled[1] if self.settled and self.settled[0] == s.settle_key()
                 else None,
@@ -298,6 +299,7 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
 
     def on_tabbed_content_tab_activated(self, event):
         self._plot_version = self._text_version = -1
+        self.focus_table(event.tabbed_content.active)
 
     # ------------------------------------------------------------ actions
 

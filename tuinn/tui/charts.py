@@ -15,24 +15,36 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
+from plotext._dict import color_codes as plotext_colors
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
 from tuinn.activations import HIDDEN
 
 PLAIN = Style()
-PIN_COLORS = ("gray", "magenta", "cyan", "yellow")
-UNIT_COLORS = ("cyan", "magenta", "yellow", "green", "red", "blue")
+# 256-colour codes where plotext has no name: its "orange" is the terminal's
+# yellow, and it has no "yellow" at all.
+ORANGE, YELLOW = 208, 220
+PIN_COLORS = ("gray", "magenta", "cyan", YELLOW)
+UNIT_COLORS = ("cyan", "magenta", YELLOW, "green", "red", "blue")
 # Series told apart by colour, and under --ascii by their marker too: twelve of
 # each, so that the weights tracked by default never share one.
-SERIES_COLORS = ("cyan", "magenta", "yellow", "green", "red", "blue+", 208, 141, 118, 45, 226,
+SERIES_COLORS = ("cyan", "magenta", YELLOW, "green", "red", "blue+", 208, 141, 118, 45, 226,
                  201)
 ASCII_MARKERS = ("*", "+", "o", "x", "#", "@", "%", "&", "=", "$", "~", "^")
-# plotext's colour names as Rich spells them, for the legend line.
-RICH_COLORS = {"blue+": "bright_blue", "orange+": "color(214)", "orange": "color(208)",
-               "gray": "grey62"}
 ASCII_FIT_MARKERS = {"units": ".", "kinks": "|", "net": "#", "target": "o", "test": "x"}
 Y_LABEL_WIDTH = 7       # y tick labels padded to this: a frame's box edge never moves
+
+
+def rich_color(color):
+    """The Rich colour of a plotext colour (a name of its own, or a 256-colour
+    code): the legend shows exactly what the curve is drawn in."""
+    if color is None:
+        return None
+    code = color if isinstance(color, int) else plotext_colors.get(color)
+    if code is None:
+        raise ValueError(f"{color!r} is not a plotext colour")
+    return f"color({code})"
 
 
 def min_max_downsample(y, columns):
@@ -183,9 +195,7 @@ class Figure:
         entries = []
         for label, color, marker, scatter in self._legend:
             glyph = marker if self.ascii_only else ("•" if scatter else "━")
-            color = RICH_COLORS.get(color, f"color({color})" if isinstance(color, int)
-                                    else str(color).replace("+", "") or None)
-            entries.append((glyph, color, label))
+            entries.append((glyph, rich_color(color), label))
         for i, (glyph, color, label) in enumerate(entries):
             more = len(entries) - i - 1
             tail = len(f" +{more} more") if more else 0
@@ -233,9 +243,10 @@ class Drawn:
 class Chart(Drawn, PlotextPlot):
     """A plotext plot whose lines are drawn on the frame thread (see above)."""
 
-    def __init__(self, ascii_only=False, **kwargs):
+    def __init__(self, ascii_only=False, label="", **kwargs):
         super().__init__(**kwargs)
         self.ascii_only = ascii_only
+        self.label = label          # before the title: the run it shows ("A", "B")
 
     def frame_layout(self, size=None):
         """(size, plotext theme) for the frame thread, read on the UI thread."""
@@ -244,7 +255,7 @@ class Chart(Drawn, PlotextPlot):
 
     def figure(self, title, layout, note=""):
         size, theme = layout
-        return Figure(title, size, theme, self.ascii_only, note)
+        return Figure(f"{self.label} {title}".lstrip(), size, theme, self.ascii_only, note)
 
 
 class LossChart(Chart):
@@ -263,7 +274,7 @@ class LossChart(Chart):
             lines.append((pin_epochs[keep], pin_loss[keep], color, label))
         lines.append((epochs, loss, "blue+", "train"))
         if test is not None:
-            lines.append((epochs, test, "orange+", "test"))
+            lines.append((epochs, test, ORANGE, "test"))
         return self.draw_lines(layout, lines, loss, log_scale)
 
     def draw_lines(self, layout, lines, scale_of, log_scale):
@@ -332,8 +343,8 @@ class FitChart(Chart):
     def draw_1d(self, layout, net, ds, output=0, show_test=False):
         """Over the data's one input (derived inputs computed from it), in the
         data's own units when it was standardized for training."""
-        X, Y, x_name = ds.X, ds.Y, ds.feature_names[0]
-        x = X[:, 0]
+        Y, x_name = ds.Y, ds.base_names[0]
+        x = ds.base_X[:, 0]
         lo, hi = float(x.min()), float(x.max())
         pad = 0.02 * (hi - lo or 1.0)
         grid = np.linspace(lo - pad, hi + pad, 2 * columns(layout[0][0]))[:, None]
@@ -343,7 +354,8 @@ class FitChart(Chart):
         units = np.sort(np.argsort(-np.ptp(shares, axis=0), kind="stable")[:self.MAX_UNIT_LINES])
         what = f"the {len(units)} largest of {net.n_hidden} units"
         # A kink sits at a point of x only when x is the unit's one input.
-        kinked = HIDDEN[net.hidden].left_slope is not None and net.n_hidden and net.n_in == 1
+        kinked = HIDDEN[net.hidden].left_slope is not None and net.n_hidden and net.n_in == 1 \
+            and ds.feature_names == ds.base_names
         # A net far out (after a blow-up) would scale the chart to 1e152 and flatten
         # the data: curves are clipped to a band around the targets, and the title says so.
         t_lo, t_hi = float(Y[:, output].min()), float(Y[:, output].max())
@@ -392,8 +404,8 @@ class FitChart(Chart):
                  marker=marks.get("target"))
         if show_test and ds.X_test is not None:
             shown_test = np.linspace(0, ds.n_test - 1, min(ds.n_test, self.MAX_POINTS)).astype(int)
-            fig.line(to_x(ds.X_test[shown_test, 0]), to_y(ds.Y_test[shown_test, output]),
-                     scatter=True, color="orange", label="test", marker=marks.get("test"))
+            fig.line(to_x(ds.base_X_test[shown_test, 0]), to_y(ds.Y_test[shown_test, output]),
+                     scatter=True, color=ORANGE, label="test", marker=marks.get("test"))
         return fig.strips(x_name)
 
     def draw_scatter(self, layout, net, X, Y, output=0):

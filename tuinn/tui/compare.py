@@ -11,7 +11,7 @@ import numpy as np
 from rich.text import Text
 from textual import work
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tuinn.diagnose import Monitor
@@ -24,9 +24,10 @@ from tuinn.settings import ACTIVATIONS, OPTIMIZERS, SETTINGS
 from tuinn.tui import frames
 from tuinn.tui.app import fit_status
 from tuinn.tui.base import TerminalApp
-from tuinn.tui.charts import LossChart, columns, loss_curves
+from tuinn.tui.charts import ORANGE, LossChart, columns, loss_curves
 from tuinn.tui.fit import FitView
 from tuinn.tui import keys
+from tuinn.tui.keybar import KeyBar
 from tuinn.tui.keys import Key, bindings, help_groups
 from tuinn.tui.lock import TIMER_WAIT
 from tuinn.tui.pair import SIDES
@@ -37,7 +38,7 @@ from tuinn.tui.tables import UnitsTable
 
 NARROW = 100            # below this many columns the layout is the compact one
 # The curves of A and B: train and test loss, each run in its own colours.
-CURVE_COLORS = {"A": ("blue+", "cyan"), "B": ("red", "orange+")}
+CURVE_COLORS = {"A": ("blue+", "cyan"), "B": ("red", ORANGE)}
 
 _SHARED = {key.action: key for key in keys.KEYS}     # keys that do here what they do there
 KEYS = [
@@ -92,7 +93,8 @@ class CompareApp(TerminalApp):
             with Horizontal(id="compare-charts"):
                 yield LossChart(self.ascii_only, id="loss")
                 for side in SIDES:
-                    yield FitView(self.ascii_only, id=f"fit-{side.lower()}", classes="fit")
+                    yield FitView(self.ascii_only, label=side, id=f"fit-{side.lower()}",
+                                  classes="fit")
             with Horizontal(id="compare-health"):
                 for side in SIDES:
                     side = side.lower()
@@ -102,7 +104,7 @@ class CompareApp(TerminalApp):
                                           classes="diagnosis")
         yield Static(id="too-small")
         yield Static(id="notice")
-        yield Footer()
+        yield KeyBar()
 
     def on_resize(self, event):
         self._plot_version = self._text_version = None

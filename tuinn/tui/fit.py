@@ -25,8 +25,19 @@ def blend(t):
     return tuple(int(round(a[i] + (b[i] - a[i]) * u)) for i in range(3))
 
 
+PLAIN_STYLE = Style()
+
+
 def _rgb(c):
     return f"rgb({c[0]},{c[1]},{c[2]})"
+
+
+# A mark per class: letters, so that a test row (a capital) differs under any colours.
+CLASS_GLYPHS = "xovsdnkhwz"
+# Without colour the map is drawn with glyphs: a ramp for a regression's output,
+# and for classes a dot where the predicted class changes.
+RAMP = " .:-=+*#"
+DISCRETE_LEVELS = 5         # a regression's output, discretized
 
 
 class HeatMap(Drawn, Widget):
@@ -35,14 +46,17 @@ class HeatMap(Drawn, Widget):
     that gives both axes' names and ranges."""
 
     @classmethod
-    def draw(cls, size, net, ds, show_test=False, ascii_only=False):
+    def draw(cls, size, net, ds, show_test=False, ascii_only=False, plain=False,
+             discrete=False, label=""):
         """On the frame thread: the lines of the map, `size` (width, height) cells,
-        over the data's own two inputs."""
-        X, Y, task = ds.X, ds.Y, ds.task
+        over the data's own two inputs.  plain: no colour (NO_COLOR), so glyphs
+        carry the map; discrete: each class (a regression: one of a few levels)
+        as one shade, as Playground's "discretize output" does."""
+        X, Y, task = ds.base_X, ds.Y, ds.task
         width, height = max(size[0], 4), max(size[1], 4)
         map_height = height - 2
-        rows = map_height if ascii_only else 2 * map_height
-        both = X if not (show_test and ds.X_test is not None) else np.vstack([X, ds.X_test])
+        rows = map_height if ascii_only or plain else 2 * map_height
+        both = X if not (show_test and ds.X_test is not None) else np.vstack([X, ds.base_X_test])
         x0, x1 = span(both[:, 0])
         y0, y1 = span(both[:, 1])
         gx, gy = np.meshgrid(np.linspace(x0, x1, width), np.linspace(y1, y0, rows))
@@ -58,11 +72,14 @@ class HeatMap(Drawn, Widget):
             shade = ((value - lo) / ((hi - lo) or 1.0)).reshape(rows, width)
         # An output that overflowed shows as the middle shade, not as an error.
         shade = np.where(np.isfinite(shade), shade, 0.5)
-        colors = [[_rgb(blend(t)) for t in row] for row in shade]
+        if discrete:
+            shade = np.round(shade) if task != "regression" else \
+                np.clip(np.floor(shade * DISCRETE_LEVELS), 0, DISCRETE_LEVELS - 1) \
+                / (DISCRETE_LEVELS - 1)
         box = (x0, x1, y0, y1)
         marks = cls._marks(X, Y, task, box, width, map_height)
         if show_test and ds.X_test is not None:
-            marks.update(cls._marks(ds.X_test, ds.Y_test, task, box, width, map_height,
+            marks.update(cls._marks(ds.base_X_test, ds.Y_test, task, box, width, map_height,
                                     test=True))
         styles = {}         # a few dozen colour pairs: parse each once
 
@@ -73,19 +90,31 @@ class HeatMap(Drawn, Widget):
             return styles[key]
 
         text = Text(no_wrap=True, overflow="crop")
-        text.append(fit_line(cls.legend(ds, lo, hi, show_test, ascii_only), width, ascii_only)
-                    + "\n", style="bold")
-        for r in range(map_height):
-            for c in range(width):
-                mark = marks.get((r, c))
-                if ascii_only:
-                    text.append(mark[0] if mark else " ",
-                                style(mark[1] if mark else None, colors[r][c], True))
-                elif mark:
-                    text.append(mark[0], style(mark[1], colors[2 * r][c], True))
-                else:
-                    text.append("▀", style(colors[2 * r][c], colors[2 * r + 1][c]))
-            text.append("\n")
+        head = f"{label} " if label else ""
+        legend = head + cls.legend(ds, lo, hi, show_test, ascii_only, plain, discrete,
+                                   width - len(head))
+        text.append(fit_line(legend, width, ascii_only) + "\n", style="bold")
+        if plain:
+            ground = cls._glyphs(shade, task, len(ds.classes or ()), ascii_only)
+            for r in range(map_height):
+                for c in range(width):
+                    mark = marks.get((r, c))
+                    text.append(mark[0] if mark else ground[r][c],
+                                style(None, None, True) if mark else PLAIN_STYLE)
+                text.append("\n")
+        else:
+            colors = [[_rgb(blend(t)) for t in row] for row in shade]
+            for r in range(map_height):
+                for c in range(width):
+                    mark = marks.get((r, c))
+                    if ascii_only:
+                        text.append(mark[0] if mark else " ",
+                                    style(mark[1] if mark else None, colors[r][c], True))
+                    elif mark:
+                        text.append(mark[0], style(mark[1], colors[2 * r][c], True))
+                    else:
+                        text.append("▀", style(colors[2 * r][c], colors[2 * r + 1][c]))
+                text.append("\n")
         names = ds.base_names
         arrow, up, dots = ("->", "^", "..") if ascii_only else ("→", "↑", "…")
         text.append(fit_line(f"{names[0]} {x0:.3g} {dots} {x1:.3g} {arrow}   "
@@ -94,18 +123,53 @@ class HeatMap(Drawn, Widget):
         return to_strips(text, width, height)
 
     @staticmethod
-    def legend(ds, lo, hi, show_test, ascii_only=False):
-        """The title line: what the colours and the marks mean."""
-        test = "; test rows: O X" if show_test and ds.X_test is not None else ""
+    def _glyphs(shade, task, n_classes, ascii_only):
+        """Without colour, a glyph per cell: a regression's output on a ramp;
+        for classes, a dot where the predicted class changes from its right or
+        lower neighbour, so that the boundaries show as dotted lines."""
+        if task == "regression":
+            level = np.clip(np.round(shade * (len(RAMP) - 1)), 0, len(RAMP) - 1).astype(int)
+            return [[RAMP[i] for i in row] for row in level]
+        predicted = np.round(shade * max(n_classes - 1, 1)).astype(np.int64)
+        edge = np.zeros(shade.shape, dtype=bool)
+        edge[:, :-1] |= predicted[:, :-1] != predicted[:, 1:]
+        edge[:-1, :] |= predicted[:-1, :] != predicted[1:, :]
+        dot = "." if ascii_only else "·"
+        return [[dot if e else " " for e in row] for row in edge]
+
+    @staticmethod
+    def legend(ds, lo, hi, show_test, ascii_only=False, plain=False, discrete=False,
+               width=80):
+        """The title line: what the colours (without colour: the glyphs) and
+        the marks mean, shortened to `width` by cutting the class names."""
+        test = "" if not show_test or ds.X_test is None else \
+            "; test rows: O X" if ds.task == "binary" else "; test rows: capitals"
+        if discrete:
+            test = ("; discretized" if ds.task != "regression"
+                    else f"; {DISCRETE_LEVELS} levels") + test
         arrow = "->" if ascii_only else "→"
+        if ds.task == "regression":
+            first = f"{ds.target_names[0]}, the first of {len(ds.target_names)} outputs" \
+                if len(ds.target_names) > 1 else ds.target_names[0]
+            low, high = (f"'{RAMP[1]}'", f"'{RAMP[-1]}'") if plain else ("orange", "blue")
+            return f"{first}: {low} {lo:.3g} {arrow} {high} {hi:.3g}{test}"
+        if plain:
+            test = f"; {'.' if ascii_only else '·'} boundary" + test
+        names = [str(c) for c in ds.classes]
         if ds.task == "binary":
-            neg, pos = ds.classes
-            return f"blue: {pos} (o), orange: {neg} (x){test}"
-        if ds.task == "multiclass":
-            return f"orange {arrow} blue: {', '.join(map(str, ds.classes))}{test}"
-        first = f"{ds.target_names[0]}, the first of {len(ds.target_names)} outputs" \
-            if len(ds.target_names) > 1 else ds.target_names[0]
-        return f"{first}: orange {lo:.3g} {arrow} blue {hi:.3g}{test}"
+            neg, pos = names
+            return (f"o {pos}, x {neg}{test}" if plain else
+                    f"blue: {pos} (o), orange: {neg} (x){test}")
+        head = "" if plain else f"orange {arrow} blue: "
+
+        def line(cut):
+            shown = [n if len(n) <= cut else n[:max(cut - 1, 1)] + ("~" if ascii_only else "…")
+                     for n in names]
+            return head + ", ".join(f"{CLASS_GLYPHS[i % len(CLASS_GLYPHS)]} {n}"
+                                    for i, n in enumerate(shown)) + test
+        longest = max(len(n) for n in names)
+        cut = next((c for c in range(longest, 1, -1) if len(line(c)) <= width), 2)
+        return line(cut)
 
     @staticmethod
     def _marks(X, Y, task, box, width, height, test=False):
@@ -115,14 +179,15 @@ class HeatMap(Drawn, Widget):
         col = np.clip(((X[:, 0] - x0) / ((x1 - x0) or 1) * (width - 1)).round(), 0, width - 1)
         row = np.clip(((y1 - X[:, 1]) / ((y1 - y0) or 1) * (height - 1)).round(), 0, height - 1)
         if Y.shape[1] > 1 and task == "multiclass":
-            label = Y.argmax(axis=1) / (Y.shape[1] - 1)
-        elif task == "regression":
-            label = (Y[:, 0] - Y[:, 0].min()) / (np.ptp(Y[:, 0]) or 1.0)
+            index = Y.argmax(axis=1)
+            label = index / (Y.shape[1] - 1)
+            glyphs = [CLASS_GLYPHS[i % len(CLASS_GLYPHS)] for i in index]
         else:
-            label = Y[:, 0]
+            label = (Y[:, 0] - Y[:, 0].min()) / (np.ptp(Y[:, 0]) or 1.0) \
+                if task == "regression" else Y[:, 0]
+            glyphs = ["o" if t >= 0.5 else "x" for t in label]
         marks = {}
-        for r, c, t in zip(row.astype(int), col.astype(int), label):
-            glyph = "o" if t >= 0.5 else "x"
+        for r, c, t, glyph in zip(row.astype(int), col.astype(int), label, glyphs):
             dark = tuple(int(v * 0.55) for v in blend(t))
             marks[(r, c)] = (glyph.upper(), "rgb(255,255,255)") if test else (glyph, _rgb(dark))
         return marks
@@ -143,9 +208,13 @@ def span(v):
 class Confusion(Static):
     """Counts of (true class, predicted class) on the training rows."""
 
-    @staticmethod
-    def draw(net, X, Y, classes):
-        """On the frame thread: the matrix as text."""
+    TITLES = ("confusion matrix (row: true, column: predicted)",
+              "confusion (row: true, col: predicted)", "confusion matrix")
+
+    @classmethod
+    def draw(cls, net, X, Y, classes, width=80, label=""):
+        """On the frame thread: the matrix as text, `width` columns at most: a
+        line that wrapped would run into the frame under it."""
         O = net.predict(X)
         if Y.shape[1] == 1:
             true, pred, names = (Y[:, 0] >= 0.5).astype(int), (O[:, 0] >= 0.5).astype(int), \
@@ -155,15 +224,16 @@ class Confusion(Static):
         k = len(names)
         counts = np.zeros((k, k), dtype=int)
         np.add.at(counts, (true, pred), 1)
-        width = max(8, max(len(n) for n in names) + 1)
-        lines = ["confusion matrix (row: true, column: predicted)",
-                 " " * width + "".join(f"{n[:width - 1]:>{width}}" for n in names)]
+        limit, width = width, max(8, max(len(n) for n in names) + 1)
+        head = f"{label} " if label else ""
+        title = head + next((t for t in cls.TITLES if len(head + t) <= limit), cls.TITLES[-1])
+        lines = [title, " " * width + "".join(f"{n[:width - 1]:>{width}}" for n in names)]
         for i, name in enumerate(names):
             lines.append(f"{name[:width - 1]:<{width}}" + "".join(f"{c:>{width}}"
                                                                   for c in counts[i]))
         lines.append(f"accuracy {np.trace(counts) / max(counts.sum(), 1):.1%} on "
                      f"{counts.sum()} training rows")
-        return "\n".join(lines)
+        return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
 
     def show(self, text):
         self.update(text, layout=False)
@@ -173,12 +243,17 @@ class FitView(Container):
     """Holds the one drawing that suits the current data.  `draw` runs on the
     frame thread and returns what `show` puts on screen."""
 
-    def __init__(self, ascii_only=False, **kwargs):
+    def __init__(self, ascii_only=False, label="", **kwargs):
         super().__init__(**kwargs)
         self.ascii_only = ascii_only
+        self.label = label          # the run it shows, before each title ("A", "B")
+        self.plain = False          # no colour: set from the app once mounted
+
+    def on_mount(self):
+        self.plain = self.app.no_color
 
     def compose(self):
-        self.chart = FitChart(ascii_only=self.ascii_only, id="fit-chart")
+        self.chart = FitChart(ascii_only=self.ascii_only, label=self.label, id="fit-chart")
         yield self.chart
         yield HeatMap(id="fit-heat")
         yield Confusion(id="fit-confusion")
@@ -188,14 +263,16 @@ class FitView(Container):
         (its drawings fill it) and the plotext theme."""
         return self.chart.frame_layout((self.size.width, self.size.height))
 
-    def draw(self, layout, net, ds, show_test=False):
+    def draw(self, layout, net, ds, show_test=False, discrete=False):
         """net: a copy the trainer does not touch; ds: the run's dataset;
-        show_test: draw the test rows too."""
+        show_test: draw the test rows too; discrete: the heat map shows each
+        class as one shade."""
         mode = self.mode(ds)
         if mode == "heat":
-            return mode, HeatMap.draw(layout[0], net, ds, show_test, self.ascii_only)
+            return mode, HeatMap.draw(layout[0], net, ds, show_test, self.ascii_only,
+                                      self.plain, discrete, self.label)
         if mode == "confusion":
-            return mode, Confusion.draw(net, ds.X, ds.Y, ds.classes)
+            return mode, Confusion.draw(net, ds.X, ds.Y, ds.classes, layout[0][0], self.label)
         if ds.base_inputs == 1:
             return mode, self.chart.draw_1d(layout, net, ds, show_test=show_test)
         return mode, self.chart.draw_scatter(layout, net, ds.X, ds.Y)
@@ -214,7 +291,8 @@ class FitView(Container):
             return "this run has no test rows (data.test_ratio)"
         mode = cls.mode(ds)
         if mode == "heat":
-            return "drawn as capital O X"
+            return "drawn as the capitals of their marks (O X)" if ds.task == "binary" \
+                else "drawn as the capitals of their marks"
         if mode == "confusion":
             return "not drawn: the confusion matrix counts the training rows"
         if ds.base_inputs == 1:

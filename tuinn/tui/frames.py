@@ -15,7 +15,7 @@ from tuinn.tui.charts import columns, loss_curves
 
 ASCII = str.maketrans({"→": "->", "│": "|", "…": "...", "×": "x", "—": "-", "─": "-",
                        "≥": ">=", "≤": "<=", "÷": "/", "ℹ": "i", "▲": "^", "▼": "v", "✖": "!!",
-                       "½": "1/2", "·": "*"})
+                       "½": "1/2", "·": "*", "²": "^2"})
 # What each loss is, named beside its value: runs with different losses are
 # compared on the mse (regression) or the accuracy (classification) beside it.
 LOSS_NAMES = {"squared": "½·mse", "cross_entropy": "cross-entropy"}
@@ -46,6 +46,7 @@ class Shot:
     tracked: list
     trajectory: tuple | None
     show_test: bool = False
+    discrete: bool = False
     width: int = 1000          # of the terminal: the metrics line fits it
     stability: object = None   # the last diagnosis's, for the metrics line of other tabs
     settled: object = None     # the findings settled on copies of the run as it is, or None
@@ -78,7 +79,7 @@ def draw(shot, views, layouts, log_scale, monitor, ascii_only):
             layouts["loss"], loss_curves(history, columns(layouts["loss"][0][0])),
             shot.pins, log_scale))
         part("fit", lambda: views["fit"].draw(layouts["fit"], shot.net, shot.dataset,
-                                              shot.show_test))
+                                              shot.show_test, shot.discrete))
     elif shot.tab == "network":
         part("network", lambda: views["network"].draw(layouts["network"], shot.net,
                                                       shot.dataset, ascii_only))

@@ -10,12 +10,14 @@ from textual.widgets import TabbedContent
 
 from tuinn.errors import ConfigError, TuinnError
 from tuinn.runs.paths import last_run_dir, saved_runs_dir
-from tuinn.settings import ACTIVATIONS, FEATURE_SETS, OPTIMIZERS
+from tuinn.data import features
+from tuinn.settings import ACTIVATIONS, FEATURE_SETS, OPTIMIZERS, term_text
 from tuinn.tui import picture
-from tuinn.tui.fit import FitView
+from tuinn.tui.fit import DISCRETE_LEVELS, FitView
 from tuinn.tui.lock import answered
+from tuinn.tui.network import NetworkView
 from tuinn.tui.panel import show_value
-from tuinn.tui.screens import EditScreen, HelpScreen, NotesScreen, PickerScreen
+from tuinn.tui.screens import EditScreen, HelpScreen, InputsScreen, NotesScreen, PickerScreen
 from tuinn.tui.session import Session
 from tuinn.tui.tables import SettingsTable, WeightsTable, flat_index
 
@@ -60,13 +62,15 @@ KEYS = [
         "the data", bound=("X", "test_ratio(-1)", "fewer test rows", False)),
     Key("c / C", "batch(1)", "a larger / smaller mini-batch (live; past 300: full batch)",
         "the data", bound=("C", "batch(-1)", "smaller batch", False)),
-    Key("e", "features", "derived inputs: x², x·y, sin x, as Playground's toggles "
-        "(re-initializes)", "the data"),
+    Key("e", "features", "the net's inputs, as Playground's toggles: x1, x2, x1², x2², "
+        "x1·x2, sin x1, sin x2 (re-initializes)", "the data"),
     Key("v", "test_points", "show / hide the test rows in the fit", "the data"),
+    Key("k", "discrete", "discretize the heat map: one shade per class (a regression: "
+        f"{DISCRETE_LEVELS} levels), as Playground's toggle", "views"),
     Key("1 2 3 4", "tab('train')", "Train, Settings, Weights, Network tab", "views"),
     Key("tab", None, "next panel", "views"),
-    Key("arrows, Enter", None, "move, edit the setting or weight under the cursor, open the "
-        "finding under it", "views"),
+    Key("arrows, Enter", None, "move, edit the setting or weight under the cursor (the "
+        "Network tab: the picked edge), open the finding under it", "views"),
     Key("t", "track", "track / untrack the weight under the cursor in the trajectory",
         "views"),
     Key("p / P", "pin", "pin the loss curve / clear the pins", "views", "pin",
@@ -86,6 +90,7 @@ KEYS = [
 # quit come early so that an 80-column terminal keeps them.
 FOOTER = ("toggle", "lesson_next", "step(1)", "lr(2.0)", "lr(0.5)", "help", "quit_keep", "best",
           "try_advice", "save", "open", "speed(1)", "units(1)", "reinit", "pin", "log")
+MAX_TOGGLED_INPUTS = 6      # 33 toggles; more inputs choose the kinds of derived input
 KEY_NAMES = {"space": "space", "?": "question_mark", "+": "plus,equals_sign", "-": "minus",
              "1": "1"}
 GROUPS = ("training", "the network", "the data", "views", "runs")
@@ -237,18 +242,41 @@ class KeyActions:
         self._say()
 
     def action_features(self):
-        current = self.session.field_value("data.features")
-        self.push_screen(EditScreen(
-            f"derived inputs  (now {current})", current,
-            "added after the data's own inputs; arrows and Enter pick, Esc cancels",
-            lambda text: self.session.set_field("data.features", text), FEATURE_SETS),
-            lambda changed: changed and self._say())
+        """Playground's toggles, one per input the net may see; for data with
+        many inputs (hundreds of pairs), the kinds of derived inputs instead."""
+        s = self.session
+        current = s.field_value("data.features")
+        base = s.run.dataset.base_names
+        if len(base) > MAX_TOGGLED_INPUTS:
+            self.push_screen(EditScreen(
+                f"derived inputs  (now {current})", current,
+                "added after the data's own inputs; arrows and Enter pick, Esc cancels "
+                "(a list of inputs, as x1, x2^2, sin(x1), goes in --features or a run file)",
+                lambda text: s.set_field("data.features", text), FEATURE_SETS),
+                lambda changed: changed and self._say())
+            return
+        candidates = [(term, self.plain(term_text(term, typed=False)))
+                      for term in features.toggles(base)]
+        self.push_screen(InputsScreen(
+            candidates, features.terms(current, base),
+            lambda picked: s.set_field("data.features", features.value_of(picked, base)),
+            self.ascii_only), lambda changed: changed and self._say())
 
     @answered
     def action_test_points(self):
         self.session.show_test = not self.session.show_test
         shown = FitView.test_rows(self.session.run.dataset, self.ascii_only)
         self.session.touch("fit: test rows " + (shown if self.session.show_test else "hidden"))
+        self._say()
+
+    @answered
+    def action_discrete(self):
+        s = self.session
+        s.discrete = not s.discrete
+        what = "discretized" if s.discrete else "continuous"
+        if FitView.mode(s.run.dataset) != "heat":
+            what += " (shown when the data has two inputs: this fit is no heat map)"
+        s.touch(f"heat map: {what}")
         self._say()
 
     @answered
@@ -276,8 +304,13 @@ class KeyActions:
         # A focused panel of the tab left behind would pull its tab back.
         self.screen_stack[0].set_focus(None)
         self.part(TabbedContent).active = tab
-        # The tab's table takes the keys at once (Enter edits, arrows move).
-        table = {"settings": SettingsTable, "weights": WeightsTable}.get(tab)
+        self.focus_table(tab)
+
+    def focus_table(self, tab):
+        """The tab's table takes the keys at once, however the tab was chosen
+        (key, click, arrows on the tab bar): Enter edits, arrows move."""
+        table = {"settings": SettingsTable, "weights": WeightsTable,
+                 "network": NetworkView}.get(tab)
         if table is not None:
             self.part(table).focus()
 
@@ -326,6 +359,9 @@ class KeyActions:
     def on_data_table_row_selected(self, event):
         if isinstance(event.data_table, SettingsTable):
             key = event.row_key.value
+            if key == "data.features":          # one toggle per input, as e shows them
+                self.action_features()
+                return
             field = next(f for f in self.session.fields() if f.key == key)
             hint = ("applies from the next epoch" if field.live else
                     "applies with new weights (epoch 0)")
@@ -341,12 +377,20 @@ class KeyActions:
             net = self.session.run.net
             where = event.data_table.weight_at(event.coordinate, net)
             if where is None:
+                self.show_error("this cell is a label: move onto a weight (arrows), then "
+                                "Enter edits it")
                 return
-            name, index = where
-            value = float(net.weights()[name][index])
-            self.push_screen(EditScreen(f"{name}{list(index)}  (now {value:.6g})", repr(value),
-                                        "the run continues from the new value",
-                                        lambda text: self.session.set_weight(name, index, text)))
+            self.edit_weight(*where)
+
+    def on_network_view_edit(self, event):
+        self.edit_weight(*event.entry)
+
+    def edit_weight(self, name, index):
+        """Ask for a new value of weight name[index]; the run goes on from it."""
+        value = float(self.session.run.net.weights()[name][index])
+        self.push_screen(EditScreen(f"{name}{list(index)}  (now {value:.6g})", repr(value),
+                                    "the run continues from the new value",
+                                    lambda text: self.session.set_weight(name, index, text)))
 
     def action_open(self):
         self.push_screen(PickerScreen((last_run_dir() / "run.toml").is_file(), self.open_run,

@@ -2,15 +2,21 @@
 
 from rich.table import Table
 from rich.text import Text
+from rich.segment import Segment
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Button, Input, Label, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.strip import Strip
+from textual.widgets.selection_list import Selection
 
 from tuinn import presets
 from tuinn.errors import TuinnError
 from tuinn.tui import frames
+
+
+ASCII_TICKS = str.maketrans({"▐": "[", "▌": "]"})
 
 
 class EditScreen(ModalScreen):
@@ -68,6 +74,79 @@ class EditScreen(ModalScreen):
         # A refusal stays in the dialog, beside the text typed, to be corrected.
         try:
             self.apply(text)
+        except (TuinnError, OSError) as exc:
+            self.query_one("#edit-error", Label).update(Text(f"refused: {exc}"))
+        else:
+            self.dismiss(True)
+
+    def action_cancel(self):
+        self.dismiss(False)
+
+
+class Toggles(SelectionList):
+    """A SelectionList whose box is empty when unticked (Textual tells them
+    apart by colour alone, lost under NO_COLOR), and [X] under --ascii."""
+
+    def __init__(self, *selections, ascii_only=False, **kwargs):
+        super().__init__(*selections, **kwargs)
+        self.ascii_only = ascii_only
+
+    def render_line(self, y):
+        strip = super().render_line(y)
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        segments = list(strip)
+        if option.value not in self.selected:
+            segments[1] = Segment(" ", segments[1].style, segments[1].control)
+        if self.ascii_only:
+            segments = [Segment(seg.text.translate(ASCII_TICKS), seg.style, seg.control)
+                        for seg in segments]
+        return Strip(segments, strip.cell_length)
+
+
+class InputsScreen(ModalScreen):
+    """Playground's input toggles: each input the net may see (the data's own,
+    their squares, products and sines) ticked on or off, space to toggle,
+    Enter to apply.  `apply(picked)` applies the ticked terms or raises why
+    not, shown in place while the screen stays open."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel"),
+                Binding("enter", "apply", "apply", priority=True)]
+
+    def __init__(self, candidates, picked, apply, ascii_only=False):
+        """candidates: [(term, label)]; picked: the terms ticked now."""
+        super().__init__()
+        self.candidates, self.picked, self.apply = candidates, set(picked), apply
+        self.ascii_only = ascii_only
+
+    def compose(self):
+        with Vertical(id="edit-box"):
+            yield Label("The net's inputs, as Playground's toggles", id="edit-title")
+            yield Toggles(*[Selection(Text(label), i, term in self.picked)
+                            for i, (term, label) in enumerate(self.candidates)],
+                          ascii_only=self.ascii_only, id="edit-choices")
+            yield Label("space ticks or unticks, Enter applies (new weights, epoch 0), "
+                        "Esc cancels", id="edit-hint")
+            yield Label("", id="edit-error")
+            with Horizontal(id="edit-buttons"):
+                yield Button("Apply", id="edit-apply", variant="primary")
+                yield Button("Cancel", id="edit-cancel")
+
+    def on_mount(self):
+        self.query_one(SelectionList).focus()
+
+    def on_button_pressed(self, event):
+        if event.button.id == "edit-apply":
+            self.action_apply()
+        else:
+            self.dismiss(False)
+
+    def action_apply(self):
+        ticked = sorted(self.query_one(SelectionList).selected)
+        try:
+            self.apply([self.candidates[i][0] for i in ticked])
         except (TuinnError, OSError) as exc:
             self.query_one("#edit-error", Label).update(Text(f"refused: {exc}"))
         else:

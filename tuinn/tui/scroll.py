@@ -142,7 +142,7 @@ class FindingsPanel(ScrollPanel):
     def start_over(self):
         """Another run: the cursor on its first finding, the view at the top."""
         self.findings, self.cursor, self._chosen = [], 0, None
-        self.scroll_home(animate=False)
+        self.scroll_home(animate=False, immediate=True)
 
     def _redraw(self):
         width = self.text_width

@@ -90,6 +90,7 @@ class Session(SettingsPanel):
         self.wake = threading.Event()
         self.pins = []                 # (label, epochs, loss) of earlier curves
         self.show_test = False         # the fit draws the test rows too
+        self.discrete = False          # the heat map shows one shade per class
         self.notice = ""
         self.version = 0               # bumped by every change the screen should show
         self.generation = 0            # bumped by every new run: findings of the last one go

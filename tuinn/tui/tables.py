@@ -47,6 +47,7 @@ class WeightsTable(DataTable):
                                   f"({net.n_hidden:,} in all)", style="dim"),
                              *([""] * (d + 1 + k)), key="more")
             self._shape, self._last, self._all = shape, None, net.n_hidden
+            self.move_cursor(row=0, column=1)       # on a weight: Enter edits it
         W1, b1, W2, b2 = net.W1, net.b1[:MAX_ROWS], net.W2[:MAX_ROWS], net.b2
         last = self._last
         if self._unchanged((W1, b1, W2, b2)):
@@ -77,6 +78,7 @@ class WeightsTable(DataTable):
             for i in range(d + 1):
                 self.add_row(*([""] * (k + 1)), key=f"x{i}")
             self._shape, self._last = shape, None
+            self.move_cursor(row=0, column=1)
         last = self._last
         if self._unchanged((net.W1, net.b1, net.W2, net.b2)):
             return
