@@ -110,7 +110,8 @@ def test_discretized_the_map_has_one_shade_per_class():
 
 
 def test_the_confusion_matrix_title_fits_the_panel_without_wrapping():
-    """At 80 columns the title wrapped into the loss frame below it."""
+    """At 80 columns the title wrapped into the loss frame below it, and the
+    rows of three long class names wrapped into rows of their own."""
     from tuinn.tui.fit import Confusion
 
     ds = three_classes()
@@ -118,6 +119,17 @@ def test_the_confusion_matrix_title_fits_the_panel_without_wrapping():
     for width in (30, 38, 60):
         text = Confusion.draw(net, ds.X, ds.Y, ds.classes, width)
         lines = text.plain.splitlines()
-        assert lines[0].startswith("confusion") and len(lines[0]) <= width
+        assert lines[0].startswith("confusion") and all(len(line) <= width for line in lines)
+        assert len(lines) == 2 + 3 + 1      # title, names, a row a class, accuracy
         assert text.no_wrap
     assert "column: predicted" in Confusion.draw(net, ds.X, ds.Y, ds.classes, 60).plain
+
+
+def test_a_narrow_map_shortens_its_legend_and_axes_rather_than_cut_them():
+    """Compare mode's maps read "blue: 1 (o), orange: 0 (…" and "↑ x2 -…"."""
+    ds = generate("xor", n=100)
+    for width in (24, 27, 40):
+        lines = text_of(HeatMap.draw((width, 12), net_for(ds), ds, label="A"))
+        legend = lines[0].rstrip()
+        assert not legend.endswith("…") and " 1" in legend and " 0" in legend, legend
+        assert "x1" in lines[-1] and "x2" in lines[-1] and not lines[-1].rstrip().endswith("…")

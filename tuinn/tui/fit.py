@@ -115,11 +115,14 @@ class HeatMap(Drawn, Widget):
                     else:
                         text.append("▀", style(colors[2 * r][c], colors[2 * r + 1][c]))
                 text.append("\n")
-        names = ds.base_names
+        n0, n1 = ds.base_names[:2]
         arrow, up, dots = ("->", "^", "..") if ascii_only else ("→", "↑", "…")
-        text.append(fit_line(f"{names[0]} {x0:.3g} {dots} {x1:.3g} {arrow}   "
-                             f"{up} {names[1]} {y0:.3g} {dots} {y1:.3g}", width, ascii_only),
-                    style="dim")
+        # Shorter forms for a narrow map (compare mode): the ranges close up,
+        # then go, before a name is cut.
+        text.append(fitting([f"{n0} {x0:.3g} {dots} {x1:.3g} {arrow}   "
+                             f"{up} {n1} {y0:.3g} {dots} {y1:.3g}",
+                             f"{n0} {x0:.3g}{dots}{x1:.3g}{arrow} {up}{n1} {y0:.3g}{dots}{y1:.3g}",
+                             f"{n0} {arrow}  {up} {n1}"], width, ascii_only), style="dim")
         return to_strips(text, width, height)
 
     @staticmethod
@@ -158,8 +161,10 @@ class HeatMap(Drawn, Widget):
         names = [str(c) for c in ds.classes]
         if ds.task == "binary":
             neg, pos = names
-            return (f"o {pos}, x {neg}{test}" if plain else
-                    f"blue: {pos} (o), orange: {neg} (x){test}")
+            return fitting([f"o {pos}, x {neg}{test}"] if plain else
+                           [f"blue: {pos} (o), orange: {neg} (x){test}",
+                            f"blue {pos} o, orange {neg} x{test}", f"o {pos}, x {neg}{test}"],
+                           width, ascii_only)
         head = "" if plain else f"orange {arrow} blue: "
 
         def line(cut):
@@ -193,6 +198,11 @@ class HeatMap(Drawn, Widget):
         return marks
 
 
+def fitting(forms, width, ascii_only=False):
+    """The first of `forms` (longest first) that fits `width`, else the last cut."""
+    return next((f for f in forms if len(f) <= width), fit_line(forms[-1], width, ascii_only))
+
+
 def fit_line(text, width, ascii_only=False):
     """One line of `width` columns: cut with a mark when longer."""
     mark = "~" if ascii_only else "…"
@@ -224,15 +234,20 @@ class Confusion(Static):
         k = len(names)
         counts = np.zeros((k, k), dtype=int)
         np.add.at(counts, (true, pred), 1)
-        limit, width = width, max(8, max(len(n) for n in names) + 1)
+        # Columns as wide as the longest name, narrowed (names cut) to fit the
+        # panel: a matrix row that wrapped read as another row.
+        longest = max(8, max(len(n) for n in names) + 1, len(str(counts.max())) + 1)
+        limit, width = width, min(longest, max(width // (k + 1), len(str(counts.max())) + 1))
         head = f"{label} " if label else ""
         title = head + next((t for t in cls.TITLES if len(head + t) <= limit), cls.TITLES[-1])
-        lines = [title, " " * width + "".join(f"{n[:width - 1]:>{width}}" for n in names)]
-        for i, name in enumerate(names):
-            lines.append(f"{name[:width - 1]:<{width}}" + "".join(f"{c:>{width}}"
-                                                                  for c in counts[i]))
-        lines.append(f"accuracy {np.trace(counts) / max(counts.sum(), 1):.1%} on "
-                     f"{counts.sum()} training rows")
+        cut = [n if len(n) < width else n[:max(width - 2, 1)] + "~" for n in names]
+        lines = [title, " " * width + "".join(f"{n:>{width}}" for n in cut)]
+        for i, name in enumerate(cut):
+            lines.append(f"{name:<{width}}" + "".join(f"{c:>{width}}" for c in counts[i]))
+        accuracy = f"{np.trace(counts) / max(counts.sum(), 1):.1%}"
+        lines.append(fitting([f"accuracy {accuracy} on {counts.sum()} training rows",
+                              f"accuracy {accuracy}, {counts.sum()} rows",
+                              f"accuracy {accuracy}"], limit))
         return Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
 
     def show(self, text):
