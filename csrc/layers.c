@@ -1,6 +1,6 @@
 /* The layers of the net over blocks of rows (see layers.h): forward,
- * loss, backward, and the pass over a range of rows that every public call
- * uses.  The mathematics is docs/math.md.
+ * loss, backward, the pass over a range of rows that every public call
+ * uses, and the optimizer's step.  The mathematics is docs/math.md.
  *
  * This file is compiled once per code path: layers_base.c, layers_avx2.c and
  * layers_avx512.c each choose an instruction set, name the table of entry
@@ -330,6 +330,60 @@ static void backward(const tn_arch *a, const params *p, const grads *g, block *b
     }
 }
 
+/* ---------------------------------------------------------------- optimizer */
+
+/* One optimizer step, as torch.optim writes them (docs/math.md#optimizers);
+ * g is the batch gradient, L2 included, and the state starts at 0:
+ *   sgd       theta -= eta g
+ *   momentum  m = mu m + g;  theta -= eta m
+ *   nesterov  m = mu m + g;  theta -= eta (g + mu m)
+ *   adam      m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+ *             theta -= eta (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
+ *   rmsprop   v = alpha v + (1-alpha) g^2;  theta -= eta g / (sqrt(v) + eps)
+ * with t the step count from 1.  On the path's vectors: element by element,
+ * the same bits on every path. */
+static void update(const tn_hyper *hp, tn_state *st, double *restrict theta,
+                   const double *restrict g, double *restrict m, double *restrict v,
+                   int64_t P, double eta)
+{
+    st->step++;
+    switch (hp->optimizer) {
+    case TN_SGD:
+        for (int64_t i = 0; i < P; i++)
+            theta[i] -= eta * g[i];
+        break;
+    case TN_MOMENTUM:
+        for (int64_t i = 0; i < P; i++) {
+            m[i] = hp->momentum * m[i] + g[i];
+            theta[i] -= eta * m[i];
+        }
+        break;
+    case TN_NESTEROV:
+        for (int64_t i = 0; i < P; i++) {
+            m[i] = hp->momentum * m[i] + g[i];
+            theta[i] -= eta * (g[i] + hp->momentum * m[i]);
+        }
+        break;
+    case TN_ADAM: {
+        double p1, p2;
+        pow_whole_pair(hp->beta1, hp->beta2, st->step, &p1, &p2);
+        double c1 = 1.0 - p1, c2 = 1.0 - p2;
+        for (int64_t i = 0; i < P; i++) {
+            m[i] = hp->beta1 * m[i] + (1.0 - hp->beta1) * g[i];
+            v[i] = hp->beta2 * v[i] + (1.0 - hp->beta2) * g[i] * g[i];
+            theta[i] -= eta * (m[i] / c1) / (sqrt(v[i] / c2) + hp->eps);
+        }
+        break;
+    }
+    case TN_RMSPROP:
+        for (int64_t i = 0; i < P; i++) {
+            v[i] = hp->alpha * v[i] + (1.0 - hp->alpha) * g[i] * g[i];
+            theta[i] -= eta * g[i] / (sqrt(v[i]) + hp->eps);
+        }
+        break;
+    }
+}
+
 /* Sum of the data loss over rows [r0, r0+n) of data (through idx when given),
  * not yet divided by the batch; when grad is given, adds to it the gradient of
  * that sum times inv_batch.  Row by row in blocks: one out-of-line code path
@@ -437,5 +491,6 @@ static void probe_sigmoid(const double *restrict x, double *restrict out, int64_
     }
 }
 
-const layer_kernels LAYERS_TABLE = {load, forward, rows, covariance, probe_sigmoid,
-                                     probe_fma};
+const layer_kernels LAYERS_TABLE = {
+    .load = load, .forward = forward, .rows = rows, .covariance = covariance, .update = update,
+    .probe_sigmoid = probe_sigmoid, .probe_fma = probe_fma};

@@ -138,6 +138,10 @@ typedef struct {
      * hidden activations, centred in place by the caller: on the path's FMAs,
      * not as calls of the base build's fma(). */
     void (*covariance)(const block *b, int h, int n, double *cov);
+    /* One optimizer step of theta (P weights) along the gradient g, with the
+     * optimizer's state m and v, at rate eta (docs/math.md#optimizers). */
+    void (*update)(const tn_hyper *hp, tn_state *st, double *theta, const double *g, double *m,
+                   double *v, int64_t P, double eta);
     /* tn_probe_sigmoid and tn_probe_fma on this path. */
     void (*probe_sigmoid)(const double *x, double *out, int64_t n, int64_t repeats, int lean);
     void (*probe_fma)(const double *x, int64_t n, int64_t repeats, double *acc);

@@ -157,14 +157,19 @@ static inline double log_pos(double x)
     return (double)e * ln2_hi + (2.0 * f * atanh_series(f * f) + (double)e * ln2_lo);
 }
 
-/* b^t for a whole t >= 0, by repeated squaring. */
-static inline double pow_whole(double b, int64_t t)
+/* b^t and c^t for a whole t >= 0, by repeated squaring (Adam's two
+ * corrections at every step): the two chains side by side, and no branch to
+ * mispredict. */
+static inline void pow_whole_pair(double b, double c, int64_t t, double *bt, double *ct)
 {
-    double r = 1.0;
-    for (; t > 0; t >>= 1, b *= b)
-        if (t & 1)
-            r *= b;
-    return r;
+    double r = 1.0, q = 1.0;
+    for (; t > 0; t >>= 1, b *= b, c *= c) {
+        int odd = (int)(t & 1);
+        r = odd ? r * b : r;
+        q = odd ? q * c : q;
+    }
+    *bt = r;
+    *ct = q;
 }
 
 /* log(1 + e^s) without overflow. */
@@ -174,10 +179,15 @@ static inline double softplus(double s)
 }
 
 
-/* The LANES partial sums folded in halves: one tree, whatever the width. */
+/* The LANES partial sums folded in halves: one tree, whatever the width.
+ * Unrolled whole, so the sums stay in registers: left as loops, GCC kept
+ * them on the stack, and at a batch of 32 rows the stores and reloads cost
+ * more than the sums. */
 static inline double lanes_total(double *s)
 {
+#pragma GCC unroll 4
     for (int w = LANES / 2; w > 0; w /= 2)
+#pragma GCC unroll 8
         for (int l = 0; l < w; l++)
             s[l] += s[l + w];
     return s[0];

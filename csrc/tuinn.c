@@ -501,56 +501,6 @@ static void adapt(const tn_hyper *hp, tn_state *st, double loss)
     }
 }
 
-/* One optimizer step, as torch.optim writes them (docs/math.md#optimizers);
- * g is the batch gradient, L2 included, and the state starts at 0:
- *   sgd       theta -= eta g
- *   momentum  m = mu m + g;  theta -= eta m
- *   nesterov  m = mu m + g;  theta -= eta (g + mu m)
- *   adam      m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
- *             theta -= eta (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
- *   rmsprop   v = alpha v + (1-alpha) g^2;  theta -= eta g / (sqrt(v) + eps)
- * with t the step count from 1. */
-static void update(const tn_hyper *hp, tn_state *st, double *restrict theta,
-                   const double *restrict g, double *restrict m, double *restrict v,
-                   int64_t P, double eta)
-{
-    st->step++;
-    switch (hp->optimizer) {
-    case TN_SGD:
-        for (int64_t i = 0; i < P; i++)
-            theta[i] -= eta * g[i];
-        break;
-    case TN_MOMENTUM:
-        for (int64_t i = 0; i < P; i++) {
-            m[i] = hp->momentum * m[i] + g[i];
-            theta[i] -= eta * m[i];
-        }
-        break;
-    case TN_NESTEROV:
-        for (int64_t i = 0; i < P; i++) {
-            m[i] = hp->momentum * m[i] + g[i];
-            theta[i] -= eta * (g[i] + hp->momentum * m[i]);
-        }
-        break;
-    case TN_ADAM: {
-        double c1 = 1.0 - pow_whole(hp->beta1, st->step);
-        double c2 = 1.0 - pow_whole(hp->beta2, st->step);
-        for (int64_t i = 0; i < P; i++) {
-            m[i] = hp->beta1 * m[i] + (1.0 - hp->beta1) * g[i];
-            v[i] = hp->beta2 * v[i] + (1.0 - hp->beta2) * g[i] * g[i];
-            theta[i] -= eta * (m[i] / c1) / (sqrt(v[i] / c2) + hp->eps);
-        }
-        break;
-    }
-    case TN_RMSPROP:
-        for (int64_t i = 0; i < P; i++) {
-            v[i] = hp->alpha * v[i] + (1.0 - hp->alpha) * g[i] * g[i];
-            theta[i] -= eta * g[i] / (sqrt(v[i]) + hp->eps);
-        }
-        break;
-    }
-}
-
 static int all_finite(const double *x, int64_t n)
 {
     int ok = 1;
@@ -603,6 +553,7 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
     int64_t batch = full ? n : hp->batch_size;
     if (!full && hp->shuffle && !perm)
         return TN_ENULL;
+    const layer_kernels *K = kernels_of(a);
     scratch w = scratch_views(a, work);
     double *grad = w.grad, *keep_theta = w.keep_theta, *keep_opt = w.keep_opt;
     double *m = opt_state, *v = opt_state + P;
@@ -617,7 +568,7 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
         if (full) {
             if (!grad_ready)
                 pass(a, theta, train, NULL, 0, n, hp->l2, hp->l1, grad, &w);
-            update(hp, st, theta, grad, m, v, P, eta);
+            K->update(hp, st, theta, grad, m, v, P, eta);
             grad_ready = e + 1 < epochs;
             loss = pass(a, theta, train, NULL, 0, n, hp->l2, hp->l1, grad_ready ? grad : NULL,
                         &w);
@@ -630,7 +581,7 @@ int tn_train(const tn_arch *a, double *theta, double *opt_state, tn_state *st,
             for (int64_t s = 0; s < n; s += batch) {
                 int64_t size = n - s < batch ? n - s : batch;
                 pass(a, theta, train, idx, s, size, hp->l2, hp->l1, grad, &w);
-                update(hp, st, theta, grad, m, v, P, eta);
+                K->update(hp, st, theta, grad, m, v, P, eta);
             }
             loss = pass(a, theta, train, NULL, 0, n, hp->l2, hp->l1, NULL, &w);
         }
