@@ -33,12 +33,23 @@ static void gather(const double *src, int64_t cols, const int64_t *idx, int64_t 
     }
 }
 
+/* A single column read in order is already laid out as the block wants it:
+ * the block reads it where it lies, and copies nothing. */
+static const double *column(const double *src, int64_t cols, const int64_t *idx, int64_t r0,
+                            int n, double *own, int len)
+{
+    if (cols == 1 && !idx)
+        return src + r0;
+    gather(src, cols, idx, r0, n, own, len);
+    return own;
+}
+
 static void load(const tn_arch *a, const tn_data *data, const int64_t *idx, int64_t r0,
                  int n, block *b, int with_y)
 {
-    gather(data->X, a->n_in, idx, r0, n, b->x, b->len);
+    b->x = column(data->X, a->n_in, idx, r0, n, b->x_own, b->len);
     if (with_y)
-        gather(data->Y, a->n_out, idx, r0, n, b->y, b->len);
+        b->y = column(data->Y, a->n_out, idx, r0, n, b->y_own, b->len);
 }
 
 /* ---------------------------------------------------------------- layers */

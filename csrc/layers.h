@@ -62,8 +62,9 @@ static inline int block_len(const tn_arch *a)
  * units, outputs. */
 typedef struct {
     int len;        /* rows: block_len */
-    double *x;      /* (d, BLK)  inputs */
-    double *y;      /* (k, BLK)  targets */
+    const double *x;    /* (d, BLK)  inputs: x_own, or the data's own column (see load) */
+    const double *y;    /* (k, BLK)  targets: y_own, or the data's own column */
+    double *x_own, *y_own;
     double *z;      /* (h, BLK)  hidden pre-activations Z = X W1 + b1 */
     double *a;      /* (h, BLK)  hidden activations A = g(Z) */
     double *s;      /* (k, BLK)  output pre-activations S = A W2 + b2 */
@@ -79,9 +80,9 @@ static inline block block_views(const tn_arch *a, double *w)
     block b;
     int64_t d = a->n_in, h = a->n_hidden, k = a->n_out, len = block_len(a);
     b.len = (int)len;
-    b.x = w;
-    b.y = b.x + d * len;
-    b.s = b.y + k * len;
+    b.x = b.x_own = w;
+    b.y = b.y_own = b.x_own + d * len;
+    b.s = b.y_own + k * len;
     b.o = b.s + k * len;
     b.ds = b.o + k * len;
     b.z = b.ds + k * len;
