@@ -133,3 +133,16 @@ def test_a_narrow_map_shortens_its_legend_and_axes_rather_than_cut_them():
         legend = lines[0].rstrip()
         assert not legend.endswith("…") and " 1" in legend and " 0" in legend, legend
         assert "x1" in lines[-1] and "x2" in lines[-1] and not lines[-1].rstrip().endswith("…")
+
+
+def test_a_narrow_map_of_two_outputs_still_names_its_output_and_scale():
+    """backprop-2-2-2 at 80x24: "o1, the first of 2 outputs: orange 0 → …"."""
+    from tuinn.data import Dataset
+
+    rng = np.random.default_rng(0)
+    ds = Dataset(rng.normal(size=(20, 2)), rng.normal(size=(20, 2)), target_names=["o1", "o2"])
+    net = Net(2, 3, 2)
+    net.theta[:] = rng.normal(size=net.theta.size)
+    for width in (38, 60):
+        legend = text_of(HeatMap.draw((width, 10), net, ds))[0].rstrip()
+        assert legend.startswith("o1") and "blue" in legend and not legend.endswith("…"), legend

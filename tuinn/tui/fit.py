@@ -152,10 +152,12 @@ class HeatMap(Drawn, Widget):
                     else f"; {DISCRETE_LEVELS} levels") + test
         arrow = "->" if ascii_only else "→"
         if ds.task == "regression":
-            first = f"{ds.target_names[0]}, the first of {len(ds.target_names)} outputs" \
-                if len(ds.target_names) > 1 else ds.target_names[0]
+            name, many = ds.target_names[0], len(ds.target_names)
             low, high = (f"'{RAMP[1]}'", f"'{RAMP[-1]}'") if plain else ("orange", "blue")
-            return f"{first}: {low} {lo:.3g} {arrow} {high} {hi:.3g}{test}"
+            scale = f"{low} {lo:.3g} {arrow} {high} {hi:.3g}{test}"
+            return fitting([f"{name}, the first of {many} outputs: {scale}",
+                            f"{name} (1st of {many}): {scale}", f"{name}: {scale}"]
+                           if many > 1 else [f"{name}: {scale}"], width, ascii_only)
         if plain:
             test = f"; {'.' if ascii_only else '·'} boundary" + test
         names = [str(c) for c in ds.classes]
