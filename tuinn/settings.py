@@ -48,8 +48,10 @@ def feature_set(text):
     feature_terms reads it ("x1,sin( x2 )" -> "x1, sin(x2)").  Text it cannot
     read is returned as it is, for choose() to refuse."""
     parts = [p.strip().lower() for p in text.replace(",", "+").split("+") if p.strip()]
-    if not parts or parts == ["none"]:
+    if text.strip().lower() in ("", "none"):
         return "none"
+    if not parts:
+        return text
     if len(set(parts)) == len(parts) and set(parts) <= set(FEATURES):
         return "+".join(f for f in FEATURES if f in parts)
     terms = feature_terms(text)

@@ -65,7 +65,7 @@ def test_predict_reads_the_datas_own_columns_and_derives_the_rest(tmp_path):
     np.testing.assert_allclose(got, want[:, 0], rtol=1e-12)
 
 
-@pytest.mark.parametrize("bad", ["cube", "sin+sin", "square+cos"])
+@pytest.mark.parametrize("bad", ["cube", "sin+sin", "square+cos", ",", "x1,,x2"])
 def test_an_unknown_feature_set_is_one_line_that_lists_the_choices(bad):
     done = run_tuinn("train", "--preset", "exp", "--epochs", "1", "--features", bad)
     assert done.returncode == 2 and "Traceback" not in done.stderr

@@ -33,9 +33,11 @@ def state_home(tmp_path, monkeypatch):
 
 
 def drive(preset, script, paused=True, size=(100, 30), ascii_only=False, notifications=False):
-    """Run `script(app, pilot)` inside a headless app and return the app
-    (notifications: draw the messages, which run_test leaves out by default)."""
-    app = TuinnApp(Session(RunSpec.from_preset(preset), paused=paused), ascii_only=ascii_only)
+    """Run `script(app, pilot)` inside a headless app on a preset (or a
+    RunSpec) and return the app (notifications: draw the messages, which
+    run_test leaves out by default)."""
+    spec = preset if isinstance(preset, RunSpec) else RunSpec.from_preset(preset)
+    app = TuinnApp(Session(spec, paused=paused), ascii_only=ascii_only)
 
     async def go():
         async with app.run_test(size=size, notifications=notifications) as pilot:
@@ -1149,6 +1151,25 @@ def test_e_toggles_each_input_as_playground_and_the_fit_stays_over_the_datas_own
     drive("circle", script)
 
 
+def test_data_with_many_inputs_chooses_kinds_of_derived_input_not_hundreds_of_toggles(tmp_path):
+    csv = tmp_path / "wide.csv"
+    rng = np.random.default_rng(0)
+    rows = rng.normal(size=(30, 8))
+    csv.write_text(",".join(f"c{i}" for i in range(8)) + "\n"
+                   + "".join(",".join(f"{v:.3f}" for v in row) + "\n" for row in rows))
+    spec = RunSpec.from_dict({"name": "wide", "data": {"csv": str(csv), "target": "c7"},
+                              "model": {"hidden_units": 2}, "train": {"epochs": 5}})
+
+    async def script(app, pilot):
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, EditScreen), what="the kinds")
+        assert "square+product+sin" in app.screen.choices
+        await pilot.press("down", "enter")              # none -> square
+        await until(pilot, lambda: not isinstance(app.screen, EditScreen), what="applied")
+        assert app.session.run.net.n_in == 14
+    drive(spec, script)
+
+
 def test_the_settings_tab_edits_the_inputs_with_the_same_toggles():
     async def script(app, pilot):
         await pilot.press("2")
@@ -1406,15 +1427,7 @@ def test_a_standardized_csv_is_plotted_in_its_own_units(tmp_path):
         text = shown(fit)
         assert "-1" not in x_axis()[-1].split()                         # x from 0 to 10
         assert "100┤" in text                                           # y: 100 to 130
-    app = TuinnApp(Session(spec, paused=True))
-
-    async def go():
-        async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: app.session.version == app._text_version,
-                        what="the first frame")
-            await script(app, pilot)
-            app.stop_training()
-    asyncio.run(go())
+    drive(spec, script, size=(120, 40))
 
 
 @pytest.mark.parametrize("key", ["2", "3", "4"])
