@@ -140,6 +140,9 @@ def test_the_full_metrics_line_names_the_loss_and_shows_the_common_measure():
     assert "train loss 0.002838 (½·mse)" in line and "train mse 0.005676" in line
     assert frames.metrics_line(regression, (5, 0.0028), None, 30, "squared").startswith(
         "mse 0.005676")
+    # The best is a loss, and says so beside an mse (sum-relu: "mse 0.25 │ best 0.125").
+    assert "best loss 0.0028 @5" in frames.metrics_line(regression, (5, 0.0028), None, 50,
+                                                        "squared")
     classifier = {"train_loss": 0.05, "train_mse": 0.0001, "train_accuracy": 1.0}
     line = frames.metrics_line(classifier, None, SimpleNamespace(lr=1, limit=2), 1000,
                                "cross_entropy")

@@ -157,8 +157,11 @@ def metrics_line(metrics, best, stability, width=1000, loss=None, mse_too=False)
         side = "<" if stability.lr < stability.limit else "≥"
         short.append(f"lr {stability.lr:.3g} {side} {stability.limit:.3g}")
     if best is not None:
-        full.append(f"best {best[1]:.4g} at epoch {best[0]:,}")
-        short.append(f"best {best[1]:.4g} @{best[0]:,}")
+        # The best is a loss: where the short form shows an mse instead, a bare
+        # "best 0.125" beside "mse 0.25" read as a better fit (the same weights).
+        full.append(f"best loss {best[1]:.4g} at epoch {best[0]:,}")
+        short.append(f"best{' loss' if mse and not accuracy else ''} {best[1]:.4g} "
+                     f"@{best[0]:,}")
     line = " │ ".join(full)
     if len(line) <= width:
         return line
