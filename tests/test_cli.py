@@ -276,7 +276,8 @@ def test_train_svg_draws_the_trained_run_as_the_app_shows_it(tmp_path):
     for args, words in ((["--svg", str(tmp_path / "no" / "x.svg")], "does not exist"),
                         (["--svg", str(tmp_path)], "names a folder"),
                         (["--svg", str(out), "--svg-size", "10x10"], "between 80x24"),
-                        (["--svg", str(out), "--svg-size", "big"], "COLUMNSxROWS")):
+                        (["--svg", str(out), "--svg-size", "big"], "COLUMNSxROWS"),
+                        (["--svg-size", "80x24"], "give --svg too")):
         bad = tuinn("train", "--preset", "exp", *args)
         assert bad.returncode == 2 and words in bad.stderr, bad.stderr
         assert len(bad.stderr.strip().splitlines()) == 1

@@ -197,6 +197,8 @@ def _train(args):
         store.check_target(args.save)
     if args.history:
         store.check_output(args.history, store.HISTORY_HEADER)
+    if args.svg_size is not None and args.svg is None:
+        raise ConfigError("--svg-size sizes the picture --svg FILE saves: give --svg too")
     svg_size = _picture_target(args.svg, args.svg_size) if args.svg else None
     if args.resume:
         run = Run.load(args.resume)
@@ -224,16 +226,16 @@ def _train(args):
 
 
 def _picture_target(path, size):
-    """The --svg picture's size, once its folder is known to exist: refused
-    before training, not after."""
-    from tuinn.tui.picture import parse_size
+    """The --svg picture's size (picture.DEFAULT_SIZE when not given), once
+    its folder is known to exist: refused before training, not after."""
+    from tuinn.tui.picture import DEFAULT_SIZE, parse_size
 
     folder = os.path.dirname(os.path.abspath(os.path.expanduser(path)))
     if not os.path.isdir(folder):
         raise ConfigError(f"--svg: the folder {folder} does not exist")
     if os.path.isdir(os.path.expanduser(path)):
         raise ConfigError(f"--svg names a folder, {path}; give a file name such as run.svg")
-    return parse_size(size)
+    return parse_size(size) if size is not None else DEFAULT_SIZE
 
 
 def _diagnose(args):
@@ -414,7 +416,7 @@ def parser():
     t.add_argument("--resume", metavar="DIR", help="continue a saved run (and save it there)")
     t.add_argument("--svg", metavar="FILE.svg",
                    help="then draw the run as the app shows it and save that picture")
-    t.add_argument("--svg-size", metavar="COLSxROWS", default="100x30",
+    t.add_argument("--svg-size", metavar="COLSxROWS",
                    help="the picture's terminal size (default 100x30)")
     t.add_argument("--repair", action="store_true",
                    help="then try each finding's advice on a copy, trained as long, and "
