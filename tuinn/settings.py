@@ -38,7 +38,8 @@ FEATURE_SETS = ("none",) + tuple("+".join(c) for r in range(1, len(FEATURES) + 1
 
 # Or, as Playground's separate toggles, the net's inputs one by one, each the
 # data's own input or derived from it: "x1, x2^2, x1*x2, sin(x1)".
-TERM_FORMS = (("sin", re.compile(r"sin\s*\((.+)\)")), ("square", re.compile(r"(.+?)\s*(?:\^\s*2|²)")),
+TERM_FORMS = (("sin", re.compile(r"sin\s*\((.+)\)")),
+              ("square", re.compile(r"(.+?)\s*(?:\^\s*2|²)")),
               ("product", re.compile(r"(.+?)\s*[*·]\s*(.+)")))
 
 
@@ -89,6 +90,7 @@ def term_text(term, typed=True):
     if kind == "square":
         return names[0] + ("^2" if typed else "²")
     return ("*" if typed else "·").join(names)
+
 
 TRUE_WORDS, FALSE_WORDS = ("true", "on", "yes", "1"), ("false", "off", "no", "0")
 AUTO_WORDS = ("", "none", "auto", "full")

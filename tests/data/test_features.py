@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from tuinn.data import features
 from tuinn.runs import RunSpec, Run
-from tuinn.settings import FEATURE_SETS, term_text
+from tuinn.settings import FEATURE_SETS
 
 from conftest import run_tuinn
 
@@ -131,7 +131,7 @@ def test_a_list_naming_an_input_the_data_lacks_is_one_line_with_its_inputs():
 
 def test_toggles_are_playgrounds_seven_and_a_full_set_is_spelt_as_its_kinds():
     toggles = features.toggles(["x1", "x2"])
-    assert [term_text(t, typed=False) for t in toggles] == [
+    assert [features.label(t, ["x1", "x2"]) for t in toggles] == [
         "x1", "x2", "x1²", "x2²", "x1·x2", "sin(x1)", "sin(x2)"]
     assert features.value_of(toggles[:4], ["x1", "x2"]) == "square"
     assert features.value_of(toggles[:2], ["x1", "x2"]) == "none"
@@ -143,3 +143,14 @@ def test_squares_alone_let_a_net_without_hidden_layer_cut_the_circle_headless():
               "--init", "zeros", "--lr", "0.5", "--json")
     squared = json.loads(run_tuinn(*common, "--features", "x1^2, x2^2").stdout)
     assert squared["metrics"]["test_accuracy"] > 0.95
+
+
+def test_inputs_named_alike_keep_their_own_columns_and_a_list_cannot_name_them():
+    """A CSV may name two columns alike: derived by name, both became the second."""
+    from tuinn.data import Dataset
+    from tuinn.errors import ConfigError
+    X = np.array([[1.0, 2.0], [3.0, 5.0]])
+    ds = features.add(Dataset(X, np.zeros((2, 1)), feature_names=["a", "a"]), "square")
+    np.testing.assert_array_equal(ds.X, np.column_stack([X, X * X]))
+    with pytest.raises(ConfigError, match="2 inputs are named 'a'"):
+        features.add(Dataset(X, np.zeros((2, 1)), feature_names=["a", "a"]), "a^2")

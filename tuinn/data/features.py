@@ -38,59 +38,76 @@ def listed(features):
 
 
 def terms(features, base):
-    """The net's inputs, as terms of settings.feature_terms, for data whose own
-    inputs are named `base`; a ConfigError names a term the data does not have."""
-    if listed(features):
-        out = feature_terms(features)
-        if out is None:
-            raise ConfigError(f"data.features = {features!r}: give kinds, as "
-                              "square+product+sin, or the net's inputs, as x1, x2^2, sin(x1)")
-        known = set(base)
-        for term in out:
-            missing = [n for n in term[1:] if n not in known]
-            if missing:
-                raise ConfigError(
-                    f"data.features = {features!r}: the data has no input named "
-                    f"{missing[0]!r}; its inputs are {', '.join(base)} (or choose derived "
-                    f"kinds, as square+product+sin)")
-        return out
-    out = [("input", n) for n in base]
-    for kind in chosen(features):
-        if kind == "product":
-            out += [("product", a, b) for a, b in itertools.combinations(base, 2)]
-        else:
-            out += [(kind, n) for n in base]
-    return tuple(out)
+    """The net's inputs for data whose own inputs are named `base`, each a
+    kind and the positions of its inputs: ("input", i), ("square", i),
+    ("product", i, j) or ("sin", i).  By position, not name: a CSV may name two
+    columns alike.  A ConfigError names a listed input the data lacks, or one
+    its name leaves ambiguous."""
+    base = list(base)
+    if not listed(features):
+        d = len(base)
+        out = [("input", i) for i in range(d)]
+        for kind in chosen(features):
+            out += [("product", i, j) for i, j in itertools.combinations(range(d), 2)] \
+                if kind == "product" else [(kind, i) for i in range(d)]
+        return tuple(out)
+    named = feature_terms(features)
+    if named is None:
+        raise ConfigError(f"data.features = {features!r}: give kinds, as "
+                          "square+product+sin, or the net's inputs, as x1, x2^2, sin(x1)")
+    return tuple((kind, *(_position(features, name, base) for name in names_))
+                 for kind, *names_ in named)
+
+
+def _position(features, name, base):
+    if name not in base:
+        raise ConfigError(f"data.features = {features!r}: the data has no input named "
+                          f"{name!r}; its inputs are {', '.join(base)} (or choose derived "
+                          f"kinds, as square+product+sin)")
+    if base.count(name) > 1:
+        raise ConfigError(f"data.features = {features!r}: {base.count(name)} inputs are named "
+                          f"{name!r}; rename the columns, or choose derived kinds, as square")
+    return base.index(name)
+
+
+def label(term, base, typed=False):
+    """A term's column name ("x1²", "x1·x2"), or as typed in a list ("x1^2")."""
+    kind, *where = term
+    return term_text((kind, *(base[i] for i in where)), typed)
 
 
 def derive(X, features, base=None):
     """The net's inputs from rows X of the data's own inputs (named `base`,
     x1..xd by default): X itself when nothing is derived."""
-    base = list(base) if base is not None else [f"x{j + 1}" for j in range(X.shape[1])]
     if features in (None, "none"):
         return X
-    column = {name: X[:, j] for j, name in enumerate(base)}
+    base = list(base) if base is not None else [f"x{j + 1}" for j in range(X.shape[1])]
     parts = []
-    for kind, *names in terms(features, base):
+    for kind, *where in terms(features, base):
+        x = X[:, where[0]]
         if kind == "input":
-            parts.append(column[names[0]])
+            parts.append(x)
         elif kind == "square":
-            parts.append(column[names[0]] * column[names[0]])
+            parts.append(x * x)
         elif kind == "product":
-            parts.append(column[names[0]] * column[names[1]])
+            parts.append(x * X[:, where[1]])
         else:
-            parts.append(portable.sin(column[names[0]]))
+            parts.append(portable.sin(x))
     return np.column_stack(parts) if parts else np.empty((len(X), 0))
 
 
 def names(base, features):
     """The column names of derive(X, features) for inputs named `base`."""
-    return [term_text(t, typed=False) for t in terms(features, list(base))]
+    base = list(base)
+    return [label(t, base) for t in terms(features, base)]
 
 
 def count(d, features):
-    """How many derived columns the kinds of `features` add to d inputs."""
-    return len(names([f"x{j + 1}" for j in range(d)], features)) - d
+    """How many derived columns the kinds of `features` add to d inputs:
+    counted, not listed, so that a wide CSV's pairs are refused before any
+    is made."""
+    added = {"square": d, "product": d * (d - 1) // 2, "sin": d}
+    return sum(added[kind] for kind in chosen(features))
 
 
 def add(ds, features):
@@ -134,4 +151,4 @@ def value_of(picked, base):
     for kinds in FEATURE_SETS:
         if terms(kinds, list(base)) == picked:
             return kinds
-    return ", ".join(term_text(t) for t in picked)
+    return ", ".join(label(t, list(base), typed=True) for t in picked)

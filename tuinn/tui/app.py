@@ -204,7 +204,8 @@ class TuinnApp(LessonActions, RepairActions, KeyActions, TerminalApp):
                 tab=tab, generation=s.generation, spec=copy.deepcopy(run.spec),
                 net=run.net.copy(), trainer=run.trainer.view(), dataset=run.dataset,
                 limit=s.limit, running=s.state == "running", pins=list(s.pins),
-                tracked=list(s.tracked), show_test=s.show_test, discrete=s.discrete, width=self.size.width,
+                tracked=list(s.tracked), show_test=s.show_test, discrete=s.discrete,
+                width=self.size.width,
                 stability=getattr(self.findings, "stability", None),
                 settled=self.settled[1] if self.settled and self.settled[0] == s.settle_key()
                 else None,

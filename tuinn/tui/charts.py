@@ -10,12 +10,12 @@ swaps them in; the widget hands them to Textual line by line."""
 import io
 
 import numpy as np
+from plotext._dict import color_codes as plotext_colors
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
-from plotext._dict import color_codes as plotext_colors
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
@@ -29,7 +29,7 @@ PIN_COLORS = ("gray", "magenta", "cyan", YELLOW)
 UNIT_COLORS = ("cyan", "magenta", YELLOW, "green", "red", "blue")
 # Series told apart by colour, and under --ascii by their marker too: twelve of
 # each, so that the weights tracked by default never share one.
-SERIES_COLORS = ("cyan", "magenta", YELLOW, "green", "red", "blue+", 208, 141, 118, 45, 226,
+SERIES_COLORS = ("cyan", "magenta", YELLOW, "green", "red", "blue+", ORANGE, 141, 118, 45, 226,
                  201)
 ASCII_MARKERS = ("*", "+", "o", "x", "#", "@", "%", "&", "=", "$", "~", "^")
 ASCII_FIT_MARKERS = {"units": ".", "kinks": "|", "net": "#", "target": "o", "test": "x"}

@@ -13,7 +13,7 @@ from textual.containers import Container
 from textual.widget import Widget
 from textual.widgets import Static
 
-from tuinn.tui.charts import ASCII_FIT_MARKERS, Drawn, FitChart, to_strips
+from tuinn.tui.charts import ASCII_FIT_MARKERS, PLAIN, Drawn, FitChart, to_strips
 
 LOW, MID, HIGH = (245, 147, 34), (232, 234, 235), (8, 119, 189)   # Playground's orange / blue
 
@@ -25,9 +25,6 @@ def blend(t):
     return tuple(int(round(a[i] + (b[i] - a[i]) * u)) for i in range(3))
 
 
-PLAIN_STYLE = Style()
-
-
 def _rgb(c):
     return f"rgb({c[0]},{c[1]},{c[2]})"
 
@@ -36,7 +33,7 @@ def _rgb(c):
 CLASS_GLYPHS = "xovsdnkhwz"
 # Without colour the map is drawn with glyphs: a ramp for a regression's output,
 # and for classes a dot where the predicted class changes.
-RAMP = " .:-=+*#"
+RAMP = ".:-=+*#"
 DISCRETE_LEVELS = 5         # a regression's output, discretized
 
 
@@ -100,7 +97,7 @@ class HeatMap(Drawn, Widget):
                 for c in range(width):
                     mark = marks.get((r, c))
                     text.append(mark[0] if mark else ground[r][c],
-                                style(None, None, True) if mark else PLAIN_STYLE)
+                                style(None, None, True) if mark else PLAIN)
                 text.append("\n")
         else:
             colors = [[_rgb(blend(t)) for t in row] for row in shade]
@@ -153,7 +150,7 @@ class HeatMap(Drawn, Widget):
         arrow = "->" if ascii_only else "→"
         if ds.task == "regression":
             name, many = ds.target_names[0], len(ds.target_names)
-            low, high = (f"'{RAMP[1]}'", f"'{RAMP[-1]}'") if plain else ("orange", "blue")
+            low, high = (f"'{RAMP[0]}'", f"'{RAMP[-1]}'") if plain else ("orange", "blue")
             scale = f"{low} {lo:.3g} {arrow} {high} {hi:.3g}{test}"
             return fitting([f"{name}, the first of {many} outputs: {scale}",
                             f"{name} (1st of {many}): {scale}", f"{name}: {scale}"]
@@ -242,7 +239,7 @@ class Confusion(Static):
         limit, width = width, min(longest, max(width // (k + 1), len(str(counts.max())) + 1))
         head = f"{label} " if label else ""
         title = head + next((t for t in cls.TITLES if len(head + t) <= limit), cls.TITLES[-1])
-        cut = [n if len(n) < width else n[:max(width - 2, 1)] + "~" for n in names]
+        cut = [fit_line(n, width - 1, ascii_only=True) for n in names]
         lines = [title, " " * width + "".join(f"{n:>{width}}" for n in cut)]
         for i, name in enumerate(cut):
             lines.append(f"{name:<{width}}" + "".join(f"{c:>{width}}" for c in counts[i]))

@@ -8,10 +8,10 @@ from textual import work
 from textual.binding import Binding
 from textual.widgets import TabbedContent
 
+from tuinn.data import features
 from tuinn.errors import ConfigError, TuinnError
 from tuinn.runs.paths import last_run_dir, saved_runs_dir
-from tuinn.data import features
-from tuinn.settings import ACTIVATIONS, FEATURE_SETS, OPTIMIZERS, term_text
+from tuinn.settings import ACTIVATIONS, FEATURE_SETS, OPTIMIZERS
 from tuinn.tui import picture
 from tuinn.tui.fit import DISCRETE_LEVELS, FitView
 from tuinn.tui.lock import answered
@@ -255,7 +255,7 @@ class KeyActions:
                 lambda text: s.set_field("data.features", text), FEATURE_SETS),
                 lambda changed: changed and self._say())
             return
-        candidates = [(term, self.plain(term_text(term, typed=False)))
+        candidates = [(term, self.plain(features.label(term, base)))
                       for term in features.toggles(base)]
         self.push_screen(InputsScreen(
             candidates, features.terms(current, base),

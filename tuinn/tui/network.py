@@ -127,6 +127,8 @@ class NetworkView(Drawn, Widget, can_focus=True):
 
     def show(self, drawn):
         strips, self.owners, self.entries = drawn
+        # A smaller net (fewer units) leaves the pick on its last weight.
+        self.picked = min(self.picked, len(self.entries) - 1)
         super().show(strips)
 
     def action_pick(self, step):
@@ -139,14 +141,14 @@ class NetworkView(Drawn, Widget, can_focus=True):
         if not self.entries:
             return
         names = list(dict.fromkeys(name for name, _ in self.entries))
-        current = names.index(self.entries[min(self.picked, len(self.entries) - 1)][0])
+        current = names.index(self.entries[self.picked][0])
         name = names[(current + step) % len(names)]
         self.picked = next(i for i, (n, _) in enumerate(self.entries) if n == name)
         self.app.plots_stale()
 
     def action_edit(self):
         if self.entries:
-            self.post_message(self.Edit(self.entries[min(self.picked, len(self.entries) - 1)]))
+            self.post_message(self.Edit(self.entries[self.picked]))
 
     def on_click(self, event):
         """Pick the weight drawn under the mouse (an edge, a unit's number for

@@ -1,14 +1,14 @@
 """Modal screens: edit a value, open a run or preset, the list of keys."""
 
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
-from rich.segment import Segment
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widgets import Button, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
-from textual.strip import Strip
 from textual.widgets.selection_list import Selection
 
 from tuinn import presets
@@ -35,16 +35,18 @@ class EditScreen(ModalScreen):
         with Vertical(id="edit-box"):
             # Text, not markup: names, paths and messages may hold brackets.
             yield Label(Text(self.title_text), id="edit-title")
-            if self.choices:
-                yield OptionList(*[Option(Text(c), id=c) for c in self.choices],
-                                 id="edit-choices")
-            else:
-                yield Input(value=self.value, id="edit-input")
+            yield self.field()
             yield Label(Text(self.hint), id="edit-hint")
             yield Label("", id="edit-error")
             with Horizontal(id="edit-buttons"):
                 yield Button("Apply", id="edit-apply", variant="primary")
                 yield Button("Cancel", id="edit-cancel")
+
+    def field(self):
+        """What the value is given in: a list of the choices, or a text field."""
+        if self.choices:
+            return OptionList(*[Option(Text(c), id=c) for c in self.choices], id="edit-choices")
+        return Input(value=self.value, id="edit-input")
 
     def on_mount(self):
         if self.choices:
@@ -106,33 +108,25 @@ class Toggles(SelectionList):
         return Strip(segments, strip.cell_length)
 
 
-class InputsScreen(ModalScreen):
+class InputsScreen(EditScreen):
     """Playground's input toggles: each input the net may see (the data's own,
     their squares, products and sines) ticked on or off, space to toggle,
     Enter to apply.  `apply(picked)` applies the ticked terms or raises why
-    not, shown in place while the screen stays open."""
+    not, shown in place while the screen stays open (EditScreen's _try)."""
 
-    BINDINGS = [Binding("escape", "cancel", "cancel"),
-                Binding("enter", "apply", "apply", priority=True)]
+    BINDINGS = [Binding("enter", "apply", "apply", priority=True)]
 
     def __init__(self, candidates, picked, apply, ascii_only=False):
         """candidates: [(term, label)]; picked: the terms ticked now."""
-        super().__init__()
-        self.candidates, self.picked, self.apply = candidates, set(picked), apply
-        self.ascii_only = ascii_only
+        super().__init__("The net's inputs, as Playground's toggles", None,
+                         "space ticks or unticks, Enter applies (new weights, epoch 0), "
+                         "Esc cancels", apply)
+        self.candidates, self.picked, self.ascii_only = candidates, set(picked), ascii_only
 
-    def compose(self):
-        with Vertical(id="edit-box"):
-            yield Label("The net's inputs, as Playground's toggles", id="edit-title")
-            yield Toggles(*[Selection(Text(label), i, term in self.picked)
-                            for i, (term, label) in enumerate(self.candidates)],
-                          ascii_only=self.ascii_only, id="edit-choices")
-            yield Label("space ticks or unticks, Enter applies (new weights, epoch 0), "
-                        "Esc cancels", id="edit-hint")
-            yield Label("", id="edit-error")
-            with Horizontal(id="edit-buttons"):
-                yield Button("Apply", id="edit-apply", variant="primary")
-                yield Button("Cancel", id="edit-cancel")
+    def field(self):
+        return Toggles(*[Selection(Text(label), i, term in self.picked)
+                         for i, (term, label) in enumerate(self.candidates)],
+                       ascii_only=self.ascii_only, id="edit-choices")
 
     def on_mount(self):
         self.query_one(SelectionList).focus()
@@ -145,15 +139,7 @@ class InputsScreen(ModalScreen):
 
     def action_apply(self):
         ticked = sorted(self.query_one(SelectionList).selected)
-        try:
-            self.apply([self.candidates[i][0] for i in ticked])
-        except (TuinnError, OSError) as exc:
-            self.query_one("#edit-error", Label).update(Text(f"refused: {exc}"))
-        else:
-            self.dismiss(True)
-
-    def action_cancel(self):
-        self.dismiss(False)
+        self._try([self.candidates[i][0] for i in ticked])
 
 
 class PickerScreen(ModalScreen):
