@@ -91,6 +91,14 @@ def test_the_proof_says_the_fix_and_its_numbers_and_a_cancel_stops_the_tries():
                            cancelled=lambda: True) == []
 
 
+def test_a_fix_that_changes_no_setting_is_named_by_what_it_does():
+    """A proof read "Tried on a copy, Nothing to do unless the fit needs more
+    bends; ...: loss ..." (the option's advice in place of the fix)."""
+    attempt = experiments.Attempt("linear-on-data", "Nothing to do unless the fit needs more "
+                                  "bends", "", 10.0, 11.0, "train", action="reinit", epochs=400)
+    assert attempt.proof() == "new initial weights: loss 11 after 400 epochs, against 10 now"
+
+
 def test_weights_not_trained_here_are_judged_against_a_copy_trained_as_long():
     """At epoch 0 (weights from elsewhere, or a preset's start) each fix is
     trained the epoch limit and compared with the weights trained as long,

@@ -60,6 +60,9 @@ class Budget:
     def cancelled(self):
         return self._cancelled()
 NOT_TRIED = "no setting to try by itself"
+# A fix that changes no setting, named in a proof's sentence (its option's text
+# is advice, which read "Tried on a copy, Nothing to do unless...").
+ACTION_WORDS = {"reinit": "new initial weights"}
 # Findings about generalization: judged by the test loss.
 GENERALIZATION = ("overfitting",)
 
@@ -94,7 +97,8 @@ class Attempt:
         """The fix and its result in one line, as the app shows it: "lr 0.5:
         loss 0.000818 after 1,000 epochs, against 2.66e+04 now"."""
         what = ", ".join(f"{key.rpartition('.')[2]} {_value(value)}"
-                         for key, value in self.changes.items()) or self.fix
+                         for key, value in self.changes.items()) \
+            or ACTION_WORDS.get(self.action, self.fix)
         loss = "test loss" if self.judged_on == "test" else "loss"
         if self.after is None:
             return f"{what}: not tried ({self.note or 'it could not be trained'})"
